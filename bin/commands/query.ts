@@ -1,0 +1,41 @@
+import type { Command } from '../../core/cli.ts';
+import { connect, openWarehouse } from '../../core/db.ts';
+import { EdumonError } from '../../core/errors.ts';
+import { callService, readServiceFile } from '../../core/serviceFile.ts';
+import { formatResult } from '../../pipeline/formatResult.ts';
+import { type QueryResult, readQuery } from '../../pipeline/readQuery.ts';
+
+export const query: Command = {
+  name: 'query',
+  summary: 'Run a read-only SQL query on the warehouse',
+  usage: 'query "SQL" [--format table|csv|json]',
+  description:
+    'One SELECT or EXPLAIN statement; nothing can be changed. While `edumon run` is up the query goes\n' +
+    'through it; otherwise the warehouse file is opened read-only. Timestamps are shown in Asia/Shanghai.\n' +
+    'json prints one JSON object per line.',
+  options: {
+    format: { type: 'string', short: 'f', value: 'F', help: 'table (default), csv or json' },
+  },
+  async run(ctx) {
+    const sql = ctx.positionals.join(' ').trim();
+    if (!sql) throw new EdumonError('query: give the SQL as an argument, e.g. edumon query "select count(*) from admissions"', { exitCode: 2 });
+    const format = (ctx.values.format as string | undefined) ?? 'table';
+    if (!['table', 'csv', 'json'].includes(format)) throw new EdumonError(`query: --format must be table, csv or json`, { exitCode: 2 });
+    const config = ctx.config();
+    const service = readServiceFile(config.warehouse);
+    let result: QueryResult;
+    if (service) {
+      result = await callService<QueryResult>(service, '/query', { sql });
+    } else {
+      const instance = await openWarehouse(config.warehouse, { readOnly: true });
+      const conn = await connect(instance);
+      try {
+        result = await readQuery(conn, sql);
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+    }
+    ctx.out(formatResult(result, format as 'table' | 'csv' | 'json'));
+  },
+};

@@ -1,0 +1,41 @@
+import type { Command } from '../../core/cli.ts';
+import { startService } from '../../pipeline/service.ts';
+
+export const run: Command = {
+  name: 'run',
+  summary: 'Consume the event topics into the warehouse (the edumon service)',
+  usage: 'run [--until-idle]',
+  description:
+    'Migrates the warehouse, then consumes edu.registry, edu.admission, edu.enrollment and edu.funding\n' +
+    'exactly once into it. SIGTERM or Ctrl-C finishes the batch in flight, commits and exits 0.\n' +
+    'While it runs, `edumon query` goes through it.',
+  options: {
+    'until-idle': { type: 'boolean', help: 'stop (exit 0) once every partition is stored up to its end' },
+  },
+  async run(ctx) {
+    const log = ctx.log();
+    const service = await startService(ctx.config(), log);
+    let signalled = false;
+    const done = new Promise<void>((resolve) => {
+      const onSignal = (sig: string) => {
+        if (signalled) return;
+        signalled = true;
+        log.info(`${sig}: finishing the batch in flight`);
+        resolve();
+      };
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+      if (ctx.values['until-idle']) {
+        service.waitUntilIdle().then(() => {
+          log.info('caught up with every partition');
+          resolve();
+        });
+      }
+    });
+    await done;
+    await service.stop();
+    const s = service.stats;
+    ctx.out(`stored ${s.stored} events, ${s.duplicates} duplicates skipped, ${s.rejected} rejected`);
+    return 0;
+  },
+};

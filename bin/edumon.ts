@@ -1,0 +1,52 @@
+/** The one CLI. Each sub-command is a thin call into a module. */
+import { type Command, runCommand } from '../core/cli.ts';
+import { EdumonError } from '../core/errors.ts';
+import { ingest } from './commands/ingest.ts';
+import { migrateCmd } from './commands/migrate.ts';
+import { query } from './commands/query.ts';
+import { run } from './commands/run.ts';
+
+const commands: Command[] = [run, ingest, query, migrateCmd];
+
+function mainHelp(): string {
+  return [
+    'usage: edumon <command> [options]',
+    '',
+    'Monitors the Jiaozuo preschool and county high school plans: contract events through Kafka',
+    'into a DuckDB warehouse.',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    '',
+    "Run 'edumon <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`edumon: unknown command '${name}'\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  return runCommand(cmd, rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof EdumonError) {
+      process.stderr.write(`edumon: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`edumon: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,124 @@
+/**
+ * The one configuration schema: a JSON config file (optional) overlaid by EDUMON_* environment
+ * variables, parsed once at start-up. No other module reads process.env. Every problem is
+ * listed at once, naming the variable or the file key.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { EdumonError } from './errors.ts';
+
+const brokerList = z
+  .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+  .min(1, 'expected at least one broker');
+
+export const configSchema = z.object({
+  env: z.enum(['dev', 'test', 'production']).default('dev'),
+  warehouse: z.string().min(1).default('data/edumon.duckdb'),
+  /** HMAC key for student/staff pseudonyms. Required in production; dev/test keep one beside the warehouse. */
+  pseudonymKey: z.string().min(16, 'expected at least 16 characters').optional(),
+  kafka: z
+    .object({
+      brokers: brokerList.default(['127.0.0.1:9092']),
+      clientId: z.string().min(1).default('edumon'),
+      groupId: z.string().min(1).default('edumon-warehouse'),
+      topicPrefix: z.string().default('edu.'),
+      /** Partitions of the topics edumon creates when they are missing. */
+      partitions: z.number().int().min(1).max(256).default(4),
+      maxBytesPerPartition: z.number().int().min(65536).default(4 * 1024 * 1024),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      format: z.enum(['text', 'json']).default('text'),
+    })
+    .prefault({}),
+  service: z
+    .object({
+      /** Loopback port of the running service's query API; 0 picks a free one. */
+      port: z.number().int().min(0).max(65535).default(0),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variables and where each lands in the config. */
+const envMap: Array<[string, string[], (v: string) => unknown]> = [
+  ['EDUMON_ENV', ['env'], String],
+  ['EDUMON_WAREHOUSE', ['warehouse'], String],
+  ['EDUMON_PSEUDONYM_KEY', ['pseudonymKey'], String],
+  ['EDUMON_KAFKA_BROKERS', ['kafka', 'brokers'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  ['EDUMON_KAFKA_CLIENT_ID', ['kafka', 'clientId'], String],
+  ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
+  ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],
+  ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
+  ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
+  ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
+  ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
+];
+
+/** Reads, merges and validates the configuration; throws one EdumonError listing every problem. */
+export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<string, unknown> } = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.EDUMON_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new EdumonError(`config file ${file}: ${(err as Error).message}`, { exitCode: 2 });
+    }
+  }
+  const sourceOf = new Map<string, string>();
+  for (const [name, path, parse] of envMap) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    setPath(raw, path, parse(v));
+    sourceOf.set(path.join('.'), name);
+  }
+  for (const [key, value] of Object.entries(opts.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, key.split('.'), value);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const where = sourceOf.get(key) ?? (file ? `${file}: ${key}` : key);
+      return `  - ${where}: ${i.message}`;
+    });
+    throw new EdumonError(`invalid configuration:\n${problems.join('\n')}`, { exitCode: 2 });
+  }
+  const config = parsed.data;
+  if (config.env === 'production' && !config.pseudonymKey) {
+    throw new EdumonError(
+      'invalid configuration:\n  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)',
+      { exitCode: 2 },
+    );
+  }
+  return config;
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    if (typeof next !== 'object' || next === null) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+/** Topic names under the configured prefix. */
+export function topicsOf(config: Pick<Config, 'kafka'>) {
+  const p = config.kafka.topicPrefix;
+  return {
+    registry: `${p}registry`,
+    admission: `${p}admission`,
+    enrollment: `${p}enrollment`,
+    funding: `${p}funding`,
+    dlq: `${p}dlq`,
+  } as const;
+}

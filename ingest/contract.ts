@@ -1,0 +1,219 @@
+/**
+ * The event contract (shared/CONTRACT.md, v1) as zod schemas: the only place in the code where
+ * event shapes are written. Everything else imports these schemas or the types inferred from them.
+ * Unknown extra fields are stripped (the contract says they are ignored).
+ */
+import { z } from 'zod';
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const twoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6;
+
+export const eventId = z.string().min(1).max(64);
+export const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 timestamp with offset' });
+export const isoDate = z.iso.date({ error: 'expected a date YYYY-MM-DD' });
+export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM');
+export const regionCode = z.string().regex(/^\d{6}$/, 'expected a 6-digit region code');
+export const townshipCode = z.string().regex(/^\d{9}$/, 'expected a 9-digit township code');
+export const schoolId = z.string().regex(/^\d{10}$/, 'expected a 10-digit school id');
+/** 学籍号, ID card or payroll number: personal data, pseudonymised before storage. */
+export const personId = z.string().min(1).max(64);
+export const year = z.number().int().min(1949).max(2100);
+export const money = z
+  .number()
+  .nonnegative()
+  .max(1e12)
+  .refine(twoDecimals, 'expected yuan with at most 2 decimals');
+const count = z.number().int().nonnegative();
+
+const base = {
+  event_id: eventId,
+  occurred_at: timestamp,
+  source: z.string().max(200).optional(),
+};
+
+const township_code_in_region = (e: { township_code?: string | undefined; region_code: string }) =>
+  e.township_code === undefined || e.township_code.startsWith(e.region_code);
+const townshipCheck = { message: 'township_code must start with region_code', path: ['township_code'] };
+
+export const schoolUpserted = z
+  .object({
+    ...base,
+    type: z.literal('school.upserted'),
+    school_id: schoolId,
+    name: z.string().min(1).max(200),
+    level: z.enum(['kindergarten', 'high_school', 'vocational']),
+    ownership: z.enum(['public', 'private']),
+    region_code: regionCode,
+    township_code: townshipCode.optional(),
+    status: z.enum(['active', 'closed']),
+    licensed: z.boolean(),
+    capacity: count,
+    puhui: z.boolean().optional(),
+    nonprofit: z.boolean().optional(),
+    township_central: z.boolean().optional(),
+    built_year: year.optional(),
+    outdoor_play_area_m2: z.number().nonnegative().optional(),
+    activity_room_area_m2: z.number().nonnegative().optional(),
+    building_area_m2: z.number().nonnegative().optional(),
+    opened_year: year.optional(),
+    tuition_yuan_per_year: money.optional(),
+    cost_per_student_yuan_per_year: money.optional(),
+  })
+  .refine(township_code_in_region, townshipCheck);
+
+export const staffUpserted = z.object({
+  ...base,
+  type: z.literal('staff.upserted'),
+  staff_id: personId,
+  school_id: schoolId.optional(),
+  region_code: regionCode,
+  role: z.enum(['full_time_teacher', 'caregiver', 'preschool_researcher', 'other']),
+  employment: z.enum(['public_post', 'contract']),
+  active: z.boolean(),
+  monthly_wage_yuan: money,
+});
+
+export const townshipUpserted = z
+  .object({
+    ...base,
+    type: z.literal('township.upserted'),
+    township_code: townshipCode,
+    region_code: regionCode,
+    name: z.string().min(1).max(200),
+    population: count,
+  })
+  .refine(township_code_in_region, townshipCheck);
+
+export const populationReported = z.object({
+  ...base,
+  type: z.literal('population.reported'),
+  region_code: regionCode,
+  year,
+  age_3_5: count,
+  age_15_17: count,
+});
+
+export const admissionPlanPublished = z
+  .object({
+    ...base,
+    type: z.literal('admission_plan.published'),
+    school_id: schoolId,
+    year,
+    plan_quota: z.number().int().positive(),
+    window_opens_at: timestamp,
+    window_closes_at: timestamp,
+  })
+  .refine((e) => Date.parse(e.window_opens_at) <= Date.parse(e.window_closes_at), {
+    message: 'window_closes_at must not be before window_opens_at',
+    path: ['window_closes_at'],
+  });
+
+export const admissionAdmitted = z.object({
+  ...base,
+  type: z.literal('admission.admitted'),
+  school_id: schoolId,
+  student_id: personId,
+  year,
+  home_region_code: regionCode,
+  admission_type: z.enum(['unified', 'quota_to_school', 'arts_special', 'sports_special', 'other']),
+});
+
+export const admissionCancelled = z.object({
+  ...base,
+  type: z.literal('admission.cancelled'),
+  school_id: schoolId,
+  student_id: personId,
+  year,
+  reason: z.string().max(500).optional(),
+});
+
+export const enrollmentEnrolled = z.object({
+  ...base,
+  type: z.literal('enrollment.enrolled'),
+  school_id: schoolId,
+  student_id: personId,
+  year,
+  level: z.enum(['kindergarten', 'high_school', 'vocational']),
+  grade: z.number().int().min(1).max(3),
+  class_id: z.string().min(1).max(64),
+  home_region_code: regionCode,
+  birth_date: isoDate.optional(),
+});
+
+export const enrollmentLeft = z.object({
+  ...base,
+  type: z.literal('enrollment.left'),
+  school_id: schoolId,
+  student_id: personId,
+  reason: z.enum(['graduated', 'transferred', 'dropped_out', 'other']),
+});
+
+export const fundsDisbursed = z.object({
+  ...base,
+  type: z.literal('funds.disbursed'),
+  school_id: schoolId,
+  fiscal_year: year,
+  fund_type: z.enum(['per_student_public_funds', 'puhui_subsidy', 'student_aid', 'facility', 'other']),
+  amount_yuan: money,
+});
+
+export const wagePaid = z.object({
+  ...base,
+  type: z.literal('wage.paid'),
+  school_id: schoolId,
+  staff_id: personId,
+  period: month,
+  amount_yuan: money,
+});
+
+export const socialInsurancePaid = z.object({
+  ...base,
+  type: z.literal('social_insurance.paid'),
+  school_id: schoolId,
+  staff_id: personId,
+  period: month,
+  amount_yuan: money,
+});
+
+/** Every event type, by the topic family that carries it. */
+export const schemasByFamily = {
+  registry: { 'school.upserted': schoolUpserted, 'staff.upserted': staffUpserted, 'township.upserted': townshipUpserted, 'population.reported': populationReported },
+  admission: { 'admission_plan.published': admissionPlanPublished, 'admission.admitted': admissionAdmitted, 'admission.cancelled': admissionCancelled },
+  enrollment: { 'enrollment.enrolled': enrollmentEnrolled, 'enrollment.left': enrollmentLeft },
+  funding: { 'funds.disbursed': fundsDisbursed, 'wage.paid': wagePaid, 'social_insurance.paid': socialInsurancePaid },
+} as const;
+
+export type Family = keyof typeof schemasByFamily;
+export const families = Object.keys(schemasByFamily) as Family[];
+
+export const eventSchemas = {
+  ...schemasByFamily.registry,
+  ...schemasByFamily.admission,
+  ...schemasByFamily.enrollment,
+  ...schemasByFamily.funding,
+};
+
+export type EventType = keyof typeof eventSchemas;
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+/** The contract event of a given type, as producers send it (raw personal identifiers included). */
+export type ContractEvent<T extends EventType = EventType> = T extends EventType ? z.infer<(typeof eventSchemas)[T]> : never;
+
+/** Which topic family carries a type. */
+export const familyOf: Record<EventType, Family> = Object.fromEntries(
+  families.flatMap((f) => Object.keys(schemasByFamily[f]).map((t) => [t, f])),
+) as Record<EventType, Family>;
+
+export function isEventType(t: unknown): t is EventType {
+  return typeof t === 'string' && Object.hasOwn(eventSchemas, t);
+}
+
+/** The Kafka message key the contract prescribes: the event's school_id where it has one, else its region_code. */
+export function messageKey(e: Record<string, unknown>): string {
+  const key = e.school_id ?? e.region_code;
+  return typeof key === 'string' ? key : '';
+}
+
+/** Fields that carry personal identifiers and are pseudonymised before storage. */
+export const personalFields = ['student_id', 'staff_id'] as const;

@@ -1,0 +1,50 @@
+/**
+ * Keyed pseudonyms for personal identifiers (student_id, staff_id): HMAC-SHA256 under a secret,
+ * so the same person gets the same pseudonym on every topic and records still join, while the
+ * raw identifier never reaches the warehouse, a log, an alert or an email.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Config } from '../core/config.ts';
+import type { ContractEvent } from './contract.ts';
+
+export type Pseudonymize = (id: string) => string;
+
+/** 128 bits of HMAC-SHA256 in hex: collisions are negligible at any realistic population. */
+export function createPseudonymizer(key: string): Pseudonymize {
+  return (id) => createHmac('sha256', key).update(id, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** A stored event: the contract event with student_id/staff_id replaced by *_pseudonym. */
+export type StoredEvent = Omit<ContractEvent, 'student_id' | 'staff_id'> & {
+  student_pseudonym?: string;
+  staff_pseudonym?: string;
+};
+
+/** Replaces every personal identifier of an event by its pseudonym. */
+export function pseudonymizeEvent(e: ContractEvent, p: Pseudonymize): StoredEvent {
+  if (!('student_id' in e) && !('staff_id' in e)) return e;
+  const { student_id, staff_id, ...rest } = e as ContractEvent & { student_id?: string; staff_id?: string };
+  const out: StoredEvent = rest as StoredEvent;
+  if (student_id !== undefined) out.student_pseudonym = p(student_id);
+  if (staff_id !== undefined) out.staff_pseudonym = p(staff_id);
+  return out;
+}
+
+/**
+ * The pseudonym key: from config, or in dev/test a random one kept beside the warehouse
+ * (so a demo never uses a well-known key). Production refuses to start without one (config.ts).
+ */
+export function resolvePseudonymKey(config: Pick<Config, 'pseudonymKey' | 'warehouse' | 'env'>): string {
+  if (config.pseudonymKey) return config.pseudonymKey;
+  const file = config.warehouse === ':memory:' ? null : `${config.warehouse}.pseudonym-key`;
+  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, key + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return key;
+}

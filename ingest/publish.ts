@@ -1,0 +1,52 @@
+/**
+ * Batching producer for contract events: messages are grouped per topic and sent in large
+ * batches, one batch in flight while the next is filled, never one message at a time.
+ */
+import type { Producer } from 'kafkajs';
+import { type Config, topicsOf } from '../core/config.ts';
+import { type EventType, familyOf, messageKey } from './contract.ts';
+
+export class Publisher {
+  private buffer = new Map<string, Array<{ key: string; value: string }>>();
+  private buffered = 0;
+  private bufferedBytes = 0;
+  private inFlight: Promise<unknown> = Promise.resolve();
+  published = 0;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly config: Pick<Config, 'kafka'>,
+    private readonly batchMessages = 5000,
+    private readonly batchBytes = 4 * 1024 * 1024,
+  ) {}
+
+  /** Queues one event (already validated) for its topic; sends when the batch is full. */
+  async add(event: Record<string, unknown> & { type: string }, value = JSON.stringify(event)): Promise<void> {
+    const topic = topicsOf(this.config)[familyOf[event.type as EventType]];
+    let list = this.buffer.get(topic);
+    if (!list) this.buffer.set(topic, (list = []));
+    list.push({ key: messageKey(event), value });
+    this.buffered++;
+    this.bufferedBytes += value.length;
+    if (this.buffered >= this.batchMessages || this.bufferedBytes >= this.batchBytes) await this.send();
+  }
+
+  /** Sends what is buffered and waits for every send to be acknowledged. */
+  async flush(): Promise<void> {
+    await this.send();
+    await this.inFlight;
+  }
+
+  private async send(): Promise<void> {
+    if (this.buffered === 0) return;
+    const topicMessages = [...this.buffer].map(([topic, messages]) => ({ topic, messages }));
+    const n = this.buffered;
+    this.buffer = new Map();
+    this.buffered = 0;
+    this.bufferedBytes = 0;
+    await this.inFlight;
+    this.inFlight = this.producer.sendBatch({ topicMessages, acks: -1 }).then(() => {
+      this.published += n;
+    });
+  }
+}

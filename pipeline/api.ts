@@ -1,0 +1,48 @@
+/** The running service's loopback API, used by CLI commands while `edumon run` holds the warehouse. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EdumonError, messageOf } from '../core/errors.ts';
+import { readQuery } from './readQuery.ts';
+
+type Handler = (body: Record<string, unknown>) => Promise<unknown>;
+
+/** Routes: POST /query {sql} -> {columns, rows}. More routes are registered by later stages. */
+export function createApi(opts: { token: string; readConn: DuckDBConnection }): { server: Server; routes: Map<string, Handler> } {
+  const routes = new Map<string, Handler>();
+  // One reader connection: queries are serialised so a runaway one cannot starve ingestion.
+  let queue: Promise<unknown> = Promise.resolve();
+  routes.set('/query', (body) => {
+    const run = queue.then(() => readQuery(opts.readConn, String(body.sql ?? '')));
+    queue = run.catch(() => undefined);
+    return run;
+  });
+  const expected = Buffer.from(`Bearer ${opts.token}`);
+  const server = createServer(async (req, res) => {
+    const send = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(401, { error: 'bad token' });
+    const handler = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    if (!handler) return send(404, { error: `no route ${req.method} ${req.url}` });
+    try {
+      send(200, await handler(await readJson(req)));
+    } catch (err) {
+      const exitCode = err instanceof EdumonError ? err.exitCode : 1;
+      send(err instanceof EdumonError ? 400 : 500, { error: messageOf(err), exitCode });
+    }
+  });
+  return { server, routes };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+  } catch {
+    throw new EdumonError('request body is not JSON');
+  }
+}

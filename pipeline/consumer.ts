@@ -1,0 +1,179 @@
+/**
+ * The pipeline's Kafka side: one consumer group over the four event topics. Each partition
+ * batch is decoded, its rejects forwarded to the DLQ (at least once), then written with its next
+ * offset in one warehouse transaction. The warehouse, not Kafka, holds the authoritative
+ * offsets: on every assignment the consumer seeks to them, and any message below them is
+ * skipped, so a crash at any point neither loses nor duplicates an event.
+ */
+import type { EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { type Config, topicsOf } from '../core/config.ts';
+import { ensureTopics, kafkaError } from '../core/kafka.ts';
+import type { Logger } from '../core/log.ts';
+import type { Family } from '../ingest/contract.ts';
+import type { Pseudonymize } from '../ingest/pseudonymize.ts';
+import { decodeBatch } from './decodeBatch.ts';
+import { type Sink, tpKey } from './sink.ts';
+
+export interface PipelineStats {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  batches: number;
+}
+
+export interface ConsumerHandle {
+  stats: PipelineStats;
+  /** Resolves when every partition of the event topics is stored up to its end. */
+  waitUntilIdle(pollMs?: number): Promise<void>;
+  /** Finishes the batch in flight, then disconnects. */
+  stop(): Promise<void>;
+}
+
+export async function startConsumer(opts: {
+  config: Config;
+  kafka: Kafka;
+  sink: Sink;
+  pseudonymize: Pseudonymize;
+  log: Logger;
+}): Promise<ConsumerHandle> {
+  const { config, kafka, sink, pseudonymize, log } = opts;
+  const topics = topicsOf(config);
+  const familyOfTopic = new Map<string, Family>([
+    [topics.registry, 'registry'],
+    [topics.admission, 'admission'],
+    [topics.enrollment, 'enrollment'],
+    [topics.funding, 'funding'],
+  ]);
+  const eventTopics = [...familyOfTopic.keys()];
+  const committed = await sink.loadOffsets();
+  const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0 };
+
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+    maxBytes: config.kafka.maxBytesPerPartition * 4,
+    maxWaitTimeInMs: 250,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+  try {
+    await admin.connect();
+    await ensureTopics(admin, [...eventTopics, topics.dlq], config.kafka.partitions);
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: eventTopics, fromBeginning: true });
+  } catch (err) {
+    await Promise.allSettled([admin.disconnect(), producer.disconnect(), consumer.disconnect()]);
+    throw kafkaError('cannot start the consumer', err, config.kafka.brokers);
+  }
+
+  // Seek every newly assigned partition to the warehouse's offset; batches wait for it.
+  let ready: Promise<void> = Promise.resolve();
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    ready = (async () => {
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const next = committed.get(tpKey(topic, partition));
+          if (next !== undefined) consumer.seek({ topic, partition, offset: next.toString() });
+        }
+      }
+      log.info('partitions assigned', { assignment: payload.memberAssignment });
+    })();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    log.warn('consumer crashed', { error: payload.error.message, restart: payload.restart });
+  });
+
+  const lowWatermark = async (topic: string, partition: number): Promise<bigint> => {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return BigInt(offsets.find((o) => o.partition === partition)?.low ?? '0');
+  };
+
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    await ready;
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    const key = tpKey(topic, partition);
+    const expected = committed.get(key) ?? 0n;
+    const first = BigInt(batch.messages[0]!.offset);
+    if (first > expected) {
+      // Kafka resumed past what the warehouse holds (e.g. a new warehouse on an old group):
+      // go back, unless retention already deleted those messages.
+      const low = await lowWatermark(topic, partition);
+      const target = low > expected ? low : expected;
+      if (first > target) {
+        log.warn('rewinding to the warehouse offset', { topic, partition, from: first.toString(), to: target.toString() });
+        consumer.seek({ topic, partition, offset: target.toString() });
+        return;
+      }
+      if (target > expected) log.warn('messages deleted by retention were never stored', { topic, partition, from: expected.toString(), to: target.toString() });
+    }
+    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    if (fresh.length > 0) {
+      const decoded = decodeBatch(fresh, familyOfTopic.get(topic), pseudonymize);
+      if (decoded.rejections.length > 0) {
+        const byOffset = new Map(fresh.map((m) => [m.offset, m]));
+        await producer.send({
+          topic: topics.dlq,
+          acks: -1,
+          messages: decoded.rejections.map((r) => {
+            const m = byOffset.get(r.offset.toString())!;
+            const headers: IHeaders = {
+              ...m.headers,
+              'edumon-reason': r.reason,
+              'edumon-topic': topic,
+              'edumon-partition': String(partition),
+              'edumon-offset': m.offset,
+            };
+            return { key: m.key, value: m.value, headers };
+          }),
+        });
+      }
+      const nextOffset = BigInt(last) + 1n;
+      const res = await sink.write([{ topic, partition, nextOffset, ...decoded }]);
+      committed.set(key, nextOffset);
+      stats.stored += res.stored;
+      stats.duplicates += res.duplicates;
+      stats.rejected += decoded.rejections.length;
+      stats.batches += 1;
+    }
+    resolveOffset(last);
+    await heartbeat();
+  };
+
+  await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch });
+
+  const isIdle = async (): Promise<boolean> => {
+    for (const topic of eventTopics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        const stored = committed.get(tpKey(topic, o.partition)) ?? BigInt(o.low);
+        if (stored < BigInt(o.high)) return false;
+      }
+    }
+    return true;
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stats,
+    async waitUntilIdle(pollMs = 300) {
+      for (;;) {
+        try {
+          if (await isIdle()) return;
+        } catch (err) {
+          log.debug('offset check failed, retrying', { error: (err as Error).message });
+        }
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        await consumer.disconnect();
+        await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      })();
+      return stopping;
+    },
+  };
+}

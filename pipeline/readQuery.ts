@@ -1,0 +1,54 @@
+/**
+ * The analyst read path: one SELECT (or EXPLAIN) statement, run inside a READ ONLY transaction,
+ * so a query can never change the warehouse, whether it runs in the service or on a snapshot.
+ */
+import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
+import { EdumonError, messageOf } from '../core/errors.ts';
+
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
+}
+
+const allowed = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** Runs one read-only statement; anything else is refused with a reason. */
+export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 100_000): Promise<QueryResult> {
+  let prepared;
+  try {
+    prepared = await conn.prepare(sql);
+  } catch (err) {
+    throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
+  }
+  if (!allowed.has(prepared.statementType)) {
+    throw new EdumonError(
+      `query: only SELECT and EXPLAIN statements are allowed (got ${StatementType[prepared.statementType]}); the warehouse is read-only here`,
+      { exitCode: 2 },
+    );
+  }
+  await conn.run('begin transaction read only');
+  try {
+    const reader = await prepared.runAndReadUntil(maxRows + 1);
+    const rows = reader.getRowsJson() as unknown[][];
+    const tzColumns = reader.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
+    for (const row of rows) for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
+    if (rows.length > maxRows) {
+      throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate`, { exitCode: 2 });
+    }
+    return { columns: reader.columnNames(), rows };
+  } catch (err) {
+    if (err instanceof EdumonError) throw err;
+    throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
+  } finally {
+    await conn.run('rollback').catch(() => undefined);
+  }
+}
+
+/** '2025-07-10 01:00:00+00' (UTC, as the client renders TIMESTAMPTZ) to '2025-07-10 09:00:00+08'. */
+export function shanghaiTime(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?\+00$/.exec(v);
+  if (!m) return v;
+  const shifted = new Date(Date.parse(`${m[1]}T${m[2]}Z`) + 8 * 3600_000).toISOString();
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}${m[3] ?? ''}+08`;
+}

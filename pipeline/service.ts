@@ -1,0 +1,71 @@
+/**
+ * `edumon run`: opens the warehouse (the one read-write process), migrates it, consumes the
+ * event topics into it, and serves read queries on a loopback API while it holds the file.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../core/config.ts';
+import { connect, openWarehouse } from '../core/db.ts';
+import { createKafka } from '../core/kafka.ts';
+import type { Logger } from '../core/log.ts';
+import { removeServiceFile, writeServiceFile } from '../core/serviceFile.ts';
+import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
+import { createApi } from './api.ts';
+import { type PipelineStats, startConsumer } from './consumer.ts';
+import { migrate } from './migrate.ts';
+import { Sink } from './sink.ts';
+
+export interface Service {
+  stats: PipelineStats;
+  waitUntilIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, log: Logger): Promise<Service> {
+  const instance = await openWarehouse(config.warehouse);
+  const writeConn = await connect(instance);
+  const report = await migrate(writeConn);
+  if (report.applied.length) log.info('warehouse migrated', { applied: report.applied });
+  const sink = await Sink.open(writeConn);
+  const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
+  const kafka = createKafka(config, log);
+  const consumer = await startConsumer({ config, kafka, sink, pseudonymize, log });
+
+  const readConn = await connect(instance);
+  const token = randomBytes(24).toString('hex');
+  const { server } = createApi({ token, readConn });
+  await new Promise<void>((resolve) => server.listen(config.service.port, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  writeServiceFile(config.warehouse, { pid: process.pid, port, token });
+  log.info('pipeline running', { warehouse: config.warehouse, brokers: config.kafka.brokers.join(','), api: `127.0.0.1:${port}` });
+
+  const started = Date.now();
+  let lastStored = 0;
+  const progress = setInterval(() => {
+    const s = consumer.stats;
+    if (s.stored === lastStored && s.rejected === 0) return;
+    log.info('progress', { ...s, per_s: Math.round((s.stored - lastStored) / 10) });
+    lastStored = s.stored;
+  }, 10_000);
+  progress.unref();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stats: consumer.stats,
+    waitUntilIdle: () => consumer.waitUntilIdle(),
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(progress);
+        await consumer.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        removeServiceFile(config.warehouse);
+        await writeConn.run('checkpoint').catch(() => undefined);
+        readConn.closeSync();
+        writeConn.closeSync();
+        instance.closeSync();
+        log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });
+      })();
+      return stopping;
+    },
+  };
+}

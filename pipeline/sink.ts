@@ -1,0 +1,168 @@
+/**
+ * Writes batches to the warehouse: every event, rejection and the next offset of each
+ * topic-partition in ONE transaction, so the warehouse is always consistent with the offsets it
+ * stores. Events go through the appender into per-connection temp staging tables, then
+ * `insert or ignore` into their table, so a redelivered event_id is stored once.
+ */
+import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { inTransaction } from '../core/db.ts';
+import type { EventType } from '../ingest/contract.ts';
+import type { StoredEvent } from '../ingest/pseudonymize.ts';
+import { tableOf } from './tables.ts';
+
+export interface Rejection {
+  offset: bigint;
+  reason: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** Offset of the first message not yet in the warehouse after this batch. */
+  nextOffset: bigint;
+  events: StoredEvent[];
+  rejections: Rejection[];
+}
+
+export interface WriteResult {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+type Append = (a: DuckDBAppender, v: unknown) => void;
+interface Column {
+  name: string;
+  append: Append;
+}
+
+export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** ISO-8601 with offset to microseconds since the epoch. */
+export function isoToMicros(iso: string): bigint {
+  const ms = Date.parse(iso);
+  const frac = /\.\d{3}(\d{1,3})/.exec(iso)?.[1] ?? '';
+  return BigInt(ms) * 1000n + BigInt(frac.padEnd(3, '0') || '0');
+}
+
+function appenderFor(dataType: string): Append {
+  if (dataType === 'VARCHAR') return (a, v) => a.appendVarchar(String(v));
+  if (dataType === 'BOOLEAN') return (a, v) => a.appendBoolean(v as boolean);
+  if (dataType === 'TIMESTAMP WITH TIME ZONE') {
+    return (a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(isoToMicros(v as string)));
+  }
+  if (dataType === 'DATE') return (a, v) => a.appendVarchar(v as string);
+  if (/^(TINYINT|SMALLINT|INTEGER)$/.test(dataType)) return (a, v) => a.appendInteger(v as number);
+  if (dataType === 'BIGINT') return (a, v) => a.appendBigInt(BigInt(v as number));
+  // DOUBLE, and DECIMAL(p,s): the appender rounds a double to the column's scale; validation
+  // already rejected amounts with more than 2 decimals.
+  if (dataType === 'DOUBLE' || dataType.startsWith('DECIMAL')) return (a, v) => a.appendDouble(v as number);
+  throw new Error(`sink: no appender for column type ${dataType}`);
+}
+
+export class Sink {
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly columns: Map<string, Column[]>,
+  ) {}
+
+  /** Prepares staging tables on this connection (the sink owns it from now on). */
+  static async open(conn: DuckDBConnection): Promise<Sink> {
+    const columns = new Map<string, Column[]>();
+    for (const table of new Set(Object.values(tableOf))) {
+      await conn.run(`create or replace temp table stg_${table} as select * exclude (ingested_at) from main.${table} limit 0`);
+      const rows = (
+        await conn.runAndReadAll(
+          `select column_name, data_type from information_schema.columns
+           where table_catalog = 'temp' and table_name = $1 order by ordinal_position`,
+          [`stg_${table}`],
+        )
+      ).getRows();
+      columns.set(
+        table,
+        rows.map(([name, type]) => ({ name: String(name), append: appenderFor(String(type)) })),
+      );
+    }
+    await conn.run(`create or replace temp table stg_rejections as select * exclude (rejected_at) from main.rejections limit 0`);
+    return new Sink(conn, columns);
+  }
+
+  /** Next offset to read per topic-partition, as committed in the warehouse. */
+  async loadOffsets(): Promise<Map<string, bigint>> {
+    const rows = (await this.conn.runAndReadAll(`select topic, "partition", next_offset from ingest_offsets`)).getRows();
+    return new Map(rows.map(([t, p, o]) => [tpKey(String(t), Number(p)), BigInt(o as bigint)]));
+  }
+
+  /** Writes the batches and their offsets atomically. */
+  async write(batches: PartitionBatch[]): Promise<WriteResult> {
+    const byTable = new Map<string, StoredEvent[]>();
+    const seen = new Set<string>();
+    let inBatchDuplicates = 0;
+    for (const b of batches) {
+      for (const e of b.events) {
+        if (seen.has(e.event_id)) {
+          inBatchDuplicates++;
+          continue;
+        }
+        seen.add(e.event_id);
+        const table = tableOf[e.type as EventType];
+        let list = byTable.get(table);
+        if (!list) byTable.set(table, (list = []));
+        list.push(e);
+      }
+    }
+    return inTransaction(this.conn, async () => {
+      let stored = 0;
+      let offered = 0;
+      for (const [table, events] of byTable) {
+        const cols = this.columns.get(table)!;
+        const appender = await this.conn.createAppender(`stg_${table}`, null, 'temp');
+        for (const e of events) {
+          const rec = e as unknown as Record<string, unknown>;
+          for (const c of cols) {
+            const v = rec[c.name];
+            if (v === undefined || v === null) appender.appendNull();
+            else c.append(appender, v);
+          }
+          appender.endRow();
+        }
+        appender.closeSync();
+        offered += events.length;
+        const res = await this.conn.run(
+          `insert or ignore into main.${table} by name select *, now() as ingested_at from temp.stg_${table}`,
+        );
+        stored += Number(res.rowsChanged);
+        await this.conn.run(`delete from temp.stg_${table}`);
+      }
+      let rejected = 0;
+      for (const b of batches) {
+        if (b.rejections.length > 0) {
+          const appender = await this.conn.createAppender('stg_rejections', null, 'temp');
+          for (const r of b.rejections) {
+            appender.appendVarchar(b.topic);
+            appender.appendInteger(b.partition);
+            appender.appendBigInt(r.offset);
+            appender.appendVarchar(r.reason);
+            appender.appendVarchar(r.sha256);
+            appender.appendInteger(r.bytes);
+            appender.endRow();
+          }
+          appender.closeSync();
+          const res = await this.conn.run(
+            `insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`,
+          );
+          rejected += Number(res.rowsChanged);
+          await this.conn.run(`delete from temp.stg_rejections`);
+        }
+        await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [
+          b.topic,
+          b.partition,
+          b.nextOffset,
+        ]);
+      }
+      return { stored, duplicates: inBatchDuplicates + (offered - stored), rejected };
+    });
+  }
+}
