@@ -25,6 +25,8 @@ export const configSchema = z.object({
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
       maxBytesPerPartition: z.number().int().min(65536).default(4 * 1024 * 1024),
+      /** How long a consumer that died without leaving holds its partitions (broker minimum 6000). */
+      sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
     })
     .prefault({}),
   log: z
@@ -55,6 +57,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
   ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],
   ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
+  ['EDUMON_KAFKA_MAX_BYTES_PER_PARTITION', ['kafka', 'maxBytesPerPartition'], Number],
+  ['EDUMON_KAFKA_SESSION_TIMEOUT_MS', ['kafka', 'sessionTimeoutMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
@@ -83,22 +87,19 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     if (value !== undefined) setPath(raw, key.split('.'), value);
   }
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const key = i.path.join('.');
-      const where = sourceOf.get(key) ?? (file ? `${file}: ${key}` : key);
-      return `  - ${where}: ${i.message}`;
-    });
+  const problems = (parsed.success ? [] : parsed.error.issues).map((i) => {
+    const key = i.path.join('.');
+    const source = [...sourceOf].find(([k]) => key === k || key.startsWith(k + '.'))?.[1];
+    const where = source ?? (file ? `${file}: ${key}` : key);
+    return `  - ${where}: ${i.message}`;
+  });
+  if (raw.env === 'production' && !raw.pseudonymKey) {
+    problems.push('  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)');
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new EdumonError(`invalid configuration:\n${problems.join('\n')}`, { exitCode: 2 });
   }
-  const config = parsed.data;
-  if (config.env === 'production' && !config.pseudonymKey) {
-    throw new EdumonError(
-      'invalid configuration:\n  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)',
-      { exitCode: 2 },
-    );
-  }
-  return config;
+  return parsed.data;
 }
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {

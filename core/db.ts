@@ -14,6 +14,9 @@ export async function openWarehouse(path: string, opts: { readOnly?: boolean } =
     return await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
   } catch (err) {
     const msg = messageOf(err);
+    if (opts.readOnly && /does not exist/i.test(msg)) {
+      throw new EdumonError(`warehouse ${path} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`, { cause: err });
+    }
     if (/lock/i.test(msg)) {
       throw new EdumonError(`warehouse ${path} is locked by another process (is \`edumon run\` up?)`, { retriable: true, cause: err });
     }

@@ -34,7 +34,7 @@ const base = {
 
 const township_code_in_region = (e: { township_code?: string | undefined; region_code: string }) =>
   e.township_code === undefined || e.township_code.startsWith(e.region_code);
-const townshipCheck = { message: 'township_code must start with region_code', path: ['township_code'] };
+const townshipCheck = { message: 'must start with region_code', path: ['township_code'] };
 
 export const schoolUpserted = z
   .object({
@@ -105,7 +105,7 @@ export const admissionPlanPublished = z
     window_closes_at: timestamp,
   })
   .refine((e) => Date.parse(e.window_opens_at) <= Date.parse(e.window_closes_at), {
-    message: 'window_closes_at must not be before window_opens_at',
+    message: 'must not be before window_opens_at',
     path: ['window_closes_at'],
   });
 

@@ -38,23 +38,24 @@ export function decodeObject(value: unknown, family?: Family): Decoded {
   const type = (value as { type?: unknown }).type;
   if (type === undefined) return { ok: false, reason: 'type: required field is missing' };
   if (!isEventType(type)) {
-    return { ok: false, reason: typeof type === 'string' ? `type: unknown event type "${printable(type)}"` : `type: expected string, got ${describe(type)}` };
+    return { ok: false, reason: typeof type === 'string' ? `type: unknown event type${typeName(type)}` : `type: expected string, got ${describe(type)}` };
   }
   if (family !== undefined && familyOf[type] !== family) {
     return { ok: false, reason: `type: ${type} belongs on the ${familyOf[type]} topic, not ${family}` };
   }
   const result = (eventSchemas[type] as z.ZodType).safeParse(value);
-  if (!result.success) return { ok: false, reason: formatIssues(result.error.issues) };
+  if (!result.success) return { ok: false, reason: formatIssues(result.error.issues, value) };
   return { ok: true, event: result.data as ContractEvent };
 }
 
 /** Joins zod issues into one line: `field: what was expected; other: ...`. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], input?: unknown): string {
   return issues
     .slice(0, 5)
     .map((i) => {
       const field = i.path.length ? i.path.join('.') : '(event)';
-      const msg = i.code === 'invalid_type' && /received undefined/.test(i.message) ? 'required field is missing' : i.message;
+      const missing = input === undefined ? /received undefined/.test(i.message) : i.path.length > 0 && valueAt(input, i.path) === undefined;
+      const msg = missing ? 'required field is missing' : i.message;
       return `${field}: ${msg.replace(/^Invalid input: /, '')}`;
     })
     .join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
@@ -64,8 +65,16 @@ function describe(v: unknown): string {
   return v === null ? 'null' : typeof v;
 }
 
-/** A type name is safe to echo, but only short and printable. */
-function printable(s: string): string {
-  const clean = s.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 40 ? clean.slice(0, 40) + '…' : clean;
+/** Echo a type only if it looks like one (`family.action`): anything else might be personal data. */
+function typeName(s: string): string {
+  return /^[a-z_]{1,30}\.[a-z_]{1,30}$/.test(s) ? ` "${s}"` : ' (not shown: it does not look like a type name)';
+}
+
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = obj;
+  for (const k of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
 }

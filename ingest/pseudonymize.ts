@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../core/config.ts';
+import { EdumonError } from '../core/errors.ts';
 import type { ContractEvent } from './contract.ts';
 
 export type Pseudonymize = (id: string) => string;
@@ -39,7 +40,13 @@ export function pseudonymizeEvent(e: ContractEvent, p: Pseudonymize): StoredEven
 export function resolvePseudonymKey(config: Pick<Config, 'pseudonymKey' | 'warehouse' | 'env'>): string {
   if (config.pseudonymKey) return config.pseudonymKey;
   const file = config.warehouse === ':memory:' ? null : `${config.warehouse}.pseudonym-key`;
-  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (file && existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length < 16) {
+      throw new EdumonError(`pseudonym key file ${file} holds no usable key (under 16 characters); restore it, or set EDUMON_PSEUDONYM_KEY`);
+    }
+    return key;
+  }
   const key = randomBytes(32).toString('hex');
   if (file) {
     mkdirSync(dirname(file), { recursive: true });

@@ -4,10 +4,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
 import { EdumonError } from '../core/errors.ts';
 import { MAX_MESSAGE_BYTES, type EventType, isEventType } from './contract.ts';
 import { coerceCsvRecord } from './csvCoerce.ts';
+import { readCsvRows } from './csvRecords.ts';
 
 export type FileRecord = { line: number; value: unknown } | { line: number; error: string };
 export type FileFormat = 'jsonl' | 'csv';
@@ -24,8 +24,9 @@ export function formatOf(file: string, override?: string): FileFormat {
 export async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const raw of lines) {
     line++;
+    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (text.trim() === '') continue;
     if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
       yield { line, error: `record is over the ${MAX_MESSAGE_BYTES}-byte limit` };
@@ -39,26 +40,29 @@ export async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
   }
 }
 
-/** CSV whose header row names the fields; the type comes from a `type` column or from --type. */
+/**
+ * CSV whose header row names the fields; the type comes from a `type` column or from --type.
+ * A record that cannot be read is reported at its line; the records around it are still read.
+ */
 export async function* readCsv(file: string, type?: EventType): AsyncGenerator<FileRecord> {
-  const parser = createReadStream(file).pipe(
-    parse({ columns: true, bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const t = record.type || type;
-      if (!t) {
-        yield { line: info.lines, error: 'no type: add a `type` column or pass --type' };
-        continue;
-      }
-      if (!isEventType(t)) {
-        yield { line: info.lines, value: { ...record, type: t } };
-        continue;
-      }
-      yield { line: info.lines, value: coerceCsvRecord(t, record) };
+  let header: string[] | undefined;
+  for await (const row of readCsvRows(file)) {
+    if ('error' in row) {
+      yield { line: row.line, error: `CSV record cannot be read: ${row.error}` };
+      continue;
     }
-  } catch (err) {
-    const e = err as { message: string; lines?: number };
-    yield { line: e.lines ?? 0, error: `CSV cannot be parsed from here on: ${e.message.replace(/:.*$/, '')}` };
+    if (!header) {
+      header = row.cells.map((c) => c.trim());
+      continue;
+    }
+    if (row.cells.length !== header.length) {
+      yield { line: row.line, error: `the record has ${row.cells.length} cells but the header has ${header.length}` };
+      continue;
+    }
+    const record = Object.fromEntries(header.map((h, i) => [h, row.cells[i]!]));
+    const t = record.type || type;
+    if (!t) yield { line: row.line, error: 'no type: add a `type` column or pass --type' };
+    else if (!isEventType(t)) yield { line: row.line, value: { ...record, type: t } };
+    else yield { line: row.line, value: coerceCsvRecord(t, record) };
   }
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.ts';
 import type { Family } from '../ingest/contract.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch } from './decodeBatch.ts';
+import { forwardToDlq } from './forwardToDlq.ts';
 import { type Sink, tpKey } from './sink.ts';
 
 export interface PipelineStats {
@@ -23,6 +24,8 @@ export interface PipelineStats {
 
 export interface ConsumerHandle {
   stats: PipelineStats;
+  /** Rejects when the consumer has stopped for good (a non-retriable failure). */
+  failure: Promise<never>;
   /** Resolves when every partition of the event topics is stored up to its end. */
   waitUntilIdle(pollMs?: number): Promise<void>;
   /** Finishes the batch in flight, then disconnects. */
@@ -55,6 +58,8 @@ export async function startConsumer(opts: {
     maxBytesPerPartition: config.kafka.maxBytesPerPartition,
     maxBytes: config.kafka.maxBytesPerPartition * 4,
     maxWaitTimeInMs: 250,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 10),
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   try {
@@ -81,8 +86,16 @@ export async function startConsumer(opts: {
       log.info('partitions assigned', { assignment: payload.memberAssignment });
     })();
   });
+  let failed!: (err: Error) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    log.warn('consumer crashed', { error: payload.error.message, restart: payload.restart });
+    if (payload.restart) {
+      log.warn('consumer crashed; kafkajs restarts it', { error: payload.error.message });
+    } else {
+      log.error('consumer crashed and will not restart', { error: payload.error.message });
+      failed(kafkaError('the consumer stopped', payload.error, config.kafka.brokers));
+    }
   });
 
   const lowWatermark = async (topic: string, partition: number): Promise<bigint> => {
@@ -115,10 +128,10 @@ export async function startConsumer(opts: {
       const decoded = decodeBatch(fresh, familyOfTopic.get(topic), pseudonymize);
       if (decoded.rejections.length > 0) {
         const byOffset = new Map(fresh.map((m) => [m.offset, m]));
-        await producer.send({
-          topic: topics.dlq,
-          acks: -1,
-          messages: decoded.rejections.map((r) => {
+        await forwardToDlq(
+          producer,
+          topics.dlq,
+          decoded.rejections.map((r) => {
             const m = byOffset.get(r.offset.toString())!;
             const headers: IHeaders = {
               ...m.headers,
@@ -126,10 +139,12 @@ export async function startConsumer(opts: {
               'edumon-topic': topic,
               'edumon-partition': String(partition),
               'edumon-offset': m.offset,
+              'edumon-sha256': r.sha256,
             };
             return { key: m.key, value: m.value, headers };
           }),
-        });
+          log,
+        );
       }
       const nextOffset = BigInt(last) + 1n;
       const res = await sink.write([{ topic, partition, nextOffset, ...decoded }]);
@@ -158,6 +173,7 @@ export async function startConsumer(opts: {
   let stopping: Promise<void> | undefined;
   return {
     stats,
+    failure,
     async waitUntilIdle(pollMs = 300) {
       for (;;) {
         try {

@@ -17,6 +17,8 @@ import { Sink } from './sink.ts';
 
 export interface Service {
   stats: PipelineStats;
+  /** Rejects if ingestion stops for good; the process should then exit non-zero. */
+  failure: Promise<never>;
   waitUntilIdle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   let stopping: Promise<void> | undefined;
   return {
     stats: consumer.stats,
+    failure: consumer.failure,
     waitUntilIdle: () => consumer.waitUntilIdle(),
     stop() {
       stopping ??= (async () => {

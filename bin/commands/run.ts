@@ -16,7 +16,12 @@ export const run: Command = {
     const log = ctx.log();
     const service = await startService(ctx.config(), log);
     let signalled = false;
+    let failure: Error | undefined;
     const done = new Promise<void>((resolve) => {
+      service.failure.catch((err: Error) => {
+        failure = err;
+        resolve();
+      });
       const onSignal = (sig: string) => {
         if (signalled) return;
         signalled = true;
@@ -34,6 +39,7 @@ export const run: Command = {
     });
     await done;
     await service.stop();
+    if (failure) throw failure;
     const s = service.stats;
     ctx.out(`stored ${s.stored} events, ${s.duplicates} duplicates skipped, ${s.rejected} rejected`);
     return 0;

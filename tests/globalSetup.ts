@@ -1,0 +1,19 @@
+/** Brings the project's local Kafka broker up for the tests, and down again only if it started it. */
+import { execFileSync } from 'node:child_process';
+
+const port = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    import('node:net').then(({ connect }) => {
+      const s = connect(p, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+  });
+
+export default async function setup() {
+  const wasUp = await port(9092);
+  if (!wasUp) execFileSync('bash', ['infra/kafka/up.sh'], { stdio: 'inherit' });
+  return () => {
+    if (!wasUp) execFileSync('bash', ['infra/kafka/down.sh'], { stdio: 'inherit' });
+  };
+}

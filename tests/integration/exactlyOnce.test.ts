@@ -1,0 +1,67 @@
+/**
+ * CONTRACT: delivery is at-least-once, the warehouse holds each event once; bad messages are
+ * rejected, recorded and forwarded to edu.dlq; a crash at any moment loses and duplicates nothing.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildLoad } from '../fixtures/load.ts';
+import { rng } from '../fixtures/rng.ts';
+import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { publishRaw, testKafka } from '../helpers/kafka.ts';
+import { buildReference } from '../helpers/reference.ts';
+import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
+import { expectEveryMalformedRejectedAndInDlq, expectNoRawIds, expectWarehouseEqualsReference } from '../helpers/verifyLoad.ts';
+
+describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs', () => {
+  // Small fetches: many more transactions for a kill to land in.
+  const t = testEnv('sigkill', { EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '65536' });
+  const load = buildLoad(t.config, 100_000, 7);
+  const reference = join(t.dir, 'reference.duckdb');
+  const kafka = testKafka();
+  let logs = '';
+
+  beforeAll(async () => {
+    await buildReference(reference, load.valid, TEST_KEY);
+    const r = rng(42);
+    let proc = spawnEdumon(['run'], t.env);
+    let kills = 0;
+    const chunks = 6;
+    const per = Math.ceil(load.messages.length / chunks);
+    for (let c = 0; c < chunks; c++) {
+      await publishRaw(kafka, load.messages.slice(c * per, (c + 1) * per));
+      if (c % 2 === 1 || c === chunks - 1) {
+        // Kill without warning at a random moment once it consumes: mid-batch or mid-commit.
+        await waitFor(() => proc.output().includes('partitions assigned'));
+        await sleep(r.int(20, 600));
+        proc.child.kill('SIGKILL');
+        kills++;
+        await proc.exited;
+        logs += proc.output();
+        proc = spawnEdumon(['run'], t.env);
+      }
+    }
+    await waitFor(() => proc.output().includes('partitions assigned'));
+    await sleep(r.int(20, 600));
+    proc.child.kill('SIGKILL');
+    kills++;
+    await proc.exited;
+    logs += proc.output();
+    const final = await runEdumon(['run', '--until-idle'], t.env);
+    logs += final.output;
+    expect(final.code, final.output).toBe(0);
+    expect(kills).toBe(4);
+  }, 600_000);
+
+  it('stores exactly the distinct valid events, the same as a clean load', async () => {
+    await expectWarehouseEqualsReference(t, reference, load);
+  });
+
+  it('records every malformed message as a rejection and forwards the original to edu.dlq', async () => {
+    await expectEveryMalformedRejectedAndInDlq(t, load, kafka);
+  });
+
+  it('keeps raw student and staff ids out of the warehouse, the rejection rows and the logs', async () => {
+    await expectNoRawIds(t, load, logs);
+  });
+});

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, topicsOf } from '../../core/config.ts';
+import { EdumonError } from '../../core/errors.ts';
+
+const KEY = 'a-production-secret-key';
+function problem(env: Record<string, string | undefined>, file?: string): EdumonError {
+  try {
+    loadConfig({ env, file });
+  } catch (err) {
+    if (err instanceof EdumonError) return err;
+    throw err;
+  }
+  throw new Error('expected loadConfig to refuse');
+}
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edumon-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has working defaults with an empty environment', () => {
+    expect(loadConfig({ env: {} })).toEqual({
+      env: 'dev',
+      warehouse: 'data/edumon.duckdb',
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeoutMs: 30_000 },
+      log: { level: 'info', format: 'text' },
+      service: { port: 0 },
+    });
+  });
+
+  it('does not read process.env when given an env object', () => {
+    const saved = process.env.EDUMON_WAREHOUSE;
+    process.env.EDUMON_WAREHOUSE = '/should/not/be/used.duckdb';
+    try {
+      expect(loadConfig({ env: {} }).warehouse).toBe('data/edumon.duckdb');
+    } finally {
+      if (saved === undefined) delete process.env.EDUMON_WAREHOUSE;
+      else process.env.EDUMON_WAREHOUSE = saved;
+    }
+  });
+
+  it('applies every EDUMON_* override', () => {
+    const c = loadConfig({
+      env: {
+        EDUMON_ENV: 'test', EDUMON_WAREHOUSE: '/tmp/w.duckdb', EDUMON_PSEUDONYM_KEY: KEY,
+        EDUMON_KAFKA_BROKERS: 'k1:9092, k2:9093,', EDUMON_KAFKA_CLIENT_ID: 'cid', EDUMON_GROUP_ID: 'gid',
+        EDUMON_TOPIC_PREFIX: 'jz.', EDUMON_KAFKA_PARTITIONS: '8', EDUMON_LOG_LEVEL: 'debug', EDUMON_LOG_FORMAT: 'json',
+        EDUMON_SERVICE_PORT: '8123',
+      },
+    });
+    expect(c).toEqual({
+      env: 'test', warehouse: '/tmp/w.duckdb', pseudonymKey: KEY,
+      kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeoutMs: 30_000 },
+      log: { level: 'debug', format: 'json' },
+      service: { port: 8123 },
+    });
+    expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });
+  });
+
+  it('ignores empty variables', () => {
+    expect(loadConfig({ env: { EDUMON_ENV: '', EDUMON_SERVICE_PORT: '' } }).env).toBe('dev');
+  });
+
+  it('lists every problem at once, each naming its variable', () => {
+    const e = problem({ EDUMON_KAFKA_PARTITIONS: 'many', EDUMON_LOG_LEVEL: 'loud', EDUMON_SERVICE_PORT: '99999', EDUMON_KAFKA_BROKERS: ' , ', EDUMON_ENV: 'staging' });
+    expect(e.exitCode).toBe(2);
+    const lines = e.message.split('\n');
+    expect(lines[0]).toBe('invalid configuration:');
+    for (const v of ['EDUMON_KAFKA_PARTITIONS', 'EDUMON_LOG_LEVEL', 'EDUMON_SERVICE_PORT', 'EDUMON_KAFKA_BROKERS', 'EDUMON_ENV']) {
+      expect(lines.some((l) => l.startsWith(`  - ${v}: `))).toBe(true);
+    }
+    expect(lines).toHaveLength(6);
+  });
+
+  it('refuses a pseudonym key shorter than 16 characters without echoing it', () => {
+    const e = problem({ EDUMON_PSEUDONYM_KEY: 'short-secret' });
+    expect(e.message).toContain('EDUMON_PSEUDONYM_KEY: expected at least 16 characters');
+    expect(e.message).not.toContain('short-secret');
+  });
+
+  it('production refuses to start without EDUMON_PSEUDONYM_KEY', () => {
+    const e = problem({ EDUMON_ENV: 'production' });
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production/);
+  });
+
+  it('production starts with EDUMON_PSEUDONYM_KEY', () => {
+    expect(loadConfig({ env: { EDUMON_ENV: 'production', EDUMON_PSEUDONYM_KEY: KEY } })).toMatchObject({ env: 'production', pseudonymKey: KEY });
+  });
+
+  it('reads a config file (also via EDUMON_CONFIG), with variables winning, and names the file key in problems', () => {
+    const f = join(dir, 'edumon.json');
+    writeFileSync(f, JSON.stringify({ warehouse: '/from/file.duckdb', kafka: { topicPrefix: 'file.' }, log: { level: 'warn' } }));
+    const c = loadConfig({ env: { EDUMON_CONFIG: f, EDUMON_LOG_LEVEL: 'error' } });
+    expect(c).toMatchObject({ warehouse: '/from/file.duckdb', kafka: { topicPrefix: 'file.', brokers: ['127.0.0.1:9092'] }, log: { level: 'error' } });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ kafka: { partitions: 0 } }));
+    expect(problem({}, bad).message).toContain(`  - ${bad}: kafka.partitions: `);
+  });
+
+  it('names a config file that is not JSON', () => {
+    const f = join(dir, 'broken.json');
+    writeFileSync(f, '{ nope');
+    expect(problem({}, f).message).toMatch(new RegExp(`^config file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+  });
+
+  it('applies overrides last', () => {
+    expect(loadConfig({ env: { EDUMON_WAREHOUSE: '/env.duckdb' }, overrides: { warehouse: '/cli.duckdb', 'kafka.groupId': 'g2' } })).toMatchObject({
+      warehouse: '/cli.duckdb',
+      kafka: { groupId: 'g2' },
+    });
+  });
+
+  it('names EDUMON_KAFKA_BROKERS when one of its brokers is malformed', () => {
+    expect(problem({ EDUMON_KAFKA_BROKERS: 'localhost' }).message).toContain('  - EDUMON_KAFKA_BROKERS: expected host:port');
+  });
+
+  it('lists the missing production key together with every other problem', () => {
+    const msg = problem({ EDUMON_ENV: 'production', EDUMON_LOG_LEVEL: 'loud' }).message;
+    expect(msg).toContain('EDUMON_LOG_LEVEL');
+    expect(msg).toContain('EDUMON_PSEUDONYM_KEY');
+  });
+});

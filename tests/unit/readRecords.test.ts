@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EventType } from '../../ingest/contract.ts';
+import { decodeObject } from '../../ingest/decode.ts';
+import { type FileRecord, formatOf, readCsv, readJsonLines } from '../../ingest/readRecords.ts';
+import { RAW_ID, sample } from './samples.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'edumon-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function file(ext: string, text: string): string {
+  const f = join(dir, `f${n++}.${ext}`);
+  writeFileSync(f, text);
+  return f;
+}
+async function all(gen: AsyncGenerator<FileRecord>): Promise<FileRecord[]> {
+  const out: FileRecord[] = [];
+  for await (const r of gen) out.push(r);
+  return out;
+}
+const jsonl = (text: string) => all(readJsonLines(file('jsonl', text)));
+const csv = (text: string, type?: EventType) => all(readCsv(file('csv', text), type));
+const WAGE_HEADER = 'type,event_id,occurred_at,school_id,staff_id,period,amount_yuan';
+const wageLine = (id: string, amount = '4000.5') => `wage.paid,${id},2025-09-30T17:00:00+08:00,3441080201,PAY-0000042,2025-09,${amount}`;
+
+describe('formatOf', () => {
+  it('reads the format from the file name', () => {
+    expect(formatOf('a.jsonl')).toBe('jsonl');
+    expect(formatOf('a.NDJSON')).toBe('jsonl');
+    expect(formatOf('dir/a.json')).toBe('jsonl');
+    expect(formatOf('a.CSV')).toBe('csv');
+  });
+  it('lets --format override the name', () => {
+    expect(formatOf('a.txt', 'csv')).toBe('csv');
+    expect(formatOf('a.csv', 'jsonl')).toBe('jsonl');
+  });
+  it('refuses an unknown name or --format value, saying what to pass', () => {
+    expect(() => formatOf('a.txt')).toThrow(/a\.txt: cannot tell the format .*--format jsonl or --format csv/);
+    expect(() => formatOf('a.csv', 'xml')).toThrow('--format must be jsonl or csv, not xml');
+  });
+});
+
+describe('readJsonLines', () => {
+  it('yields each object with its 1-based line number, skipping blank lines without renumbering', async () => {
+    const a = sample('wage.paid');
+    const b = sample('funds.disbursed');
+    expect(await jsonl(`${JSON.stringify(a)}\n\n   \n${JSON.stringify(b)}\n\n`)).toEqual([
+      { line: 1, value: a },
+      { line: 4, value: b },
+    ]);
+  });
+
+  it('handles CRLF line endings and a last line without newline', async () => {
+    expect(await jsonl('{"a":1}\r\n\r\n{"b":2}')).toEqual([{ line: 1, value: { a: 1 } }, { line: 3, value: { b: 2 } }]);
+  });
+
+  it('reports a line that is not JSON and goes on', async () => {
+    expect(await jsonl(`{"student_id":"${RAW_ID}",\n{"ok":true}\n`)).toEqual([
+      { line: 1, error: 'not valid JSON' },
+      { line: 2, value: { ok: true } },
+    ]);
+  });
+
+  it('reports a line over 64 KiB without parsing it and goes on', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(64 * 1024) });
+    expect(await jsonl(`${big}\n{"ok":1}\n`)).toEqual([
+      { line: 1, error: 'record is over the 65536-byte limit' },
+      { line: 2, value: { ok: 1 } },
+    ]);
+  });
+
+  it('yields a JSON array as a value, for validation to reject', async () => {
+    expect(await jsonl('[1,2]\n')).toEqual([{ line: 1, value: [1, 2] }]);
+  });
+
+  it('reads line 1 of a JSONL file that starts with a UTF-8 byte-order mark', async () => {
+    expect(await jsonl('\uFEFF{"a":1}\n')).toEqual([{ line: 1, value: { a: 1 } }]);
+  });
+});
+
+describe('readCsv', () => {
+  it('uses the header row as field names and coerces numbers per field; rows decode as contract events', async () => {
+    const recs = await csv(`${WAGE_HEADER}\n${wageLine('w1')}\n${wageLine('w2', '12')}\n`);
+    expect(recs.map((r) => r.line)).toEqual([2, 3]);
+    expect(recs[0]).toEqual({
+      line: 2,
+      value: { type: 'wage.paid', event_id: 'w1', occurred_at: '2025-09-30T17:00:00+08:00', school_id: '3441080201', staff_id: 'PAY-0000042', period: '2025-09', amount_yuan: 4000.5 },
+    });
+    for (const r of recs) expect('value' in r && decodeObject(r.value).ok).toBe(true);
+  });
+
+  it('coerces booleans, treats empty cells as absent optional fields, and reads a BOM header', async () => {
+    const text =
+      '\uFEFFevent_id,occurred_at,school_id,name,level,ownership,region_code,township_code,status,licensed,capacity,puhui\n' +
+      's1,2025-07-02T09:13:00+08:00,3441080201,焦作市幼儿园,kindergarten,public,410802,,active,TRUE,120,1\n';
+    const [rec] = await csv(text, 'school.upserted');
+    expect(rec).toEqual({
+      line: 2,
+      value: { type: 'school.upserted', event_id: 's1', occurred_at: '2025-07-02T09:13:00+08:00', school_id: '3441080201', name: '焦作市幼儿园', level: 'kindergarten', ownership: 'public', region_code: '410802', status: 'active', licensed: true, capacity: 120, puhui: true },
+    });
+    expect(rec && 'value' in rec && decodeObject(rec.value).ok).toBe(true);
+  });
+
+  it('takes the type from --type when the file has no type column', async () => {
+    const [rec] = await csv('event_id,occurred_at,region_code,year,age_3_5,age_15_17\np1,2025-07-02T09:13:00+08:00,410821,2025,12000,9000\n', 'population.reported');
+    expect(rec).toEqual({ line: 2, value: { type: 'population.reported', event_id: 'p1', occurred_at: '2025-07-02T09:13:00+08:00', region_code: '410821', year: 2025, age_3_5: 12000, age_15_17: 9000 } });
+  });
+
+  it('reports each row without a type column or --type, with its line', async () => {
+    expect(await csv('event_id,occurred_at\ne1,x\ne2,y\n')).toEqual([
+      { line: 2, error: 'no type: add a `type` column or pass --type' },
+      { line: 3, error: 'no type: add a `type` column or pass --type' },
+    ]);
+  });
+
+  it('reads quoted cells holding commas, quotes and newlines, and keeps counting lines after them', async () => {
+    const text = `${WAGE_HEADER}\n${wageLine('w1')}\nwage.paid,"w,2",2025-09-30T17:00:00+08:00,3441080201,"PAY ""A""\nline2",2025-09,1\n\n${wageLine('w3')}\n`;
+    const recs = await csv(text);
+    expect(recs).toHaveLength(3);
+    expect(recs[1]).toMatchObject({ value: { event_id: 'w,2', staff_id: 'PAY "A"\nline2', amount_yuan: 1 } });
+    expect(recs[0]?.line).toBe(2);
+    expect(recs[2]?.line).toBe(6);
+  });
+
+  it('passes an unknown type through as text for validation to reject', async () => {
+    const [rec] = await csv('type,event_id,year\nfoo.bar,e1,2025\n');
+    expect(rec).toEqual({ line: 2, value: { type: 'foo.bar', event_id: 'e1', year: '2025' } });
+  });
+
+  it('leaves an unreadable number as text so validation names the field', async () => {
+    const [rec] = await csv(`${WAGE_HEADER}\n${wageLine('w1', 'abc')}\n`);
+    const d = rec && 'value' in rec ? decodeObject(rec.value) : undefined;
+    expect(d).toEqual({ ok: false, reason: 'amount_yuan: expected number, received string' });
+  });
+
+  it('reports a CSV syntax error with its line and a reason that does not quote the file', async () => {
+    const recs = await csv(`${WAGE_HEADER}\nwage.paid,"${RAW_ID}"x,y\n`);
+    expect(recs).toEqual([{ line: 2, error: 'CSV record cannot be read: unexpected text after a closing quote in cell 2' }]);
+    expect(JSON.stringify(recs)).not.toContain(RAW_ID);
+  });
+
+  it('keeps the valid rows before and after a CSV syntax error', async () => {
+    const recs = await csv(`${WAGE_HEADER}\n${wageLine('w1')}\n${wageLine('w2')}\nwage.paid,"bad"x,y\n${wageLine('w3')}\nwage.paid,"never closed\n${wageLine('w4')}\n`);
+    expect(recs.filter((r) => 'value' in r).map((r) => r.line)).toEqual([2, 3, 5, 7]);
+    expect(recs.filter((r) => 'error' in r).map((r) => r.line)).toEqual([4, 6]);
+  });
+});
