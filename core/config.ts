@@ -14,6 +14,10 @@ const brokerList = z
 export const configSchema = z.object({
   env: z.enum(['dev', 'test', 'production']).default('dev'),
   warehouse: z.string().min(1).default('data/edumon.duckdb'),
+  /** DuckDB's memory limit (its buffer pool and indexes), e.g. '256MB' or '2GB'. */
+  warehouseMemoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB').default('256MB'),
+  /** How often `edumon run` logs its progress. */
+  progressIntervalMs: z.number().int().min(100).default(10_000),
   /** HMAC key for student/staff pseudonyms. Required in production; dev/test keep one beside the warehouse. */
   pseudonymKey: z.string().min(16, 'expected at least 16 characters').optional(),
   kafka: z
@@ -25,6 +29,8 @@ export const configSchema = z.object({
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
       maxBytesPerPartition: z.number().int().min(65536).default(4 * 1024 * 1024),
+      /** Partition batches decoded at once; they are written together (group commit). */
+      partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(8),
       /** How long a consumer that died without leaving holds its partitions (broker minimum 6000). */
       sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
     })
@@ -52,6 +58,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_ENV', ['env'], String],
   ['EDUMON_WAREHOUSE', ['warehouse'], String],
   ['EDUMON_PSEUDONYM_KEY', ['pseudonymKey'], String],
+  ['EDUMON_WAREHOUSE_MEMORY_LIMIT', ['warehouseMemoryLimit'], String],
   ['EDUMON_KAFKA_BROKERS', ['kafka', 'brokers'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
   ['EDUMON_KAFKA_CLIENT_ID', ['kafka', 'clientId'], String],
   ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
@@ -59,6 +66,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
   ['EDUMON_KAFKA_MAX_BYTES_PER_PARTITION', ['kafka', 'maxBytesPerPartition'], Number],
   ['EDUMON_KAFKA_SESSION_TIMEOUT_MS', ['kafka', 'sessionTimeoutMs'], Number],
+  ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],

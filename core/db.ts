@@ -8,10 +8,13 @@ import { EdumonError, messageOf } from './errors.ts';
 export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 
 /** Opens the warehouse file (creating its folder); read-only opens fail clearly if the file is missing or locked. */
-export async function openWarehouse(path: string, opts: { readOnly?: boolean } = {}): Promise<DuckDBInstance> {
+export async function openWarehouse(path: string, opts: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<DuckDBInstance> {
   if (path !== ':memory:' && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
+  const options: Record<string, string> = {};
+  if (opts.readOnly) options.access_mode = 'READ_ONLY';
+  if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
   try {
-    return await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    return await DuckDBInstance.create(path, options);
   } catch (err) {
     const msg = messageOf(err);
     if (opts.readOnly && /does not exist/i.test(msg)) {

@@ -12,9 +12,21 @@ import type { ContractEvent } from './contract.ts';
 
 export type Pseudonymize = (id: string) => string;
 
-/** 128 bits of HMAC-SHA256 in hex: collisions are negligible at any realistic population. */
-export function createPseudonymizer(key: string): Pseudonymize {
-  return (id) => createHmac('sha256', key).update(id, 'utf8').digest('hex').slice(0, 32);
+/**
+ * 128 bits of HMAC-SHA256 in hex: collisions are negligible at any realistic population.
+ * The same students and staff recur across topics, so recent answers are cached (bounded).
+ */
+export function createPseudonymizer(key: string, cacheSize = 100_000): Pseudonymize {
+  let cache = new Map<string, string>();
+  return (id) => {
+    let p = cache.get(id);
+    if (p === undefined) {
+      p = createHmac('sha256', key).update(id, 'utf8').digest('hex').slice(0, 32);
+      if (cache.size >= cacheSize) cache = new Map();
+      cache.set(id, p);
+    }
+    return p;
+  };
 }
 
 /** A stored event: the contract event with student_id/staff_id replaced by *_pseudonym. */
@@ -23,14 +35,21 @@ export type StoredEvent = Omit<ContractEvent, 'student_id' | 'staff_id'> & {
   staff_pseudonym?: string;
 };
 
-/** Replaces every personal identifier of an event by its pseudonym. */
+/**
+ * Replaces every personal identifier of an event by its pseudonym, in place: the event must be
+ * the caller's own copy (as a freshly validated one is). Returns the same object, retyped.
+ */
 export function pseudonymizeEvent(e: ContractEvent, p: Pseudonymize): StoredEvent {
-  if (!('student_id' in e) && !('staff_id' in e)) return e;
-  const { student_id, staff_id, ...rest } = e as ContractEvent & { student_id?: string; staff_id?: string };
-  const out: StoredEvent = rest as StoredEvent;
-  if (student_id !== undefined) out.student_pseudonym = p(student_id);
-  if (staff_id !== undefined) out.staff_pseudonym = p(staff_id);
-  return out;
+  const rec = e as Record<string, unknown>;
+  if (typeof rec.student_id === 'string') {
+    rec.student_pseudonym = p(rec.student_id);
+    delete rec.student_id;
+  }
+  if (typeof rec.staff_id === 'string') {
+    rec.staff_pseudonym = p(rec.staff_id);
+    delete rec.staff_id;
+  }
+  return rec as StoredEvent;
 }
 
 /**

@@ -7,19 +7,23 @@
  */
 import type { EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
+import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import type { Family } from '../ingest/contract.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
+import { GroupCommitter } from './groupCommit.ts';
 import { type Sink, tpKey } from './sink.ts';
 
 export interface PipelineStats {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Partition batches written, and the transactions they were grouped into. */
   batches: number;
+  transactions: number;
 }
 
 export interface ConsumerHandle {
@@ -48,8 +52,18 @@ export async function startConsumer(opts: {
     [topics.funding, 'funding'],
   ]);
   const eventTopics = [...familyOfTopic.keys()];
+  // committed: durable in the warehouse (the truth on restart). position: next offset queued
+  // for a commit; runs ahead of committed while the group commit writes.
   const committed = await sink.loadOffsets();
-  const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0 };
+  const position = new Map(committed);
+  const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0 };
+  const committer = new GroupCommitter(sink, (r, batches) => {
+    stats.stored += r.stored;
+    stats.duplicates += r.duplicates;
+    stats.rejected += r.rejected;
+    stats.batches += batches;
+    stats.transactions += 1;
+  });
 
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -79,7 +93,7 @@ export async function startConsumer(opts: {
     ready = (async () => {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const partition of partitions) {
-          const next = committed.get(tpKey(topic, partition));
+          const next = position.get(tpKey(topic, partition));
           if (next !== undefined) consumer.seek({ topic, partition, offset: next.toString() });
         }
       }
@@ -108,7 +122,7 @@ export async function startConsumer(opts: {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
-    const expected = committed.get(key) ?? 0n;
+    const expected = position.get(key) ?? 0n;
     const first = BigInt(batch.messages[0]!.offset);
     if (first > expected) {
       // Kafka resumed past what the warehouse holds (e.g. a new warehouse on an old group):
@@ -147,18 +161,29 @@ export async function startConsumer(opts: {
         );
       }
       const nextOffset = BigInt(last) + 1n;
-      const res = await sink.write([{ topic, partition, nextOffset, ...decoded }]);
-      committed.set(key, nextOffset);
-      stats.stored += res.stored;
-      stats.duplicates += res.duplicates;
-      stats.rejected += decoded.rejections.length;
-      stats.batches += 1;
+      await committer.room();
+      position.set(key, nextOffset);
+      // Not awaited: the next fetch is decoded while this one is written. Should the write
+      // fail, the service stops; on restart it resumes from the warehouse's offsets.
+      committer.commit({ topic, partition, nextOffset, ...decoded }).then(
+        () => {
+          if ((committed.get(key) ?? -1n) < nextOffset) committed.set(key, nextOffset);
+        },
+        (err: Error) => failed(new EdumonError(`warehouse write failed: ${err.message}`, { cause: err })),
+      );
     }
     resolveOffset(last);
     await heartbeat();
   };
 
-  await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, eachBatch });
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1000,
+    eachBatchAutoResolve: false,
+    // Partitions are decoded concurrently; their batches meet in one group commit.
+    partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+    eachBatch,
+  });
 
   const isIdle = async (): Promise<boolean> => {
     for (const topic of eventTopics) {
@@ -187,6 +212,7 @@ export async function startConsumer(opts: {
     stop() {
       stopping ??= (async () => {
         await consumer.disconnect();
+        await committer.idle();
         await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       })();
       return stopping;

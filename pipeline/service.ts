@@ -24,7 +24,7 @@ export interface Service {
 }
 
 export async function startService(config: Config, log: Logger): Promise<Service> {
-  const instance = await openWarehouse(config.warehouse);
+  const instance = await openWarehouse(config.warehouse, { memoryLimit: config.warehouseMemoryLimit });
   const writeConn = await connect(instance);
   const report = await migrate(writeConn);
   if (report.applied.length) log.info('warehouse migrated', { applied: report.applied });
@@ -46,9 +46,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const progress = setInterval(() => {
     const s = consumer.stats;
     if (s.stored === lastStored && s.rejected === 0) return;
-    log.info('progress', { ...s, per_s: Math.round((s.stored - lastStored) / 10) });
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1048576);
+    log.info('progress', { ...s, per_s: Math.round(((s.stored - lastStored) * 1000) / config.progressIntervalMs), rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external) });
     lastStored = s.stored;
-  }, 10_000);
+  }, config.progressIntervalMs);
   progress.unref();
 
   let stopping: Promise<void> | undefined;

@@ -4,7 +4,7 @@
  * stores. Events go through the appender into per-connection temp staging tables, then
  * `insert or ignore` into their table, so a redelivered event_id is stored once.
  */
-import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampTZValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import type { EventType } from '../ingest/contract.ts';
 import type { StoredEvent } from '../ingest/pseudonymize.ts';
@@ -37,23 +37,23 @@ interface Column {
   name: string;
   append: Append;
 }
+interface TablePlan {
+  columns: Column[];
+  /** insert or ignore ... select, casting staged text to timestamps and dates. */
+  insertSql: string;
+}
 
 export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-/** ISO-8601 with offset to microseconds since the epoch. */
-export function isoToMicros(iso: string): bigint {
-  const ms = Date.parse(iso);
-  const frac = /\.\d{3}(\d{1,3})/.exec(iso)?.[1] ?? '';
-  return BigInt(ms) * 1000n + BigInt(frac.padEnd(3, '0') || '0');
-}
+/**
+ * Timestamps and dates are staged as their contract text and cast in SQL: DuckDB's cast honours
+ * the offset, while the appender's implicit text cast would silently drop it.
+ */
+const stagedAsText = new Set(['TIMESTAMP WITH TIME ZONE', 'DATE']);
 
 function appenderFor(dataType: string): Append {
   if (dataType === 'VARCHAR') return (a, v) => a.appendVarchar(String(v));
   if (dataType === 'BOOLEAN') return (a, v) => a.appendBoolean(v as boolean);
-  if (dataType === 'TIMESTAMP WITH TIME ZONE') {
-    return (a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(isoToMicros(v as string)));
-  }
-  if (dataType === 'DATE') return (a, v) => a.appendVarchar(v as string);
   if (/^(TINYINT|SMALLINT|INTEGER)$/.test(dataType)) return (a, v) => a.appendInteger(v as number);
   if (dataType === 'BIGINT') return (a, v) => a.appendBigInt(BigInt(v as number));
   // DOUBLE, and DECIMAL(p,s): the appender rounds a double to the column's scale; validation
@@ -65,28 +65,34 @@ function appenderFor(dataType: string): Append {
 export class Sink {
   private constructor(
     private readonly conn: DuckDBConnection,
-    private readonly columns: Map<string, Column[]>,
+    private readonly plans: Map<string, TablePlan>,
   ) {}
 
   /** Prepares staging tables on this connection (the sink owns it from now on). */
   static async open(conn: DuckDBConnection): Promise<Sink> {
-    const columns = new Map<string, Column[]>();
+    const plans = new Map<string, TablePlan>();
     for (const table of new Set(Object.values(tableOf))) {
-      await conn.run(`create or replace temp table stg_${table} as select * exclude (ingested_at) from main.${table} limit 0`);
       const rows = (
         await conn.runAndReadAll(
           `select column_name, data_type from information_schema.columns
-           where table_catalog = 'temp' and table_name = $1 order by ordinal_position`,
-          [`stg_${table}`],
+           where table_catalog = current_database() and table_schema = 'main' and table_name = $1 and column_name <> 'ingested_at'
+           order by ordinal_position`,
+          [table],
         )
       ).getRows();
-      columns.set(
-        table,
-        rows.map(([name, type]) => ({ name: String(name), append: appenderFor(String(type)) })),
-      );
+      const cols = rows.map(([n, t]) => ({ name: String(n), type: String(t) }));
+      const q = (n: string) => `"${n}"`;
+      const stagedType = (t: string) => (stagedAsText.has(t) ? 'VARCHAR' : t);
+      await conn.run(`create or replace temp table stg_${table} (${cols.map((c) => `${q(c.name)} ${stagedType(c.type)}`).join(', ')})`);
+      const select = cols.map((c) => (stagedAsText.has(c.type) ? `${q(c.name)}::${c.type === 'DATE' ? 'date' : 'timestamptz'}` : q(c.name)));
+      plans.set(table, {
+        columns: cols.map((c) => ({ name: c.name, append: stagedAsText.has(c.type) ? appenderFor('VARCHAR') : appenderFor(c.type) })),
+        insertSql: `insert or ignore into main.${table} (${cols.map((c) => q(c.name)).join(', ')}, ingested_at)
+          select ${select.join(', ')}, now() from temp.stg_${table}`,
+      });
     }
     await conn.run(`create or replace temp table stg_rejections as select * exclude (rejected_at) from main.rejections limit 0`);
-    return new Sink(conn, columns);
+    return new Sink(conn, plans);
   }
 
   /** Next offset to read per topic-partition, as committed in the warehouse. */
@@ -117,7 +123,8 @@ export class Sink {
       let stored = 0;
       let offered = 0;
       for (const [table, events] of byTable) {
-        const cols = this.columns.get(table)!;
+        const plan = this.plans.get(table)!;
+        const cols = plan.columns;
         const appender = await this.conn.createAppender(`stg_${table}`, null, 'temp');
         for (const e of events) {
           const rec = e as unknown as Record<string, unknown>;
@@ -130,9 +137,7 @@ export class Sink {
         }
         appender.closeSync();
         offered += events.length;
-        const res = await this.conn.run(
-          `insert or ignore into main.${table} by name select *, now() as ingested_at from temp.stg_${table}`,
-        );
+        const res = await this.conn.run(plan.insertSql);
         stored += Number(res.rowsChanged);
         await this.conn.run(`delete from temp.stg_${table}`);
       }

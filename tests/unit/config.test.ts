@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} })).toEqual({
       env: 'dev',
       warehouse: 'data/edumon.duckdb',
-      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeoutMs: 30_000 },
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
     });
@@ -52,7 +52,7 @@ describe('loadConfig', () => {
     });
     expect(c).toEqual({
       env: 'test', warehouse: '/tmp/w.duckdb', pseudonymKey: KEY,
-      kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeoutMs: 30_000 },
+      kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 4 * 1024 * 1024, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
     });
