@@ -29,6 +29,8 @@ export const configSchema = z.object({
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
       maxBytesPerPartition: z.number().int().min(65536).default(4 * 1024 * 1024),
+      /** Most events one warehouse transaction takes (and most that wait for one). */
+      commitMaxEvents: z.number().int().min(1000).default(50_000),
       /** Partition batches decoded at once; they are written together (group commit). */
       partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(8),
       /** How long a consumer that died without leaving holds its partitions (broker minimum 6000). */
@@ -65,6 +67,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],
   ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
   ['EDUMON_KAFKA_MAX_BYTES_PER_PARTITION', ['kafka', 'maxBytesPerPartition'], Number],
+  ['EDUMON_COMMIT_MAX_EVENTS', ['kafka', 'commitMaxEvents'], Number],
+  ['EDUMON_KAFKA_CONCURRENCY', ['kafka', 'partitionsConsumedConcurrently'], Number],
   ['EDUMON_KAFKA_SESSION_TIMEOUT_MS', ['kafka', 'sessionTimeoutMs'], Number],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],

@@ -63,7 +63,7 @@ export async function startConsumer(opts: {
     stats.rejected += r.rejected;
     stats.batches += batches;
     stats.transactions += 1;
-  });
+  }, config.kafka.commitMaxEvents);
 
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -22,7 +22,7 @@ export class GroupCommitter {
     /** Called once per committed transaction with what it added. */
     private readonly onCommit: (r: WriteResult, batches: number) => void,
     /** Most events one transaction takes, and most that may wait in the queue. */
-    private readonly maxEvents = 50_000,
+    private readonly maxEvents: number,
   ) {}
 
   /** Queues a batch; the promise resolves once it is committed together with its offset. */

@@ -26,6 +26,9 @@ export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 1
       { exitCode: 2 },
     );
   }
+  if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, sql))) {
+    throw new EdumonError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here', { exitCode: 2 });
+  }
   await conn.run('begin transaction read only');
   try {
     const reader = await prepared.runAndReadUntil(maxRows + 1);
@@ -41,6 +44,21 @@ export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 1
     throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
   } finally {
     await conn.run('rollback').catch(() => undefined);
+  }
+}
+
+/**
+ * EXPLAIN ANALYZE runs the statement it explains, and a read-only transaction does not stop
+ * `COPY ... TO` from writing a file, so an EXPLAIN must explain a SELECT. Fails closed: if the
+ * explained statement cannot be found or prepared, the EXPLAIN is refused.
+ */
+async function explainsSelect(conn: DuckDBConnection, sql: string): Promise<boolean> {
+  const prefix = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b\s*(?:\((?:[^()'"]|'[^']*'|"[^"]*")*\)\s*)?(?:analy[sz]e\b)?/i.exec(sql);
+  if (!prefix) return false;
+  try {
+    return (await conn.prepare(sql.slice(prefix[0].length))).statementType === StatementType.SELECT;
+  } catch {
+    return false;
   }
 }
 

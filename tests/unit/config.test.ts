@@ -24,7 +24,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} })).toEqual({
       env: 'dev',
       warehouse: 'data/edumon.duckdb',
-      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
+      warehouseMemoryLimit: '256MB',
+      progressIntervalMs: 10_000,
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, commitMaxEvents: 50_000, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
     });
@@ -47,12 +49,14 @@ describe('loadConfig', () => {
         EDUMON_ENV: 'test', EDUMON_WAREHOUSE: '/tmp/w.duckdb', EDUMON_PSEUDONYM_KEY: KEY,
         EDUMON_KAFKA_BROKERS: 'k1:9092, k2:9093,', EDUMON_KAFKA_CLIENT_ID: 'cid', EDUMON_GROUP_ID: 'gid',
         EDUMON_TOPIC_PREFIX: 'jz.', EDUMON_KAFKA_PARTITIONS: '8', EDUMON_LOG_LEVEL: 'debug', EDUMON_LOG_FORMAT: 'json',
-        EDUMON_SERVICE_PORT: '8123',
+        EDUMON_SERVICE_PORT: '8123', EDUMON_WAREHOUSE_MEMORY_LIMIT: '1GB', EDUMON_PROGRESS_INTERVAL_MS: '500',
+        EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '1048576', EDUMON_COMMIT_MAX_EVENTS: '20000', EDUMON_KAFKA_CONCURRENCY: '4',
+        EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000',
       },
     });
     expect(c).toEqual({
-      env: 'test', warehouse: '/tmp/w.duckdb', pseudonymKey: KEY,
-      kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 4 * 1024 * 1024, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
+      env: 'test', warehouse: '/tmp/w.duckdb', pseudonymKey: KEY, warehouseMemoryLimit: '1GB', progressIntervalMs: 500,
+      kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 1048576, commitMaxEvents: 20_000, partitionsConsumedConcurrently: 4, sessionTimeoutMs: 6000 },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
     });

@@ -52,12 +52,14 @@ describe('pseudonymizeEvent', () => {
     expect(a.student_pseudonym).toBe(b.student_pseudonym);
   });
 
-  it('keeps every other field and leaves the input event untouched', () => {
+  it('keeps every other field, replacing the id in the caller\'s own copy (no second copy per event)', () => {
     const input = ev('wage.paid');
     const copy = structuredClone(input);
     const { staff_id: _s, ...rest } = copy as Record<string, unknown>;
-    expect(pseudonymizeEvent(input, p)).toEqual({ ...rest, staff_pseudonym: p(String(_s)) });
-    expect(input).toEqual(copy);
+    const out = pseudonymizeEvent(input, p);
+    expect(out).toEqual({ ...rest, staff_pseudonym: p(String(_s)) });
+    expect(out).toBe(input);
+    expect(JSON.stringify(input)).not.toContain(String(_s));
   });
 
   it('passes events without personal fields through unchanged', () => {
