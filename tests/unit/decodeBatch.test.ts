@@ -20,7 +20,7 @@ describe('decodeBatch', () => {
     expect(events.map((e) => e.event_id)).toEqual(admitted.map((e) => e.event_id));
     for (const [i, e] of events.entries()) {
       const raw = admitted[i] as { student_id: string };
-      expect(e).not.toHaveProperty('student_id');
+      expect((e as Record<string, unknown>).student_id).toBeUndefined();
       expect(e.student_pseudonym).toBe(p(raw.student_id));
       expect(JSON.stringify(e)).not.toContain(raw.student_id);
     }
