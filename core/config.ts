@@ -28,11 +28,11 @@ export const configSchema = z.object({
       topicPrefix: z.string().default('edu.'),
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
-      maxBytesPerPartition: z.number().int().min(65536).default(4 * 1024 * 1024),
+      maxBytesPerPartition: z.number().int().min(65536).default(1024 * 1024),
       /** Most events one warehouse transaction takes (and most that wait for one). */
-      commitMaxEvents: z.number().int().min(1000).default(50_000),
+      commitMaxEvents: z.number().int().min(1000).default(25_000),
       /** Partition batches decoded at once; they are written together (group commit). */
-      partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(8),
+      partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(16),
       /** How long a consumer that died without leaving holds its partitions (broker minimum 6000). */
       sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
     })

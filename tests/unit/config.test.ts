@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       warehouse: 'data/edumon.duckdb',
       warehouseMemoryLimit: '256MB',
       progressIntervalMs: 10_000,
-      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 4 * 1024 * 1024, commitMaxEvents: 50_000, partitionsConsumedConcurrently: 8, sessionTimeoutMs: 30_000 },
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 1024 * 1024, commitMaxEvents: 25_000, partitionsConsumedConcurrently: 16, sessionTimeoutMs: 30_000 },
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
     });
