@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLoad } from '../fixtures/load.ts';
-import { rng } from '../fixtures/rng.ts';
+import { rng } from '../../core/rng.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
 import { buildReference } from '../helpers/reference.ts';
