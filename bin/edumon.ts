@@ -5,8 +5,9 @@ import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { query } from './commands/query.ts';
 import { run } from './commands/run.ts';
+import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, migrateCmd];
+const commands: Command[] = [run, ingest, query, migrateCmd, simulateCmd];
 
 function mainHelp(): string {
   return [
