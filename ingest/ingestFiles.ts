@@ -5,12 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
-import { ensureTopics, kafkaError } from '../core/kafka.ts';
+import { kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import { type EventType, isEventType } from './contract.ts';
 import { decodeObject } from './decode.ts';
+import { openProducer } from './openProducer.ts';
 import { Publisher } from './publish.ts';
 import { formatOf, readCsv, readJsonLines } from './readRecords.ts';
 
@@ -45,17 +46,7 @@ export async function ingestFiles(opts: {
   for (const f of opts.files) {
     if (!existsSync(f)) throw new EdumonError(`ingest: ${f}: no such file`, { exitCode: 2 });
   }
-  const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  try {
-    await admin.connect();
-    const t = topicsOf(config);
-    await ensureTopics(admin, [t.registry, t.admission, t.enrollment, t.funding, t.dlq], config.kafka.partitions);
-    await producer.connect();
-  } catch (err) {
-    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
-    throw kafkaError('cannot connect to Kafka', err, config.kafka.brokers);
-  }
+  const { admin, producer } = await openProducer(config, kafka);
   const publisher = new Publisher(producer, config);
   const report: IngestReport = { files: [], published: 0, rejected: 0 };
   const started = Date.now();

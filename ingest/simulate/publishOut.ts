@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../../core/config.ts';
-import { ensureTopics, kafkaError } from '../../core/kafka.ts';
+import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import { type Family, families } from '../contract.ts';
+import { openProducer } from '../openProducer.ts';
 import { Publisher } from '../publish.ts';
 import { LineReader } from './sortedRuns.ts';
 
@@ -17,17 +17,7 @@ const field = (line: string, name: string) => new RegExp(`"${name}":"([^"]*)"`).
 
 export async function publishFiles(opts: { dir: string; config: Config; kafka: Kafka; log: Logger; rate?: number }): Promise<number> {
   const { config, kafka, log } = opts;
-  const admin = kafka.admin();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  try {
-    await admin.connect();
-    const t = topicsOf(config);
-    await ensureTopics(admin, [t.registry, t.admission, t.enrollment, t.funding, t.dlq], config.kafka.partitions);
-    await producer.connect();
-  } catch (err) {
-    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
-    throw kafkaError('cannot connect to Kafka', err, config.kafka.brokers);
-  }
+  const { admin, producer } = await openProducer(config, kafka);
   // Small batches when paced, so that the pace is what the consumer sees.
   const publisher = opts.rate ? new Publisher(producer, config, Math.max(1, Math.min(5000, Math.ceil(opts.rate / 10)))) : new Publisher(producer, config);
   const readers = families.map((f) => ({ family: f, reader: new LineReader(join(opts.dir, `${f}.jsonl`)), line: null as string | null, key: '' }));

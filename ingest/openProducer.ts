@@ -1,0 +1,19 @@
+/** Connects a producer for the event topics, creating the topics (and edu.dlq) if they are missing. */
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { type Config, topicsOf } from '../core/config.ts';
+import { ensureTopics, kafkaError } from '../core/kafka.ts';
+
+export async function openProducer(config: Config, kafka: Kafka): Promise<{ admin: Admin; producer: Producer }> {
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    const t = topicsOf(config);
+    await ensureTopics(admin, [t.registry, t.admission, t.enrollment, t.funding, t.dlq], config.kafka.partitions);
+    await producer.connect();
+  } catch (err) {
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+    throw kafkaError('cannot connect to Kafka', err, config.kafka.brokers);
+  }
+  return { admin, producer };
+}
