@@ -5,7 +5,7 @@
  * offsets: on every assignment the consumer seeks to them, and any message below them is
  * skipped, so a crash at any point neither loses nor duplicates an event.
  */
-import type { EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
@@ -103,9 +103,25 @@ export async function startConsumer(opts: {
   let failed!: (err: Error) => void;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   failure.catch(() => undefined);
+  // kafkajs never restarts the consumer after KafkaJSGroupCoordinatorNotFound, which only means
+  // that no broker answered while the broker was stopping or restarting (kafkajs issues #1445,
+  // #1630): restart it here as kafkajs does for retriable crashes (consumer.run reconnects;
+  // a new failure comes back through CRASH), with a backoff, until the broker is back.
+  let halted = false;
+  let restartAttempt = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  consumer.on(consumer.events.GROUP_JOIN, () => (restartAttempt = 0));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) {
       log.warn('consumer crashed; kafkajs restarts it', { error: payload.error.message });
+    } else if (!halted && brokerUnavailable(payload.error)) {
+      const delay = Math.min(10_000, 500 * 2 ** restartAttempt++);
+      log.warn('consumer crashed while no broker answered; restarting it', { error: payload.error.message, in_ms: delay });
+      restartTimer = setTimeout(() => {
+        if (halted) return;
+        restarting = consumer.run(runOptions).catch((err: Error) => failed(kafkaError('the consumer stopped', err, config.kafka.brokers)));
+      }, delay);
     } else {
       log.error('consumer crashed and will not restart', { error: payload.error.message });
       failed(kafkaError('the consumer stopped', payload.error, config.kafka.brokers));
@@ -176,14 +192,15 @@ export async function startConsumer(opts: {
     await heartbeat();
   };
 
-  await consumer.run({
+  const runOptions: ConsumerRunConfig = {
     autoCommit: true,
     autoCommitInterval: 1000,
     eachBatchAutoResolve: false,
     // Partitions are decoded concurrently; their batches meet in one group commit.
     partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
     eachBatch,
-  });
+  };
+  await consumer.run(runOptions);
 
   const isIdle = async (): Promise<boolean> => {
     for (const topic of eventTopics) {
@@ -211,6 +228,9 @@ export async function startConsumer(opts: {
     },
     stop() {
       stopping ??= (async () => {
+        halted = true;
+        clearTimeout(restartTimer);
+        await restarting;
         await consumer.disconnect();
         await committer.idle();
         await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
@@ -218,4 +238,12 @@ export async function startConsumer(opts: {
       return stopping;
     },
   };
+}
+
+/** Whether a crash only says that no broker could be reached (see the CRASH handler). */
+function brokerUnavailable(err: unknown): boolean {
+  for (let e = err as { name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 10; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KafkaJSGroupCoordinatorNotFound') return true;
+  }
+  return false;
 }

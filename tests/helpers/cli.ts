@@ -18,7 +18,8 @@ export function spawnEdumon(args: string[], env: Record<string, string>): Runnin
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then everything the process printed has been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
 
@@ -27,15 +28,16 @@ export async function runEdumon(
   args: string[],
   env: Record<string, string>,
   input?: string,
-): Promise<{ code: number | null; output: string; stdout: string }> {
+): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
+  let stderr = '';
   child.stdout.on('data', (d) => ((out += d), (stdout += d)));
-  child.stderr.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => ((out += d), (stderr += d)));
   child.stdin.end(input ?? '');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, output: out, stdout };
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, output: out, stdout, stderr };
 }
 
 /** Polls until the condition holds; throws after the timeout. */
