@@ -7,6 +7,8 @@ import { defaultOptions, type SimulateOptions } from '../../ingest/simulate/opti
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
 
+const rss = () => `rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`;
+
 export const simulateCmd: Command = {
   name: 'simulate',
   summary: 'Generate a realistic Jiaozuo year of contract events with known violations (truth.json)',
@@ -62,8 +64,9 @@ export const simulateCmd: Command = {
         const now = Date.now();
         if (now - lastShown < 2000 && done < total) return;
         lastShown = now;
-        process.stderr.write(`simulate: ${done}/${total} schools, ${events} events generated (${((now - started) / 1000).toFixed(1)} s)\n`);
+        process.stderr.write(`simulate: ${done}/${total} schools, ${events} events generated (${((now - started) / 1000).toFixed(1)} s, ${rss()})\n`);
       },
+      onWrite: (family) => process.stderr.write(`simulate: writing ${family}.jsonl (${((Date.now() - started) / 1000).toFixed(1)} s, ${rss()})\n`),
     });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     const total = Object.values(report.events).reduce((a, b) => a + b, 0);

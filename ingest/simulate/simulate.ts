@@ -43,6 +43,8 @@ export function simulate(opts: {
   /** The admission topic's name (DQ-STALE-FEED names it). */
   admissionTopic: string;
   onProgress?: (done: number, total: number, events: number) => void;
+  /** Called as each output file starts being written. */
+  onWrite?: (family: Family) => void;
 }): SimulateReport {
   const { options, outDir } = opts;
   const span = checkOptions(options);
@@ -72,6 +74,7 @@ export function simulate(opts: {
     seed: options.seed,
     corrupt: options.corrupt,
     onValid: (f: Family, at: string) => f === 'admission' && stale(at),
+    ...(opts.onWrite ? { onFamily: opts.onWrite } : {}),
   });
   const violations = truth.list();
   const byRule: Record<string, number> = Object.fromEntries(simulatedRules.map((r) => [r, 0]));

@@ -20,6 +20,10 @@ export class SortedRuns {
     return this.bytes;
   }
 
+  get spilled(): boolean {
+    return this.runs.length > 0;
+  }
+
   add(line: string): void {
     this.buffer.push(line);
     this.bytes += line.length;
@@ -93,7 +97,7 @@ export class LineWriter {
 /** Buffered synchronous line input (UTF-8, `\n`-separated). */
 export class LineReader {
   private fd: number;
-  private buf = Buffer.alloc(1 << 20);
+  private buf = Buffer.alloc(1 << 18);
   private lines: string[] = [];
   private pos = 0;
   private rest: Buffer = Buffer.alloc(0);

@@ -12,7 +12,7 @@ import { LineWriter, SortedRuns } from './sortedRuns.ts';
 import type { CorruptCounts, TruthEntry } from './truth.ts';
 
 /** Characters buffered (all families together) before the largest buffer is spilled to disk. */
-const SPILL_CHARS = 96 * 1024 * 1024;
+const SPILL_CHARS = 48 * 1024 * 1024;
 
 export interface WriteReport {
   events: Record<Family, number>;
@@ -48,10 +48,13 @@ export class EventWriter {
    * Writes DIR/<family>.jsonl. `onValid` sees each distinct valid event's family and occurred_at
    * in order; with a corrupt rate, malformed lines and redeliveries are mixed in after valid ones.
    */
-  finish(opts: { seed: number; corrupt: number; onValid?: (family: Family, occurredAt: string) => void }): WriteReport {
+  finish(opts: { seed: number; corrupt: number; onValid?: (family: Family, occurredAt: string) => void; onFamily?: (family: Family) => void }): WriteReport {
+    // Spilled data is merged from disk: spill every buffer first, so none waits in memory meanwhile.
+    if (families.some((f) => this.runs[f].spilled)) for (const f of families) this.runs[f].spill();
     const corrupt: CorruptCounts = { malformed: 0, by_kind: Object.fromEntries(malformedKinds.map((k) => [k, 0])), duplicates: 0 };
     const events = {} as Record<Family, number>;
     for (const f of families) {
+      opts.onFamily?.(f);
       const r = rngOf(opts.seed, 'corrupt', f);
       const recent: string[] = [];
       const out = new LineWriter(join(this.outDir, `${f}.jsonl`));
