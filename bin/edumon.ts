@@ -1,13 +1,14 @@
 /** The one CLI. Each sub-command is a thin call into a module. */
 import { type Command, runCommand } from '../core/cli.ts';
 import { EdumonError } from '../core/errors.ts';
+import { demoCmd } from './commands/demo.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { query } from './commands/query.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, migrateCmd, simulateCmd];
+const commands: Command[] = [run, ingest, query, migrateCmd, simulateCmd, demoCmd];
 
 function mainHelp(): string {
   return [

@@ -37,3 +37,19 @@ describe('edumon simulate --publish', () => {
     for (const s of short) expect(set.has(s), s).toBe(true);
   }, 300_000);
 });
+
+describe('edumon demo', () => {
+  it('publishes a simulated year, ingests it and prints table counts that match the warehouse', async () => {
+    const t = testEnv('demo');
+    const r = await runEdumon(['demo', '--scale', '0.1'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/every simulated event is stored exactly once/);
+    const printed = Object.fromEntries([...r.stdout.matchAll(/^ {2}(\w+) +(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    expect(Object.keys(printed)).toContain('wage_payments');
+    for (const [table, n] of Object.entries(printed)) {
+      const [row] = await queryWarehouse<{ n: number }>(t.config.warehouse, `select count(*)::int as n from ${table}`);
+      expect(row!.n, table).toBe(n);
+    }
+    expect(printed.enrollments).toBeGreaterThan(10_000);
+  }, 300_000);
+});
