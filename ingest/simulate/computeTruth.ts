@@ -77,8 +77,8 @@ function sizeTruth(world: World, truth: Truth): void {
   }
 }
 
-/** Active staff per school by role at the end of the span, and the STAFF-* findings. */
-function staffTruth(world: World, truth: Truth): Map<number, number> {
+/** STAFF-* findings, and the staffing rules from the teachers active at the end of the span. */
+function staffTruth(world: World, truth: Truth): void {
   const asOf = world.span.asOf;
   const teachers = new Map<number, number>();
   const isCountyHs = (i: number | null) => i !== null && world.schools[i]!.level === 'high_school' && !world.schools[i]!.urban;
@@ -118,7 +118,6 @@ function staffTruth(world: World, truth: Truth): Map<number, number> {
     const active = region.researchers.some((r) => r.joinAt <= asOf && (r.leaveAt === undefined || r.leaveAt > asOf));
     if (!active) truth.add('KG-RESEARCHER', null, region.code, year);
   }
-  return teachers;
 }
 
 function indicatorTruth(world: World, truth: Truth): void {

@@ -13,13 +13,14 @@ import { type AreaKind, countFor, pickSome, type School, seatKey, type SeatFlag,
 /** A township of just under 30,000 people (one central kindergarten is enough). */
 export function nearMissTownship(world: World): void {
   for (const region of world.regions.filter((r) => !r.urban)) {
-    const i = region.townshipList.findIndex((t) => t.population >= 22_000 && t.population < 38_000);
-    const other = region.townshipList.find((_, j) => j !== i);
-    if (i < 0 || !other) continue;
-    const t = region.townshipList[i]!;
-    other.population += t.population - 29_999;
-    if (other.population === 30_000) other.population++, (t.population = 29_998);
-    else t.population = 29_999;
+    const t = region.townshipList.find((x) => x.population >= 22_000 && x.population < 38_000);
+    if (!t) continue;
+    // The difference goes to another township (the region's total stays), never making it 30,000.
+    const diff = t.population - 29_999;
+    const other = region.townshipList.find((x) => x !== t && x.population + diff !== 30_000 && x.population + diff > 1000);
+    if (!other) continue;
+    other.population += diff;
+    t.population = 29_999;
     return;
   }
 }

@@ -13,6 +13,8 @@ import type { CorruptCounts, TruthEntry } from './truth.ts';
 
 /** Characters buffered (all families together) before the largest buffer is spilled to disk. */
 const SPILL_CHARS = 48 * 1024 * 1024;
+/** Where the timestamp starts in a line: after `{"occurred_at":"`. */
+const OCCURRED_AT = 16;
 
 export interface WriteReport {
   events: Record<Family, number>;
@@ -34,9 +36,10 @@ export class EventWriter {
   }
 
   add(e: ContractEvent): void {
-    // The key leads the line: fixed-width timestamps in +08:00 sort as strings in time order.
-    const f = familyOf[e.type];
-    this.runs[f].add(`${e.occurred_at}\t${e.event_id}\t${JSON.stringify(e)}`);
+    // occurred_at and event_id lead every line, so that plain string order is (occurred_at,
+    // event_id) order: fixed-width +08:00 timestamps sort as time, and the '"' closing an id sorts
+    // below every character of an id.
+    this.runs[familyOf[e.type]].add(JSON.stringify(Object.assign({ occurred_at: e.occurred_at, event_id: e.event_id }, e)));
     this.byType[e.type] = (this.byType[e.type] ?? 0) + 1;
     if (++this.count % 4096 === 0) {
       const total = families.reduce((n, x) => n + this.runs[x].buffered, 0);
@@ -59,12 +62,10 @@ export class EventWriter {
       const recent: string[] = [];
       const out = new LineWriter(join(this.outDir, `${f}.jsonl`));
       let n = 0;
-      for (const keyed of this.runs[f].sorted()) {
-        const tab = keyed.indexOf('\t', 26);
-        const line = keyed.slice(tab + 1);
+      for (const line of this.runs[f].sorted()) {
         out.write(line);
         n++;
-        opts.onValid?.(f, keyed.slice(0, 25));
+        opts.onValid?.(f, line.slice(OCCURRED_AT, OCCURRED_AT + 25));
         if (opts.corrupt <= 0) continue;
         if (recent.length < 512) recent.push(line);
         else recent[n % 512] = line;
