@@ -3,11 +3,11 @@
  * truth.json, the near-misses in the events but not in the truth, every line valid, and a truth
  * that an independent SQL evaluation of the documented rule semantics reproduces exactly.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { families } from '../../ingest/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
@@ -45,6 +45,8 @@ beforeAll(async () => {
   }
   sql = async (q) => (await c.runAndReadAll(q)).getRowObjectsJson() as Array<Record<string, unknown>>;
 }, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
   it('puts every rule id of RULES.md except DQ-RULE-FAILED in truth.json', () => {
@@ -240,5 +242,6 @@ describe('edumon simulate --exempt-admission-types', () => {
     const withoutExemption = await evaluateSimulated(out, { asOf: t.as_of, admissionTopic: 'edu.admission' });
     const cross = (rows: Array<{ rule: string }>) => rows.filter((r) => r.rule === 'ADM-CROSS-REGION').length;
     expect(cross(withoutExemption)).toBeGreaterThan(cross(found));
+    rmSync(out, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,9 +1,9 @@
 /** `edumon simulate` as a user runs it: deterministic files, corruption on request, clear errors. */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { families } from '../../ingest/contract.ts';
 import { decodeBytes } from '../../ingest/decode.ts';
 import { runEdumon } from '../helpers/cli.ts';
@@ -12,7 +12,15 @@ import { TEST_KEY } from '../helpers/testEnv.ts';
 const env = { EDUMON_ENV: 'test', EDUMON_PSEUDONYM_KEY: TEST_KEY };
 const files = [...families.map((f) => `${f}.jsonl`), 'truth.json'];
 const hashes = (dir: string) => Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
-const tmp = () => mkdtempSync(join(tmpdir(), 'edumon-simcli-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edumon-simcli-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 async function simulateInto(args: string[]): Promise<string> {
   const dir = tmp();
