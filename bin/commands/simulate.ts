@@ -22,7 +22,7 @@ export const simulateCmd: Command = {
   options: {
     out: { type: 'string', short: 'o', value: 'DIR', help: 'output directory (created if missing; files are replaced)' },
     seed: { type: 'string', value: 'N', help: 'random seed (default 1)' },
-    scale: { type: 'string', value: 'S', help: 'size relative to Jiaozuo, 0.05-100 (default 1)' },
+    scale: { type: 'string', value: 'S', help: 'size relative to Jiaozuo, 0.05-30 (default 1; 28 is about Henan)' },
     from: { type: 'string', value: 'DATE', help: 'first day, YYYY-MM-DD, Asia/Shanghai (default 2025-01-01)' },
     to: { type: 'string', value: 'DATE', help: 'last day, YYYY-MM-DD (default 2025-12-31); truth is as of its 23:59:59' },
     corrupt: { type: 'string', value: 'RATE', help: 'mix in malformed lines and duplicate deliveries at this rate, e.g. 0.01' },

@@ -4,7 +4,9 @@
  * (violations.ts), then what follows from the final class sizes: capacities, areas, staffing,
  * quotas, funds.
  */
+import { EdumonError } from '../../core/errors.ts';
 import { rngOf, type Rng } from '../../core/rng.ts';
+import { EXTRA_BASE } from './roster.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { at } from './time.ts';
 import { injectSchoolViolations, injectStaffViolations, nearMissTownship, pickCentralShortfalls } from './violations.ts';
@@ -132,6 +134,8 @@ export class SchoolMaker {
     const withdrawals = sizes.map((n) => Math.min(n - withdrawFrom(school.level), r.chance(0.3) ? r.int(1, 2) : 0));
     const key = `${school.regionCode}:${school.level === 'kindergarten' ? 'kg' : 'hs'}:${year}`;
     const idBase = this.world.studentCounters.get(key) ?? 0;
+    // Seat numbers must stay below the extras' range, or two students would share an id.
+    if (idBase + classes * ID_SLOTS[school.level] > EXTRA_BASE) throw new EdumonError(`simulate: scale too large for unique student ids in region ${school.regionCode}`, { exitCode: 2 });
     this.world.studentCounters.set(key, idBase + classes * ID_SLOTS[school.level]);
     return { year, classes: sizes, withdrawals, idBase };
   }

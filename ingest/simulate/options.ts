@@ -100,7 +100,7 @@ export interface Span {
 export function checkOptions(o: SimulateOptions): Span {
   const problems: string[] = [];
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 2 ** 32 - 1) problems.push(`--seed must be an integer from 0 to 4294967295, got ${o.seed}`);
-  if (!(o.scale >= 0.05 && o.scale <= 100)) problems.push(`--scale must be a number from 0.05 to 100, got ${o.scale}`);
+  if (!(o.scale >= 0.05 && o.scale <= 30)) problems.push(`--scale must be a number from 0.05 to 30, got ${o.scale}`);
   if (!(o.corrupt >= 0 && o.corrupt <= 0.5)) problems.push(`--corrupt must be a rate from 0 to 0.5, got ${o.corrupt}`);
   const from = parseDate(o.from);
   const to = parseDate(o.to);

@@ -97,7 +97,7 @@ export class LineWriter {
 /** Buffered synchronous line input (UTF-8, `\n`-separated). */
 export class LineReader {
   private fd: number;
-  private buf = Buffer.alloc(1 << 18);
+  private buf = Buffer.alloc(1 << 17);
   private lines: string[] = [];
   private pos = 0;
   private rest: Buffer = Buffer.alloc(0);

@@ -12,7 +12,7 @@ import { LineWriter, SortedRuns } from './sortedRuns.ts';
 import type { CorruptCounts, TruthEntry } from './truth.ts';
 
 /** Characters buffered (all families together) before the largest buffer is spilled to disk. */
-const SPILL_CHARS = 48 * 1024 * 1024;
+const SPILL_CHARS = 32 * 1024 * 1024;
 /** Where the timestamp starts in a line: after `{"occurred_at":"`. */
 const OCCURRED_AT = 16;
 

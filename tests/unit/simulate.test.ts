@@ -84,6 +84,8 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
     const students = ids.map((r) => String(r.id)).filter((id) => !id.startsWith('JZ'));
     expect(students.length).toBeGreaterThan(100_000);
     for (const id of students.slice(0, 5000)) expect(id).toMatch(/^41\d{15}[\dX]$/);
+    const unique = await one(`select count(*) = count(distinct student_id) as ok from enrollment where type = 'enrollment.enrolled'`);
+    expect(unique.ok, 'one enrollment per student number').toBe(true);
     const raw = new Set(ids.map((r) => String(r.id)));
     const truthText = readFileSync(join(dir, 'truth.json'), 'utf8');
     for (const token of truthText.match(/[0-9A-Z]{10,18}/g) ?? []) expect(raw.has(token), token).toBe(false);
