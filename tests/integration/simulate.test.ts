@@ -38,6 +38,18 @@ describe('edumon simulate --publish', () => {
   }, 300_000);
 });
 
+describe('edumon simulate --publish --rate', () => {
+  it('paces publishing to the given number of messages per second', async () => {
+    const t = testEnv('simrate');
+    const started = Date.now();
+    const sim = await runEdumon(['simulate', '--scale', '0.05', '--from', '2025-03-01', '--to', '2025-03-31', '--out', join(t.dir, 'sim'), '--publish', '--rate', '10000'], t.env);
+    expect(sim.code, sim.output).toBe(0);
+    const sent = Number(/published (\d+) messages/.exec(sim.stdout)?.[1]);
+    expect(sent).toBeGreaterThan(4000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual((sent / 10_000) * 1000 * 0.9);
+  }, 120_000);
+});
+
 describe('edumon demo', () => {
   it('publishes a simulated year, ingests it and prints table counts that match the warehouse', async () => {
     const t = testEnv('demo');
