@@ -16,7 +16,8 @@ export const simulateCmd: Command = {
   description:
     'Writes DIR/registry.jsonl, admission.jsonl, enrollment.jsonl, funding.jsonl (one JSON contract event per\n' +
     'line, each file in occurred_at order) and DIR/truth.json: every violation the rules must find as of the\n' +
-    'end of the span, students and staff named by their pseudonym under the configured key. The same seed and\n' +
+    'end of the span, students and staff named by their pseudonym under the configured key (EDUMON_PSEUDONYM_KEY,\n' +
+    'or in dev the key beside --warehouse: use the same one as `edumon run`). The same seed and\n' +
     'arguments give byte-identical files. --scale 28 is about Henan-sized and streams through bounded memory.\n' +
     'Rule semantics and the world are described in docs/SIMULATOR.md.',
   options: {
