@@ -1,0 +1,19 @@
+-- rule: ADM-CLASS-SIZE
+-- title: 大班额 / Oversized grade-1 high-school class
+-- severity: warning
+-- cadence: daily
+-- params: as_of, max_class_size
+-- A grade-1 class of an active high school with more active students than the limit (县中 17: 55).
+with schools as (
+  select * from asof_schools($as_of::timestamptz)
+), classes as (
+  select e.school_id, x.region_code, e.year, e.class_id, count(*) as students
+  from asof_active_enrollments($as_of::timestamptz) e join schools x using (school_id)
+  where e.grade = 1 and x.level = 'high_school' and x.status = 'active'
+  group by all
+)
+select 'ADM-CLASS-SIZE' as rule, school_id, region_code, year::varchar as period, class_id as subject,
+  students::double as observed, $max_class_size::double as threshold,
+  json_object('students', students, 'max_class_size', $max_class_size::integer) as details
+from classes
+where students > $max_class_size::integer;

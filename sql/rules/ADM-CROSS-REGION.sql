@@ -1,0 +1,18 @@
+-- rule: ADM-CROSS-REGION
+-- title: 违规跨区域招生 / Admission from outside the school's zone
+-- severity: critical
+-- cadence: season
+-- params: as_of, exempt_admission_types
+-- A net admission whose home zone differs from the school's zone (the five urban districts form
+-- one zone; every county is its own), unless its admission type is exempt (comma-separated list).
+with net as (
+  select * from asof_net_admissions($as_of::timestamptz)
+), schools as (
+  select * from asof_schools($as_of::timestamptz)
+)
+select 'ADM-CROSS-REGION' as rule, n.school_id, x.region_code, n.year::varchar as period, n.student_pseudonym as subject,
+  null::double as observed, null::double as threshold,
+  json_object('home_region_code', n.home_region_code, 'admission_type', n.admission_type, 'admitted_at', n.admitted_at) as details
+from net n join schools x using (school_id)
+where edumon_zone(x.region_code) <> edumon_zone(n.home_region_code)
+  and not list_contains(string_split($exempt_admission_types, ','), n.admission_type);

@@ -1,0 +1,18 @@
+-- rule: ADM-NO-PLAN
+-- title: 无计划招生 / Admission without a published plan
+-- severity: critical
+-- cadence: season
+-- params: as_of
+-- A school and year with net admissions but no admission plan published for that school and year.
+with admitted as (
+  select school_id, year, count(*) as net_admissions from asof_net_admissions($as_of::timestamptz) group by all
+), plans as (
+  select * from asof_admission_plans($as_of::timestamptz)
+), schools as (
+  select * from asof_schools($as_of::timestamptz)
+)
+select 'ADM-NO-PLAN' as rule, a.school_id, x.region_code, a.year::varchar as period, null::varchar as subject,
+  a.net_admissions::double as observed, null::double as threshold,
+  json_object('net_admissions', a.net_admissions) as details
+from admitted a left join schools x using (school_id)
+where not exists (select 1 from plans p where p.school_id = a.school_id and p.year = a.year);

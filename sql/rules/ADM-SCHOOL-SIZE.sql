@@ -1,0 +1,21 @@
+-- rule: ADM-SCHOOL-SIZE
+-- title: 大规模学校 / Oversized new high school
+-- severity: warning
+-- cadence: daily
+-- params: as_of, max_school_size, school_size_opened_from
+-- An active high school opened in or after the given year with more active students than the
+-- limit (县中 17: 3000). Period: the academic year of as_of (it starts in September).
+with schools as (
+  select * from asof_schools($as_of::timestamptz)
+), students as (
+  select * from asof_school_students($as_of::timestamptz)
+), local as (
+  select shanghai_time($as_of::timestamptz) as t
+)
+select 'ADM-SCHOOL-SIZE' as rule, x.school_id, x.region_code,
+  (year(local.t) - case when month(local.t) < 9 then 1 else 0 end)::varchar as period, null::varchar as subject,
+  s.students::double as observed, $max_school_size::double as threshold,
+  json_object('students', s.students, 'opened_year', x.opened_year) as details
+from schools x join students s using (school_id), local
+where x.level = 'high_school' and x.status = 'active' and x.opened_year >= $school_size_opened_from::integer
+  and s.students > $max_school_size::integer;

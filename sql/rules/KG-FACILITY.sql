@@ -1,0 +1,26 @@
+-- rule: KG-FACILITY
+-- title: 幼儿园办园条件不达标 / Kindergarten space per child below the floor
+-- severity: warning
+-- cadence: daily
+-- params: as_of, kg_outdoor_m2_per_child, kg_activity_m2_per_child, kg_building_m2_per_child
+-- Per active kindergarten with children and per floor (outdoor play area, activity rooms, building),
+-- area below floor x children, compared as decimals (the DOUBLE areas cast to DECIMAL(18,2)).
+with schools as (
+  select * from asof_schools($as_of::timestamptz)
+), floors as (
+  select * from (values
+    ('outdoor', $kg_outdoor_m2_per_child::decimal(18, 2)),
+    ('activity', $kg_activity_m2_per_child::decimal(18, 2)),
+    ('building', $kg_building_m2_per_child::decimal(18, 2))) f(kind, m2_per_child)
+), areas as (
+  select x.school_id, x.region_code, s.students, f.kind, f.m2_per_child,
+    case f.kind when 'outdoor' then x.outdoor_play_area_m2 when 'activity' then x.activity_room_area_m2
+      else x.building_area_m2 end::decimal(18, 2) as area
+  from schools x join asof_school_students($as_of::timestamptz) s using (school_id), floors f
+  where x.level = 'kindergarten' and x.status = 'active'
+)
+select 'KG-FACILITY' as rule, school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,
+  kind as subject, round(area / students, 2)::double as observed, m2_per_child::double as threshold,
+  json_object('area_m2', area, 'children', students, 'floor_m2_per_child', m2_per_child) as details
+from areas
+where area < m2_per_child * students;

@@ -1,0 +1,21 @@
+-- rule: KG-TOWNSHIP-CENTRAL
+-- title: 乡镇公办中心园不足 / Township without enough public central kindergartens
+-- severity: warning
+-- cadence: daily
+-- params: as_of, township_large_population
+-- Every township needs at least one active public central kindergarten, and two from the given
+-- population up (学前 3: 30,000). Subject: the township code.
+with central as (
+  select township_code, count(*) as centrals from asof_schools($as_of::timestamptz)
+  where level = 'kindergarten' and ownership = 'public' and township_central and status = 'active'
+  group by all
+), needs as (
+  select w.township_code, w.region_code, w.population, coalesce(c.centrals, 0) as centrals,
+    case when w.population >= $township_large_population::integer then 2 else 1 end as required
+  from asof_townships($as_of::timestamptz) w left join central c using (township_code)
+)
+select 'KG-TOWNSHIP-CENTRAL' as rule, null::varchar as school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,
+  township_code as subject, centrals::double as observed, required::double as threshold,
+  json_object('population', population, 'central_kindergartens', centrals, 'required', required) as details
+from needs
+where centrals < required;

@@ -1,0 +1,11 @@
+-- rule: KG-UNLICENSED
+-- title: 无证园 / Unlicensed kindergarten
+-- severity: critical
+-- cadence: daily
+-- params: as_of
+-- An active kindergarten whose current registry record has licensed = false.
+select 'KG-UNLICENSED' as rule, school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,
+  null::varchar as subject, null::double as observed, null::double as threshold,
+  json_object('name', name, 'ownership', ownership) as details
+from asof_schools($as_of::timestamptz)
+where level = 'kindergarten' and status = 'active' and not licensed;

@@ -1,0 +1,22 @@
+-- rule: WAGE-LATE
+-- title: 工资迟发 / Wage paid late
+-- severity: warning
+-- cadence: daily
+-- params: as_of, wage_due_day
+-- A wage.paid for month M on a Shanghai date after the due day of M+1 (one row per staff and
+-- month, named by the school of the earliest late payment). Not limited to owed months.
+with schools as (
+  select * from asof_schools($as_of::timestamptz)
+), late as (
+  select w.*, x.region_code, shanghai_time(w.occurred_at)::date as paid_on,
+    (strptime(w.period || '-01', '%Y-%m-%d') + interval 1 month + to_days($wage_due_day::integer - 1))::date as due_date
+  from wage_payments w join schools x using (school_id)
+  where w.occurred_at <= $as_of::timestamptz
+)
+select 'WAGE-LATE' as rule, arg_min(school_id, occurred_at) as school_id, arg_min(region_code, occurred_at) as region_code,
+  period, staff_pseudonym as subject,
+  max(paid_on - due_date)::double as observed, 0::double as threshold,
+  json_object('first_late_payment_on', min(paid_on), 'due_date', min(due_date)) as details
+from late
+where paid_on > due_date
+group by period, staff_pseudonym;

@@ -1,0 +1,22 @@
+-- The plan indicators per region and for the city (410800 = sums over the regions), as of t:
+-- active students of active schools by the school's current region (kindergarten children,
+-- those in public and in public-or-puhui kindergartens, high-school-stage students) next to the
+-- current population report for t's year. The digest and analysts reuse it; KG-GER, KG-PUHUI,
+-- KG-PUBLIC-SHARE and HS-GER compare its columns with their thresholds.
+create or replace macro asof_region_indicators(t) as table
+  with by_region as (
+    select x.region_code,
+      coalesce(sum(s.students) filter (x.level = 'kindergarten'), 0)::bigint as kg_children,
+      coalesce(sum(s.students) filter (x.level = 'kindergarten' and x.ownership = 'public'), 0)::bigint as kg_public,
+      coalesce(sum(s.students) filter (x.level = 'kindergarten' and (x.ownership = 'public' or x.puhui)), 0)::bigint as kg_puhui,
+      coalesce(sum(s.students) filter (x.level in ('high_school', 'vocational')), 0)::bigint as hs_students
+    from asof_schools(t) x join asof_school_students(t) s using (school_id)
+    where x.status = 'active' group by all
+  ), with_population as (
+    select r.*, p.age_3_5, p.age_15_17
+    from by_region r join asof_population(t) p on p.region_code = r.region_code and p.year = year(shanghai_time(t))
+  )
+  select * from with_population
+  union all
+  select '410800', sum(kg_children), sum(kg_public), sum(kg_puhui), sum(hs_students), sum(age_3_5), sum(age_15_17)
+  from with_population;
