@@ -11,6 +11,9 @@ const brokerList = z
   .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
   .min(1, 'expected at least one broker');
 
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
 export const configSchema = z.object({
   env: z.enum(['dev', 'test', 'production']).default('dev'),
   warehouse: z.string().min(1).default('data/edumon.duckdb'),
@@ -47,6 +50,41 @@ export const configSchema = z.object({
     .object({
       /** Loopback port of the running service's query API; 0 picks a free one. */
       port: z.number().int().min(0).max(65535).default(0),
+    })
+    .prefault({}),
+  /** Rule thresholds and the admission season; defaults are the policy's numbers (shared RULES.md). */
+  rules: z
+    .object({
+      /** Admission season, MM-DD in Asia/Shanghai, inclusive. */
+      seasonStart: monthDay.default('06-15'),
+      seasonEnd: monthDay.default('08-31'),
+      /** Admission types ADM-CROSS-REGION skips. */
+      exemptAdmissionTypes: z.array(z.string().min(1).regex(/^[^,]+$/, 'no commas')).default([]),
+      offPlatformGraceDays: z.number().int().min(0).default(3),
+      maxClassSize: z.number().int().min(1).default(55),
+      maxSchoolSize: z.number().int().min(1).default(3000),
+      schoolSizeOpenedFrom: z.number().int().min(1900).default(2022),
+      /** Day of the next month by which a month's wage and insurance are due. */
+      wageDueDay: z.number().int().min(1).max(28).default(10),
+      wageToleranceYuan: z.number().min(0).default(1),
+      poachWindowDays: z.number().int().min(1).default(180),
+      kgGerMinPercent: z.number().min(0).max(200).default(97),
+      kgPuhuiMinPercent: z.number().min(0).max(100).default(90),
+      kgPublicShareMinPercent: z.number().min(0).max(100).default(50),
+      hsGerMinPercent: z.number().min(0).max(200).default(95),
+      kgChildrenPerTeacher: z.number().positive().default(15),
+      townshipLargePopulation: z.number().int().min(1).default(30_000),
+      kgOutdoorM2PerChild: z.number().min(0).default(4),
+      kgActivityM2PerChild: z.number().min(0).default(8.17),
+      kgBuildingM2PerChild: z.number().min(0).default(10.44),
+      newPublicPlacesTarget: z.number().int().min(0).default(10_000),
+      newPublicPlacesFrom: isoDate.default('2022-01-01'),
+      newPublicPlacesBy: isoDate.default('2025-12-31'),
+      hsFundsPerStudentYuan: z.number().min(0).default(1000),
+      hsTuitionMaxPercent: z.number().min(0).max(100).default(25),
+      hsStudentsPerTeacher: z.number().positive().default(12.5),
+      hsTeacherUplift: z.number().positive().default(1.1),
+      staleFeedMinutes: z.number().int().min(1).default(30),
     })
     .prefault({}),
 });

@@ -29,6 +29,14 @@ describe('loadConfig', () => {
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 1024 * 1024, commitMaxEvents: 25_000, partitionsConsumedConcurrently: 16, sessionTimeoutMs: 30_000 },
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
+      rules: {
+        seasonStart: '06-15', seasonEnd: '08-31', exemptAdmissionTypes: [], offPlatformGraceDays: 3, maxClassSize: 55,
+        maxSchoolSize: 3000, schoolSizeOpenedFrom: 2022, wageDueDay: 10, wageToleranceYuan: 1, poachWindowDays: 180,
+        kgGerMinPercent: 97, kgPuhuiMinPercent: 90, kgPublicShareMinPercent: 50, hsGerMinPercent: 95, kgChildrenPerTeacher: 15,
+        townshipLargePopulation: 30_000, kgOutdoorM2PerChild: 4, kgActivityM2PerChild: 8.17, kgBuildingM2PerChild: 10.44,
+        newPublicPlacesTarget: 10_000, newPublicPlacesFrom: '2022-01-01', newPublicPlacesBy: '2025-12-31',
+        hsFundsPerStudentYuan: 1000, hsTuitionMaxPercent: 25, hsStudentsPerTeacher: 12.5, hsTeacherUplift: 1.1, staleFeedMinutes: 30,
+      },
     });
   });
 
@@ -59,6 +67,7 @@ describe('loadConfig', () => {
       kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 1048576, commitMaxEvents: 20_000, partitionsConsumedConcurrently: 4, sessionTimeoutMs: 6000 },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
+      rules: loadConfig({ env: {} }).rules,
     });
     expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });
   });

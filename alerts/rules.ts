@@ -1,0 +1,77 @@
+/**
+ * The rule catalogue: sql/rules/<RULE-ID>.sql, each opening with a machine-readable header
+ * (`-- key: value` lines: rule, title, severity, cadence, params). A missing or unknown field,
+ * an id that is not the file name, or a parameter the SQL uses but the header does not declare
+ * (or the reverse) fails at start-up, naming the file.
+ */
+import { sqlFiles, sqlText } from '../core/db.ts';
+import { EdumonError } from '../core/errors.ts';
+import { RULE_PARAMS, type RuleParam } from './ruleParams.ts';
+
+export type Severity = 'critical' | 'warning' | 'info';
+export type Cadence = 'season' | 'daily';
+
+export interface Rule {
+  id: string;
+  /** Chinese and English, as written in the header: `超计划招生 / Admissions above the approved plan`. */
+  title: string;
+  severity: Severity;
+  cadence: Cadence;
+  params: RuleParam[];
+  sql: string;
+  /** Where it came from, for messages: sql/rules/<id>.sql. */
+  file: string;
+}
+
+const FIELDS = ['rule', 'title', 'severity', 'cadence', 'params'] as const;
+const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
+const CADENCES: readonly string[] = ['season', 'daily'];
+const KNOWN_PARAMS: ReadonlySet<string> = new Set(RULE_PARAMS);
+
+/** Parses one rule file's text; `file` is the name used in errors and must be <id>.sql. */
+export function parseRule(file: string, text: string): Rule {
+  const fail = (why: string) => new EdumonError(`rule file ${file}: ${why}`);
+  const header = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^--\s*([a-z_]+):\s*(.*?)\s*$/.exec(line);
+    if (!m) break;
+    const [, key, value] = m as unknown as [string, string, string];
+    if (!(FIELDS as readonly string[]).includes(key)) throw fail(`unknown header field '${key}' (expected ${FIELDS.join(', ')})`);
+    if (header.has(key)) throw fail(`header field '${key}' given twice`);
+    header.set(key, value);
+  }
+  const missing = FIELDS.filter((f) => !header.get(f) && f !== 'params');
+  if (missing.length || !header.has('params')) throw fail(`missing header field(s): ${[...missing, ...(header.has('params') ? [] : ['params'])].join(', ')}`);
+  const id = header.get('rule')!;
+  if (!file.endsWith(`/${id}.sql`) && file !== `${id}.sql`) throw fail(`rule id '${id}' does not match the file name`);
+  const severity = header.get('severity')!;
+  if (!SEVERITIES.includes(severity)) throw fail(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
+  const cadence = header.get('cadence')!;
+  if (!CADENCES.includes(cadence)) throw fail(`cadence '${cadence}' is not one of ${CADENCES.join(', ')}`);
+  const params = header.get('params')!.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
+  if (unknown.length) throw fail(`unknown parameter(s) ${unknown.join(', ')} (known: ${RULE_PARAMS.join(', ')})`);
+  if (!params.includes('as_of')) throw fail(`params must include as_of`);
+  const body = text.replace(/--[^\n]*/g, '');
+  const used = new Set([...body.matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!));
+  const undeclared = [...used].filter((p) => !params.includes(p));
+  if (undeclared.length) throw fail(`SQL uses undeclared parameter(s) ${undeclared.join(', ')}`);
+  const unused = params.filter((p) => !used.has(p));
+  if (unused.length) throw fail(`declared parameter(s) ${unused.join(', ')} are not used`);
+  return { id, title: header.get('title')!, severity: severity as Severity, cadence: cadence as Cadence, params: params as RuleParam[], sql: text, file };
+}
+
+let loaded: Rule[] | undefined;
+
+/** Every rule of sql/rules/, sorted by id; parsed once. */
+export function loadRules(): Rule[] {
+  loaded ??= sqlFiles('rules').map((name) => parseRule(`sql/${name}.sql`, sqlText(name)));
+  return loaded;
+}
+
+/** One rule by id; an unknown id fails with the list of known ones. */
+export function ruleById(id: string): Rule {
+  const rule = loadRules().find((r) => r.id === id);
+  if (!rule) throw new EdumonError(`unknown rule '${id}' (known: ${loadRules().map((r) => r.id).join(', ')})`, { exitCode: 2 });
+  return rule;
+}
