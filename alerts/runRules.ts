@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { ruleParams } from './ruleParams.ts';
-import type { Rule } from './rules.ts';
+import { loadRules, type Rule, ruleById } from './rules.ts';
 
 /** One violation; (rule, school_id, region_code, period, subject) is its identity. */
 export interface Violation {
@@ -47,7 +47,8 @@ export async function runRules(conn: DuckDBConnection, rules: Rule[], opts: { co
       try {
         const values = Object.fromEntries(rule.params.map((p) => [p, all[p]]));
         const rows = (await conn.runAndReadAll(rule.sql, values)).getRowObjectsJson();
-        for (const row of rows) violations.push(toViolation(row));
+        // Stable output: the SQL's row order is not.
+        violations.push(...rows.map(toViolation).sort((a, b) => compareIdentity(a, b)));
         runs.push({ rule: rule.id, rows: rows.length, ms: Math.round(performance.now() - started) });
       } catch (err) {
         runs.push({ rule: rule.id, rows: 0, ms: Math.round(performance.now() - started), error: `${rule.file}: ${messageOf(err)}` });
@@ -59,6 +60,18 @@ export async function runRules(conn: DuckDBConnection, rules: Rule[], opts: { co
   return { asOf, violations, runs };
 }
 
+/** The request both the CLI and the service's /rules/run answer: one rule (by id) or all, as of `at`. */
+export interface RulesRequest {
+  rule?: string;
+  at: string;
+}
+
+/** Runs the requested rule(s); an unknown rule id fails before anything runs. */
+export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest): Promise<RulesResult> {
+  const rules = req.rule ? [ruleById(req.rule)] : loadRules();
+  return runRules(conn, rules, { config, asOf: req.at });
+}
+
 async function normaliseAsOf(conn: DuckDBConnection, at: string): Promise<string> {
   try {
     const reader = await conn.runAndReadAll(`select strftime(timezone('UTC', $at::timestamptz), '%Y-%m-%dT%H:%M:%SZ') as t`, { at });
@@ -66,6 +79,16 @@ async function normaliseAsOf(conn: DuckDBConnection, at: string): Promise<string
   } catch {
     throw new EdumonError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00)`, { exitCode: 2 });
   }
+}
+
+/** Orders violations by (school_id, region_code, period, subject), nulls first. */
+function compareIdentity(a: Violation, b: Violation): number {
+  for (const k of ['school_id', 'region_code', 'period', 'subject'] as const) {
+    const x = a[k] ?? '';
+    const y = b[k] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));

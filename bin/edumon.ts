@@ -5,10 +5,11 @@ import { demoCmd } from './commands/demo.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { query } from './commands/query.ts';
+import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, migrateCmd, simulateCmd, demoCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, migrateCmd, simulateCmd, demoCmd];
 
 function mainHelp(): string {
   return [

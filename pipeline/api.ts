@@ -3,19 +3,33 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
+import { runRulesRequest } from '../alerts/runRules.ts';
+import type { Config } from '../core/config.ts';
 import { readQuery } from './readQuery.ts';
 
 type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
-/** Routes: POST /query {sql} -> {columns, rows}. More routes are registered by later stages. */
-export function createApi(opts: { token: string; readConn: DuckDBConnection }): { server: Server; routes: Map<string, Handler> } {
+/**
+ * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at} -> {asOf, violations, runs}.
+ * More routes are registered by later stages.
+ */
+export function createApi(opts: { token: string; readConn: DuckDBConnection; config: Pick<Config, 'rules' | 'kafka'> }): {
+  server: Server;
+  routes: Map<string, Handler>;
+} {
   const routes = new Map<string, Handler>();
   // One reader connection: queries are serialised so a runaway one cannot starve ingestion.
   let queue: Promise<unknown> = Promise.resolve();
-  routes.set('/query', (body) => {
-    const run = queue.then(() => readQuery(opts.readConn, String(body.sql ?? '')));
+  const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
     queue = run.catch(() => undefined);
     return run;
+  };
+  routes.set('/query', (body) => serialised(() => readQuery(opts.readConn, String(body.sql ?? ''))));
+  routes.set('/rules/run', (body) => {
+    if (typeof body.at !== 'string') throw new EdumonError('rules/run: give `at`, the moment to evaluate as of', { exitCode: 2 });
+    const rule = typeof body.rule === 'string' ? body.rule : undefined;
+    return serialised(() => runRulesRequest(opts.readConn, opts.config, { at: body.at as string, ...(rule ? { rule } : {}) }));
   });
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer(async (req, res) => {

@@ -35,7 +35,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   const readConn = await connect(instance);
   const token = randomBytes(24).toString('hex');
-  const { server } = createApi({ token, readConn });
+  const { server } = createApi({ token, readConn, config });
   await new Promise<void>((resolve) => server.listen(config.service.port, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   writeServiceFile(config.warehouse, { pid: process.pid, port, token });

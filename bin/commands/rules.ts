@@ -1,0 +1,68 @@
+import { loadRules } from '../../alerts/rules.ts';
+import { type RulesRequest, type RulesResult, runRulesRequest } from '../../alerts/runRules.ts';
+import type { Command } from '../../core/cli.ts';
+import type { Config } from '../../core/config.ts';
+import { connect, openWarehouse } from '../../core/db.ts';
+import { EdumonError } from '../../core/errors.ts';
+import { callService, readServiceFile } from '../../core/serviceFile.ts';
+import { formatResult } from '../../pipeline/formatResult.ts';
+
+const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
+
+export const rulesCmd: Command = {
+  name: 'rules',
+  summary: 'List the rules, or run them as of a moment and print the violations',
+  usage: 'rules list | rules run [--rule ID] [--at TIMESTAMP] [--json] [--dry-run]',
+  description:
+    'list: every rule of sql/rules/ with its severity, cadence, parameters and title.\n' +
+    'run: evaluates all rules (or one) as of --at (default: now); only events that occurred by then count.\n' +
+    'Thresholds come from the configuration (`rules` section). While `edumon run` is up the rules run\n' +
+    'inside it; otherwise the warehouse file is opened read-only. --json prints one JSON object per line\n' +
+    '(rule, school_id, region_code, period, subject, observed, threshold, details). There is no alert state\n' +
+    'yet, so --dry-run is accepted and currently changes nothing either way. A rule that fails is reported on\n' +
+    'stderr and the exit status is 1; the other rules still run.',
+  options: {
+    rule: { type: 'string', value: 'ID', help: 'run only this rule' },
+    at: { type: 'string', value: 'TIMESTAMP', help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59+08:00 (default: now)' },
+    json: { type: 'boolean', help: 'one JSON object per violation per line' },
+    'dry-run': { type: 'boolean', help: 'change no alert state (accepted; there is no alert state yet)' },
+  },
+  async run(ctx) {
+    const [sub, ...extra] = ctx.positionals;
+    if (extra.length || (sub !== 'list' && sub !== 'run')) {
+      throw new EdumonError(`rules: expected 'list' or 'run' (see edumon rules --help)`, { exitCode: 2 });
+    }
+    if (sub === 'list') {
+      const rows = loadRules().map((r) => [r.id, r.severity, r.cadence, r.params.filter((p) => p !== 'as_of').join(', '), r.title]);
+      ctx.out(formatResult({ columns: ['rule', 'severity', 'cadence', 'params', 'title'], rows }, ctx.values.json ? 'json' : 'table'));
+      return 0;
+    }
+    const rule = ctx.values.rule as string | undefined;
+    const req: RulesRequest = { at: (ctx.values.at as string | undefined) ?? new Date().toISOString(), ...(rule ? { rule } : {}) };
+    const result = await evaluate(ctx.config(), req);
+    if (ctx.values.json) {
+      for (const v of result.violations) ctx.out(JSON.stringify(Object.fromEntries(COLUMNS.map((c) => [c, v[c]]))));
+    } else {
+      const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
+      ctx.out(formatResult({ columns: [...COLUMNS], rows }, 'table'));
+    }
+    const failed = result.runs.filter((r) => r.error);
+    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${r.error}\n`);
+    const ms = result.runs.reduce((sum, r) => sum + r.ms, 0);
+    process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${result.asOf} in ${ms} ms\n`);
+    return failed.length ? 1 : 0;
+  },
+};
+
+async function evaluate(config: Config, req: RulesRequest): Promise<RulesResult> {
+  const service = readServiceFile(config.warehouse);
+  if (service) return callService<RulesResult>(service, '/rules/run', req);
+  const instance = await openWarehouse(config.warehouse, { readOnly: true });
+  const conn = await connect(instance);
+  try {
+    return await runRulesRequest(conn, config, req);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
