@@ -1,0 +1,80 @@
+/**
+ * Small hand-made worlds for rule tests: contract events built with defaults, stored through the
+ * real sink into an in-memory warehouse, and one rule evaluated as of a moment.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ruleById } from '../../alerts/rules.ts';
+import { runRules, type Violation } from '../../alerts/runRules.ts';
+import { type Config, loadConfig } from '../../core/config.ts';
+import { connect } from '../../core/db.ts';
+import type { ContractEvent, EventType } from '../../ingest/contract.ts';
+import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+import { Sink } from '../../pipeline/sink.ts';
+import { TEST_KEY } from './testEnv.ts';
+
+type Fields<T extends EventType> = Omit<ContractEvent<T>, 'type' | 'event_id' | 'occurred_at' | 'source'>;
+
+/** Pseudonym of a raw student or staff id under the test key, as rules name people. */
+export const pseudonym = createPseudonymizer(TEST_KEY);
+
+export class RuleWorld {
+  readonly events: ContractEvent[] = [];
+
+  /** Adds one event of `type` that occurred at `at` (ISO 8601 with offset). */
+  add<T extends EventType>(type: T, at: string, fields: Fields<T>): this {
+    this.events.push({ type, event_id: `rule-test-${this.events.length + 1}`, occurred_at: at, source: 'rule-test', ...fields } as unknown as ContractEvent);
+    return this;
+  }
+
+  /** An active, licensed school registered on 1 January 2025. */
+  school(school_id: string, fields: Partial<Fields<'school.upserted'>> = {}, at = '2025-01-01T00:10:00+08:00'): this {
+    return this.add('school.upserted', at, {
+      school_id, name: `学校${school_id}`, level: 'high_school', ownership: 'public', region_code: '410821', status: 'active',
+      licensed: true, capacity: 3000, ...fields,
+    });
+  }
+
+  /** An active full-time teacher registered on 1 January 2025. */
+  staff(staff_id: string, fields: Partial<Fields<'staff.upserted'>> = {}, at = '2025-01-01T00:20:00+08:00'): this {
+    return this.add('staff.upserted', at, {
+      staff_id, school_id: '3441210001', region_code: '410821', role: 'full_time_teacher', employment: 'contract', active: true,
+      monthly_wage_yuan: 6000, ...fields,
+    });
+  }
+
+  /** `count` students enrolled at a school in one class (ids `S<school>-<class>-<n>`). */
+  students(school_id: string, count: number, fields: Partial<Fields<'enrollment.enrolled'>> = {}, at = '2025-01-03T09:00:00+08:00'): this {
+    for (let i = 0; i < count; i++) {
+      this.add('enrollment.enrolled', at, {
+        school_id, student_id: `S${school_id}-${fields.class_id ?? 'c'}-${i}`, year: 2024, level: 'high_school', grade: 1, class_id: 'c',
+        home_region_code: '410821', ...fields,
+      });
+    }
+    return this;
+  }
+
+  /** Evaluates one rule as of `asOf` in a fresh in-memory warehouse holding these events. */
+  async evaluate(ruleId: string, asOf: string, rules: Partial<Config['rules']> = {}): Promise<Violation[]> {
+    const base = loadConfig({ env: {} });
+    const config = { ...base, rules: { ...base.rules, ...rules } };
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await migrate(conn);
+      const sink = await Sink.open(conn);
+      const events = this.events.map((e) => pseudonymizeEvent(e, pseudonym));
+      await sink.write([{ topic: 'rule-test', partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
+      const result = await runRules(conn, [ruleById(ruleId)], { config, asOf });
+      const failed = result.runs.find((r) => r.error);
+      if (failed) throw new Error(failed.error);
+      return result.violations;
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }
+}
+
+/** The identities of violations, for compact assertions. */
+export const identities = (vs: Violation[]) => vs.map((v) => [v.school_id, v.region_code, v.period, v.subject]);
