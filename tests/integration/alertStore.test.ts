@@ -1,0 +1,70 @@
+/** Alert state in a real warehouse: the lifecycle of RULES.md, applied run after run. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertIdOf, applyTransitions, loadAlertStates } from '../../alerts/alertStore.ts';
+import { evaluate, type Violation } from '../../alerts/evaluate.ts';
+import { connect, openWarehouse } from '../../core/db.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+
+const over = (observed: number): Violation => ({
+  rule: 'ADM-OVER-QUOTA',
+  school_id: '3441080001',
+  region_code: '410802',
+  period: '2025',
+  subject: null,
+  observed,
+  threshold: 300,
+  details: { plan_quota: 300 },
+});
+
+describe('alerts in the warehouse', () => {
+  let instance: DuckDBInstance;
+  let conn: DuckDBConnection;
+  const runAt = async (at: string, rows: Violation[]) => {
+    const transitions = evaluate(await loadAlertStates(conn, 'ADM-OVER-QUOTA'), rows, at);
+    await applyTransitions(conn, 'critical', transitions, { rule: 'ADM-OVER-QUOTA', as_of: at, started_at: at, duration_ms: 3, rows_found: rows.length, ok: true, error: null });
+  };
+  const alert = async () =>
+    (await conn.runAndReadAll(`select status, occurrence, observed, strftime(timezone('Asia/Shanghai', opened_at), '%H:%M:%S') as opened, resolved_at is not null as resolved from alerts`)).getRowObjectsJson();
+
+  beforeAll(async () => {
+    instance = await openWarehouse(join(mkdtempSync(join(tmpdir(), 'edumon-alerts-')), 'w.duckdb'));
+    conn = await connect(instance);
+    await migrate(conn);
+  });
+  afterAll(() => {
+    conn.closeSync();
+    instance.closeSync();
+  });
+
+  it('opens, keeps, resolves and reopens the same alert as its violation comes and goes', async () => {
+    await runAt('2025-07-12T10:00:00+08:00', [over(301)]);
+    expect(await alert()).toEqual([{ status: 'open', occurrence: 1, observed: '301', opened: '10:00:00', resolved: false }]);
+
+    await runAt('2025-07-12T10:00:10+08:00', [over(302)]);
+    expect(await alert()).toEqual([{ status: 'open', occurrence: 1, observed: '302', opened: '10:00:00', resolved: false }]);
+
+    await runAt('2025-07-12T10:00:20+08:00', []); // a cancellation brought it back within the plan
+    expect(await alert()).toEqual([{ status: 'resolved', occurrence: 1, observed: '302', opened: '10:00:00', resolved: true }]);
+
+    await runAt('2025-07-12T10:00:30+08:00', [over(301)]);
+    expect(await alert()).toEqual([{ status: 'open', occurrence: 2, observed: '301', opened: '10:00:30', resolved: false }]);
+
+    const history = (await conn.runAndReadAll(`select kind, occurrence from alert_transitions order by happened_at`)).getRowObjectsJson();
+    expect(history).toEqual([
+      { kind: 'open', occurrence: 1 },
+      { kind: 'resolve', occurrence: 1 },
+      { kind: 'reopen', occurrence: 2 },
+    ]);
+    const runs = (await conn.runAndReadAll(`select count(*)::int as n, bool_and(ok) as ok from rule_runs`)).getRowObjectsJson();
+    expect(runs).toEqual([{ n: 4, ok: true }]);
+  });
+
+  it('gives an alert an id derived from its identity, the same in every run', async () => {
+    const ids = (await conn.runAndReadAll(`select id from alerts`)).getRows().map((r) => r[0]);
+    expect(ids).toEqual([alertIdOf(over(0))]);
+  });
+});
