@@ -1,0 +1,63 @@
+/** The rule catalogue: every RULES.md rule has a file with a valid header, and bad headers fail naming the file. */
+import { describe, expect, it } from 'vitest';
+import { loadRules, parseRule, ruleById } from '../../alerts/rules.ts';
+import { EdumonError } from '../../core/errors.ts';
+
+/** RULES.md v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
+const CATALOGUE = [
+  'ADM-CROSS-REGION', 'ADM-OVER-QUOTA', 'ADM-NO-PLAN', 'ADM-OUT-OF-WINDOW', 'ADM-DUPLICATE', 'ADM-OFF-PLATFORM', 'ADM-CLASS-SIZE',
+  'ADM-SCHOOL-SIZE', 'WAGE-MISSING', 'WAGE-SHORT', 'WAGE-LATE', 'INSURANCE-MISSING', 'STAFF-PUBLIC-AT-PRIVATE', 'STAFF-POACHED',
+  'KG-GER', 'KG-PUHUI', 'KG-PUBLIC-SHARE', 'KG-TEACHER-RATIO', 'KG-TOWNSHIP-CENTRAL', 'KG-FACILITY', 'KG-NEW-PUBLIC-PLACES',
+  'KG-RESEARCHER', 'KG-UNLICENSED', 'HS-GER', 'HS-FUNDS', 'HS-TUITION', 'HS-TEACHERS', 'DQ-UNKNOWN-SCHOOL', 'DQ-STALE-FEED',
+];
+
+const header = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `-- ${k}: ${v}`).join('\n');
+const good = { rule: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: 'as_of, max_class_size' };
+const body = `\nselect 'X-ONE' as rule where $as_of::timestamptz is not null and $max_class_size::integer > 0;\n`;
+
+function refusal(text: string): string {
+  try {
+    parseRule('sql/rules/X-ONE.sql', text);
+  } catch (err) {
+    if (err instanceof EdumonError) return err.message;
+    throw err;
+  }
+  throw new Error('expected parseRule to refuse');
+}
+
+describe('rule catalogue', () => {
+  it('has one SQL file with a valid header for every rule of RULES.md', () => {
+    const rules = loadRules();
+    expect(rules.map((r) => r.id).sort()).toEqual([...CATALOGUE].sort());
+    for (const r of rules) {
+      expect(r.title, r.id).toMatch(/\S \/ \S/);
+      expect(r.params, r.id).toContain('as_of');
+      expect(r.sql, r.id).not.toMatch(/\bnow\(\)|current_timestamp|current_date/i);
+    }
+    expect(ruleById('ADM-OVER-QUOTA')).toMatchObject({ severity: 'critical', cadence: 'season' });
+  });
+
+  it('parses a header', () => {
+    expect(parseRule('sql/rules/X-ONE.sql', header(good) + body)).toMatchObject({ id: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: ['as_of', 'max_class_size'] });
+  });
+
+  it.each([
+    [{ ...good, owner: 'me' }, /X-ONE\.sql: unknown header field 'owner'/],
+    [{ rule: 'X-ONE', title: 't / t', cadence: 'daily', params: 'as_of, max_class_size' }, /X-ONE\.sql: missing header field\(s\): severity/],
+    [{ ...good, rule: 'X-TWO' }, /does not match the file name/],
+    [{ ...good, severity: 'urgent' }, /severity 'urgent'/],
+    [{ ...good, cadence: 'weekly' }, /cadence 'weekly'/],
+    [{ ...good, params: 'as_of, max_class_size, colour' }, /unknown parameter\(s\) colour/],
+    [{ ...good, params: 'as_of' }, /undeclared parameter\(s\) max_class_size/],
+  ])('refuses a bad header, naming the file (%#)', (fields, why) => {
+    expect(refusal(header(fields) + body)).toMatch(why);
+  });
+
+  it('refuses a declared parameter the SQL does not use', () => {
+    expect(refusal(header({ ...good, params: 'as_of, max_class_size, grace_days' }) + body)).toMatch(/grace_days are not used/);
+  });
+
+  it('refuses an unknown rule id, listing the known ones', () => {
+    expect(() => ruleById('NOPE')).toThrow(/unknown rule 'NOPE' \(known: ADM-CLASS-SIZE/);
+  });
+});
