@@ -1,4 +1,4 @@
-import { loadRules } from '../../alerts/rules.ts';
+import { loadRules, ruleById } from '../../alerts/rules.ts';
 import { type RulesRequest, type RulesResult, runRulesRequest } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
@@ -38,6 +38,11 @@ export const rulesCmd: Command = {
       return 0;
     }
     const rule = ctx.values.rule as string | undefined;
+    // Usage errors before the warehouse is opened: an unknown rule, a moment that is no timestamp.
+    if (rule) ruleById(rule);
+    if (typeof ctx.values.at === 'string' && Number.isNaN(Date.parse(ctx.values.at))) {
+      throw new EdumonError(`rules: --at '${ctx.values.at}' is not a timestamp (e.g. 2025-12-31T23:59:59+08:00)`, { exitCode: 2 });
+    }
     const req: RulesRequest = { at: (ctx.values.at as string | undefined) ?? new Date().toISOString(), ...(rule ? { rule } : {}) };
     const result = await evaluate(ctx.config(), req);
     if (ctx.values.json) {

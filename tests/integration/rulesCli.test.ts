@@ -1,0 +1,40 @@
+/** `edumon rules` as a user meets it: help, the catalogue, usage errors, a missing warehouse. */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runEdumon } from '../helpers/cli.ts';
+import { testEnv } from '../helpers/testEnv.ts';
+
+describe('edumon rules', () => {
+  const t = testEnv('rules-cli');
+  afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
+
+  it('--help shows both sub-commands and says --dry-run changes nothing yet', async () => {
+    const r = await runEdumon(['rules', '--help'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/^usage: edumon rules list \| rules run \[--rule ID\] \[--at TIMESTAMP\] \[--json\] \[--dry-run\]/);
+    expect(r.stdout).toMatch(/no alert state\s+yet, so --dry-run is accepted/);
+    expect(r.stdout).toContain('--warehouse PATH');
+  });
+
+  it('list prints every rule with severity, cadence, parameters and title', async () => {
+    const r = await runEdumon(['rules', 'list', '--json'], t.env);
+    expect(r.code, r.output).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rows).toHaveLength(29);
+    expect(rows.find((x) => x.rule === 'ADM-CLASS-SIZE')).toEqual({ rule: 'ADM-CLASS-SIZE', severity: 'warning', cadence: 'daily', params: 'max_class_size', title: '大班额 / Oversized grade-1 high-school class' });
+  });
+
+  it('refuses an unknown sub-command, an unknown rule and a bad timestamp with exit 2', async () => {
+    for (const args of [['rules'], ['rules', 'frob'], ['rules', 'run', '--rule', 'NOPE'], ['rules', 'run', '--at', 'yesterday-ish']]) {
+      const r = await runEdumon(args, t.env);
+      expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(2);
+      expect(r.stderr).toMatch(/^edumon: /);
+    }
+  });
+
+  it('says how to create the warehouse when there is none', async () => {
+    const r = await runEdumon(['rules', 'run', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/does not exist yet: run `edumon migrate`/);
+  });
+});
