@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import type { Load } from '../fixtures/load.ts';
 import { readTopic } from './kafka.ts';
+import { queryWarehouse } from './warehouse.ts';
 import { diffWarehouses } from './reference.ts';
 import type { TestEnv } from './testEnv.ts';
 
@@ -21,7 +22,7 @@ export async function expectWarehouseEqualsReference(t: TestEnv, reference: stri
 }
 
 export async function expectEveryMalformedRejectedAndInDlq(t: TestEnv, load: Load, kafka: Kafka): Promise<void> {
-  const rejections = await rows<{ topic: string; partition: number; offset: string; reason: string; payload_sha256: string }>(
+  const rejections = await queryWarehouse<{ topic: string; partition: number; offset: string; reason: string; payload_sha256: string }>(
     t.config.warehouse,
     `select topic, "partition" as partition, "offset"::varchar as "offset", reason, payload_sha256 from rejections`,
   );
@@ -64,15 +65,4 @@ export async function expectNoRawIds(t: TestEnv, load: Load, logs: string): Prom
   }
   conn.closeSync();
   instance.closeSync();
-}
-
-async function rows<T>(file: string, sql: string): Promise<T[]> {
-  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
-  const conn = await instance.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
 }

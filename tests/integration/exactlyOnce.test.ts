@@ -28,25 +28,23 @@ describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs
     let kills = 0;
     const chunks = 6;
     const per = Math.ceil(load.messages.length / chunks);
+    // Kill without warning at a random moment once it consumes: mid-batch or mid-commit.
+    const killWhileConsuming = async () => {
+      await waitFor(() => proc.output().includes('partitions assigned'));
+      await sleep(r.int(20, 600));
+      proc.child.kill('SIGKILL');
+      kills++;
+      await proc.exited;
+      logs += proc.output();
+    };
     for (let c = 0; c < chunks; c++) {
       await publishRaw(kafka, load.messages.slice(c * per, (c + 1) * per));
       if (c % 2 === 1 || c === chunks - 1) {
-        // Kill without warning at a random moment once it consumes: mid-batch or mid-commit.
-        await waitFor(() => proc.output().includes('partitions assigned'));
-        await sleep(r.int(20, 600));
-        proc.child.kill('SIGKILL');
-        kills++;
-        await proc.exited;
-        logs += proc.output();
+        await killWhileConsuming();
         proc = spawnEdumon(['run'], t.env);
       }
     }
-    await waitFor(() => proc.output().includes('partitions assigned'));
-    await sleep(r.int(20, 600));
-    proc.child.kill('SIGKILL');
-    kills++;
-    await proc.exited;
-    logs += proc.output();
+    await killWhileConsuming();
     const final = await runEdumon(['run', '--until-idle'], t.env);
     logs += final.output;
     expect(final.code, final.output).toBe(0);
