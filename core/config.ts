@@ -85,6 +85,10 @@ export const configSchema = z.object({
       hsStudentsPerTeacher: z.number().positive().default(12.5),
       hsTeacherUplift: z.number().positive().default(1.1),
       staleFeedMinutes: z.number().int().min(1).default(30),
+      /** `edumon run` schedules the rules (season / daily cadence); 'off' for tests that drive them by hand. */
+      schedule: z.enum(['on', 'off']).default('on'),
+      /** Longest one rule may run before its connection is interrupted and DQ-RULE-FAILED raised. */
+      timeoutMs: z.number().int().min(100).default(60_000),
     })
     .prefault({}),
 });
@@ -112,6 +116,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
+  ['EDUMON_RULES_SCHEDULE', ['rules', 'schedule'], String],
+  ['EDUMON_RULE_TIMEOUT_MS', ['rules', 'timeoutMs'], Number],
 ];
 
 /** Reads, merges and validates the configuration; throws one EdumonError listing every problem. */

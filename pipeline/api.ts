@@ -3,17 +3,24 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
-import { runRulesRequest } from '../alerts/runRules.ts';
+import { type RulesRequest, type RulesResult, runRulesRequest } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 import { readQuery } from './readQuery.ts';
 
 type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
 /**
- * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at} -> {asOf, violations, runs}.
+ * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
+ * (alert state changes only with dryRun: false).
  * More routes are registered by later stages.
  */
-export function createApi(opts: { token: string; readConn: DuckDBConnection; config: Pick<Config, 'rules' | 'kafka'> }): {
+export function createApi(opts: {
+  token: string;
+  readConn: DuckDBConnection;
+  config: Pick<Config, 'rules' | 'kafka'>;
+  /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
+  applyRules?: (req: RulesRequest) => Promise<RulesResult>;
+}): {
   server: Server;
   routes: Map<string, Handler>;
 } {
@@ -29,7 +36,10 @@ export function createApi(opts: { token: string; readConn: DuckDBConnection; con
   routes.set('/rules/run', (body) => {
     if (typeof body.at !== 'string') throw new EdumonError('rules/run: give `at`, the moment to evaluate as of', { exitCode: 2 });
     const rule = typeof body.rule === 'string' ? body.rule : undefined;
-    return serialised(() => runRulesRequest(opts.readConn, opts.config, { at: body.at as string, ...(rule ? { rule } : {}) }));
+    const req: RulesRequest = { at: body.at, ...(rule ? { rule } : {}) };
+    // Only an explicit `dryRun: false` changes alert state.
+    if (body.dryRun === false && opts.applyRules) return opts.applyRules(req);
+    return serialised(() => runRulesRequest(opts.readConn, opts.config, req));
   });
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer(async (req, res) => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { applyRulesRequest } from '../../alerts/applyRules.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 import { type RulesRequest, type RulesResult, runRulesRequest } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
@@ -6,6 +8,7 @@ import { connect, openWarehouse } from '../../core/db.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
 import { formatResult } from '../../pipeline/formatResult.ts';
+import { migrate } from '../../pipeline/migrate.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
 
@@ -17,15 +20,16 @@ export const rulesCmd: Command = {
     'list: every rule of sql/rules/ with its severity, cadence, parameters and title.\n' +
     'run: evaluates all rules (or one) as of --at (default: now); only events that occurred by then count.\n' +
     'Thresholds come from the configuration (`rules` section). While `edumon run` is up the rules run\n' +
-    'inside it; otherwise the warehouse file is opened read-only. --json prints one JSON object per line\n' +
-    '(rule, school_id, region_code, period, subject, observed, threshold, details). There is no alert state\n' +
-    'yet, so --dry-run is accepted and currently changes nothing either way. A rule that fails is reported on\n' +
-    'stderr and the exit status is 1; the other rules still run.',
+    'inside it; otherwise the warehouse file is opened (read-write, or read-only with --dry-run). The result\n' +
+    'is applied to the alerts (new violations open, absent ones resolve, each run is recorded; a failing rule\n' +
+    'opens DQ-RULE-FAILED) unless --dry-run is given, which changes no alert state. --json prints one JSON\n' +
+    'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
+    'fails is reported on stderr and the exit status is 1; the other rules still run.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
     at: { type: 'string', value: 'TIMESTAMP', help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59+08:00 (default: now)' },
     json: { type: 'boolean', help: 'one JSON object per violation per line' },
-    'dry-run': { type: 'boolean', help: 'change no alert state (accepted; there is no alert state yet)' },
+    'dry-run': { type: 'boolean', help: 'print the violations only: change no alert state, record no run' },
   },
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
@@ -44,7 +48,7 @@ export const rulesCmd: Command = {
       throw new EdumonError(`rules: --at '${ctx.values.at}' is not a timestamp (e.g. 2025-12-31T23:59:59+08:00)`, { exitCode: 2 });
     }
     const req: RulesRequest = { at: (ctx.values.at as string | undefined) ?? new Date().toISOString(), ...(rule ? { rule } : {}) };
-    const result = await evaluate(ctx.config(), req);
+    const result = await evaluate(ctx.config(), req, ctx.values['dry-run'] === true);
     if (ctx.values.json) {
       for (const v of result.violations) ctx.out(JSON.stringify(Object.fromEntries(COLUMNS.map((c) => [c, v[c]]))));
     } else {
@@ -59,13 +63,18 @@ export const rulesCmd: Command = {
   },
 };
 
-async function evaluate(config: Config, req: RulesRequest): Promise<RulesResult> {
+async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
   const service = readServiceFile(config.warehouse);
-  if (service) return callService<RulesResult>(service, '/rules/run', req);
-  const instance = await openWarehouse(config.warehouse, { readOnly: true });
+  if (service) return callService<RulesResult>(service, '/rules/run', { ...req, dryRun });
+  if (!dryRun && config.warehouse !== ':memory:' && !existsSync(config.warehouse)) {
+    throw new EdumonError(`warehouse ${config.warehouse} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`);
+  }
+  const instance = await openWarehouse(config.warehouse, { readOnly: dryRun });
   const conn = await connect(instance);
   try {
-    return await runRulesRequest(conn, config, req);
+    if (dryRun) return await runRulesRequest(conn, config, req);
+    await migrate(conn);
+    return await applyRulesRequest(conn, config, req);
   } finally {
     conn.closeSync();
     instance.closeSync();

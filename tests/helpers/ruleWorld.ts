@@ -2,7 +2,7 @@
  * Small hand-made worlds for rule tests: contract events built with defaults, stored through the
  * real sink into an in-memory warehouse, and one rule evaluated as of a moment.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ruleById } from '../../alerts/rules.ts';
 import { runRules, type Violation } from '../../alerts/runRules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
@@ -54,6 +54,14 @@ export class RuleWorld {
     return this;
   }
 
+  /** Migrates the warehouse behind `conn` and stores these events in it through the real sink. */
+  async store(conn: DuckDBConnection): Promise<void> {
+    await migrate(conn);
+    const sink = await Sink.open(conn);
+    const events = this.events.map((e) => pseudonymizeEvent(e, pseudonym));
+    await sink.write([{ topic: 'rule-test', partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
+  }
+
   /** Evaluates one rule as of `asOf` in a fresh in-memory warehouse holding these events. */
   async evaluate(ruleId: string, asOf: string, rules: Partial<Config['rules']> = {}): Promise<Violation[]> {
     const base = loadConfig({ env: {} });
@@ -61,10 +69,7 @@ export class RuleWorld {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await connect(instance);
     try {
-      await migrate(conn);
-      const sink = await Sink.open(conn);
-      const events = this.events.map((e) => pseudonymizeEvent(e, pseudonym));
-      await sink.write([{ topic: 'rule-test', partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
+      await this.store(conn);
       const result = await runRules(conn, [ruleById(ruleId)], { config, asOf });
       const failed = result.runs.find((r) => r.error);
       if (failed) throw new Error(failed.error);

@@ -8,11 +8,11 @@ describe('edumon rules', () => {
   const t = testEnv('rules-cli');
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
 
-  it('--help shows both sub-commands and says --dry-run changes nothing yet', async () => {
+  it('--help shows both sub-commands and says --dry-run changes no alert state', async () => {
     const r = await runEdumon(['rules', '--help'], t.env);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toMatch(/^usage: edumon rules list \| rules run \[--rule ID\] \[--at TIMESTAMP\] \[--json\] \[--dry-run\]/);
-    expect(r.stdout).toMatch(/no alert state\s+yet, so --dry-run is accepted/);
+    expect(r.stdout).toMatch(/unless --dry-run is given, which changes no alert state/);
     expect(r.stdout).toContain('--warehouse PATH');
   });
 

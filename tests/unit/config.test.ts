@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         townshipLargePopulation: 30_000, kgOutdoorM2PerChild: 4, kgActivityM2PerChild: 8.17, kgBuildingM2PerChild: 10.44,
         newPublicPlacesTarget: 10_000, newPublicPlacesFrom: '2022-01-01', newPublicPlacesBy: '2025-12-31',
         hsFundsPerStudentYuan: 1000, hsTuitionMaxPercent: 25, hsStudentsPerTeacher: 12.5, hsTeacherUplift: 1.1, staleFeedMinutes: 30,
+        schedule: 'on', timeoutMs: 60_000,
       },
     });
   });
@@ -59,7 +60,7 @@ describe('loadConfig', () => {
         EDUMON_TOPIC_PREFIX: 'jz.', EDUMON_KAFKA_PARTITIONS: '8', EDUMON_LOG_LEVEL: 'debug', EDUMON_LOG_FORMAT: 'json',
         EDUMON_SERVICE_PORT: '8123', EDUMON_WAREHOUSE_MEMORY_LIMIT: '1GB', EDUMON_PROGRESS_INTERVAL_MS: '500',
         EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '1048576', EDUMON_COMMIT_MAX_EVENTS: '20000', EDUMON_KAFKA_CONCURRENCY: '4',
-        EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000',
+        EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000', EDUMON_RULES_SCHEDULE: 'off', EDUMON_RULE_TIMEOUT_MS: '5000',
       },
     });
     expect(c).toEqual({
@@ -67,7 +68,7 @@ describe('loadConfig', () => {
       kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 1048576, commitMaxEvents: 20_000, partitionsConsumedConcurrently: 4, sessionTimeoutMs: 6000 },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
-      rules: loadConfig({ env: {} }).rules,
+      rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },
     });
     expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });
   });
