@@ -1,0 +1,56 @@
+/**
+ * When rules are due, as pure functions of the configuration, the catalogue, the moment and the
+ * moments each rule last ran (RULES.md cadence: season rules every 10 s inside the admission
+ * season and hourly outside it; daily rules once a day from 02:00; all in Asia/Shanghai).
+ * node-cron only ticks; these decide.
+ */
+import type { Config } from '../core/config.ts';
+import type { Rule } from './rules.ts';
+
+/** How often the scheduler ticks, and so how often season rules run inside the season. */
+export const SEASON_INTERVAL_MS = 10_000;
+/** The Shanghai hour from which daily rules are due. */
+export const DAILY_HOUR = 2;
+
+/** Shanghai wall-clock parts of a moment (UTC+8 all year, no daylight saving). */
+function shanghai(at: Date): { date: string; monthDay: string; hour: number } {
+  const iso = new Date(at.getTime() + 8 * 3_600_000).toISOString();
+  return { date: iso.slice(0, 10), monthDay: iso.slice(5, 10), hour: Number(iso.slice(11, 13)) };
+}
+
+/** Whether `at` falls in the configured admission season (MM-DD bounds inclusive; a season may wrap the new year). */
+export function isInSeason(rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'>, at: Date): boolean {
+  const md = shanghai(at).monthDay;
+  return rules.seasonStart <= rules.seasonEnd
+    ? md >= rules.seasonStart && md <= rules.seasonEnd
+    : md >= rules.seasonStart || md <= rules.seasonEnd;
+}
+
+/**
+ * The rules due at `now`, in catalogue order. `lastRuns` maps a rule id to the tick at which it
+ * last ran. A season rule is due inside the season when it has not run in the last 10 s (one
+ * second of slack for a late tick), outside when it has not run in the current Shanghai hour; a
+ * daily rule is due from 02:00 when it has not run since that day's 02:00 (a service started later
+ * in the day catches up once).
+ */
+export function dueRules(
+  catalogue: readonly Rule[],
+  rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'>,
+  now: Date,
+  lastRuns: ReadonlyMap<string, Date>,
+): Rule[] {
+  const inSeason = isInSeason(rules, now);
+  const today = shanghai(now);
+  const hourKey = (d: Date) => {
+    const s = shanghai(d);
+    return `${s.date}T${s.hour}`;
+  };
+  // The latest 02:00 Shanghai at or before now.
+  const dailyFrom = Date.parse(`${today.date}T0${DAILY_HOUR}:00:00+08:00`) - (today.hour < DAILY_HOUR ? 86_400_000 : 0);
+  return catalogue.filter((rule) => {
+    const last = lastRuns.get(rule.id);
+    if (rule.cadence === 'daily') return !last || last.getTime() < dailyFrom;
+    if (!last) return true;
+    return inSeason ? now.getTime() - last.getTime() >= SEASON_INTERVAL_MS - 1000 : hourKey(last) !== hourKey(now);
+  });
+}
