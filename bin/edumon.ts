@@ -1,6 +1,7 @@
 /** The one CLI. Each sub-command is a thin call into a module. */
 import { type Command, runCommand } from '../core/cli.ts';
 import { EdumonError } from '../core/errors.ts';
+import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
@@ -9,7 +10,7 @@ import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, migrateCmd, simulateCmd, demoCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd];
 
 function mainHelp(): string {
   return [

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
+import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import { type RulesRequest, type RulesResult, runRulesRequest } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 import { readQuery } from './readQuery.ts';
@@ -11,7 +12,7 @@ type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
 /**
  * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
- * (alert state changes only with dryRun: false).
+ * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows}.
  * More routes are registered by later stages.
  */
 export function createApi(opts: {
@@ -20,6 +21,8 @@ export function createApi(opts: {
   config: Pick<Config, 'rules' | 'kafka'>;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
+  /** Carries out `edumon alerts` requests (list, ack, silence). */
+  alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
 }): {
   server: Server;
   routes: Map<string, Handler>;
@@ -41,6 +44,8 @@ export function createApi(opts: {
     if (body.dryRun === false && opts.applyRules) return opts.applyRules(req);
     return serialised(() => runRulesRequest(opts.readConn, opts.config, req));
   });
+  const alerts = opts.alerts;
+  if (alerts) routes.set('/alerts', (body) => alerts(body as unknown as AlertsRequest));
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer(async (req, res) => {
     const send = (status: number, value: unknown) => {

@@ -1,9 +1,12 @@
 /**
  * `edumon run`: opens the warehouse (the one read-write process), migrates it, consumes the
- * event topics into it, and serves read queries on a loopback API while it holds the file.
+ * event topics into it, runs the rules on their schedule (alerts/ruleScheduler.ts), and serves read
+ * queries and rule runs on a loopback API while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { alertsRequest } from '../alerts/alertOps.ts';
+import { startRuleScheduler } from '../alerts/ruleScheduler.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -34,8 +37,17 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const consumer = await startConsumer({ config, kafka, sink, pseudonymize, log });
 
   const readConn = await connect(instance);
+  // Rules run on a connection of their own, so a long one never holds the sink's or the API's.
+  const rulesConn = await connect(instance);
+  const rules = startRuleScheduler({ conn: rulesConn, config, log });
   const token = randomBytes(24).toString('hex');
-  const { server } = createApi({ token, readConn, config });
+  const { server } = createApi({
+    token,
+    readConn,
+    config,
+    applyRules: rules.run,
+    alerts: (req) => rules.exclusive((conn) => alertsRequest(conn, req)),
+  });
   await new Promise<void>((resolve) => server.listen(config.service.port, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   writeServiceFile(config.warehouse, { pid: process.pid, port, token });
@@ -61,11 +73,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);
+        await rules.stop();
         await consumer.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         removeServiceFile(config.warehouse);
         await writeConn.run('checkpoint').catch(() => undefined);
         readConn.closeSync();
+        rulesConn.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });

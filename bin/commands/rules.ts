@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { applyRulesRequest } from '../../alerts/applyRules.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 import { type RulesRequest, type RulesResult, runRulesRequest } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
-import { connect, openWarehouse } from '../../core/db.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
 import { formatResult } from '../../pipeline/formatResult.ts';
-import { migrate } from '../../pipeline/migrate.ts';
+import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
 
@@ -66,17 +64,5 @@ export const rulesCmd: Command = {
 async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
   const service = readServiceFile(config.warehouse);
   if (service) return callService<RulesResult>(service, '/rules/run', { ...req, dryRun });
-  if (!dryRun && config.warehouse !== ':memory:' && !existsSync(config.warehouse)) {
-    throw new EdumonError(`warehouse ${config.warehouse} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`);
-  }
-  const instance = await openWarehouse(config.warehouse, { readOnly: dryRun });
-  const conn = await connect(instance);
-  try {
-    if (dryRun) return await runRulesRequest(conn, config, req);
-    await migrate(conn);
-    return await applyRulesRequest(conn, config, req);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+  return withWarehouse(config.warehouse, { write: !dryRun }, (conn) => (dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req)));
 }

@@ -24,6 +24,8 @@ export function testEnv(name: string, extra: Record<string, string> = {}): TestE
     EDUMON_KAFKA_BROKERS: '127.0.0.1:9092',
     // A SIGKILLed consumer holds its partitions this long; keep restarts in tests quick.
     EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // Tests drive rules by hand unless they turn the schedule on (extra).
+    EDUMON_RULES_SCHEDULE: 'off',
     ...extra,
   };
   return { dir, env, config: loadConfig({ env }) };

@@ -9,36 +9,9 @@ import { loadConfig } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { runEdumon } from '../helpers/cli.ts';
-import { RuleWorld } from '../helpers/ruleWorld.ts';
+import { overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
-
-const HS = '3441210001';
-
-/** A plan of 2 places, 3 admissions on 12 July, one cancelled on 14 July. */
-function overQuotaThenCancelled(): RuleWorld {
-  const w = new RuleWorld()
-    .school(HS)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
-      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
-    });
-  for (const s of ['a', 'b', 'c']) {
-    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: s, year: 2025, home_region_code: '410821', admission_type: 'unified' });
-  }
-  return w.add('admission.cancelled', '2025-07-14T10:00:00+08:00', { school_id: HS, student_id: 'c', year: 2025 });
-}
-
-async function storeWorld(file: string, w: RuleWorld): Promise<void> {
-  const instance = await openWarehouse(file);
-  const conn = await connect(instance);
-  try {
-    await w.store(conn);
-    await conn.run('checkpoint');
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
 
 const alertsSql = `select rule, subject, status, occurrence from alerts order by rule, subject`;
 

@@ -1,0 +1,67 @@
+/**
+ * The service's rule runner: one DuckDB connection of its own (not the sink's), every rule run
+ * serialised on it and applied to the alerts; and the node-cron tick that asks dueRules what to
+ * run. The tick only triggers; alerts/schedule.ts decides.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import cron from 'node-cron';
+import type { Config } from '../core/config.ts';
+import { messageOf } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { applyRules, applyRulesRequest } from './applyRules.ts';
+import { loadRules } from './rules.ts';
+import type { RulesRequest, RulesResult } from './runRules.ts';
+import { dueRules } from './schedule.ts';
+
+export interface RuleScheduler {
+  /** Runs a request (from the API) in turn with the scheduled runs, applying the result. */
+  run(req: RulesRequest): Promise<RulesResult>;
+  /** Runs `fn` on the rules connection in turn with the rule runs (alert acks and silences). */
+  exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** Stops ticking and waits for the run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Starts the runner on `conn`; ticks every 10 s in Asia/Shanghai unless the config turns scheduling off. */
+export function startRuleScheduler(opts: { conn: DuckDBConnection; config: Config; log: Logger }): RuleScheduler {
+  const { conn, config, log } = opts;
+  const catalogue = loadRules();
+  const lastRuns = new Map<string, Date>();
+  let queue: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const tick = async () => {
+    if (busy) return; // the previous sweep is still running: skip this tick, not queue behind it
+    const now = new Date();
+    const due = dueRules(catalogue, config.rules, now, lastRuns);
+    if (!due.length) return;
+    busy = true;
+    try {
+      for (const r of due) lastRuns.set(r.id, now);
+      const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs }));
+      for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
+      log.debug('rules ran', { rules: result.runs.length, violations: result.violations.length });
+    } catch (err) {
+      log.error('scheduled rule run failed', { error: messageOf(err) });
+    } finally {
+      busy = false;
+    }
+  };
+
+  const task = config.rules.schedule === 'on' ? cron.schedule('*/10 * * * * *', tick, { timezone: 'Asia/Shanghai', noOverlap: true }) : undefined;
+  if (task) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
+
+  return {
+    run: (req) => serialised(() => applyRulesRequest(conn, config, req)),
+    exclusive: (fn) => serialised(() => fn(conn)),
+    async stop() {
+      await task?.stop();
+      await queue;
+    },
+  };
+}

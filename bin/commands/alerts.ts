@@ -1,0 +1,61 @@
+import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import type { Command } from '../../core/cli.ts';
+import { EdumonError } from '../../core/errors.ts';
+import { callService, readServiceFile } from '../../core/serviceFile.ts';
+import { formatResult } from '../../pipeline/formatResult.ts';
+import { withWarehouse } from '../../pipeline/withWarehouse.ts';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export const alertsCmd: Command = {
+  name: 'alerts',
+  summary: 'List, acknowledge or silence the alerts the rules raised',
+  usage:
+    'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] |\n' +
+    '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT',
+  description:
+    'list: the alerts, open first, newest first (times in UTC); `silenced` says whether a silence covers one now.\n' +
+    'ack: marks an alert acknowledged (a reopening clears it). silence: mutes a rule, for one school or one\n' +
+    'region or everywhere, until TIME (notifications honour it; the alerts still open and resolve).\n' +
+    'While `edumon run` is up the request goes through it; otherwise the warehouse file is opened.',
+  options: {
+    state: { type: 'string', value: 'open|resolved', help: 'list: only alerts in this state' },
+    region: { type: 'string', value: 'CODE', help: 'list: only this region; silence: only this region' },
+    rule: { type: 'string', value: 'ID', help: 'list: only this rule; silence: the rule to silence' },
+    school: { type: 'string', value: 'ID', help: 'silence: only this school' },
+    until: { type: 'string', value: 'TIME', help: 'silence: until this moment, e.g. 2025-08-31T23:59:59+08:00' },
+    reason: { type: 'string', value: 'TEXT', help: 'silence: why' },
+    note: { type: 'string', value: 'TEXT', help: 'ack: a note kept with the acknowledgement' },
+    json: { type: 'boolean', help: 'one JSON object per line' },
+  },
+  async run(ctx) {
+    const [sub, ...args] = ctx.positionals;
+    const v = ctx.values;
+    let req: AlertsRequest;
+    if (sub === 'list' && args.length === 0) {
+      req = { action: 'list', ...pick({ state: str(v.state), region: str(v.region), rule: str(v.rule) }) };
+    } else if (sub === 'ack' && args.length === 1) {
+      req = { action: 'ack', id: args[0]!, ...pick({ note: str(v.note) }) };
+    } else if (sub === 'silence' && args.length === 0) {
+      const rule = str(v.rule);
+      const until = str(v.until);
+      const reason = str(v.reason);
+      if (!rule || !until || !reason) throw new EdumonError('alerts silence: give --rule, --until and --reason', { exitCode: 2 });
+      req = { action: 'silence', rule, until, reason, ...pick({ school: str(v.school), region: str(v.region) }) };
+    } else {
+      throw new EdumonError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`, { exitCode: 2 });
+    }
+    const config = ctx.config();
+    const service = readServiceFile(config.warehouse);
+    const answer = service
+      ? await callService<AlertsAnswer>(service, '/alerts', req)
+      : await withWarehouse(config.warehouse, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
+    ctx.out(formatResult(answer, v.json ? 'json' : 'table'));
+    return 0;
+  },
+};
+
+/** The given (defined) fields only, as exactOptionalPropertyTypes would want. */
+function pick<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as { [K in keyof T]?: string };
+}

@@ -1,0 +1,25 @@
+/** A CLI command's short use of a stopped warehouse: opened, used on one connection, closed. */
+import { existsSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { connect, openWarehouse } from '../core/db.ts';
+import { EdumonError } from '../core/errors.ts';
+import { migrate } from './migrate.ts';
+
+/**
+ * Runs `fn` on the warehouse file: read-only, or read-write and migrated (never created: a
+ * missing warehouse is the same clear error either way).
+ */
+export async function withWarehouse<T>(path: string, opts: { write: boolean }, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  if (opts.write && path !== ':memory:' && !existsSync(path)) {
+    throw new EdumonError(`warehouse ${path} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`);
+  }
+  const instance = await openWarehouse(path, { readOnly: !opts.write });
+  const conn = await connect(instance);
+  try {
+    if (opts.write) await migrate(conn);
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,65 @@
+/** `edumon alerts` on a stopped warehouse: list with its filters, ack, silence, and their usage errors. */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HS, overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
+import { runEdumon } from '../helpers/cli.ts';
+import { testEnv } from '../helpers/testEnv.ts';
+
+describe('edumon alerts', () => {
+  const t = testEnv('alerts-cli');
+  afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
+  const list = async (...args: string[]) => {
+    const r = await runEdumon(['alerts', 'list', '--json', ...args], t.env);
+    expect(r.code, r.output).toBe(0);
+    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+
+  beforeAll(async () => {
+    await storeWorld(t.config.warehouse, overQuotaThenCancelled());
+    const r = await runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-13T00:00:00+08:00'], t.env);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it('lists the open ADM-OVER-QUOTA alert, and filters by state, region and rule', async () => {
+    const all = await list();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ rule: 'ADM-OVER-QUOTA', severity: 'critical', status: 'open', school_id: HS, region_code: '410821', period: '2025', subject: null, observed: '3', threshold: '2', opened_at: '2025-07-12T16:00:00Z', acked_at: null, silenced: false });
+    expect(await list('--state', 'open', '--region', '410821', '--rule', 'ADM-OVER-QUOTA')).toHaveLength(1);
+    expect(await list('--state', 'resolved')).toEqual([]);
+    expect(await list('--region', '410802')).toEqual([]);
+    expect(await list('--rule', 'ADM-DUPLICATE')).toEqual([]);
+  });
+
+  it('acknowledges an alert with a note; an unknown id is a usage error', async () => {
+    const [alert] = await list();
+    const r = await runEdumon(['alerts', 'ack', String(alert!.id), '--note', '教育局已核实'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect((await list())[0]).toMatchObject({ id: alert!.id, ack_note: '教育局已核实' });
+    expect((await list())[0]!.acked_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const bad = await runEdumon(['alerts', 'ack', 'no-such-alert'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no alert 'no-such-alert'/);
+  });
+
+  it('silences a rule for a region until a moment; the listed alert shows it', async () => {
+    const r = await runEdumon(['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--region', '410821', '--until', '2099-01-01T00:00:00+08:00', '--reason', 'plan amendment pending', '--json'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rule: 'ADM-OVER-QUOTA', school_id: null, region_code: '410821', until: '2098-12-31T16:00:00.000Z' });
+    expect((await list())[0]).toMatchObject({ silenced: true });
+  });
+
+  it('refuses incomplete or contradictory requests with exit 2', async () => {
+    for (const args of [
+      ['alerts'],
+      ['alerts', 'ack'],
+      ['alerts', 'list', '--state', 'closed'],
+      ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--until', '2099-01-01T00:00:00Z'],
+      ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--school', HS, '--region', '410821', '--until', '2099-01-01T00:00:00Z', '--reason', 'x'],
+      ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--until', 'someday', '--reason', 'x'],
+    ]) {
+      const r = await runEdumon(args, t.env);
+      expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(2);
+      expect(r.stderr).toMatch(/^edumon: /);
+    }
+  });
+});
