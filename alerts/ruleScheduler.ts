@@ -23,10 +23,12 @@ export interface RuleScheduler {
 }
 
 /** Starts the runner on `conn`; ticks every 10 s in Asia/Shanghai unless the config turns scheduling off. */
-export function startRuleScheduler(opts: { conn: DuckDBConnection; config: Config; log: Logger }): RuleScheduler {
+export async function startRuleScheduler(opts: { conn: DuckDBConnection; config: Config; log: Logger }): Promise<RuleScheduler> {
   const { conn, config, log } = opts;
   const catalogue = loadRules();
-  const lastRuns = new Map<string, Date>();
+  // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
+  const recorded = await conn.runAndReadAll(`select rule, strftime(timezone('UTC', max(started_at)), '%Y-%m-%dT%H:%M:%S.%fZ') as at from rule_runs group by rule`);
+  const lastRuns = new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.at))]));
   let queue: Promise<unknown> = Promise.resolve();
   let busy = false;
   const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
