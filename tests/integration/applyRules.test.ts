@@ -2,13 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { ruleById, type Rule } from '../../alerts/rules.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { migrate } from '../../pipeline/migrate.ts';
-import { runEdumon } from '../helpers/cli.ts';
+import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
@@ -37,6 +37,33 @@ describe('edumon rules run applies the alert lifecycle', () => {
     expect(await queryWarehouse(t.config.warehouse, alertsSql)).toEqual([{ rule: 'ADM-OVER-QUOTA', subject: null, status: 'resolved', occurrence: 1 }]);
     const runs = await queryWarehouse(t.config.warehouse, `select rule, rows_found, ok from rule_runs order by as_of`);
     expect(runs).toEqual([{ rule: 'ADM-OVER-QUOTA', rows_found: 1, ok: true }, { rule: 'ADM-OVER-QUOTA', rows_found: 0, ok: true }]);
+  });
+});
+
+describe('edumon rules run while edumon run holds the warehouse', () => {
+  const t = testEnv('apply-rules-service');
+  let proc: Running;
+  beforeAll(async () => {
+    await storeWorld(t.config.warehouse, overQuotaThenCancelled());
+    proc = spawnEdumon(['run'], t.env); // the schedule is off in tests: only these runs change alerts
+    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
+  });
+  afterAll(async () => {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it('goes through the service: --dry-run changes nothing, a plain run opens the alert', async () => {
+    const run = (...extra: string[]) => runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-13T00:00:00+08:00', '--json', ...extra], t.env);
+    const listed = async () => (await runEdumon(['alerts', 'list', '--json'], t.env)).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    let r = await run('--dry-run');
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(await listed()).toEqual([]);
+    r = await run();
+    expect(r.code, r.output).toBe(0);
+    expect((await listed()).map((a) => [a.rule, a.status])).toEqual([['ADM-OVER-QUOTA', 'open']]);
   });
 });
 
