@@ -165,7 +165,9 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
 
   it('stores exactly the published records: `edumon run --until-idle` then `edumon query`', async () => {
     expect(results.run!.code, results.run!.output).toBe(0);
-    expect(results.run!.stdout).toContain('stored 17 events, 0 duplicates skipped, 0 rejected');
+    // Delivery is at-least-once: a producer retry (e.g. while a fresh broker elects leaders) may
+    // redeliver some records, which the pipeline skips. Exactly 17 are stored either way.
+    expect(results.run!.stdout).toMatch(/stored 17 events, \d+ duplicates skipped, 0 rejected/);
     const counts = await tableCounts(t.env);
     // One of each type from the JSON Lines file, three wages and two cancellations from the CSV files.
     expect(counts).toEqual({ ...Object.fromEntries(TABLES.map((tb) => [tb, 1])), wage_payments: 4, admission_cancellations: 3, rejections: 0 });
