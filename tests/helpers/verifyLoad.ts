@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Kafka } from 'kafkajs';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import type { Load } from '../fixtures/load.ts';
 import { readTopic } from './kafka.ts';
@@ -65,4 +65,23 @@ export async function expectNoRawIds(t: TestEnv, load: Load, logs: string): Prom
   }
   conn.closeSync();
   instance.closeSync();
+}
+
+/**
+ * The three outcomes every exactly-once scenario must end with, as tests: the warehouse equals
+ * the clean reference, every malformed message is a rejection row and a DLQ message, and no raw
+ * id is anywhere. `logs` is read when the test runs, after the scenario has collected them.
+ */
+export function itEndsExactlyOnce(t: TestEnv, reference: string, load: Load, kafka: Kafka, logs: () => string): void {
+  it('stores exactly the distinct valid events, the same as a clean load', async () => {
+    await expectWarehouseEqualsReference(t, reference, load);
+  });
+
+  it('records every malformed message as a rejection and forwards the original to edu.dlq', async () => {
+    await expectEveryMalformedRejectedAndInDlq(t, load, kafka);
+  });
+
+  it('keeps raw student and staff ids out of the warehouse, the rejection rows and the logs', async () => {
+    await expectNoRawIds(t, load, logs());
+  });
 }
