@@ -55,47 +55,37 @@ const quotes = (s: string) => {
 /** Streams the records of a CSV file (header row included, as the first record). */
 export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let pending: string[] = [];
+  let pending: Array<{ text: string; line: number }> = [];
   let pendingQuotes = 0;
-  let start = 0;
-  let lineNo = 0;
-  const emit = (text: string, line: number): CsvRow => {
-    const cells = parseCsvRecord(text);
-    return Array.isArray(cells) ? { line, cells } : { line, error: cells.error };
+  const take = () => {
+    const taken = pending;
+    pending = [];
+    pendingQuotes = 0;
+    return taken;
   };
-  for await (const raw of lines) {
-    lineNo++;
-    const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (pending.length === 0) {
-      if (text.trim() === '') continue;
-      start = lineNo;
-    }
-    pending.push(text);
+  // One line into the record being read; a record is complete when its quotes balance.
+  function* feed(text: string, line: number): Generator<CsvRow> {
+    if (pending.length === 0 && text.trim() === '') return;
+    pending.push({ text, line });
     pendingQuotes += quotes(text);
     if (pendingQuotes % 2 === 0) {
-      yield emit(pending.join('\n'), start);
-      pending = [];
-      pendingQuotes = 0;
+      const record = take();
+      const cells = parseCsvRecord(record.map((l) => l.text).join('\n'));
+      yield Array.isArray(cells) ? { line: record[0]!.line, cells } : { line: record[0]!.line, error: cells.error };
     } else if (pending.length >= MAX_RECORD_LINES) {
-      // An unclosed quote: give up on the first line only, and re-read the rest as new records.
-      yield { line: start, error: 'a quoted cell is never closed' };
-      const rest = pending.slice(1);
-      pending = [];
-      pendingQuotes = 0;
-      for (const [k, t] of rest.entries()) {
-        if (pending.length === 0) start = start + 1 + k;
-        pending.push(t);
-        pendingQuotes += quotes(t);
-        if (pendingQuotes % 2 === 0) {
-          yield emit(pending.join('\n'), start);
-          pending = [];
-          pendingQuotes = 0;
-        }
-      }
+      yield* giveUpFirstLine();
     }
   }
-  if (pending.length > 0) {
-    yield { line: start, error: 'a quoted cell is never closed' };
-    for (const [k, t] of pending.slice(1).entries()) if (t.trim() !== '') yield emit(t, start + 1 + k);
+  // An unclosed quote: give up on the record's first line only, and re-read the rest.
+  function* giveUpFirstLine(): Generator<CsvRow> {
+    const [first, ...rest] = take();
+    yield { line: first!.line, error: 'a quoted cell is never closed' };
+    for (const l of rest) yield* feed(l.text, l.line);
   }
+  let lineNo = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    yield* feed(lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw, lineNo);
+  }
+  while (pending.length > 0) yield* giveUpFirstLine();
 }

@@ -146,4 +146,13 @@ describe('readCsv', () => {
     expect(recs.filter((r) => 'value' in r).map((r) => r.line)).toEqual([2, 3, 5, 7]);
     expect(recs.filter((r) => 'error' in r).map((r) => r.line)).toEqual([4, 6]);
   });
+
+  it('after a quote left open mid-file, reports every following record at its own line', async () => {
+    const after = Array.from({ length: 60 }, (_, i) => wageLine(`a${i}`));
+    const recs = await csv(`${WAGE_HEADER}\nwage.paid,"never closed\n${after.slice(0, 30).join('\n')}\n\n${after.slice(30).join('\n')}\n`);
+    expect(recs.filter((r) => 'error' in r).map((r) => r.line)).toEqual([2]);
+    // Lines 3..32, a blank line 33, then 34..63.
+    const expected = [...Array.from({ length: 30 }, (_, i) => 3 + i), ...Array.from({ length: 30 }, (_, i) => 34 + i)];
+    expect(recs.filter((r) => 'value' in r).map((r) => r.line)).toEqual(expected);
+  });
 });
