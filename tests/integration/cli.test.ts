@@ -235,13 +235,7 @@ describe('edumon query', () => {
     });
 
     it('refuses INSERT, DELETE, UPDATE, DROP, COPY, ATTACH (even under EXPLAIN ANALYZE) with exit 2, changing nothing', async () => {
-      for (const sql of writes(t.dir)) {
-        const r = await runEdumon(['query', sql], t.env);
-        expect(r.code, `${sql}\n${r.output}`).toBe(2);
-        expect(r.stderr).toMatch(/^edumon: query: /);
-      }
-      expect(written(t.dir)).toEqual([]);
-      expect(await tableCounts(t.env)).toEqual(before);
+      await expectEveryWriteRefused();
     });
 
     it('says clearly when the warehouse does not exist, and does not create it', async () => {
@@ -253,6 +247,17 @@ describe('edumon query', () => {
       expect(existsSync(missing)).toBe(false);
     });
   });
+
+  /** Every write statement exits 2 with a query error, and neither a file nor a row changes. */
+  const expectEveryWriteRefused = async () => {
+    for (const sql of writes(t.dir)) {
+      const r = await runEdumon(['query', sql], t.env);
+      expect(r.code, `${sql}\n${r.output}`).toBe(2);
+      expect(r.stderr).toMatch(/^edumon: query: /);
+    }
+    expect(written(t.dir)).toEqual([]);
+    expect(await tableCounts(t.env)).toEqual(before);
+  };
 
   describe('while `edumon run` holds the warehouse', () => {
     let proc: Running;
@@ -283,13 +288,7 @@ describe('edumon query', () => {
     });
 
     it('still refuses every write with exit 2, changing nothing', async () => {
-      for (const sql of writes(t.dir)) {
-        const r = await runEdumon(['query', sql], t.env);
-        expect(r.code, `${sql}\n${r.output}`).toBe(2);
-        expect(r.stderr).toMatch(/^edumon: query: /);
-      }
-      expect(written(t.dir)).toEqual([]);
-      expect(await tableCounts(t.env)).toEqual(before);
+      await expectEveryWriteRefused();
       expect(proc.child.exitCode).toBeNull();
     });
 
