@@ -1,5 +1,5 @@
 /**
- * Rule runs that change alert state: each rule runs on its own (with a timeout), a successful run
+ * Rule runs that change alert state: the rules run in one sweep (a timeout per statement), a successful run
  * moves that rule's alerts through their lifecycle, a failed one opens or keeps DQ-RULE-FAILED
  * for it (resolved by its next successful run). Every run is recorded; one failure never stops
  * the others.
@@ -9,8 +9,8 @@ import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import { applyTransitions, loadAlertStates, type RuleRun as RuleRunRecord } from './alertStore.ts';
 import { evaluate, type Transition } from './evaluate.ts';
-import { loadRules, type Rule, ruleById } from './rules.ts';
-import { type RuleRun, type RulesRequest, type RulesResult, runRules, type Violation } from './runRules.ts';
+import type { Rule } from './rules.ts';
+import { requestedRules, type RuleRun, type RulesRequest, type RulesResult, runRules, type Violation } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
 
@@ -25,53 +25,37 @@ export function ruleFailedViolation(rule: string, asOf: string, error: string): 
 }
 
 /**
- * Runs each rule as of `asOf` and applies the result to the alerts. `timeoutMs` interrupts the
- * connection when one rule runs longer. Returns what runRules would (violations of the rules that
- * succeeded, one run entry per rule).
+ * Runs the rules as of `asOf` in one sweep (runRules: one snapshot, shared state computed once,
+ * `timeoutMs` per statement), then applies each rule's result to the alerts. Returns what
+ * runRules did (violations of the rules that succeeded, one run entry per rule).
  */
 export async function applyRules(
   conn: DuckDBConnection,
   rules: readonly Rule[],
   opts: { config: Pick<Config, 'rules' | 'kafka'>; asOf: string; timeoutMs?: number },
 ): Promise<RulesResult> {
-  const violations: Violation[] = [];
+  const result = await runRules(conn, rules, opts);
   const runs: RuleRun[] = [];
-  let asOf = opts.asOf;
-  for (const rule of rules) {
-    const startedAt = new Date().toISOString();
-    let timedOut = false;
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          conn.interrupt();
-        }, opts.timeoutMs)
-      : undefined;
-    let run: RuleRun;
+  for (const [i, rule] of rules.entries()) {
+    let run = result.runs[i]!;
+    const rows = run.error ? [] : result.violations.filter((v) => v.rule === rule.id);
     try {
-      const result = await runRules(conn, [rule], { config: opts.config, asOf });
-      asOf = result.asOf;
-      run = result.runs[0]!;
-      if (timedOut && run.error) run = { ...run, error: `${rule.file}: timed out after ${opts.timeoutMs} ms` };
-      if (!run.error) violations.push(...result.violations);
-      if (timer) clearTimeout(timer);
-      await applyRun(conn, rule, result.violations, run, asOf, startedAt);
+      await applyRun(conn, rule, rows, run, result.asOf);
     } catch (err) {
-      if (timer) clearTimeout(timer);
-      // A bad `asOf` is the caller's mistake, not the rule's: let it through before anything ran.
-      if (runs.length === 0 && /not a timestamp/.test(messageOf(err))) throw err;
-      run = { rule: rule.id, rows: 0, ms: 0, error: `${rule.file}: ${messageOf(err)}` };
+      run = { ...run, error: `${rule.file}: alert state not updated: ${messageOf(err)}` };
     }
     runs.push(run);
   }
-  return { asOf, violations, runs };
+  const failed = new Set(runs.filter((r) => r.error).map((r) => r.rule));
+  return { ...result, violations: result.violations.filter((v) => !failed.has(v.rule)), runs };
 }
 
 /** One rule's run applied: its own alerts on success, its DQ-RULE-FAILED alert either way. */
-async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], run: RuleRun, asOf: string, startedAt: string): Promise<void> {
+async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], run: RuleRun, asOf: string): Promise<void> {
   const record: RuleRunRecord = {
     rule: rule.id,
     as_of: asOf,
-    started_at: startedAt,
+    started_at: run.startedAt,
     duration_ms: run.ms,
     rows_found: run.error ? null : run.rows,
     ok: !run.error,
@@ -92,6 +76,5 @@ async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], r
 
 /** The requested rule(s) run and applied, with the configured timeout per rule. */
 export function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest): Promise<RulesResult> {
-  const rules = req.rule ? [ruleById(req.rule)] : loadRules();
-  return applyRules(conn, rules, { config, asOf: req.at, timeoutMs: config.rules.timeoutMs });
+  return applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs });
 }

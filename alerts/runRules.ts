@@ -1,12 +1,17 @@
 /**
- * Runs rules as of a moment on a DuckDB connection, inside a read-only transaction, with the
- * configured thresholds. A failing rule is reported in its run record and never stops the others.
+ * Runs rules as of a moment on a DuckDB connection, with the configured thresholds: one sweep,
+ * inside a read-only transaction, so the rules see one snapshot of the warehouse. As-of state that
+ * several rules share is computed once per sweep (alerts/sharedState.ts). A rule that fails or
+ * runs past the timeout is reported in its run record and never stops the others: DuckDB aborts
+ * the transaction on any error, so the sweep rolls back and goes on in a fresh one (later rules
+ * then see a newer snapshot and the shared state is computed again when next needed).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { ruleParams } from './ruleParams.ts';
 import { loadRules, type Rule, ruleById } from './rules.ts';
+import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
 
 /** One violation; (rule, school_id, region_code, period, subject) is its identity. */
 export interface Violation {
@@ -23,6 +28,18 @@ export interface Violation {
 export interface RuleRun {
   rule: string;
   rows: number;
+  /** The rule's own query; shared state it reads is timed in RulesResult.shared. */
+  ms: number;
+  /** When the rule's query started (ISO 8601, UTC). */
+  startedAt: string;
+  error?: string;
+}
+
+/** A shared computation of the sweep: which macro call, how long, how many rows (or why it failed). */
+export interface SharedRun {
+  call: string;
+  rules: string[];
+  rows: number;
   ms: number;
   error?: string;
 }
@@ -32,32 +49,98 @@ export interface RulesResult {
   asOf: string;
   violations: Violation[];
   runs: RuleRun[];
+  shared: SharedRun[];
+  /** The whole sweep, wall clock. */
+  ms: number;
 }
 
-/** Evaluates `rules` as of `asOf` (any timestamp DuckDB reads as TIMESTAMPTZ; without an offset, Asia/Shanghai). */
-export async function runRules(conn: DuckDBConnection, rules: Rule[], opts: { config: Pick<Config, 'rules' | 'kafka'>; asOf: string }): Promise<RulesResult> {
+let marked: Set<string> | undefined;
+
+/**
+ * Evaluates `rules` as of `asOf` (any timestamp DuckDB reads as TIMESTAMPTZ; without an offset,
+ * Asia/Shanghai). `timeoutMs` interrupts any one statement (a rule, a shared computation) that
+ * runs longer. A bad `asOf` throws before anything runs.
+ */
+export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], opts: { config: Pick<Config, 'rules' | 'kafka'>; asOf: string; timeoutMs?: number }): Promise<RulesResult> {
+  const sweepStarted = performance.now();
   const asOf = await normaliseAsOf(conn, opts.asOf);
   const all = ruleParams(opts.config, asOf);
+  // The parameters a statement uses (a rule reading shared state may no longer use some of its own).
+  const paramsOf = (sql: string) => {
+    const body = sql.replace(/--[^\n]*/g, '');
+    return Object.fromEntries(Object.entries(all).filter(([p]) => new RegExp(String.raw`\$${p}\b`).test(body)));
+  };
+  const plan = sharedCalls(rules, (marked ??= markedMacros()));
+  const computed = new Set<SharedCall>();
+  const unshareable = new Set<SharedCall>();
   const violations: Violation[] = [];
   const runs: RuleRun[] = [];
+  const shared: SharedRun[] = [];
+  const statement = <T>(fn: () => Promise<T>) => withTimeout(conn, opts.timeoutMs, fn);
+  // Any error aborts a DuckDB transaction: start again in a fresh one, whose temp tables are gone.
+  const restart = async () => {
+    await conn.run('rollback').catch(() => undefined);
+    computed.clear();
+    await conn.run('begin transaction read only');
+  };
+
   await conn.run('begin transaction read only');
   try {
     for (const rule of rules) {
+      for (const s of plan) {
+        if (!s.rules.includes(rule.id) || computed.has(s) || unshareable.has(s)) continue;
+        const started = performance.now();
+        try {
+          const sql = `create or replace temp table ${s.table} as select * from ${s.call}`;
+          const reader = await statement(() => conn.runAndReadAll(sql, paramsOf(s.call)));
+          computed.add(s);
+          shared.push({ call: s.call, rules: s.rules, rows: Number(reader.getRows()[0]?.[0] ?? 0), ms: elapsed(started) });
+        } catch (err) {
+          // The rules that read it compute it themselves, and fail with the real error if it is theirs.
+          unshareable.add(s);
+          shared.push({ call: s.call, rules: s.rules, rows: 0, ms: elapsed(started), error: messageOf(err) });
+          await restart();
+        }
+      }
+      const startedAt = new Date().toISOString();
       const started = performance.now();
       try {
-        const values = Object.fromEntries(rule.params.map((p) => [p, all[p]]));
-        const rows = (await conn.runAndReadAll(rule.sql, values)).getRowObjectsJson();
+        const sql = readShared(rule.sql, [...computed]);
+        const rows = (await statement(() => conn.runAndReadAll(sql, paramsOf(sql)))).getRowObjectsJson();
+        const found = rows.map(toViolation);
+        const stray = found.find((v) => v.rule !== rule.id);
+        if (stray) throw new EdumonError(`returned a row for rule '${stray.rule}'; every row's rule must be '${rule.id}'`);
         // Stable output: the SQL's row order is not.
-        violations.push(...rows.map(toViolation).sort((a, b) => compareIdentity(a, b)));
-        runs.push({ rule: rule.id, rows: rows.length, ms: Math.round(performance.now() - started) });
+        violations.push(...found.sort(compareIdentity));
+        runs.push({ rule: rule.id, rows: rows.length, ms: elapsed(started), startedAt });
       } catch (err) {
-        runs.push({ rule: rule.id, rows: 0, ms: Math.round(performance.now() - started), error: `${rule.file}: ${messageOf(err)}` });
+        runs.push({ rule: rule.id, rows: 0, ms: elapsed(started), startedAt, error: `${rule.file}: ${messageOf(err)}` });
+        await restart();
       }
     }
   } finally {
     await conn.run('rollback').catch(() => undefined);
   }
-  return { asOf, violations, runs };
+  return { asOf, violations, runs, shared, ms: elapsed(sweepStarted) };
+}
+
+const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/** Runs one statement; past `timeoutMs` the connection is interrupted and the error says so. */
+async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!timeoutMs) return fn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.interrupt();
+  }, timeoutMs);
+  try {
+    return await fn();
+  } catch (err) {
+    throw timedOut ? new EdumonError(`timed out after ${timeoutMs} ms`, { cause: err }) : err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The request both the CLI and the service's /rules/run answer: one rule (by id) or all, as of `at`. */
@@ -68,8 +151,12 @@ export interface RulesRequest {
 
 /** Runs the requested rule(s); an unknown rule id fails before anything runs. */
 export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest): Promise<RulesResult> {
-  const rules = req.rule ? [ruleById(req.rule)] : loadRules();
-  return runRules(conn, rules, { config, asOf: req.at });
+  return runRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs });
+}
+
+/** One rule (by id; an unknown one fails) or the whole catalogue. */
+export function requestedRules(req: RulesRequest): Rule[] {
+  return req.rule ? [ruleById(req.rule)] : loadRules();
 }
 
 async function normaliseAsOf(conn: DuckDBConnection, at: string): Promise<string> {

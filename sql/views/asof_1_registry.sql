@@ -7,6 +7,7 @@ create or replace macro shanghai_time(ts) as timezone('Asia/Shanghai', ts);
 create or replace macro edumon_zone(region) as
   case when region in ('410802', '410803', '410804', '410811', '410871') then 'urban' else region end;
 
+-- @shared: a rule sweep computes it once (alerts/sharedState.ts)
 create or replace macro asof_schools(t) as table
   select * from school_versions where occurred_at <= t
   qualify row_number() over (partition by school_id order by occurred_at desc, event_id desc) = 1;
@@ -23,6 +24,7 @@ create or replace macro asof_population(t) as table
   select * from population_reports where occurred_at <= t
   qualify row_number() over (partition by region_code, year order by occurred_at desc, event_id desc) = 1;
 
+-- @shared: a rule sweep computes it once (alerts/sharedState.ts)
 create or replace macro asof_admission_plans(t) as table
   select * from admission_plans where occurred_at <= t
   qualify row_number() over (partition by school_id, year order by occurred_at desc, event_id desc) = 1;

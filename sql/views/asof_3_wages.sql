@@ -21,3 +21,21 @@ create or replace macro asof_owed_months(t, due_day) as table
   select v.period, v.due_date, v.staff_pseudonym, v.school_id, v.monthly_wage_yuan, v.employment, x.region_code
   from in_force v join asof_schools(t) x using (school_id)
   where v.active and v.school_id is not null;
+
+-- Owed months as of t with a gap: no wage payment, wage payments (all payers) summing to less
+-- than the agreed wage, or no insurance payment. paid_yuan is null and payments 0 when nothing
+-- was paid; insured says whether any insurance payment names the month. WAGE-MISSING,
+-- WAGE-SHORT and INSURANCE-MISSING each filter it; one pass serves all three.
+-- @shared: a rule sweep computes it once (alerts/sharedState.ts)
+create or replace macro asof_pay_gaps(t, due_day) as table
+  with wages as (
+    select staff_pseudonym, period, sum(amount_yuan) as paid_yuan, count(*) as payments
+    from wage_payments where occurred_at <= t group by all
+  ), insured as (
+    select distinct staff_pseudonym, period from insurance_payments where occurred_at <= t
+  )
+  select o.*, w.paid_yuan, coalesce(w.payments, 0) as payments, i.period is not null as insured
+  from asof_owed_months(t, due_day) o
+    left join wages w using (staff_pseudonym, period)
+    left join insured i using (staff_pseudonym, period)
+  where w.paid_yuan is null or w.paid_yuan < o.monthly_wage_yuan or i.period is null;

@@ -3,6 +3,7 @@
 -- those in public and in public-or-puhui kindergartens, high-school-stage students) next to the
 -- current population report for t's year. The digest and analysts reuse it; KG-GER, KG-PUHUI,
 -- KG-PUBLIC-SHARE and HS-GER compare its columns with their thresholds.
+-- @shared: a rule sweep computes it once (alerts/sharedState.ts)
 create or replace macro asof_region_indicators(t) as table
   with by_region as (
     select x.region_code,

@@ -1,0 +1,58 @@
+/** One sweep of several rules: shared as-of state computed once, and recomputed after a failure. */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { ruleById, type Rule } from '../../alerts/rules.ts';
+import { runRules } from '../../alerts/runRules.ts';
+import { loadConfig } from '../../core/config.ts';
+import { connect } from '../../core/db.ts';
+import { RuleWorld } from '../helpers/ruleWorld.ts';
+
+const T = '2025-12-31T23:59:59+08:00';
+const HS = '3441210001';
+const OTHER = '3441210002';
+const NET = 'asof_net_admissions($as_of::timestamptz)';
+
+/** A plan of 2 with 3 admissions, one from another county, and one student also admitted at a second school. */
+function world(): RuleWorld {
+  const w = new RuleWorld()
+    .school(HS)
+    .school(OTHER)
+    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
+    });
+  for (const [school_id, student, home] of [[HS, 'a', '410821'], [HS, 'b', '410821'], [HS, 'c', '410822'], [OTHER, 'a', '410821']] as const) {
+    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id, student_id: student, year: 2025, home_region_code: home, admission_type: 'unified' });
+  }
+  return w;
+}
+
+describe('a rule sweep', () => {
+  const config = loadConfig({ env: {} });
+
+  it('computes shared state once, again after a failing rule, and finds what each rule finds alone', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await world().store(conn);
+      const [quota, cross, dup] = ['ADM-OVER-QUOTA', 'ADM-CROSS-REGION', 'ADM-DUPLICATE'].map(ruleById) as [Rule, Rule, Rule];
+      // Reads the shared net admissions, then fails: the transaction is gone, and its temp tables with it.
+      const broken: Rule = { ...ruleById('ADM-NO-PLAN'), sql: `select * from ${NET}, no_such_table` };
+
+      const sweep = await runRules(conn, [quota, broken, cross, dup], { config, asOf: T });
+      expect(sweep.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([['ADM-OVER-QUOTA', false], ['ADM-NO-PLAN', true], ['ADM-CROSS-REGION', false], ['ADM-DUPLICATE', false]]);
+      expect(sweep.runs[1]!.error).toMatch(/^sql\/rules\/ADM-NO-PLAN\.sql: .*no_such_table/);
+      expect(sweep.shared.filter((s) => s.call === NET).map((s) => [s.rows, Boolean(s.error)])).toEqual([[4, false], [4, false]]);
+
+      const alone = [];
+      for (const rule of [quota, cross, dup]) alone.push(...(await runRules(conn, [rule], { config, asOf: T })).violations);
+      expect(sweep.violations).toEqual(alone);
+      expect(sweep.violations.map((v) => v.rule)).toEqual(['ADM-OVER-QUOTA', 'ADM-CROSS-REGION', 'ADM-DUPLICATE', 'ADM-DUPLICATE']);
+      // Nothing of the sweep is left behind on the connection.
+      const temp = await conn.runAndReadAll(`select count(*)::int as n from duckdb_tables() where temporary and table_name like 'sweep_%'`);
+      expect(temp.getRowObjectsJson()).toEqual([{ n: 0 }]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+});
