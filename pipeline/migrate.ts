@@ -1,6 +1,7 @@
 /**
  * Applies sql/migrations/NNNN_*.sql in order, each in one transaction and recorded in
- * schema_migrations, then (re)creates every view in sql/views/.
+ * schema_migrations, then (re)creates every view in sql/views/. Views and macros are logic that
+ * ships with edumon, not data: a read-only connection defines its own (useCurrentViews).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction, sqlFiles, sqlText } from '../core/db.ts';
@@ -33,13 +34,36 @@ export async function migrate(conn: DuckDBConnection): Promise<MigrationReport> 
     }
     applied.push(version);
   }
+  return { applied, views: await createViews(conn, false) };
+}
+
+/**
+ * Readies a read-only connection: a warehouse with migrations pending is refused (say which and
+ * what to run), and this edumon's views and macros are defined as temp ones on the connection,
+ * where they shadow the stored ones. So a warehouse last migrated by an older edumon still
+ * answers queries and rules with today's logic.
+ */
+export async function useCurrentViews(conn: DuckDBConnection, warehouse: string): Promise<void> {
+  const recorded = await conn
+    .runAndReadAll(`select version from schema_migrations`)
+    .then((r) => new Set(r.getRows().map((row) => String(row[0]))))
+    .catch(() => new Set<string>());
+  const pending = sqlFiles('migrations').map((n) => n.slice('migrations/'.length)).filter((v) => !recorded.has(v));
+  if (pending.length) {
+    throw new EdumonError(`warehouse ${warehouse} needs migration(s) ${pending.join(', ')}: run \`edumon migrate\` (or start \`edumon run\`, which migrates)`);
+  }
+  await createViews(conn, true);
+}
+
+async function createViews(conn: DuckDBConnection, temp: boolean): Promise<number> {
   const views = sqlFiles('views');
   for (const name of views) {
+    const text = temp ? sqlText(name).replace(/\bcreate or replace (macro|view)\b/g, 'create or replace temp $1') : sqlText(name);
     try {
-      await conn.run(sqlText(name));
+      await conn.run(text);
     } catch (err) {
       throw new EdumonError(`view sql/${name}.sql failed: ${messageOf(err)}`, { cause: err });
     }
   }
-  return { applied, views: views.length };
+  return views.length;
 }

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
-import { migrate } from './migrate.ts';
+import { migrate, useCurrentViews } from './migrate.ts';
 
 /**
- * Runs `fn` on the warehouse file: read-only, or read-write and migrated (never created: a
- * missing warehouse is the same clear error either way).
+ * Runs `fn` on the warehouse file: read-only with this edumon's views, or read-write and migrated
+ * (never created: a missing warehouse is the same clear error either way).
  */
 export async function withWarehouse<T>(path: string, opts: { write: boolean }, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   if (opts.write && path !== ':memory:' && !existsSync(path)) {
@@ -17,6 +17,7 @@ export async function withWarehouse<T>(path: string, opts: { write: boolean }, f
   const conn = await connect(instance);
   try {
     if (opts.write) await migrate(conn);
+    else await useCurrentViews(conn, path);
     return await fn(conn);
   } finally {
     conn.closeSync();

@@ -1,9 +1,9 @@
 import type { Command } from '../../core/cli.ts';
-import { connect, openWarehouse } from '../../core/db.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
 import { formatResult } from '../../pipeline/formatResult.ts';
 import { type QueryResult, readQuery } from '../../pipeline/readQuery.ts';
+import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
 export const query: Command = {
   name: 'query',
@@ -27,14 +27,7 @@ export const query: Command = {
     if (service) {
       result = await callService<QueryResult>(service, '/query', { sql });
     } else {
-      const instance = await openWarehouse(config.warehouse, { readOnly: true });
-      const conn = await connect(instance);
-      try {
-        result = await readQuery(conn, sql);
-      } finally {
-        conn.closeSync();
-        instance.closeSync();
-      }
+      result = await withWarehouse(config.warehouse, { write: false }, (conn) => readQuery(conn, sql));
     }
     ctx.out(formatResult(result, format as 'table' | 'csv' | 'json'));
   },

@@ -1,0 +1,73 @@
+/**
+ * A stopped warehouse last migrated by an older edumon, opened read-only (`query`, `rules run
+ * --dry-run`, `alerts list`): today's views and macros apply; missing migrations are named.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect, openWarehouse } from '../../core/db.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+import { runEdumon } from '../helpers/cli.ts';
+import { RuleWorld } from '../helpers/ruleWorld.ts';
+import { testEnv } from '../helpers/testEnv.ts';
+
+const HS = '3441210001';
+
+/** Stores a plan of 2 with 3 admissions, then runs `older` on the warehouse as an old edumon left it. */
+async function warehouse(path: string, older: string): Promise<void> {
+  const w = new RuleWorld()
+    .school(HS)
+    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
+    });
+  for (const s of ['a', 'b', 'c']) {
+    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: s, year: 2025, home_region_code: '410821', admission_type: 'unified' });
+  }
+  const instance = await openWarehouse(path);
+  const conn = await connect(instance);
+  try {
+    await migrate(conn);
+    await w.store(conn);
+    await conn.run(older);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('a warehouse from an older edumon, opened read-only', () => {
+  const t = testEnv('older-warehouse');
+  afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
+
+  it("answers with this edumon's macros, not the stored ones, and changes nothing", async () => {
+    // The old edumon had no asof_pay_gaps and a net-admissions macro that saw nothing.
+    await warehouse(t.env.EDUMON_WAREHOUSE, `drop macro table asof_pay_gaps;
+      create or replace macro asof_net_admissions(t) as table select school_id, student_pseudonym, year, occurred_at as admitted_at,
+        home_region_code, admission_type from admissions where false`);
+    const rules = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    expect(rules.code, rules.output).toBe(0);
+    expect(rules.stdout.trim().split('\n').map((l) => JSON.parse(l).observed)).toEqual([3]);
+    const gaps = await runEdumon(['query', '--format', 'json', `select count(*)::int as n from asof_pay_gaps('2025-12-31'::timestamptz, 10)`], t.env);
+    expect(gaps.code, gaps.output).toBe(0);
+    expect(JSON.parse(gaps.stdout.trim())).toEqual({ n: 0 });
+    // Nothing was written: the stored macro is still the old one.
+    const instance = await openWarehouse(t.env.EDUMON_WAREHOUSE, { readOnly: true });
+    const conn = await connect(instance);
+    try {
+      const stored = await conn.runAndReadAll(`select count(*)::int as n from duckdb_functions() where function_name = 'asof_pay_gaps'`);
+      expect(stored.getRowObjectsJson()).toEqual([{ n: 0 }]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('names the migrations it lacks and what to run', async () => {
+    const env = { ...t.env, EDUMON_WAREHOUSE: `${t.dir}/unmigrated.duckdb` };
+    await warehouse(env.EDUMON_WAREHOUSE, `delete from schema_migrations where version = '0003_alerts'`);
+    for (const args of [['query', 'select 1'], ['alerts', 'list'], ['rules', 'run', '--dry-run']]) {
+      const r = await runEdumon(args, env);
+      expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(1);
+      expect(r.stderr).toContain(`warehouse ${env.EDUMON_WAREHOUSE} needs migration(s) 0003_alerts: run \`edumon migrate\``);
+    }
+  });
+});
