@@ -4,8 +4,8 @@ import { RuleWorld } from './ruleWorld.ts';
 
 export const HS = '3441210001';
 
-/** A plan of 2 places, 3 admissions on 12 July, one cancelled on 14 July. */
-export function overQuotaThenCancelled(): RuleWorld {
+/** A plan of 2 places, 3 admissions on 12 July. */
+export function overQuota(): RuleWorld {
   const w = new RuleWorld()
     .school(HS)
     .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
@@ -14,7 +14,12 @@ export function overQuotaThenCancelled(): RuleWorld {
   for (const s of ['a', 'b', 'c']) {
     w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: s, year: 2025, home_region_code: '410821', admission_type: 'unified' });
   }
-  return w.add('admission.cancelled', '2025-07-14T10:00:00+08:00', { school_id: HS, student_id: 'c', year: 2025 });
+  return w;
+}
+
+/** overQuota, and one admission cancelled on 14 July. */
+export function overQuotaThenCancelled(): RuleWorld {
+  return overQuota().add('admission.cancelled', '2025-07-14T10:00:00+08:00', { school_id: HS, student_id: 'c', year: 2025 });
 }
 
 export async function storeWorld(file: string, w: RuleWorld): Promise<void> {

@@ -5,28 +5,16 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { migrate } from '../../pipeline/migrate.ts';
 import { runEdumon } from '../helpers/cli.ts';
-import { RuleWorld } from '../helpers/ruleWorld.ts';
+import { overQuota } from '../helpers/alertWorld.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
-const HS = '3441210001';
-
-/** Stores a plan of 2 with 3 admissions, then runs `older` on the warehouse as an old edumon left it. */
+/** Stores overQuota (a plan of 2, 3 admissions), then runs `older` on the warehouse as an old edumon left it. */
 async function warehouse(path: string, older: string): Promise<void> {
-  const w = new RuleWorld()
-    .school(HS)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
-      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
-    });
-  for (const s of ['a', 'b', 'c']) {
-    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: s, year: 2025, home_region_code: '410821', admission_type: 'unified' });
-  }
   const instance = await openWarehouse(path);
   const conn = await connect(instance);
   try {
-    await migrate(conn);
-    await w.store(conn);
+    await overQuota().store(conn);
     await conn.run(older);
   } finally {
     conn.closeSync();
@@ -40,7 +28,7 @@ describe('a warehouse from an older edumon, opened read-only', () => {
 
   it("answers with this edumon's macros, not the stored ones, and changes nothing", async () => {
     // The old edumon had no asof_pay_gaps and a net-admissions macro that saw nothing.
-    await warehouse(t.env.EDUMON_WAREHOUSE, `drop macro table asof_pay_gaps;
+    await warehouse(t.config.warehouse, `drop macro table asof_pay_gaps;
       create or replace macro asof_net_admissions(t) as table select school_id, student_pseudonym, year, occurred_at as admitted_at,
         home_region_code, admission_type from admissions where false`);
     const rules = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
@@ -50,7 +38,7 @@ describe('a warehouse from an older edumon, opened read-only', () => {
     expect(gaps.code, gaps.output).toBe(0);
     expect(JSON.parse(gaps.stdout.trim())).toEqual({ n: 0 });
     // Nothing was written: the stored macro is still the old one.
-    const instance = await openWarehouse(t.env.EDUMON_WAREHOUSE, { readOnly: true });
+    const instance = await openWarehouse(t.config.warehouse, { readOnly: true });
     const conn = await connect(instance);
     try {
       const stored = await conn.runAndReadAll(`select count(*)::int as n from duckdb_functions() where function_name = 'asof_pay_gaps'`);
