@@ -17,7 +17,7 @@ with schools as (
   from enrollments e join schools x using (school_id)
   where e.occurred_at <= $as_of::timestamptz and e.grade = 1 and x.level in ('high_school', 'vocational')
     and e.year in (select year from plan_years)
-    and $as_of::timestamptz - e.occurred_at > to_days($grace_days::integer)
+    and e.occurred_at < $as_of::timestamptz - to_days($grace_days::integer)
     and not exists (select 1 from net n where n.school_id = e.school_id and n.student_pseudonym = e.student_pseudonym and n.year = e.year)
   group by all
 )

@@ -27,7 +27,7 @@ with schools as (
   from left_at l join versions c on c.staff_pseudonym = l.staff_pseudonym and c.n >= l.left_n
     join schools x on x.school_id = c.school_id
   where c.active and c.role = 'full_time_teacher' and x.level = 'high_school' and edumon_zone(x.region_code) = 'urban'
-    and c.occurred_at - l.left_at <= to_days($poach_window_days::integer)
+    and c.occurred_at <= l.left_at + to_days($poach_window_days::integer)
   group by all
 )
 select 'STAFF-POACHED' as rule, school_id, region_code, period, staff_pseudonym as subject,

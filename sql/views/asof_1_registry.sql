@@ -2,7 +2,10 @@
 -- Registry state "as of" a moment t: the latest version at or before t of every key
 -- (greatest occurred_at, then event_id), so a rule can replay any past moment.
 -- Table macros: select * from asof_schools($as_of::timestamptz).
-create or replace macro shanghai_time(ts) as timezone('Asia/Shanghai', ts);
+-- The Asia/Shanghai wall-clock time of a TIMESTAMPTZ, as a TIMESTAMP. China has kept UTC+8 all
+-- year since 1991, so this is arithmetic: over ten times faster than timezone(), which goes
+-- through ICU for every row (and rules convert millions). Valid for any moment after 1991.
+create or replace macro shanghai_time(ts) as make_timestamp(epoch_us(ts) + 28800000000);
 
 create or replace macro edumon_zone(region) as
   case when region in ('410802', '410803', '410804', '410811', '410871') then 'urban' else region end;
