@@ -37,40 +37,66 @@ export async function loadAlertStates(conn: DuckDBConnection, rule: string): Pro
 
 const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Applies one successful run's transitions and records the run, atomically. */
+const STAGED_COLUMNS = ['kind', 'id', 'occurrence', 'happened_at', 'rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
+
+/**
+ * Applies one run's transitions and records the run, atomically. Set-based: the transitions are
+ * appended to a temp table, then one statement per kind applies them all, so a run that opens
+ * or resolves 100,000 alerts (a feed gone wrong) takes a moment, not an hour.
+ */
 export async function applyTransitions(conn: DuckDBConnection, severity: string, transitions: readonly Transition[], run: RuleRun): Promise<void> {
-  await inTransaction(conn, async () => {
-    for (const t of transitions) {
-      if (t.kind === 'open') {
-        const v = t.violation;
-        const id = alertIdOf(v);
-        await conn.run(
-          `insert into alerts (id, rule, school_id, region_code, period, subject, severity, status, occurrence, opened_at, last_seen_at, observed, threshold, details)
-           values ($1, $2, $3, $4, $5, $6, $7, 'open', 1, $8::timestamptz, $8::timestamptz, $9, $10, $11::json)`,
-          [id, v.rule, v.school_id, v.region_code, v.period, v.subject, severity, t.at, text(v.observed), text(v.threshold), JSON.stringify(v.details ?? {})],
-        );
-        await conn.run(`insert into alert_transitions values ($1, 'open', 1, $2::timestamptz)`, [id, t.at]);
-      } else if (t.kind === 'still_open') {
-        await conn.run(
-          `update alerts set last_seen_at = $2::timestamptz, observed = $3, threshold = $4, details = $5::json where id = $1`,
-          [t.id, t.at, text(t.violation.observed), text(t.violation.threshold), JSON.stringify(t.violation.details ?? {})],
-        );
-      } else if (t.kind === 'reopen') {
-        await conn.run(
-          `update alerts set status = 'open', occurrence = $2, opened_at = $3::timestamptz, last_seen_at = $3::timestamptz,
-             resolved_at = null, acked_at = null, ack_note = null, observed = $4, threshold = $5, details = $6::json
-           where id = $1`,
-          [t.id, t.occurrence, t.at, text(t.violation.observed), text(t.violation.threshold), JSON.stringify(t.violation.details ?? {})],
-        );
-        await conn.run(`insert into alert_transitions values ($1, 'reopen', $2, $3::timestamptz)`, [t.id, t.occurrence, t.at]);
-      } else {
-        await conn.run(`update alerts set status = 'resolved', resolved_at = $2::timestamptz where id = $1`, [t.id, t.at]);
-        await conn.run(
-          `insert into alert_transitions select id, 'resolve', occurrence, $2::timestamptz from alerts where id = $1`,
-          [t.id, t.at],
-        );
-      }
+  await conn.run(`create or replace temp table staged_transitions (${STAGED_COLUMNS.map((c) => `${c} ${c === 'occurrence' ? 'integer' : 'varchar'}`).join(', ')})`);
+  const appender = await conn.createAppender('staged_transitions', null, 'temp');
+  for (const t of transitions) {
+    const v = t.kind === 'resolve' ? undefined : t.violation;
+    const row: Record<(typeof STAGED_COLUMNS)[number], string | number | null> = {
+      kind: t.kind,
+      id: t.kind === 'open' ? alertIdOf(t.violation) : t.id,
+      occurrence: t.kind === 'open' ? 1 : t.kind === 'reopen' ? t.occurrence : null,
+      happened_at: t.at,
+      rule: v?.rule ?? null,
+      school_id: v?.school_id ?? null,
+      region_code: v?.region_code ?? null,
+      period: v?.period ?? null,
+      subject: v?.subject ?? null,
+      observed: v ? text(v.observed) : null,
+      threshold: v ? text(v.threshold) : null,
+      details: v ? JSON.stringify(v.details ?? {}) : null,
+    };
+    for (const c of STAGED_COLUMNS) {
+      const value = row[c];
+      if (value === null) appender.appendNull();
+      else if (typeof value === 'number') appender.appendInteger(value);
+      else appender.appendVarchar(value);
     }
+    appender.endRow();
+  }
+  appender.closeSync();
+  await inTransaction(conn, async () => {
+    await conn.run(
+      `insert into alerts (id, rule, school_id, region_code, period, subject, severity, status, occurrence, opened_at, last_seen_at, observed, threshold, details)
+       select id, rule, school_id, region_code, period, subject, $1, 'open', 1, happened_at::timestamptz, happened_at::timestamptz, observed, threshold, details::json
+       from temp.staged_transitions where kind = 'open'`,
+      [severity],
+    );
+    await conn.run(
+      `update alerts set last_seen_at = s.happened_at::timestamptz, observed = s.observed, threshold = s.threshold, details = s.details::json
+       from temp.staged_transitions s where s.kind = 'still_open' and alerts.id = s.id`,
+    );
+    await conn.run(
+      `update alerts set status = 'open', occurrence = s.occurrence, opened_at = s.happened_at::timestamptz, last_seen_at = s.happened_at::timestamptz,
+         resolved_at = null, acked_at = null, ack_note = null, observed = s.observed, threshold = s.threshold, details = s.details::json
+       from temp.staged_transitions s where s.kind = 'reopen' and alerts.id = s.id`,
+    );
+    await conn.run(
+      `update alerts set status = 'resolved', resolved_at = s.happened_at::timestamptz
+       from temp.staged_transitions s where s.kind = 'resolve' and alerts.id = s.id`,
+    );
+    await conn.run(
+      `insert into alert_transitions
+       select s.id, s.kind, coalesce(s.occurrence, a.occurrence), s.happened_at::timestamptz
+       from temp.staged_transitions s join alerts a on a.id = s.id where s.kind in ('open', 'reopen', 'resolve')`,
+    );
     await recordRun(conn, run);
   });
 }
