@@ -10,7 +10,7 @@ import { messageOf } from '../core/errors.ts';
 import { applyTransitions, loadAlertStates, type RuleRun as RuleRunRecord } from './alertStore.ts';
 import { evaluate, type Transition } from './evaluate.ts';
 import type { Rule } from './rules.ts';
-import { requestedRules, type RuleRun, type RulesRequest, type RulesResult, runRules, type Violation } from './runRules.ts';
+import { requestedRules, type RuleRun, type RulesRequest, type RulesResult, type RunOptions, runRules, SweepStopped, type Violation } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
 
@@ -32,11 +32,13 @@ export function ruleFailedViolation(rule: string, asOf: string, error: string): 
 export async function applyRules(
   conn: DuckDBConnection,
   rules: readonly Rule[],
-  opts: { config: Pick<Config, 'rules' | 'kafka'>; asOf: string; timeoutMs?: number },
+  opts: RunOptions,
 ): Promise<RulesResult> {
   const result = await runRules(conn, rules, opts);
   const runs: RuleRun[] = [];
   for (const [i, rule] of rules.entries()) {
+    // Stopping between rules leaves each rule's alerts as they were, or fully updated.
+    if (opts.signal?.aborted) throw new SweepStopped();
     let run = result.runs[i]!;
     const rows = run.error ? [] : result.violations.filter((v) => v.rule === rule.id);
     try {
@@ -75,6 +77,6 @@ async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], r
 }
 
 /** The requested rule(s) run and applied, with the configured timeout per rule. */
-export function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest): Promise<RulesResult> {
-  return applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs });
+export function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
+  return applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
 }

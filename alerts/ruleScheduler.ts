@@ -10,7 +10,7 @@ import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { applyRules, applyRulesRequest } from './applyRules.ts';
 import { loadRules } from './rules.ts';
-import type { RulesRequest, RulesResult } from './runRules.ts';
+import { type RulesRequest, type RulesResult, SweepStopped } from './runRules.ts';
 import { dueRules } from './schedule.ts';
 
 export interface RuleScheduler {
@@ -18,7 +18,7 @@ export interface RuleScheduler {
   run(req: RulesRequest): Promise<RulesResult>;
   /** Runs `fn` on the rules connection in turn with the rule runs (alert acks and silences). */
   exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
-  /** Stops ticking and waits for the run in progress. */
+  /** Stops ticking, interrupts the sweep in progress and waits for it to unwind. */
   stop(): Promise<void>;
 }
 
@@ -29,6 +29,9 @@ export async function startRuleScheduler(opts: { conn: DuckDBConnection; config:
   // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
   const recorded = await conn.runAndReadAll(`select rule, strftime(timezone('UTC', max(started_at)), '%Y-%m-%dT%H:%M:%S.%fZ') as at from rule_runs group by rule`);
   const lastRuns = new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.at))]));
+  // Aborted on stop: the sweep in progress is interrupted, not waited for.
+  const stopping = new AbortController();
+  const { signal } = stopping;
   let queue: Promise<unknown> = Promise.resolve();
   let busy = false;
   const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -45,11 +48,12 @@ export async function startRuleScheduler(opts: { conn: DuckDBConnection; config:
     busy = true;
     try {
       for (const r of due) lastRuns.set(r.id, now);
-      const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs }));
+      const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal }));
       for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
-      log.debug('rules ran', { rules: result.runs.length, violations: result.violations.length });
+      log.debug('rules ran', { rules: result.runs.length, violations: result.violations.length, ms: result.ms });
     } catch (err) {
-      log.error('scheduled rule run failed', { error: messageOf(err) });
+      if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { rules: due.length });
+      else log.error('scheduled rule run failed', { error: messageOf(err) });
     } finally {
       busy = false;
     }
@@ -59,10 +63,11 @@ export async function startRuleScheduler(opts: { conn: DuckDBConnection; config:
   if (task) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
 
   return {
-    run: (req) => serialised(() => applyRulesRequest(conn, config, req)),
+    run: (req) => serialised(() => applyRulesRequest(conn, config, req, signal)),
     exclusive: (fn) => serialised(() => fn(conn)),
     async stop() {
       await task?.stop();
+      stopping.abort();
       await queue;
     },
   };

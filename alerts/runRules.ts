@@ -56,12 +56,27 @@ export interface RulesResult {
 
 let marked: Set<string> | undefined;
 
+export interface RunOptions {
+  config: Pick<Config, 'rules' | 'kafka'>;
+  asOf: string;
+  timeoutMs?: number;
+  /** Aborting stops the sweep: the statement running is interrupted and runRules throws SweepStopped. */
+  signal?: AbortSignal;
+}
+
+/** Thrown when a sweep is stopped through its signal (the service is shutting down): nothing is reported. */
+export class SweepStopped extends EdumonError {
+  constructor() {
+    super('rule sweep stopped: the service is shutting down');
+  }
+}
+
 /**
  * Evaluates `rules` as of `asOf` (any timestamp DuckDB reads as TIMESTAMPTZ; without an offset,
  * Asia/Shanghai). `timeoutMs` interrupts any one statement (a rule, a shared computation) that
  * runs longer. A bad `asOf` throws before anything runs.
  */
-export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], opts: { config: Pick<Config, 'rules' | 'kafka'>; asOf: string; timeoutMs?: number }): Promise<RulesResult> {
+export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], opts: RunOptions): Promise<RulesResult> {
   const sweepStarted = performance.now();
   const asOf = await normaliseAsOf(conn, opts.asOf);
   const all = ruleParams(opts.config, asOf);
@@ -76,7 +91,17 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   const violations: Violation[] = [];
   const runs: RuleRun[] = [];
   const shared: SharedRun[] = [];
-  const statement = <T>(fn: () => Promise<T>) => withTimeout(conn, opts.timeoutMs, fn);
+  const { signal } = opts;
+  const onAbort = () => conn.interrupt();
+  signal?.addEventListener('abort', onAbort);
+  const statement = async <T>(fn: () => Promise<T>) => {
+    if (signal?.aborted) throw new SweepStopped();
+    try {
+      return await withTimeout(conn, opts.timeoutMs, fn);
+    } catch (err) {
+      throw signal?.aborted ? new SweepStopped() : err;
+    }
+  };
   // Any error aborts a DuckDB transaction: start again in a fresh one, whose temp tables are gone.
   const restart = async () => {
     await conn.run('rollback').catch(() => undefined);
@@ -96,6 +121,7 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
           computed.add(s);
           shared.push({ call: s.call, rules: s.rules, rows: Number(reader.getRows()[0]?.[0] ?? 0), ms: elapsed(started) });
         } catch (err) {
+          if (err instanceof SweepStopped) throw err;
           // The rules that read it compute it themselves, and fail with the real error if it is theirs.
           unshareable.add(s);
           shared.push({ call: s.call, rules: s.rules, rows: 0, ms: elapsed(started), error: messageOf(err) });
@@ -114,11 +140,13 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
         violations.push(...found.sort(compareIdentity));
         runs.push({ rule: rule.id, rows: rows.length, ms: elapsed(started), startedAt });
       } catch (err) {
+        if (err instanceof SweepStopped) throw err;
         runs.push({ rule: rule.id, rows: 0, ms: elapsed(started), startedAt, error: `${rule.file}: ${messageOf(err)}` });
         await restart();
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await conn.run('rollback').catch(() => undefined);
   }
   return { asOf, violations, runs, shared, ms: elapsed(sweepStarted) };
@@ -150,8 +178,8 @@ export interface RulesRequest {
 }
 
 /** Runs the requested rule(s); an unknown rule id fails before anything runs. */
-export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest): Promise<RulesResult> {
-  return runRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs });
+export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
+  return runRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
 }
 
 /** One rule (by id; an unknown one fails) or the whole catalogue. */

@@ -2,7 +2,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { ruleById, type Rule } from '../../alerts/rules.ts';
-import { runRules } from '../../alerts/runRules.ts';
+import { applyRules } from '../../alerts/applyRules.ts';
+import { runRules, SweepStopped } from '../../alerts/runRules.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { RuleWorld } from '../helpers/ruleWorld.ts';
@@ -55,4 +56,25 @@ describe('a rule sweep', () => {
       instance.closeSync();
     }
   });
+
+  it('stops at once when its signal aborts (shutdown): nothing reported or applied, the connection usable', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await world().store(conn);
+      const slow: Rule = { ...ruleById('ADM-DUPLICATE'), params: [], sql: 'select count(*) from range(10000000000) a' };
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 300);
+      const sweep = applyRules(conn, [ruleById('ADM-OVER-QUOTA'), slow, ruleById('ADM-CROSS-REGION')], { config, asOf: T, signal: stop.signal });
+      // range(1e10) alone runs for minutes, past this test's timeout: only the interrupt ends it.
+      await expect(sweep).rejects.toBeInstanceOf(SweepStopped);
+      const written = await conn.runAndReadAll(`select (select count(*) from alerts)::int as alerts, (select count(*) from rule_runs)::int as runs`);
+      expect(written.getRowObjectsJson()).toEqual([{ alerts: 0, runs: 0 }]);
+      const after = await runRules(conn, [ruleById('ADM-OVER-QUOTA')], { config, asOf: T });
+      expect(after.violations.map((v) => v.rule)).toEqual(['ADM-OVER-QUOTA']);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }, 60_000);
 });
