@@ -24,6 +24,8 @@ export interface PipelineStats {
   /** Partition batches written, and the transactions they were grouped into. */
   batches: number;
   transactions: number;
+  /** The longest transaction write, in ms: what a stall of the sink (e.g. behind a rule sweep) would show. */
+  longestWriteMs: number;
 }
 
 export interface ConsumerHandle {
@@ -56,13 +58,14 @@ export async function startConsumer(opts: {
   // for a commit; runs ahead of committed while the group commit writes.
   const committed = await sink.loadOffsets();
   const position = new Map(committed);
-  const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0 };
-  const committer = new GroupCommitter(sink, (r, batches) => {
+  const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0, longestWriteMs: 0 };
+  const committer = new GroupCommitter(sink, (r, batches, ms) => {
     stats.stored += r.stored;
     stats.duplicates += r.duplicates;
     stats.rejected += r.rejected;
     stats.batches += batches;
     stats.transactions += 1;
+    stats.longestWriteMs = Math.max(stats.longestWriteMs, Math.round(ms));
   }, config.kafka.commitMaxEvents);
 
   const admin = kafka.admin();

@@ -19,8 +19,8 @@ export class GroupCommitter {
 
   constructor(
     private readonly sink: Sink,
-    /** Called once per committed transaction with what it added. */
-    private readonly onCommit: (r: WriteResult, batches: number) => void,
+    /** Called once per committed transaction with what it added and how long the write took. */
+    private readonly onCommit: (r: WriteResult, batches: number, ms: number) => void,
     /** Most events one transaction takes, and most that may wait in the queue. */
     private readonly maxEvents: number,
   ) {}
@@ -55,8 +55,9 @@ export class GroupCommitter {
           events += p.batch.events.length;
         }
         try {
+          const started = performance.now();
           const result = await this.sink.write(group.map((p) => p.batch));
-          this.onCommit(result, group.length);
+          this.onCommit(result, group.length, performance.now() - started);
           for (const p of group) p.resolve();
         } catch (err) {
           for (const p of group) p.reject(err);

@@ -1,0 +1,251 @@
+/**
+ * Rules next to ingestion (issue 4): the scheduler runs rules inside `edumon run`, on a connection
+ * of its own. Does a sweep hold up the sink? Simulates the year up to yesterday (`edumon simulate
+ * --seed 1 --from --to`) and
+ * publishes it once to a fresh topic prefix, then consumes it with `edumon run --until-idle` into a
+ * fresh warehouse per run, alternating the scheduler off and on, N rounds. With the scheduler on
+ * the admission season spans the whole year, so the first tick sweeps every rule (daily ones
+ * included) and season rules sweep every 10 s after it, as of the wall clock, on a warehouse
+ * that grows under them. Per run: wall time, events/s, the longest sink transaction
+ * (PipelineStats.longestWriteMs, from the child's final log line), and, from rule_runs, the sweeps
+ * that ran and the longest. Prints a results block and writes
+ * bench/results/rules-during-ingest-<ISO time>.json. Progress goes to stderr.
+ *
+ *   npm run bench:rules-ingest -- [--rounds N] [--scale S] [--keep]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config.ts';
+import { connect, openWarehouse } from '../core/db.ts';
+import { createKafka } from '../core/kafka.ts';
+import { createLogger } from '../core/log.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+
+const USAGE = `usage: npm run bench:rules-ingest -- [options]
+       node --import tsx bench/rulesDuringIngest.ts [options]
+
+Simulates the year up to yesterday (seed 1) and publishes it to a fresh topic prefix, then
+consumes it with \`edumon run --until-idle\` into a fresh warehouse per run, the rule scheduler off
+and on in turn (on: season all year, so season rules sweep every 10 s). Reports per run and as
+medians: events/s, the longest sink transaction, the sweeps that ran and the longest sweep; and
+the ratios scheduler on / off. Writes bench/results/rules-during-ingest-<ISO time>.json.
+
+options:
+  --rounds N   pairs of runs, off then on (default 2)
+  --scale S    simulator scale (default 1: about 1M events)
+  --keep       keep the simulated files and warehouses (paths printed)
+  -h, --help   show this help
+
+Exit status: 0 the run completed, 1 failure, 2 usage.`;
+
+const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Run {
+  scheduler: 'off' | 'on';
+  seconds: number;
+  stored: number;
+  eventsPerSec: number;
+  transactions: number;
+  longestWriteMs: number;
+  sweeps: number;
+  ruleRuns: number;
+  longestSweepMs: number;
+  loadAvg1: [number, number];
+}
+
+/** Runs the CLI to completion; rejects with its output on a non-zero exit. Returns stderr. */
+function edumon(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`))));
+  });
+}
+
+/** The sweeps recorded in rule_runs (one per as_of) and the longest, first rule start to last rule end. */
+async function sweepsOf(warehouse: string): Promise<{ sweeps: number; ruleRuns: number; longestSweepMs: number }> {
+  const instance = await openWarehouse(warehouse, { readOnly: true });
+  const conn = await connect(instance);
+  try {
+    const rows = await conn.runAndReadAll(`
+      with s as (
+        select as_of, count(*) as runs,
+          epoch_ms(max(started_at + to_milliseconds(duration_ms))) - epoch_ms(min(started_at)) as span_ms
+        from rule_runs group by as_of
+      )
+      select count(*)::int as sweeps, coalesce(sum(runs), 0)::int as rule_runs, coalesce(max(span_ms), 0)::int as longest from s`);
+    const r = rows.getRowObjectsJson()[0]!;
+    return { sweeps: Number(r.sweeps), ruleRuns: Number(r.rule_runs), longestSweepMs: Number(r.longest) };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function consume(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, scheduler: 'off' | 'on', configFile: string): Promise<Run> {
+  const warehouse = join(dir, `run-${round}-${scheduler}.duckdb`);
+  const env = {
+    ...baseEnv,
+    EDUMON_WAREHOUSE: warehouse,
+    EDUMON_GROUP_ID: `${baseEnv.EDUMON_TOPIC_PREFIX}run-${round}-${scheduler}`,
+    EDUMON_RULES_SCHEDULE: scheduler,
+    EDUMON_CONFIG: configFile,
+    EDUMON_LOG_FORMAT: 'json',
+  };
+  const before = loadavg()[0]!;
+  const t0 = performance.now();
+  const stderr = await edumon(['run', '--until-idle'], env);
+  const seconds = (performance.now() - t0) / 1000;
+  const stopped = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => l.msg === 'pipeline stopped');
+  if (!stopped) throw new Error(`no 'pipeline stopped' line from edumon run:\n${stderr.slice(-2000)}`);
+  const stored = Number(stopped.stored);
+  const sweeps = await sweepsOf(warehouse);
+  return {
+    scheduler,
+    seconds: r3(seconds),
+    stored,
+    eventsPerSec: Math.round(stored / seconds),
+    transactions: Number(stopped.transactions),
+    longestWriteMs: Number(stopped.longestWriteMs),
+    ...sweeps,
+    loadAvg1: [r3(before), r3(loadavg()[0]!)],
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({ args: argv, options: { rounds: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const rounds = Number(v.rounds ?? 2);
+  const scale = Number(v.scale ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1 || !(scale > 0)) {
+    process.stderr.write(`bench: --rounds must be a positive integer and --scale a positive number\n\n${USAGE}\n`);
+    return 2;
+  }
+  const command = `npm run bench:rules-ingest${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+  const dir = mkdtempSync(join(tmpdir(), 'edumon-bench-rules-ingest-'));
+  const prefix = `bench-rules-ingest-${Date.now()}.`;
+  const baseEnv: NodeJS.ProcessEnv = {};
+  for (const [k, val] of Object.entries(process.env)) if (!k.startsWith('EDUMON_')) baseEnv[k] = val;
+  Object.assign(baseEnv, { EDUMON_ENV: 'test', EDUMON_PSEUDONYM_KEY: 'edumon-bench-rules-ingest-key-not-a-secret', EDUMON_TOPIC_PREFIX: prefix, EDUMON_WAREHOUSE: join(dir, 'publish.duckdb') });
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ rules: { seasonStart: '01-01', seasonEnd: '12-31' } }));
+  progress(`${command}; ${cpus().length} CPUs, node ${process.version}; work dir ${dir}`);
+  try {
+    // The year up to yesterday (Shanghai): the scheduler evaluates as of the wall clock, so this is
+    // what it would see in production, with wages owed and paid up to date.
+    const day = (msAgo: number) => new Date(Date.now() + 8 * 3_600_000 - msAgo).toISOString().slice(0, 10);
+    const [from, to] = [day(365 * 86_400_000), day(86_400_000)];
+    progress(`simulating scale ${scale}, ${from}..${to}, and publishing it to ${prefix}*`);
+    const t0 = performance.now();
+    await edumon(['simulate', '--seed', '1', '--scale', String(scale), '--from', from, '--to', to, '--out', join(dir, 'sim'), '--publish'], baseEnv);
+    progress(`simulated and published in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const runs: Run[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const scheduler of ['off', 'on'] as const) {
+        progress(`round ${round}/${rounds}: edumon run --until-idle, scheduler ${scheduler}`);
+        const run = await consume(baseEnv, dir, round, scheduler, configFile);
+        runs.push(run);
+        progress(`  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s (${fmt(run.eventsPerSec)}/s), longest transaction ${run.longestWriteMs} ms, ${run.sweeps} sweeps (${run.ruleRuns} rule runs, longest ${run.longestSweepMs} ms)`);
+      }
+    }
+    const of = (s: 'off' | 'on') => runs.filter((r) => r.scheduler === s);
+    const summary = (s: 'off' | 'on') => ({
+      eventsPerSec: Math.round(median(of(s).map((r) => r.eventsPerSec))),
+      longestWriteMs: Math.round(median(of(s).map((r) => r.longestWriteMs))),
+      sweeps: median(of(s).map((r) => r.sweeps)),
+      longestSweepMs: Math.round(median(of(s).map((r) => r.longestSweepMs))),
+    });
+    const off = summary('off');
+    const on = summary('on');
+    const ratios = { eventsPerSec: r3(on.eventsPerSec / off.eventsPerSec), longestWriteMs: r3(on.longestWriteMs / off.longestWriteMs) };
+    const result = {
+      benchmark: 'rules-during-ingest',
+      date: new Date().toISOString(),
+      command,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r3(totalmem() / 2 ** 30), node: process.version, kernel: release() },
+      scale,
+      rounds,
+      measured: 'edumon run --until-idle spawn to exit on the same published year; scheduler on = season all year (season rules every 10 s, daily rules once); longest write = PipelineStats.longestWriteMs; sweeps from rule_runs (per as_of, first rule start to last rule end)',
+      runs,
+      medians: { off, on },
+      ratiosOnToOff: ratios,
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `rules-during-ingest-${result.date.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    const line = (name: string, s: typeof off) =>
+      `  scheduler ${name.padEnd(4)} ${fmt(s.eventsPerSec).padStart(7)} events/s   longest transaction ${String(s.longestWriteMs).padStart(5)} ms   sweeps ${s.sweeps} (longest ${s.longestSweepMs} ms)`;
+    process.stdout.write(
+      [
+        '',
+        `rules during ingestion — ${command}`,
+        `machine: ${result.machine.cpus} CPUs, ${result.machine.memGb} GB, node ${process.version}`,
+        `medians of ${rounds} run(s) each:`,
+        line('off', off),
+        line('on', on),
+        `ratio on/off: events/s ${ratios.eventsPerSec}, longest transaction ${ratios.longestWriteMs}`,
+        `results: ${relative(process.cwd(), file)}`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    if (v.keep) progress(`kept ${dir} and the topics ${prefix}*`);
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      await deleteTopics(prefix);
+    }
+  }
+}
+
+/** Deletes the bench's topics (and with them what the runs consumed). */
+async function deleteTopics(prefix: string): Promise<void> {
+  const admin = createKafka(loadConfig({ env: { EDUMON_TOPIC_PREFIX: prefix } }), createLogger({ level: 'warn' }), '-bench').admin();
+  try {
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 30_000 });
+    progress(`deleted topics ${mine.join(', ')}`);
+  } catch (err) {
+    progress(`could not delete the topics ${prefix}*: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
