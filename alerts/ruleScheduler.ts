@@ -50,6 +50,8 @@ export async function startRuleScheduler(opts: { conn: DuckDBConnection; config:
       for (const r of due) lastRuns.set(r.id, now);
       const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal }));
       for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
+      // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
+      for (const s of result.shared) if (s.error) log.warn('shared as-of state not computed once; its rules computed it themselves', { call: s.call, rules: s.rules.length, error: s.error });
       log.debug('rules ran', { rules: result.runs.length, violations: result.violations.length, ms: result.ms });
     } catch (err) {
       if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { rules: due.length });

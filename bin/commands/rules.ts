@@ -55,6 +55,9 @@ export const rulesCmd: Command = {
     }
     const failed = result.runs.filter((r) => r.error);
     for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${r.error}\n`);
+    for (const s of (result.shared ?? []).filter((x) => x.error)) {
+      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${String(s.error).split('\n')[0]}); each computed it itself\n`);
+    }
     process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${result.asOf} in ${result.ms} ms\n`);
     return failed.length ? 1 : 0;
   },
