@@ -1,0 +1,59 @@
+/**
+ * The scheduler inside the service, as a restart meets it: at its first tick it runs the season
+ * rules and the daily rules not yet run today, read from rule_runs; the ones that ran today do
+ * not run again.
+ */
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { expect, it } from 'vitest';
+import { recordRun } from '../../alerts/alertStore.ts';
+import { loadRules } from '../../alerts/rules.ts';
+import { startRuleScheduler } from '../../alerts/ruleScheduler.ts';
+import { loadConfig } from '../../core/config.ts';
+import { connect } from '../../core/db.ts';
+import { createLogger } from '../../core/log.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+
+/** Starts a scheduler on a fresh warehouse after `seed`, waits for its first tick (every 10 s), returns the rules it ran. */
+async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>): Promise<string[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await connect(instance);
+  try {
+    await migrate(conn);
+    await seed(conn);
+    const base = loadConfig({ env: {} });
+    // All year is admission season: season rules are due at every tick, whatever today's date.
+    const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
+    const started = new Date().toISOString();
+    const ranSinceStart = async () =>
+      (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started])).getRows().map((r) => String(r[0]));
+    const scheduler = await startRuleScheduler({ conn, config, log: createLogger({ level: 'error' }) });
+    try {
+      const deadline = Date.now() + 25_000;
+      while ((await scheduler.exclusive(ranSinceStart)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await scheduler.stop();
+    }
+    return await ranSinceStart();
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+it('runs every rule at the first tick, and after a restart not the daily rules that ran today', { timeout: 60_000 }, async () => {
+  const rules = loadRules();
+  const ids = (cadence: string) => rules.filter((r) => r.cadence === cadence).map((r) => r.id).sort();
+  const [daily, season] = [ids('daily'), ids('season')];
+  expect(daily.length && season.length).toBeGreaterThan(0);
+
+  const [fresh, restarted] = await Promise.all([
+    firstTick(async () => undefined),
+    // The service ran every daily rule a second ago, then restarted.
+    firstTick(async (conn) => {
+      const at = new Date(Date.now() - 1000).toISOString();
+      for (const rule of daily) await recordRun(conn, { rule, as_of: at, started_at: at, duration_ms: 5, rows_found: 0, ok: true, error: null });
+    }),
+  ]);
+  expect(fresh).toEqual(rules.map((r) => r.id).sort());
+  expect(restarted).toEqual(season);
+});
