@@ -15,7 +15,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { type Config, loadConfig, topicsOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
@@ -24,6 +23,7 @@ import { createLogger } from '../core/log.ts';
 import { Publisher } from '../ingest/publish.ts';
 import { tableOf } from '../pipeline/tables.ts';
 import { validEvents } from '../tests/fixtures/events.ts';
+import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -61,8 +61,6 @@ an error), 1 the run failed (a phase stalled, the child failed, or the row count
 
 // ---------------------------------------------------------------------------------------------
 
-const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secondsSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
 interface Args {
@@ -73,27 +71,8 @@ interface Args {
 }
 
 function parseCli(argv: string[]): Args | number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        events: { type: 'string' },
-        brokers: { type: 'string' },
-        'cpu-prof': { type: 'string' },
-        keep: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const v = parseBenchArgs(argv, { events: { type: 'string' }, brokers: { type: 'string' }, 'cpu-prof': { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
+  if (typeof v === 'number') return v;
   const events = v.events === undefined ? DEFAULT_EVENTS : Number(v.events.replace(/_/g, ''));
   if (!Number.isInteger(events) || events < 1) {
     process.stderr.write(`bench: --events must be a positive integer, got '${v.events}'\n`);

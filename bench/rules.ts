@@ -20,7 +20,6 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadRules } from '../alerts/rules.ts';
 import { runRules, type RuleRun, type SharedRun } from '../alerts/runRules.ts';
 import { type Config, loadConfig, topicsOf } from '../core/config.ts';
@@ -30,6 +29,7 @@ import { decodeObject } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent, resolvePseudonymKey, type StoredEvent } from '../ingest/pseudonymize.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { type Rejection, Sink } from '../pipeline/sink.ts';
+import { fmt, parseBenchArgs, progress, r3 } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -60,10 +60,7 @@ options:
 
 Exit status: 0 the run completed (missed targets are reported, not an error), 1 failure, 2 usage.`;
 
-const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secondsSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
-const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
 interface Args {
   scales: number[];
@@ -72,18 +69,8 @@ interface Args {
 }
 
 function parseCli(argv: string[]): Args | number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { scales: { type: 'string' }, tmp: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const v = parseBenchArgs(argv, { scales: { type: 'string' }, tmp: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
+  if (typeof v === 'number') return v;
   const scales = (v.scales ?? '1,28').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (scales.length === 0 || scales.some((s) => !Number.isFinite(s) || s <= 0)) {
     process.stderr.write(`bench: --scales must be a comma-separated list of positive numbers, got '${v.scales}'\n`);

@@ -18,11 +18,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
+import { fmt, parseBenchArgs, progress, r3 } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -44,9 +44,6 @@ options:
 
 Exit status: 0 the run completed, 1 failure, 2 usage.`;
 
-const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const r3 = (n: number) => Math.round(n * 1000) / 1000;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -133,17 +130,8 @@ async function consume(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, s
 }
 
 async function main(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({ args: argv, options: { rounds: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const v = parseBenchArgs(argv, { rounds: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
+  if (typeof v === 'number') return v;
   const rounds = Number(v.rounds ?? 2);
   const scale = Number(v.scale ?? 1);
   if (!Number.isInteger(rounds) || rounds < 1 || !(scale > 0)) {
