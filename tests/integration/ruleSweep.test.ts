@@ -77,4 +77,24 @@ describe('a rule sweep', () => {
       instance.closeSync();
     }
   }, 60_000);
+
+  it('takes a rule that finds 300,000 violations (a feed gone wrong) like any other', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await world().store(conn);
+      const flood: Rule = {
+        ...ruleById('WAGE-MISSING'),
+        params: [],
+        sql: `select 'WAGE-MISSING' as rule, '${HS}' as school_id, '410821' as region_code, '2025-06' as period, 'staff-' || range as subject,
+          0::double as observed, 6000::double as threshold, json_object('n', range) as details from range(300000)`,
+      };
+      const sweep = await runRules(conn, [flood, ruleById('ADM-OVER-QUOTA')], { config, asOf: T });
+      expect(sweep.runs.map((r) => [r.rule, r.rows, r.error ?? null])).toEqual([['WAGE-MISSING', 300_000, null], ['ADM-OVER-QUOTA', 1, null]]);
+      expect(sweep.violations).toHaveLength(300_001);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }, 60_000);
 });
