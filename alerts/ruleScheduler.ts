@@ -1,7 +1,9 @@
 /**
  * The service's rule runner: one DuckDB connection of its own (not the sink's), every rule run
  * serialised on it and applied to the alerts; and the node-cron tick that asks dueRules what to
- * run. The tick only triggers; alerts/schedule.ts decides.
+ * run. The tick only triggers; alerts/schedule.ts decides. Scheduled sweeps wait while ingestion
+ * catches up a backlog (more than rules.maxIngestLag events behind); requests from the CLI run
+ * regardless.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import cron from 'node-cron';
@@ -23,8 +25,31 @@ export interface RuleScheduler {
 }
 
 /** Starts the runner on `conn`; ticks every 10 s in Asia/Shanghai unless the config turns scheduling off. */
-export async function startRuleScheduler(opts: { conn: DuckDBConnection; config: Config; log: Logger }): Promise<RuleScheduler> {
+export async function startRuleScheduler(opts: {
+  conn: DuckDBConnection;
+  config: Config;
+  log: Logger;
+  /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
+  ingestLag?: () => number;
+}): Promise<RuleScheduler> {
   const { conn, config, log } = opts;
+  let waitingSince: number | undefined;
+  let lastWaitLog = 0;
+  /** Whether ingestion is too far behind for a scheduled sweep; says so at most once a minute. */
+  const catchingUp = (now: number): boolean => {
+    const lag = opts.ingestLag?.() ?? 0;
+    if (lag <= config.rules.maxIngestLag) {
+      if (waitingSince !== undefined) log.info('ingestion caught up: scheduled rules resume', { waited_s: Math.round((now - waitingSince) / 1000) });
+      waitingSince = undefined;
+      return false;
+    }
+    waitingSince ??= now;
+    if (now - lastWaitLog >= 60_000) {
+      log.info('scheduled rules wait for ingestion to catch up', { behind: lag, max: config.rules.maxIngestLag });
+      lastWaitLog = now;
+    }
+    return true;
+  };
   const catalogue = loadRules();
   // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
   const recorded = await conn.runAndReadAll(`select rule, strftime(timezone('UTC', max(started_at)), '%Y-%m-%dT%H:%M:%S.%fZ') as at from rule_runs group by rule`);
@@ -44,7 +69,7 @@ export async function startRuleScheduler(opts: { conn: DuckDBConnection; config:
     if (busy) return; // the previous sweep is still running: skip this tick, not queue behind it
     const now = new Date();
     const due = dueRules(catalogue, config.rules, now, lastRuns);
-    if (!due.length) return;
+    if (!due.length || catchingUp(now.getTime())) return;
     busy = true;
     try {
       for (const r of due) lastRuns.set(r.id, now);

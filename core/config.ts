@@ -89,6 +89,12 @@ export const configSchema = z.object({
       schedule: z.enum(['on', 'off']).default('on'),
       /** Longest one rule may run before its connection is interrupted and DQ-RULE-FAILED raised. */
       timeoutMs: z.number().int().min(100).default(60_000),
+      /**
+       * Scheduled sweeps wait while ingestion is more than this many events behind the topics:
+       * catching up a backlog, the warehouse is incomplete (staff before their payments) and the
+       * rules would raise alerts that vanish minutes later, while slowing the catch-up.
+       */
+      maxIngestLag: z.number().int().min(0).default(50_000),
     })
     .prefault({}),
 });
@@ -118,6 +124,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
   ['EDUMON_RULES_SCHEDULE', ['rules', 'schedule'], String],
   ['EDUMON_RULE_TIMEOUT_MS', ['rules', 'timeoutMs'], Number],
+  ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],
 ];
 
 /** Reads, merges and validates the configuration; throws one EdumonError listing every problem. */

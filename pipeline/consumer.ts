@@ -34,6 +34,8 @@ export interface ConsumerHandle {
   failure: Promise<never>;
   /** Resolves when every partition of the event topics is stored up to its end. */
   waitUntilIdle(pollMs?: number): Promise<void>;
+  /** Messages fetched partitions hold beyond what the warehouse has stored, as last seen (0 before any fetch). */
+  lag(): number;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,8 @@ export async function startConsumer(opts: {
   // for a commit; runs ahead of committed while the group commit writes.
   const committed = await sink.loadOffsets();
   const position = new Map(committed);
+  // The end of each partition as the last fetch saw it: with `committed`, the backlog.
+  const highWatermarks = new Map<string, bigint>();
   const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0, longestWriteMs: 0 };
   const committer = new GroupCommitter(sink, (r, batches, ms) => {
     stats.stored += r.stored;
@@ -141,6 +145,7 @@ export async function startConsumer(opts: {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
+    highWatermarks.set(key, BigInt(batch.highWatermark));
     const expected = position.get(key) ?? 0n;
     const first = BigInt(batch.messages[0]!.offset);
     if (first > expected) {
@@ -219,6 +224,14 @@ export async function startConsumer(opts: {
   return {
     stats,
     failure,
+    lag() {
+      let behind = 0n;
+      for (const [key, end] of highWatermarks) {
+        const stored = committed.get(key) ?? 0n;
+        if (end > stored) behind += end - stored;
+      }
+      return Number(behind);
+    },
     async waitUntilIdle(pollMs = 300) {
       for (;;) {
         try {

@@ -39,7 +39,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const readConn = await connect(instance);
   // Rules run on a connection of their own, so a long one never holds the sink's or the API's.
   const rulesConn = await connect(instance);
-  const rules = await startRuleScheduler({ conn: rulesConn, config, log });
+  const rules = await startRuleScheduler({ conn: rulesConn, config, log, ingestLag: () => consumer.lag() });
   const token = randomBytes(24).toString('hex');
   const { server } = createApi({
     token,

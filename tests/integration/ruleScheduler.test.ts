@@ -1,7 +1,7 @@
 /**
  * The scheduler inside the service, as a restart meets it: at its first tick it runs the season
  * rules and the daily rules not yet run today, read from rule_runs; the ones that ran today do
- * not run again.
+ * not run again. While ingestion is catching up a backlog, scheduled sweeps wait.
  */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
@@ -13,8 +13,11 @@ import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 
-/** Starts a scheduler on a fresh warehouse after `seed`, waits for its first tick (every 10 s), returns the rules it ran. */
-async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>): Promise<string[]> {
+/**
+ * Starts a scheduler on a fresh warehouse after `seed`, waits for its first sweep (ticks come every
+ * 10 s), returns the rules it ran. `ingestLag` is what the pipeline reports as its backlog.
+ */
+async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingestLag?: () => number): Promise<string[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await connect(instance);
   try {
@@ -26,9 +29,9 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>): Promi
     const started = new Date().toISOString();
     const ranSinceStart = async () =>
       (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started])).getRows().map((r) => String(r[0]));
-    const scheduler = await startRuleScheduler({ conn, config, log: createLogger({ level: 'error' }) });
+    const scheduler = await startRuleScheduler({ conn, config, log: createLogger({ level: 'error' }), ...(ingestLag ? { ingestLag } : {}) });
     try {
-      const deadline = Date.now() + 25_000;
+      const deadline = Date.now() + 40_000;
       while ((await scheduler.exclusive(ranSinceStart)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     } finally {
       await scheduler.stop();
@@ -56,4 +59,20 @@ it('runs every rule at the first tick, and after a restart not the daily rules t
   ]);
   expect(fresh).toEqual(rules.map((r) => r.id).sort());
   expect(restarted).toEqual(season);
+});
+
+it('holds scheduled sweeps while ingestion is catching up a backlog, and runs them once it has', { timeout: 60_000 }, async () => {
+  let behind = 1_000_000;
+  let heldThrough = 0;
+  const started = Date.now();
+  const ran = await firstTick(async () => undefined, () => {
+    // Caught up after a tick has come and gone (ticks are 10 s apart).
+    if (Date.now() - started > 11_000) behind = 0;
+    else heldThrough = Date.now() - started;
+    return behind;
+  });
+  expect(heldThrough).toBeGreaterThan(0); // a tick asked while ingestion was behind
+  // The first sweep came only after the backlog was gone, not at that tick.
+  expect(Date.now() - started).toBeGreaterThan(11_000);
+  expect(ran).toEqual(loadRules().map((r) => r.id).sort());
 });

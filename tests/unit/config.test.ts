@@ -36,7 +36,7 @@ describe('loadConfig', () => {
         townshipLargePopulation: 30_000, kgOutdoorM2PerChild: 4, kgActivityM2PerChild: 8.17, kgBuildingM2PerChild: 10.44,
         newPublicPlacesTarget: 10_000, newPublicPlacesFrom: '2022-01-01', newPublicPlacesBy: '2025-12-31',
         hsFundsPerStudentYuan: 1000, hsTuitionMaxPercent: 25, hsStudentsPerTeacher: 12.5, hsTeacherUplift: 1.1, staleFeedMinutes: 30,
-        schedule: 'on', timeoutMs: 60_000,
+        schedule: 'on', timeoutMs: 60_000, maxIngestLag: 50_000,
       },
     });
   });
