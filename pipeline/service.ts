@@ -60,7 +60,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     if (s.stored === lastStored && s.rejected === 0) return;
     const m = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1048576);
-    log.info('progress', { ...s, per_s: Math.round(((s.stored - lastStored) * 1000) / config.progressIntervalMs), rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external) });
+    log.info('progress', { ...s, per_s: Math.round(((s.stored - lastStored) * 1000) / config.progressIntervalMs), behind: consumer.lag(), rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external) });
     lastStored = s.stored;
   }, config.progressIntervalMs);
   progress.unref();
