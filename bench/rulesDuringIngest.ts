@@ -39,6 +39,9 @@ the ratios scheduler on / off. Writes bench/results/rules-during-ingest-<ISO tim
 options:
   --rounds N   pairs of runs, off then on (default 2)
   --scale S    simulator scale (default 1: about 1M events)
+  --rate N     the season case instead: per run, \`edumon run\` is up first and the year is
+               published beside it at N events/s (\`simulate --publish --rate N\`); also reports
+               how far ingestion fell behind the stream (progress lines every second)
   --keep       keep the simulated files and warehouses (paths printed)
   -h, --help   show this help
 
@@ -59,6 +62,8 @@ interface Run {
   sweeps: number;
   ruleRuns: number;
   longestSweepMs: number;
+  /** --rate only: the most events ingestion was behind the live stream, from the 1 s progress lines. */
+  maxBehind?: number;
   loadAvg1: [number, number];
 }
 
@@ -129,13 +134,77 @@ async function consume(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, s
   };
 }
 
+/**
+ * --rate: the season case. `edumon run` is up first; the year is then published at `rate`
+ * events/s beside it; once the publisher is done and the pipeline has caught up, SIGTERM.
+ */
+async function consumeLive(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, scheduler: 'off' | 'on', configFile: string, publishArgs: string[]): Promise<Run> {
+  const warehouse = join(dir, `live-${round}-${scheduler}.duckdb`);
+  const prefix = `${baseEnv.EDUMON_TOPIC_PREFIX}live-${round}-${scheduler}.`;
+  const env = {
+    ...baseEnv,
+    EDUMON_TOPIC_PREFIX: prefix,
+    EDUMON_WAREHOUSE: warehouse,
+    EDUMON_GROUP_ID: `${prefix}group`,
+    EDUMON_RULES_SCHEDULE: scheduler,
+    EDUMON_CONFIG: configFile,
+    EDUMON_LOG_FORMAT: 'json',
+    EDUMON_PROGRESS_INTERVAL_MS: '1000',
+  };
+  const lines: Record<string, unknown>[] = [];
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let partial = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    const parts = (partial + d).split('\n');
+    partial = parts.pop()!;
+    for (const l of parts) if (l.startsWith('{')) lines.push(JSON.parse(l) as Record<string, unknown>);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const waitFor = async (what: string, ok: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`edumon run: timed out waiting for ${what}`);
+      if (child.exitCode !== null) throw new Error(`edumon run exited ${child.exitCode} while waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const before = loadavg()[0]!;
+  const t0 = performance.now();
+  try {
+    await waitFor('the service to start', () => lines.some((l) => l.msg === 'pipeline running'), 60_000);
+    await edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix });
+    const published = lines.length;
+    // Caught up: a progress line after the publisher finished with nothing behind (lines stop once all is stored).
+    await waitFor('ingestion to catch up', () => lines.slice(published).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const stopped = lines.find((l) => l.msg === 'pipeline stopped');
+  if (!stopped) throw new Error(`no 'pipeline stopped' line from edumon run`);
+  const stored = Number(stopped.stored);
+  return {
+    scheduler,
+    seconds: r3(seconds),
+    stored,
+    eventsPerSec: Math.round(stored / seconds),
+    transactions: Number(stopped.transactions),
+    longestWriteMs: Number(stopped.longestWriteMs),
+    ...(await sweepsOf(warehouse)),
+    maxBehind: Math.max(0, ...lines.filter((l) => l.msg === 'progress').map((l) => Number(l.behind))),
+    loadAvg1: [r3(before), r3(loadavg()[0]!)],
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const v = parseBenchArgs(argv, { rounds: { type: 'string' }, scale: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
+  const v = parseBenchArgs(argv, { rounds: { type: 'string' }, scale: { type: 'string' }, rate: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
   if (typeof v === 'number') return v;
   const rounds = Number(v.rounds ?? 2);
   const scale = Number(v.scale ?? 1);
-  if (!Number.isInteger(rounds) || rounds < 1 || !(scale > 0)) {
-    process.stderr.write(`bench: --rounds must be a positive integer and --scale a positive number\n\n${USAGE}\n`);
+  const rate = v.rate === undefined ? undefined : Number(v.rate);
+  if (!Number.isInteger(rounds) || rounds < 1 || !(scale > 0) || (rate !== undefined && !(Number.isInteger(rate) && rate > 0))) {
+    process.stderr.write(`bench: --rounds and --rate must be positive integers and --scale a positive number\n\n${USAGE}\n`);
     return 2;
   }
   const command = `npm run bench:rules-ingest${argv.length ? ' -- ' + argv.join(' ') : ''}`;
@@ -152,17 +221,22 @@ async function main(argv: string[]): Promise<number> {
     // what it would see in production, with wages owed and paid up to date.
     const day = (msAgo: number) => new Date(Date.now() + 8 * 3_600_000 - msAgo).toISOString().slice(0, 10);
     const [from, to] = [day(365 * 86_400_000), day(86_400_000)];
-    progress(`simulating scale ${scale}, ${from}..${to}, and publishing it to ${prefix}*`);
-    const t0 = performance.now();
-    await edumon(['simulate', '--seed', '1', '--scale', String(scale), '--from', from, '--to', to, '--out', join(dir, 'sim'), '--publish'], baseEnv);
-    progress(`simulated and published in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const simulate = ['simulate', '--seed', '1', '--scale', String(scale), '--from', from, '--to', to, '--out', join(dir, 'sim')];
+    if (rate === undefined) {
+      progress(`simulating scale ${scale}, ${from}..${to}, and publishing it to ${prefix}*`);
+      const t0 = performance.now();
+      await edumon([...simulate, '--publish'], baseEnv);
+      progress(`simulated and published in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const scheduler of ['off', 'on'] as const) {
-        progress(`round ${round}/${rounds}: edumon run --until-idle, scheduler ${scheduler}`);
-        const run = await consume(baseEnv, dir, round, scheduler, configFile);
+        progress(`round ${round}/${rounds}: ${rate === undefined ? 'edumon run --until-idle' : `edumon run beside the year published at ${fmt(rate)} events/s`}, scheduler ${scheduler}`);
+        const run = rate === undefined
+          ? await consume(baseEnv, dir, round, scheduler, configFile)
+          : await consumeLive(baseEnv, dir, round, scheduler, configFile, [...simulate, '--rate', String(rate)]);
         runs.push(run);
-        progress(`  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s (${fmt(run.eventsPerSec)}/s), longest transaction ${run.longestWriteMs} ms, ${run.sweeps} sweeps (${run.ruleRuns} rule runs, longest ${run.longestSweepMs} ms)`);
+        progress(`  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s (${fmt(run.eventsPerSec)}/s), longest transaction ${run.longestWriteMs} ms, ${run.sweeps} sweeps (${run.ruleRuns} rule runs, longest ${run.longestSweepMs} ms)${run.maxBehind === undefined ? '' : `, at most ${fmt(run.maxBehind)} events behind`}`);
       }
     }
     const of = (s: 'off' | 'on') => runs.filter((r) => r.scheduler === s);
@@ -171,6 +245,7 @@ async function main(argv: string[]): Promise<number> {
       longestWriteMs: Math.round(median(of(s).map((r) => r.longestWriteMs))),
       sweeps: median(of(s).map((r) => r.sweeps)),
       longestSweepMs: Math.round(median(of(s).map((r) => r.longestSweepMs))),
+      ...(rate === undefined ? {} : { maxBehind: Math.round(median(of(s).map((r) => r.maxBehind ?? 0))) }),
     });
     const off = summary('off');
     const on = summary('on');
@@ -182,6 +257,7 @@ async function main(argv: string[]): Promise<number> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r3(totalmem() / 2 ** 30), node: process.version, kernel: release() },
       scale,
       rounds,
+      ...(rate === undefined ? {} : { rate }),
       measured: 'edumon run --until-idle spawn to exit on the same published year; scheduler on = season all year (season rules every 10 s, daily rules once); longest write = PipelineStats.longestWriteMs; sweeps from rule_runs (per as_of, first rule start to last rule end)',
       runs,
       medians: { off, on },
@@ -191,7 +267,8 @@ async function main(argv: string[]): Promise<number> {
     const file = join(RESULTS_DIR, `rules-during-ingest-${result.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     const line = (name: string, s: typeof off) =>
-      `  scheduler ${name.padEnd(4)} ${fmt(s.eventsPerSec).padStart(7)} events/s   longest transaction ${String(s.longestWriteMs).padStart(5)} ms   sweeps ${s.sweeps} (longest ${s.longestSweepMs} ms)`;
+      `  scheduler ${name.padEnd(4)} ${fmt(s.eventsPerSec).padStart(7)} events/s   longest transaction ${String(s.longestWriteMs).padStart(5)} ms   sweeps ${s.sweeps} (longest ${s.longestSweepMs} ms)` +
+      (s.maxBehind === undefined ? '' : `   at most ${fmt(s.maxBehind)} events behind`);
     process.stdout.write(
       [
         '',
