@@ -120,8 +120,12 @@ async function consume(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, s
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((l) => l.msg === 'pipeline stopped');
   if (!stopped) throw new Error(`no 'pipeline stopped' line from edumon run:\n${stderr.slice(-2000)}`);
+  return runOf(scheduler, seconds, stopped, warehouse, before);
+}
+
+/** One run's figures: the child's final stats line, the sweeps in its warehouse, the load around it. */
+async function runOf(scheduler: 'off' | 'on', seconds: number, stopped: Record<string, unknown>, warehouse: string, loadBefore: number): Promise<Run> {
   const stored = Number(stopped.stored);
-  const sweeps = await sweepsOf(warehouse);
   return {
     scheduler,
     seconds: r3(seconds),
@@ -129,8 +133,8 @@ async function consume(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, s
     eventsPerSec: Math.round(stored / seconds),
     transactions: Number(stopped.transactions),
     longestWriteMs: Number(stopped.longestWriteMs),
-    ...sweeps,
-    loadAvg1: [r3(before), r3(loadavg()[0]!)],
+    ...(await sweepsOf(warehouse)),
+    loadAvg1: [r3(loadBefore), r3(loadavg()[0]!)],
   };
 }
 
@@ -183,18 +187,8 @@ async function consumeLive(baseEnv: NodeJS.ProcessEnv, dir: string, round: numbe
   const seconds = (performance.now() - t0) / 1000;
   const stopped = lines.find((l) => l.msg === 'pipeline stopped');
   if (!stopped) throw new Error(`no 'pipeline stopped' line from edumon run`);
-  const stored = Number(stopped.stored);
-  return {
-    scheduler,
-    seconds: r3(seconds),
-    stored,
-    eventsPerSec: Math.round(stored / seconds),
-    transactions: Number(stopped.transactions),
-    longestWriteMs: Number(stopped.longestWriteMs),
-    ...(await sweepsOf(warehouse)),
-    maxBehind: Math.max(0, ...lines.filter((l) => l.msg === 'progress').map((l) => Number(l.behind))),
-    loadAvg1: [r3(before), r3(loadavg()[0]!)],
-  };
+  const behind = lines.filter((l) => l.msg === 'progress').map((l) => Number(l.behind));
+  return { ...(await runOf(scheduler, seconds, stopped, warehouse, before)), maxBehind: behind.reduce((a, b) => Math.max(a, b), 0) };
 }
 
 async function main(argv: string[]): Promise<number> {
