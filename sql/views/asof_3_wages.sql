@@ -26,6 +26,9 @@ create or replace macro asof_owed_months(t, due_day) as table
 -- than the agreed wage, or no insurance payment. paid_yuan is null and payments 0 when nothing
 -- was paid; insured says whether any insurance payment names the month. WAGE-MISSING,
 -- WAGE-SHORT and INSURANCE-MISSING each filter it; one pass serves all three.
+-- Two steps: the gaps are found on narrow rows (staff, month, wage), then joined back to the
+-- owed months for their other columns. Carrying those columns through the joins of 7M owed
+-- months (scale 28) needs more than the service's 256 MB; this way it fits.
 -- @shared: a rule sweep computes it once (alerts/sharedState.ts)
 create or replace macro asof_pay_gaps(t, due_day) as table
   with wages as (
@@ -33,9 +36,12 @@ create or replace macro asof_pay_gaps(t, due_day) as table
     from wage_payments where occurred_at <= t group by all
   ), insured as (
     select distinct staff_pseudonym, period from insurance_payments where occurred_at <= t
+  ), gaps as (
+    select o.staff_pseudonym, o.period, w.paid_yuan, coalesce(w.payments, 0) as payments, i.period is not null as insured
+    from asof_owed_months(t, due_day) o
+      left join wages w using (staff_pseudonym, period)
+      left join insured i using (staff_pseudonym, period)
+    where w.paid_yuan is null or w.paid_yuan < o.monthly_wage_yuan or i.period is null
   )
-  select o.*, w.paid_yuan, coalesce(w.payments, 0) as payments, i.period is not null as insured
-  from asof_owed_months(t, due_day) o
-    left join wages w using (staff_pseudonym, period)
-    left join insured i using (staff_pseudonym, period)
-  where w.paid_yuan is null or w.paid_yuan < o.monthly_wage_yuan or i.period is null;
+  select o.*, g.paid_yuan, g.payments, g.insured
+  from gaps g join asof_owed_months(t, due_day) o using (staff_pseudonym, period);
