@@ -52,13 +52,22 @@ export function parseRule(file: string, text: string): Rule {
   const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
   if (unknown.length) throw fail(`unknown parameter(s) ${unknown.join(', ')} (known: ${RULE_PARAMS.join(', ')})`);
   if (!params.includes('as_of')) throw fail(`params must include as_of`);
-  const body = text.replace(/--[^\n]*/g, '');
-  const used = new Set([...body.matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!));
+  const used = sqlParams(text);
   const undeclared = [...used].filter((p) => !params.includes(p));
   if (undeclared.length) throw fail(`SQL uses undeclared parameter(s) ${undeclared.join(', ')}`);
   const unused = params.filter((p) => !used.has(p));
   if (unused.length) throw fail(`declared parameter(s) ${unused.join(', ')} are not used`);
   return { id, title: header.get('title')!, severity: severity as Severity, cadence: cadence as Cadence, params: params as RuleParam[], sql: text, file };
+}
+
+/** SQL without its `--` comments. */
+export function sqlBody(sql: string): string {
+  return sql.replace(/--[^\n]*/g, '');
+}
+
+/** The named `$parameters` the SQL uses (comments ignored). */
+export function sqlParams(sql: string): Set<string> {
+  return new Set([...sqlBody(sql).matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!));
 }
 
 let loaded: Rule[] | undefined;

@@ -9,8 +9,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
-import { ruleParams } from './ruleParams.ts';
-import { loadRules, type Rule, ruleById } from './rules.ts';
+import { type RuleParam, ruleParams } from './ruleParams.ts';
+import { loadRules, type Rule, ruleById, sqlParams } from './rules.ts';
 import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
 
 /** One violation; (rule, school_id, region_code, period, subject) is its identity. */
@@ -80,11 +80,8 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   const sweepStarted = performance.now();
   const asOf = await normaliseAsOf(conn, opts.asOf);
   const all = ruleParams(opts.config, asOf);
-  // The parameters a statement uses (a rule reading shared state may no longer use some of its own).
-  const paramsOf = (sql: string) => {
-    const body = sql.replace(/--[^\n]*/g, '');
-    return Object.fromEntries(Object.entries(all).filter(([p]) => new RegExp(String.raw`\$${p}\b`).test(body)));
-  };
+  // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
+  const paramsOf = (sql: string) => Object.fromEntries([...sqlParams(sql)].map((p) => [p, all[p as RuleParam]]));
   const plan = sharedCalls(rules, (marked ??= markedMacros()));
   const computed = new Set<SharedCall>();
   const unshareable = new Set<SharedCall>();

@@ -10,6 +10,7 @@
  * result is fixed for the sweep. This module is text only; runRules does the computing.
  */
 import { sqlFiles, sqlText } from '../core/db.ts';
+import { sqlBody } from './rules.ts';
 
 const ARG = String.raw`\$[a-z_][a-z0-9_]*(?:::[a-z]+(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)?`;
 const CALL = new RegExp(String.raw`\b(asof_[a-z0-9_]+)\(\s*${ARG}(?:\s*,\s*${ARG})*\s*\)`, 'g');
@@ -30,9 +31,8 @@ export function markedMacros(viewTexts: readonly string[] = sqlFiles('views').ma
 
 /** The parameter-only as-of macro calls in a rule's SQL (comments ignored), each text once. */
 export function macroCalls(sql: string): { macro: string; call: string }[] {
-  const body = sql.replace(/--[^\n]*/g, '');
   const seen = new Map<string, string>();
-  for (const m of body.matchAll(CALL)) seen.set(m[0], m[1]!);
+  for (const m of sqlBody(sql).matchAll(CALL)) seen.set(m[0], m[1]!);
   return [...seen].map(([call, macro]) => ({ macro, call }));
 }
 
