@@ -21,8 +21,7 @@ export async function migrate(conn: DuckDBConnection): Promise<MigrationReport> 
     (await conn.runAndReadAll('select version from schema_migrations')).getRows().map((r) => String(r[0])),
   );
   const applied: string[] = [];
-  for (const name of sqlFiles('migrations')) {
-    const version = name.slice('migrations/'.length);
+  for (const { name, version } of migrations()) {
     if (done.has(version)) continue;
     try {
       await inTransaction(conn, async () => {
@@ -48,11 +47,16 @@ export async function useCurrentViews(conn: DuckDBConnection, warehouse: string)
     .runAndReadAll(`select version from schema_migrations`)
     .then((r) => new Set(r.getRows().map((row) => String(row[0]))))
     .catch(() => new Set<string>());
-  const pending = sqlFiles('migrations').map((n) => n.slice('migrations/'.length)).filter((v) => !recorded.has(v));
+  const pending = migrations().map((m) => m.version).filter((v) => !recorded.has(v));
   if (pending.length) {
     throw new EdumonError(`warehouse ${warehouse} needs migration(s) ${pending.join(', ')}: run \`edumon migrate\` (or start \`edumon run\`, which migrates)`);
   }
   await createViews(conn, true);
+}
+
+/** sql/migrations/NNNN_*.sql in order: the name for sqlText, the version schema_migrations records. */
+function migrations(): { name: string; version: string }[] {
+  return sqlFiles('migrations').map((name) => ({ name, version: name.slice('migrations/'.length) }));
 }
 
 async function createViews(conn: DuckDBConnection, temp: boolean): Promise<number> {
