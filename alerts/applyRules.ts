@@ -35,12 +35,18 @@ export async function applyRules(
   opts: RunOptions,
 ): Promise<RulesResult> {
   const result = await runRules(conn, rules, opts);
+  const byRule = new Map<string, Violation[]>();
+  for (const v of result.violations) {
+    const list = byRule.get(v.rule);
+    if (list) list.push(v);
+    else byRule.set(v.rule, [v]);
+  }
   const runs: RuleRun[] = [];
   for (const [i, rule] of rules.entries()) {
     // Stopping between rules leaves each rule's alerts as they were, or fully updated.
     if (opts.signal?.aborted) throw new SweepStopped();
     let run = result.runs[i]!;
-    const rows = run.error ? [] : result.violations.filter((v) => v.rule === rule.id);
+    const rows = run.error ? [] : (byRule.get(rule.id) ?? []);
     try {
       await applyRun(conn, rule, rows, run, result.asOf);
     } catch (err) {
