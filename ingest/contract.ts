@@ -18,13 +18,39 @@ export const townshipCode = z.string().regex(/^\d{9}$/, 'expected a 9-digit town
 export const schoolId = z.string().regex(/^\d{10}$/, 'expected a 10-digit school id');
 /** 学籍号, ID card or payroll number: personal data, pseudonymised before storage. */
 export const personId = z.string().min(1).max(64);
-export const year = z.number().int().min(1949).max(2100);
-export const money = z
-  .number()
-  .nonnegative()
-  .max(1e12)
-  .refine(twoDecimals, 'expected yuan with at most 2 decimals');
-const count = z.number().int().nonnegative();
+/**
+ * Every numeric field is stored in a warehouse column of one of these types, and its schema's
+ * bounds are the column's range or narrower: a value the contract accepts always fits its column
+ * (sql/migrations/0001_events.sql; tests/unit/contractColumns.test.ts compares the two for every
+ * numeric field of every event type). DECIMAL(14,2) holds 12 integer digits and 2 decimals.
+ */
+export const columnRanges = {
+  TINYINT: { min: -128, max: 127 },
+  SMALLINT: { min: -32_768, max: 32_767 },
+  INTEGER: { min: -2_147_483_648, max: 2_147_483_647 },
+  'DECIMAL(14,2)': { min: -999_999_999_999.99, max: 999_999_999_999.99 },
+  DOUBLE: { min: -Number.MAX_VALUE, max: Number.MAX_VALUE },
+} as const;
+export type NumericColumn = keyof typeof columnRanges;
+
+/** Which column type each numeric schema below is stored as (read by the column test). */
+export const numericColumns = z.registry<{ column: NumericColumn }>();
+function storedAs<T extends z.ZodNumber>(schema: T, column: NumericColumn): T {
+  numericColumns.add(schema, { column });
+  return schema;
+}
+
+/** A calendar year (SMALLINT). */
+export const year = storedAs(z.number().int().min(1949).max(2100), 'SMALLINT');
+/** Yuan, at most 2 decimals (DECIMAL(14,2): under a trillion yuan). */
+export const money = storedAs(
+  z.number().nonnegative().max(columnRanges['DECIMAL(14,2)'].max).refine(twoDecimals, 'expected yuan with at most 2 decimals'),
+  'DECIMAL(14,2)',
+);
+/** A head count, place count or population (INTEGER). */
+const count = storedAs(z.number().int().nonnegative().max(columnRanges.INTEGER.max), 'INTEGER');
+/** An area in square metres (DOUBLE: any finite JSON number). */
+const area = storedAs(z.number().nonnegative().max(columnRanges.DOUBLE.max), 'DOUBLE');
 
 const base = {
   event_id: eventId,
@@ -53,9 +79,9 @@ export const schoolUpserted = z
     nonprofit: z.boolean().optional(),
     township_central: z.boolean().optional(),
     built_year: year.optional(),
-    outdoor_play_area_m2: z.number().nonnegative().optional(),
-    activity_room_area_m2: z.number().nonnegative().optional(),
-    building_area_m2: z.number().nonnegative().optional(),
+    outdoor_play_area_m2: area.optional(),
+    activity_room_area_m2: area.optional(),
+    building_area_m2: area.optional(),
     opened_year: year.optional(),
     tuition_yuan_per_year: money.optional(),
     cost_per_student_yuan_per_year: money.optional(),
@@ -100,7 +126,7 @@ export const admissionPlanPublished = z
     type: z.literal('admission_plan.published'),
     school_id: schoolId,
     year,
-    plan_quota: z.number().int().positive(),
+    plan_quota: storedAs(z.number().int().positive().max(columnRanges.INTEGER.max), 'INTEGER'),
     window_opens_at: timestamp,
     window_closes_at: timestamp,
   })
@@ -135,7 +161,7 @@ export const enrollmentEnrolled = z.object({
   student_id: personId,
   year,
   level: z.enum(['kindergarten', 'high_school', 'vocational']),
-  grade: z.number().int().min(1).max(3),
+  grade: storedAs(z.number().int().min(1).max(3), 'TINYINT'),
   class_id: z.string().min(1).max(64),
   home_region_code: regionCode,
   birth_date: isoDate.optional(),

@@ -1,0 +1,83 @@
+/**
+ * The contract's numeric bounds and the warehouse's column types agree, for every numeric field of
+ * every event type: a value the contract accepts is a value its column can hold. Checked against
+ * the real migrated schema, and by storing each field's extreme values through the real sink.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { connect, openWarehouse } from '../../core/db.ts';
+import { columnRanges, type EventType, eventSchemas, eventTypes, numericColumns, type NumericColumn } from '../../ingest/contract.ts';
+import { decodeObject } from '../../ingest/decode.ts';
+import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+import { Sink } from '../../pipeline/sink.ts';
+import { tableOf } from '../../pipeline/tables.ts';
+import { sample } from './samples.ts';
+
+type Def = { type: string; innerType?: z.ZodType };
+const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
+const unwrapOptional = (s: z.ZodType): z.ZodType => (defOf(s).type === 'optional' ? unwrapOptional(defOf(s).innerType!) : s);
+const shapeOf = (t: EventType) => (eventSchemas[t] as unknown as { shape: Record<string, z.ZodType> }).shape;
+
+/** Every numeric field: its event type, name, schema and declared column. */
+const numericFields = eventTypes.flatMap((type) =>
+  Object.entries(shapeOf(type))
+    .map(([field, s]) => ({ type, field, schema: unwrapOptional(s) as z.ZodNumber }))
+    .filter(({ schema }) => defOf(schema).type === 'number'),
+);
+
+let instance: DuckDBInstance;
+let conn: DuckDBConnection;
+const columnType = new Map<string, string>();
+
+beforeAll(async () => {
+  instance = await openWarehouse(':memory:');
+  conn = await connect(instance);
+  await migrate(conn);
+  const rows = (await conn.runAndReadAll(`select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'`)).getRows();
+  for (const [t, c, d] of rows) columnType.set(`${t}.${c}`, String(d).replace(/\s/g, ''));
+});
+afterAll(() => {
+  conn.closeSync();
+  instance.closeSync();
+});
+
+describe('numeric fields and their warehouse columns', () => {
+  it('covers every numeric field of the contract', () => {
+    expect(numericFields.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(numericFields.map((f) => [`${f.type} ${f.field}`, f] as const))('%s: declared column = warehouse column, bounds within its range', (_, f) => {
+    const declared = numericColumns.get(f.schema)?.column;
+    expect(declared, `${f.type}.${f.field} declares no column type (storedAs)`).toBeDefined();
+    expect(columnType.get(`${tableOf[f.type]}.${f.field}`)).toBe(declared);
+    const range = columnRanges[declared as NumericColumn];
+    expect(f.schema.minValue!).toBeGreaterThanOrEqual(range.min);
+    expect(f.schema.maxValue!).toBeLessThanOrEqual(range.max);
+  });
+
+  it.each(numericFields.map((f) => [`${f.type} ${f.field}`, f] as const))('%s: the largest accepted value is stored exactly, one past it is rejected naming the field', async (_, f) => {
+    const max = f.schema.maxValue!;
+    const event = { ...sample(f.type), [f.field]: max, event_id: `max-${f.type}-${f.field}` };
+    const d = decodeObject(event);
+    expect(d.ok, JSON.stringify(d)).toBe(true);
+    if (!d.ok) return;
+    const sink = await Sink.open(conn);
+    await sink.write([{ topic: 't', partition: 0, nextOffset: 1n, events: [pseudonymizeEvent(d.event, createPseudonymizer('k'.repeat(16)))], rejections: [] }]);
+    const stored = (await conn.runAndReadAll(`select "${f.field}"::double from ${tableOf[f.type]} where event_id = $1`, [event.event_id])).getRows();
+    expect(Number(stored[0]![0])).toBe(max);
+
+    const tooBig = f.field.endsWith('_yuan') || f.field.endsWith('_m2') ? max * 2 : max + 1;
+    if (Number.isFinite(tooBig)) {
+      const r = decodeObject({ ...event, [f.field]: tooBig });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(new RegExp(`^${f.field}: `));
+    }
+  });
+
+  it('rejects the 3,000,000,000-place school that once stopped every topic', () => {
+    const r = decodeObject({ ...sample('school.upserted'), capacity: 3_000_000_000 });
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/^capacity: /) });
+  });
+});
