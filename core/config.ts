@@ -38,6 +38,13 @@ export const configSchema = z.object({
       partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(16),
       /** How long a consumer that died without leaving holds its partitions (broker minimum 6000). */
       sessionTimeoutMs: z.number().int().min(6000).max(300_000).default(30_000),
+      /**
+       * Further attempts at a warehouse write that failed for a reason other than its data (out of
+       * memory, disk), with a backoff doubling from writeRetryBackoffMs; then ingestion stops, with
+       * nothing written past the failed batch.
+       */
+      writeRetries: z.number().int().min(0).max(20).default(5),
+      writeRetryBackoffMs: z.number().int().min(1).default(1000),
     })
     .prefault({}),
   log: z
@@ -97,6 +104,15 @@ export const configSchema = z.object({
       maxIngestLag: z.number().int().min(0).default(50_000),
     })
     .prefault({}),
+  /**
+   * Fault injection, for tests only (refused unless env is test). sinkWrite `after=N,times=M`:
+   * the warehouse writes after the first N fail, M of them (default: all), as a full disk would.
+   */
+  failpoints: z
+    .object({
+      sinkWrite: z.string().regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M').optional(),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -118,6 +134,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_COMMIT_MAX_EVENTS', ['kafka', 'commitMaxEvents'], Number],
   ['EDUMON_KAFKA_CONCURRENCY', ['kafka', 'partitionsConsumedConcurrently'], Number],
   ['EDUMON_KAFKA_SESSION_TIMEOUT_MS', ['kafka', 'sessionTimeoutMs'], Number],
+  ['EDUMON_WRITE_RETRIES', ['kafka', 'writeRetries'], Number],
+  ['EDUMON_WRITE_RETRY_BACKOFF_MS', ['kafka', 'writeRetryBackoffMs'], Number],
+  ['EDUMON_FAILPOINT_SINK_WRITE', ['failpoints', 'sinkWrite'], String],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
@@ -158,6 +177,10 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   });
   if (raw.env === 'production' && !raw.pseudonymKey) {
     problems.push('  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)');
+  }
+  const failpoints = raw.failpoints as Record<string, unknown> | undefined;
+  if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {
+    problems.push(`  - ${sourceOf.get('failpoints.sinkWrite') ?? 'failpoints'}: fault injection is only for EDUMON_ENV=test`);
   }
   if (!parsed.success || problems.length > 0) {
     throw new EdumonError(`invalid configuration:\n${problems.join('\n')}`, { exitCode: 2 });

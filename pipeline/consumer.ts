@@ -2,20 +2,23 @@
  * The pipeline's Kafka side: one consumer group over the four event topics. Each partition
  * batch is decoded, its rejects forwarded to the DLQ (at least once), then written with its next
  * offset in one warehouse transaction. The warehouse, not Kafka, holds the authoritative
- * offsets: on every assignment the consumer seeks to them, and any message below them is
- * skipped, so a crash at any point neither loses nor duplicates an event.
+ * offsets: on every assignment the consumer seeks each partition to them (a partition the
+ * warehouse has never stored from starts at its earliest offset), any message below them is
+ * skipped, and the group's offsets in Kafka are only ever set to what the warehouse already holds
+ * (for monitoring tools; edumon never reads them). So a crash at any point, the first second
+ * included, neither loses nor duplicates an event.
  */
-import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import type { Family } from '../ingest/contract.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
-import { decodeBatch } from './decodeBatch.ts';
+import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
-import { type Sink, tpKey } from './sink.ts';
+import { type Rejection, type Sink, tpKey } from './sink.ts';
 
 export interface PipelineStats {
   stored: number;
@@ -32,9 +35,16 @@ export interface ConsumerHandle {
   stats: PipelineStats;
   /** Rejects when the consumer has stopped for good (a non-retriable failure). */
   failure: Promise<never>;
-  /** Resolves when every partition of the event topics is stored up to its end. */
+  /**
+   * Resolves when nothing is left to read: every partition of the event topics is stored up to its
+   * last stable offset (transaction markers and aborted records count as read). Rejects if the
+   * consumer stops first.
+   */
   waitUntilIdle(pollMs?: number): Promise<void>;
-  /** Messages fetched partitions hold beyond what the warehouse has stored, as last seen (0 before any fetch). */
+  /**
+   * Offsets this consumer's partitions (every partition of the event topics before the first
+   * assignment) hold beyond what the warehouse has stored, as of the last check (about every second).
+   */
   lag(): number;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
@@ -60,8 +70,12 @@ export async function startConsumer(opts: {
   // for a commit; runs ahead of committed while the group commit writes.
   const committed = await sink.loadOffsets();
   const position = new Map(committed);
-  // The end of each partition as the last fetch saw it: with `committed`, the backlog.
-  const highWatermarks = new Map<string, bigint>();
+  // Each partition's first offset and its end (last stable offset: what a read-committed
+  // consumer can read), refreshed about every second: with `committed`, the backlog.
+  const lows = new Map<string, bigint>();
+  const ends = new Map<string, bigint>();
+  // Partitions assigned to this member; undefined until the first assignment (then: all).
+  let assigned: Set<string> | undefined;
   const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0, longestWriteMs: 0 };
   const committer = new GroupCommitter(sink, (r, batches, ms) => {
     stats.stored += r.stored;
@@ -70,7 +84,13 @@ export async function startConsumer(opts: {
     stats.batches += batches;
     stats.transactions += 1;
     stats.longestWriteMs = Math.max(stats.longestWriteMs, Math.round(ms));
-  }, config.kafka.commitMaxEvents);
+  }, {
+    maxEvents: config.kafka.commitMaxEvents,
+    retries: config.kafka.writeRetries,
+    retryBackoffMs: config.kafka.writeRetryBackoffMs,
+    onRetry: (err, attempt, delayMs) =>
+      log.warn('warehouse write failed; retrying', { error: (err as Error).message?.split('\n', 1)[0], attempt, of: config.kafka.writeRetries, in_ms: delayMs }),
+  });
 
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -94,22 +114,34 @@ export async function startConsumer(opts: {
     throw kafkaError('cannot start the consumer', err, config.kafka.brokers);
   }
 
-  // Seek every newly assigned partition to the warehouse's offset; batches wait for it.
+  // On every assignment, seek each assigned partition to the warehouse's offset, or to its
+  // earliest offset if the warehouse holds nothing from it yet; batches wait for the seeks.
   let ready: Promise<void> = Promise.resolve();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     ready = (async () => {
+      const mine = new Set<string>();
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        if (!familyOfTopic.has(topic)) continue;
+        const low = await partitionOffsets(topic).catch(() => undefined);
         for (const partition of partitions) {
-          const next = position.get(tpKey(topic, partition));
-          if (next !== undefined) consumer.seek({ topic, partition, offset: next.toString() });
+          const key = tpKey(topic, partition);
+          mine.add(key);
+          const next = position.get(key) ?? low?.get(partition)?.low ?? 0n;
+          consumer.seek({ topic, partition, offset: next.toString() });
         }
       }
+      assigned = mine;
       log.info('partitions assigned', { assignment: payload.memberAssignment });
     })();
   });
-  let failed!: (err: Error) => void;
-  const failure = new Promise<never>((_, reject) => (failed = reject));
+  let fail!: (err: Error) => void;
+  let dead = false;
+  const failure = new Promise<never>((_, reject) => (fail = reject));
   failure.catch(() => undefined);
+  const failed = (err: Error) => {
+    dead = true;
+    fail(err);
+  };
   // kafkajs never restarts the consumer after KafkaJSGroupCoordinatorNotFound, which only means
   // that no broker answered while the broker was stopping or restarting (kafkajs issues #1445,
   // #1630): restart it here as kafkajs does for retriable crashes (consumer.run reconnects;
@@ -135,9 +167,54 @@ export async function startConsumer(opts: {
     }
   });
 
-  const lowWatermark = async (topic: string, partition: number): Promise<bigint> => {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return BigInt(offsets.find((o) => o.partition === partition)?.low ?? '0');
+  /** Each partition's first offset and end (last stable offset) of a topic; also kept for lag(). */
+  const partitionOffsets = async (topic: string): Promise<Map<number, { low: bigint; end: bigint }>> => {
+    const out = new Map<number, { low: bigint; end: bigint }>();
+    for (const o of await admin.fetchTopicOffsets(topic)) {
+      const low = BigInt(o.low);
+      const end = BigInt(o.high);
+      lows.set(tpKey(topic, o.partition), low);
+      ends.set(tpKey(topic, o.partition), end);
+      out.set(o.partition, { low, end });
+    }
+    return out;
+  };
+  const refreshOffsets = async () => {
+    for (const topic of eventTopics) await partitionOffsets(topic);
+  };
+  /** Offsets of these partitions not yet stored in the warehouse. */
+  const backlog = (keys: Iterable<string>): bigint => {
+    let behind = 0n;
+    for (const key of keys) {
+      const end = ends.get(key) ?? 0n;
+      const stored = committed.get(key) ?? lows.get(key) ?? 0n;
+      if (end > stored) behind += end - stored;
+    }
+    return behind;
+  };
+
+  /** The DLQ copy of a rejected message: the original key, value and headers, plus where and why. */
+  const dlqItem = (topic: string, partition: number, m: KafkaMessage, r: Rejection) => {
+    const headers: IHeaders = {
+      ...m.headers,
+      'edumon-reason': r.reason,
+      'edumon-topic': topic,
+      'edumon-partition': String(partition),
+      'edumon-offset': m.offset,
+      'edumon-sha256': r.sha256,
+    };
+    return { key: m.key, value: m.value, headers };
+  };
+
+  /** Queues a partition's progress for the warehouse; a failed write stops the consumer. */
+  const queue = (key: string, batch: Parameters<GroupCommitter['commit']>[0]) => {
+    position.set(key, batch.nextOffset);
+    committer.commit(batch).then(
+      () => {
+        if ((committed.get(key) ?? -1n) < batch.nextOffset) committed.set(key, batch.nextOffset);
+      },
+      (err: Error) => failed(new EdumonError(err.message, { cause: err })),
+    );
   };
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
@@ -145,13 +222,12 @@ export async function startConsumer(opts: {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
-    highWatermarks.set(key, BigInt(batch.highWatermark));
-    const expected = position.get(key) ?? 0n;
-    const first = BigInt(batch.messages[0]!.offset);
+    const expected = position.get(key) ?? lows.get(key) ?? 0n;
+    // The fetch's first offset, counting transaction markers and aborted records kafkajs hides.
+    const first = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
     if (first > expected) {
-      // Kafka resumed past what the warehouse holds (e.g. a new warehouse on an old group):
-      // go back, unless retention already deleted those messages.
-      const low = await lowWatermark(topic, partition);
+      // Kafka resumed past what the warehouse holds: go back, unless retention deleted those messages.
+      const low = (await partitionOffsets(topic)).get(partition)?.low ?? 0n;
       const target = low > expected ? low : expected;
       if (first > target) {
         log.warn('rewinding to the warehouse offset', { topic, partition, from: first.toString(), to: target.toString() });
@@ -160,82 +236,96 @@ export async function startConsumer(opts: {
       }
       if (target > expected) log.warn('messages deleted by retention were never stored', { topic, partition, from: expected.toString(), to: target.toString() });
     }
-    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
-    const last = batch.messages[batch.messages.length - 1]!.offset;
-    if (fresh.length > 0) {
+    // Past the last record fetched, markers and aborted records included: they are read too.
+    const last = batch.lastOffset();
+    const nextOffset = BigInt(last) + 1n;
+    if (nextOffset > expected) {
+      const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
       const decoded = decodeBatch(fresh, familyOfTopic.get(topic), pseudonymize);
-      if (decoded.rejections.length > 0) {
-        const byOffset = new Map(fresh.map((m) => [m.offset, m]));
-        await forwardToDlq(
-          producer,
-          topics.dlq,
-          decoded.rejections.map((r) => {
-            const m = byOffset.get(r.offset.toString())!;
-            const headers: IHeaders = {
-              ...m.headers,
-              'edumon-reason': r.reason,
-              'edumon-topic': topic,
-              'edumon-partition': String(partition),
-              'edumon-offset': m.offset,
-              'edumon-sha256': r.sha256,
-            };
-            return { key: m.key, value: m.value, headers };
-          }),
-          log,
-        );
-      }
-      const nextOffset = BigInt(last) + 1n;
+      const byOffset = new Map(fresh.map((m) => [m.offset, m]));
+      const toDlq = (rejections: Rejection[]) =>
+        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, byOffset.get(r.offset.toString())!, r)), log);
+      if (decoded.rejections.length > 0) await toDlq(decoded.rejections);
       await committer.room();
-      position.set(key, nextOffset);
-      // Not awaited: the next fetch is decoded while this one is written. Should the write
-      // fail, the service stops; on restart it resumes from the warehouse's offsets.
-      committer.commit({ topic, partition, nextOffset, ...decoded }).then(
-        () => {
-          if ((committed.get(key) ?? -1n) < nextOffset) committed.set(key, nextOffset);
+      // Not awaited: the next fetch is decoded while this one is written.
+      queue(key, {
+        topic,
+        partition,
+        nextOffset,
+        ...decoded,
+        reject: async (refused) => {
+          const rejections = refused.map((r) => rejectionOf(byOffset.get(r.offset.toString())!, r.reason));
+          log.warn('the warehouse refused events; rejected them to the DLQ', { topic, partition, offsets: refused.map((r) => r.offset.toString()) });
+          await toDlq(rejections);
+          return rejections;
         },
-        (err: Error) => failed(new EdumonError(`warehouse write failed: ${err.message}`, { cause: err })),
-      );
+      });
     }
     resolveOffset(last);
     await heartbeat();
   };
 
+  // A fetch of nothing but transaction markers or aborted records never reaches eachBatch;
+  // kafkajs skips past it, and the warehouse must too, or the partition never looks caught up.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize !== 0 || payload.firstOffset === null || halted) return;
+    const key = tpKey(payload.topic, payload.partition);
+    const expected = position.get(key) ?? lows.get(key) ?? 0n;
+    const nextOffset = BigInt(payload.lastOffset) + 1n;
+    if (BigInt(payload.firstOffset) <= expected && nextOffset > expected) {
+      queue(key, { topic: payload.topic, partition: payload.partition, nextOffset, events: [], rejections: [] });
+    }
+  });
+
   const runOptions: ConsumerRunConfig = {
-    autoCommit: true,
-    autoCommitInterval: 1000,
+    // Kafka's group offsets never lead: they are set from the warehouse's (publishGroupOffsets).
+    autoCommit: false,
     eachBatchAutoResolve: false,
     // Partitions are decoded concurrently; their batches meet in one group commit.
     partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
     eachBatch,
   };
+  await refreshOffsets();
   await consumer.run(runOptions);
 
-  const isIdle = async (): Promise<boolean> => {
-    for (const topic of eventTopics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        const stored = committed.get(tpKey(topic, o.partition)) ?? BigInt(o.low);
-        if (stored < BigInt(o.high)) return false;
-      }
-    }
-    return true;
+  // The group's offsets in Kafka mirror what the warehouse holds, for monitoring tools.
+  const published = new Map<string, bigint>();
+  const publishGroupOffsets = async () => {
+    const changed = [...committed].filter(([key, next]) => published.get(key) !== next && (assigned?.has(key) ?? false));
+    if (changed.length === 0) return;
+    await consumer.commitOffsets(
+      changed.map(([key, next]) => {
+        const [topic, partition] = key.split('\u0000') as [string, string];
+        return { topic, partition: Number(partition), offset: next.toString() };
+      }),
+    );
+    for (const [key, next] of changed) published.set(key, next);
   };
+  let ticking = false;
+  const ticker = setInterval(() => {
+    if (ticking || halted) return;
+    ticking = true;
+    Promise.allSettled([refreshOffsets(), publishGroupOffsets()])
+      .then((results) => {
+        for (const r of results) if (r.status === 'rejected') log.debug('offset refresh failed', { error: (r.reason as Error).message });
+      })
+      .finally(() => (ticking = false));
+  }, 1000);
+  ticker.unref();
 
   let stopping: Promise<void> | undefined;
   return {
     stats,
     failure,
     lag() {
-      let behind = 0n;
-      for (const [key, end] of highWatermarks) {
-        const stored = committed.get(key) ?? 0n;
-        if (end > stored) behind += end - stored;
-      }
-      return Number(behind);
+      return Number(backlog(assigned ?? ends.keys()));
     },
     async waitUntilIdle(pollMs = 300) {
       for (;;) {
+        if (halted || dead) throw new EdumonError('the consumer stopped before it caught up');
         try {
-          if (await isIdle()) return;
+          await refreshOffsets();
+          if (backlog(ends.keys()) === 0n) return;
         } catch (err) {
           log.debug('offset check failed, retrying', { error: (err as Error).message });
         }
@@ -245,6 +335,7 @@ export async function startConsumer(opts: {
     stop() {
       stopping ??= (async () => {
         halted = true;
+        clearInterval(ticker);
         clearTimeout(restartTimer);
         await restarting;
         await consumer.disconnect();

@@ -12,26 +12,30 @@ export interface RawMessage {
 
 export interface DecodedBatch {
   events: StoredEvent[];
+  /** The offset each event came from, parallel to `events`. */
+  eventOffsets: bigint[];
   rejections: Rejection[];
 }
 
 /** Validates and pseudonymises each message; a bad one becomes a rejection, never an exception. */
 export function decodeBatch(messages: RawMessage[], family: Family | undefined, p: Pseudonymize): DecodedBatch {
   const events: StoredEvent[] = [];
+  const eventOffsets: bigint[] = [];
   const rejections: Rejection[] = [];
   for (const m of messages) {
     const d = family === undefined ? { ok: false as const, reason: 'not an edumon event topic' } : decodeBytes(m.value, family);
     if (d.ok) {
       events.push(pseudonymizeEvent(d.event, p));
+      eventOffsets.push(BigInt(m.offset));
     } else {
-      const bytes = m.value ?? Buffer.alloc(0);
-      rejections.push({
-        offset: BigInt(m.offset),
-        reason: d.reason,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        bytes: bytes.length,
-      });
+      rejections.push(rejectionOf(m, d.reason));
     }
   }
-  return { events, rejections };
+  return { events, eventOffsets, rejections };
+}
+
+/** The rejection row of a message: where it was, why, and the SHA-256 of its bytes (never the bytes). */
+export function rejectionOf(m: RawMessage, reason: string): Rejection {
+  const bytes = m.value ?? Buffer.alloc(0);
+  return { offset: BigInt(m.offset), reason, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }

@@ -15,6 +15,7 @@ import { removeServiceFile, writeServiceFile } from '../core/serviceFile.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
 import { createApi } from './api.ts';
 import { type PipelineStats, startConsumer } from './consumer.ts';
+import { sinkWriteFailpoint } from './failpoint.ts';
 import { migrate } from './migrate.ts';
 import { Sink } from './sink.ts';
 
@@ -31,7 +32,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const writeConn = await connect(instance);
   const report = await migrate(writeConn);
   if (report.applied.length) log.info('warehouse migrated', { applied: report.applied });
-  const sink = await Sink.open(writeConn);
+  const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite) });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
   const kafka = createKafka(config, log);
   const consumer = await startConsumer({ config, kafka, sink, pseudonymize, log });

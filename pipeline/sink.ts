@@ -24,6 +24,13 @@ export interface PartitionBatch {
   nextOffset: bigint;
   events: StoredEvent[];
   rejections: Rejection[];
+  /** The offset each event came from (parallel to `events`): needed to reject one the warehouse refuses. */
+  eventOffsets?: bigint[];
+  /**
+   * Turns events the warehouse refused into rejections, forwarding their original messages to the
+   * DLQ first (as decode rejections are). Without it a refused event fails the write.
+   */
+  reject?: (refused: Array<{ offset: bigint; reason: string }>) => Promise<Rejection[]>;
 }
 
 export interface WriteResult {
@@ -66,10 +73,15 @@ export class Sink {
   private constructor(
     private readonly conn: DuckDBConnection,
     private readonly plans: Map<string, TablePlan>,
+    private readonly failpoint: (() => void) | undefined,
   ) {}
 
-  /** Prepares staging tables on this connection (the sink owns it from now on). */
-  static async open(conn: DuckDBConnection): Promise<Sink> {
+  /**
+   * Prepares staging tables on this connection (the sink owns it from now on). `failpoint`, for
+   * fault-injection tests only, runs inside every write's transaction before it commits and may
+   * throw to make that write fail.
+   */
+  static async open(conn: DuckDBConnection, opts: { failpoint?: () => void } = {}): Promise<Sink> {
     const plans = new Map<string, TablePlan>();
     for (const table of new Set(Object.values(tableOf))) {
       const rows = (
@@ -92,7 +104,7 @@ export class Sink {
       });
     }
     await conn.run(`create or replace temp table stg_rejections as select * exclude (rejected_at) from main.rejections limit 0`);
-    return new Sink(conn, plans);
+    return new Sink(conn, plans, opts.failpoint);
   }
 
   /** Next offset to read per topic-partition, as committed in the warehouse. */
@@ -101,31 +113,40 @@ export class Sink {
     return new Map(rows.map(([t, p, o]) => [tpKey(String(t), Number(p)), BigInt(o as bigint)]));
   }
 
-  /** Writes the batches and their offsets atomically. */
+  /**
+   * Writes the batches' events, rejections and next offsets in one transaction. Throws what
+   * DuckDB (or the appender) throws; nothing of the batches is then stored.
+   */
   async write(batches: PartitionBatch[]): Promise<WriteResult> {
-    const byTable = new Map<string, StoredEvent[]>();
-    const seen = new Set<string>();
-    let inBatchDuplicates = 0;
-    for (const b of batches) {
-      for (const e of b.events) {
-        if (seen.has(e.event_id)) {
-          inBatchDuplicates++;
-          continue;
-        }
-        seen.add(e.event_id);
-        const table = tableOf[e.type as EventType];
-        let list = byTable.get(table);
-        if (!list) byTable.set(table, (list = []));
-        list.push(e);
-      }
-    }
+    const { byTable, inBatchDuplicates } = groupByTable(batches.flatMap((b) => b.events));
     return inTransaction(this.conn, async () => {
-      let stored = 0;
-      let offered = 0;
-      for (const [table, events] of byTable) {
-        const plan = this.plans.get(table)!;
-        const cols = plan.columns;
-        const appender = await this.conn.createAppender(`stg_${table}`, null, 'temp');
+      const { stored, offered } = await this.insertEvents(byTable);
+      this.failpoint?.();
+      const rejected = await this.insertRejectionsAndOffsets(batches);
+      return { stored, duplicates: inBatchDuplicates + (offered - stored), rejected };
+    });
+  }
+
+  /**
+   * Stores events alone, in one transaction with no offset: used to find the one record of a
+   * group that the warehouse refuses. Safe to repeat: event_id dedupes a later redelivery.
+   */
+  async storeEvents(events: StoredEvent[]): Promise<{ stored: number; duplicates: number }> {
+    const { byTable, inBatchDuplicates } = groupByTable(events);
+    return inTransaction(this.conn, async () => {
+      const { stored, offered } = await this.insertEvents(byTable);
+      return { stored, duplicates: inBatchDuplicates + (offered - stored) };
+    });
+  }
+
+  private async insertEvents(byTable: Map<string, StoredEvent[]>): Promise<{ stored: number; offered: number }> {
+    let stored = 0;
+    let offered = 0;
+    for (const [table, events] of byTable) {
+      const plan = this.plans.get(table)!;
+      const cols = plan.columns;
+      const appender = await this.conn.createAppender(`stg_${table}`, null, 'temp');
+      try {
         for (const e of events) {
           const rec = e as unknown as Record<string, unknown>;
           for (const c of cols) {
@@ -135,39 +156,69 @@ export class Sink {
           }
           appender.endRow();
         }
-        appender.closeSync();
-        offered += events.length;
-        const res = await this.conn.run(plan.insertSql);
-        stored += Number(res.rowsChanged);
-        await this.conn.run(`delete from temp.stg_${table}`);
-      }
-      let rejected = 0;
-      for (const b of batches) {
-        if (b.rejections.length > 0) {
-          const appender = await this.conn.createAppender('stg_rejections', null, 'temp');
-          for (const r of b.rejections) {
-            appender.appendVarchar(b.topic);
-            appender.appendInteger(b.partition);
-            appender.appendBigInt(r.offset);
-            appender.appendVarchar(r.reason);
-            appender.appendVarchar(r.sha256);
-            appender.appendInteger(r.bytes);
-            appender.endRow();
-          }
+      } catch (err) {
+        // The caller rolls the transaction back, and the half-filled staging table with it.
+        try {
           appender.closeSync();
-          const res = await this.conn.run(
-            `insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`,
-          );
-          rejected += Number(res.rowsChanged);
-          await this.conn.run(`delete from temp.stg_rejections`);
-        }
-        await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [
-          b.topic,
-          b.partition,
-          b.nextOffset,
-        ]);
+        } catch {}
+        throw err;
       }
-      return { stored, duplicates: inBatchDuplicates + (offered - stored), rejected };
-    });
+      appender.closeSync();
+      offered += events.length;
+      // On failure the caller's rollback empties the staging table too.
+      const res = await this.conn.run(plan.insertSql);
+      stored += Number(res.rowsChanged);
+      await this.conn.run(`delete from temp.stg_${table}`);
+    }
+    return { stored, offered };
   }
+
+  private async insertRejectionsAndOffsets(batches: PartitionBatch[]): Promise<number> {
+    let rejected = 0;
+    for (const b of batches) {
+      if (b.rejections.length > 0) {
+        const appender = await this.conn.createAppender('stg_rejections', null, 'temp');
+        for (const r of b.rejections) {
+          appender.appendVarchar(b.topic);
+          appender.appendInteger(b.partition);
+          appender.appendBigInt(r.offset);
+          appender.appendVarchar(r.reason);
+          appender.appendVarchar(r.sha256);
+          appender.appendInteger(r.bytes);
+          appender.endRow();
+        }
+        appender.closeSync();
+        const res = await this.conn.run(
+          `insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`,
+        );
+        rejected += Number(res.rowsChanged);
+        await this.conn.run(`delete from temp.stg_rejections`);
+      }
+      await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [
+        b.topic,
+        b.partition,
+        b.nextOffset,
+      ]);
+    }
+    return rejected;
+  }
+}
+
+/** Events by their table, each event_id once (a redelivery within the group counts as a duplicate). */
+function groupByTable(events: StoredEvent[]): { byTable: Map<string, StoredEvent[]>; inBatchDuplicates: number } {
+  const byTable = new Map<string, StoredEvent[]>();
+  const seen = new Set<string>();
+  let inBatchDuplicates = 0;
+  for (const e of events) {
+    if (seen.has(e.event_id)) {
+      inBatchDuplicates++;
+      continue;
+    }
+    seen.add(e.event_id);
+    const table = tableOf[e.type as EventType];
+    let list = byTable.get(table);
+    if (!list) byTable.set(table, (list = []));
+    list.push(e);
+  }
+  return { byTable, inBatchDuplicates };
 }

@@ -1,4 +1,5 @@
 import type { Command } from '../../core/cli.ts';
+import { EdumonError } from '../../core/errors.ts';
 import { startService } from '../../pipeline/service.ts';
 
 export const run: Command = {
@@ -31,17 +32,35 @@ export const run: Command = {
       process.once('SIGTERM', () => onSignal('SIGTERM'));
       process.once('SIGINT', () => onSignal('SIGINT'));
       if (ctx.values['until-idle']) {
-        service.waitUntilIdle().then(() => {
-          log.info('caught up with every partition');
-          resolve();
-        });
+        service.waitUntilIdle().then(
+          () => {
+            log.info('caught up with every partition');
+            resolve();
+          },
+          // Stopped first: the failure or the signal above says why.
+          () => resolve(),
+        );
       }
     });
     await done;
-    await service.stop();
-    if (failure) throw failure;
-    const s = service.stats;
-    ctx.out(`stored ${s.stored} events, ${s.duplicates} duplicates skipped, ${s.rejected} rejected`);
-    return 0;
+    const stopped = await Promise.race([
+      service.stop().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref()),
+    ]);
+    if (!stopped) {
+      log.error('the service did not stop in time; exiting anyway (the warehouse keeps only committed batches)', { seconds: STOP_TIMEOUT_MS / 1000 });
+    }
+    const code = failure ? (failure instanceof EdumonError ? failure.exitCode : 1) : stopped ? 0 : 1;
+    if (failure) process.stderr.write(`edumon: ${failure.message}\n`);
+    else {
+      const s = service.stats;
+      ctx.out(`stored ${s.stored} events, ${s.duplicates} duplicates skipped, ${s.rejected} rejected`);
+    }
+    // A backfill or a stopped service must end now: a client library's timer (a Kafka retry, a
+    // reconnect) must not keep the process, and with it the warehouse lock, alive.
+    process.exit(code);
   },
 };
+
+/** Longest a stop may take: the batch in flight is written, then every connection closed. */
+const STOP_TIMEOUT_MS = 30_000;
