@@ -48,3 +48,15 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Runs a command that must end by itself: killed (and reported as code null, with what it
+ * printed) if it has not exited within `ms`, so a hang fails the test instead of stalling it.
+ */
+export async function runEdumonWithin(args: string[], env: Record<string, string>, ms: number): Promise<{ code: number | null; output: string }> {
+  const proc = spawnEdumon(args, env);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), ms);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return { code, output: proc.output() };
+}

@@ -13,7 +13,7 @@ import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 import { itEndsExactlyOnce } from '../helpers/verifyLoad.ts';
 
-describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs', () => {
+describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs from the first second on', () => {
   // Small fetches: many more transactions for a kill to land in.
   const t = testEnv('sigkill', { EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '65536' });
   const load = buildLoad(t.config, 100_000, 7);
@@ -25,31 +25,48 @@ describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs
     await buildReference(reference, load.valid, TEST_KEY);
     const r = rng(42);
     let proc = spawnEdumon(['run'], t.env);
+    let spawnedAt = Date.now();
     let kills = 0;
-    const chunks = 6;
-    const per = Math.ceil(load.messages.length / chunks);
-    // Kill without warning at a random moment once it consumes: mid-batch or mid-commit.
-    const killWhileConsuming = async () => {
-      await waitFor(() => proc.output().includes('partitions assigned'));
-      await sleep(r.int(20, 600));
+    // Kill without warning: in the first second after start (while partitions are first
+    // assigned), right at the assignment, and at random moments once it consumes.
+    const killAt: Array<() => Promise<void>> = [
+      () => sleep(800 - (Date.now() - spawnedAt)),
+      () => waitFor(() => proc.output().includes('partitions assigned')),
+      () => sleep(1000 - (Date.now() - spawnedAt)),
+      async () => {
+        await waitFor(() => proc.output().includes('partitions assigned'));
+        await sleep(r.int(20, 300));
+      },
+      async () => {
+        await waitFor(() => proc.output().includes('partitions assigned'));
+        await sleep(r.int(20, 600));
+      },
+      async () => {
+        await waitFor(() => proc.output().includes('partitions assigned'));
+        await sleep(r.int(300, 1500));
+      },
+    ];
+    const kill = async (when: () => Promise<void>) => {
+      await when();
       proc.child.kill('SIGKILL');
       kills++;
       await proc.exited;
       logs += proc.output();
     };
+    const chunks = killAt.length - 1;
+    const per = Math.ceil(load.messages.length / chunks);
     for (let c = 0; c < chunks; c++) {
       await publishRaw(kafka, load.messages.slice(c * per, (c + 1) * per));
-      if (c % 2 === 1 || c === chunks - 1) {
-        await killWhileConsuming();
-        proc = spawnEdumon(['run'], t.env);
-      }
+      await kill(killAt[c]!);
+      proc = spawnEdumon(['run'], t.env);
+      spawnedAt = Date.now();
     }
-    await killWhileConsuming();
+    await kill(killAt[chunks]!);
     const final = await runEdumon(['run', '--until-idle'], t.env);
     logs += final.output;
     expect(final.code, final.output).toBe(0);
-    expect(kills).toBe(4);
-  }, 600_000);
+    expect(kills).toBe(killAt.length);
+  }, 900_000);
 
   itEndsExactlyOnce(t, reference, load, kafka, () => logs);
 });
