@@ -4,20 +4,37 @@
  * Unknown extra fields are stripped (the contract says they are ignored).
  */
 import { z } from 'zod';
+import { normalizeId, normalizePersonId, sciNotationProblem } from './normalizeId.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const twoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6;
 
-export const eventId = z.string().min(1).max(64);
+/**
+ * A string identifier, normalised before any check (ingest/normalizeId.ts: NFKC, trimmed, and for
+ * person ids upper case) so that every spelling of one id validates, compares and pseudonymises
+ * as one. A number in Excel's scientific notation is rejected: its digits are already lost.
+ */
+const identifier = (normalize: (s: string) => string) =>
+  z
+    .string()
+    .overwrite(normalize)
+    .check((ctx) => {
+      const problem = sciNotationProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value, abort: true });
+    });
+
+export const eventId = identifier(normalizeId).min(1).max(64);
 export const timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 timestamp with offset' });
 export const isoDate = z.iso.date({ error: 'expected a date YYYY-MM-DD' });
 export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM');
-export const regionCode = z.string().regex(/^\d{6}$/, 'expected a 6-digit region code');
-export const townshipCode = z.string().regex(/^\d{9}$/, 'expected a 9-digit township code');
-export const schoolId = z.string().regex(/^\d{10}$/, 'expected a 10-digit school id');
+export const regionCode = identifier(normalizeId).regex(/^\d{6}$/, 'expected a 6-digit region code');
+export const townshipCode = identifier(normalizeId).regex(/^\d{9}$/, 'expected a 9-digit township code');
+export const schoolId = identifier(normalizeId).regex(/^\d{10}$/, 'expected a 10-digit school id');
+/** A class of a school (e.g. 2025级01班): case is kept, as schools may name classes A and a. */
+export const classId = identifier(normalizeId).min(1).max(64);
 /** 学籍号, ID card or payroll number: personal data, pseudonymised before storage. */
-export const personId = z.string().min(1).max(64);
+export const personId = identifier(normalizePersonId).min(1).max(64);
 /**
  * Every numeric field is stored in a warehouse column of one of these types, and its schema's
  * bounds are the column's range or narrower: a value the contract accepts always fits its column
@@ -162,7 +179,7 @@ export const enrollmentEnrolled = z.object({
   year,
   level: z.enum(['kindergarten', 'high_school', 'vocational']),
   grade: storedAs(z.number().int().min(1).max(3), 'TINYINT'),
-  class_id: z.string().min(1).max(64),
+  class_id: classId,
   home_region_code: regionCode,
   birth_date: isoDate.optional(),
 });

@@ -1,12 +1,16 @@
 /**
  * A line-oriented RFC 4180 reader: quoted cells may hold commas, doubled quotes and line breaks.
- * Each record is reported at the line it starts on, and a record that cannot be read is an
- * error for that record alone: reading resumes on the next line, so no valid row is lost.
+ * Each record is reported at the line it starts on, and a record that cannot be read (bad CSV,
+ * or a line not valid in the file's encoding) is an error for that record alone: reading
+ * resumes on the next line, so no valid row is lost.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type { TextEncoding } from './decodeText.ts';
+import { readTextLines, type TextLine } from './readTextLines.ts';
 
+/** A record's cells, or the reason (ready to report) why it cannot be read. */
 export type CsvRow = { line: number; cells: string[] } | { line: number; error: string };
+
+const syntaxError = (why: string) => `CSV record cannot be read: ${why}`;
 
 /** A quoted cell may span this many lines before the quote is taken as never closed. */
 const MAX_RECORD_LINES = 50;
@@ -53,9 +57,8 @@ const quotes = (s: string) => {
 };
 
 /** Streams the records of a CSV file (header row included, as the first record). */
-export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let pending: Array<{ text: string; line: number }> = [];
+export async function* readCsvRows(file: string, encoding?: TextEncoding): AsyncGenerator<CsvRow> {
+  let pending: TextLine[] = [];
   let pendingQuotes = 0;
   const take = () => {
     const taken = pending;
@@ -63,15 +66,23 @@ export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
     pendingQuotes = 0;
     return taken;
   };
-  // One line into the record being read; a record is complete when its quotes balance.
-  function* feed(text: string, line: number): Generator<CsvRow> {
-    if (pending.length === 0 && text.trim() === '') return;
-    pending.push({ text, line });
-    pendingQuotes += quotes(text);
+  // One line into the record being read; a record is complete when its quotes balance. A line
+  // that did not decode still counts its quotes (invalid bytes never decode to one), so the
+  // record it belongs to is rejected whole and the next record starts where it should.
+  function* feed(l: TextLine): Generator<CsvRow> {
+    if (pending.length === 0 && l.error === undefined && l.text.trim() === '') return;
+    pending.push(l);
+    pendingQuotes += quotes(l.text);
     if (pendingQuotes % 2 === 0) {
       const record = take();
-      const cells = parseCsvRecord(record.map((l) => l.text).join('\n'));
-      yield Array.isArray(cells) ? { line: record[0]!.line, cells } : { line: record[0]!.line, error: cells.error };
+      const line = record[0]!.line;
+      const bad = record.find((r) => r.error !== undefined);
+      if (bad) {
+        yield { line, error: bad.line === line ? bad.error! : `line ${bad.line}: ${bad.error!}` };
+        return;
+      }
+      const cells = parseCsvRecord(record.map((r) => r.text).join('\n'));
+      yield Array.isArray(cells) ? { line, cells } : { line, error: syntaxError(cells.error) };
     } else if (pending.length >= MAX_RECORD_LINES) {
       yield* giveUpFirstLine();
     }
@@ -79,13 +90,9 @@ export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
   // An unclosed quote: give up on the record's first line only, and re-read the rest.
   function* giveUpFirstLine(): Generator<CsvRow> {
     const [first, ...rest] = take();
-    yield { line: first!.line, error: 'a quoted cell is never closed' };
-    for (const l of rest) yield* feed(l.text, l.line);
+    yield { line: first!.line, error: first!.error ?? syntaxError('a quoted cell is never closed') };
+    for (const l of rest) yield* feed(l);
   }
-  let lineNo = 0;
-  for await (const raw of lines) {
-    lineNo++;
-    yield* feed(lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw, lineNo);
-  }
+  for await (const l of readTextLines(file, encoding)) yield* feed(l);
   while (pending.length > 0) yield* giveUpFirstLine();
 }

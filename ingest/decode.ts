@@ -12,18 +12,26 @@ import {
   isEventType,
   MAX_MESSAGE_BYTES,
 } from './contract.ts';
+import { UTF8 } from './decodeText.ts';
 
 export type Decoded = { ok: true; event: ContractEvent } | { ok: false; reason: string };
 
-/** Decodes one Kafka message value (or file line) that should carry a contract event. */
+/**
+ * Decodes one Kafka message value that should carry a contract event: strict UTF-8 (a leading
+ * byte-order mark is dropped, as at the start of a file), then JSON, then the contract.
+ */
 export function decodeBytes(value: Buffer | null, family?: Family): Decoded {
   if (value === null || value.length === 0) return { ok: false, reason: 'empty message (expected one JSON object)' };
   if (value.length > MAX_MESSAGE_BYTES) {
     return { ok: false, reason: `message is ${value.length} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit` };
   }
+  const { text, invalidAt } = UTF8.decode(value);
+  if (invalidAt !== undefined) {
+    return { ok: false, reason: `not valid UTF-8 at byte ${invalidAt}: messages must be UTF-8 JSON; a producer with GBK/GB18030 text must convert it to UTF-8` };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'not valid JSON' };
   }

@@ -11,6 +11,7 @@ import { kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import { type EventType, isEventType } from './contract.ts';
 import { decodeObject } from './decode.ts';
+import { textEncoding, UTF8 } from './decodeText.ts';
 import { openProducer } from './openProducer.ts';
 import { Publisher } from './publish.ts';
 import { formatOf, readCsv, readJsonLines } from './readRecords.ts';
@@ -31,6 +32,8 @@ export async function ingestFiles(opts: {
   files: string[];
   type?: string;
   format?: string;
+  /** Text encoding of the files (--encoding); UTF-8 by default. */
+  encoding?: string;
   config: Config;
   kafka: Kafka;
   log: Logger;
@@ -43,6 +46,7 @@ export async function ingestFiles(opts: {
     fixedType = opts.type;
   }
   const formats = opts.files.map((f) => formatOf(f, opts.format));
+  const encoding = opts.encoding === undefined ? UTF8 : textEncoding(opts.encoding);
   for (const f of opts.files) {
     if (!existsSync(f)) throw new EdumonError(`ingest: ${f}: no such file`, { exitCode: 2 });
   }
@@ -55,7 +59,7 @@ export async function ingestFiles(opts: {
     for (const [i, file] of opts.files.entries()) {
       const stats = { file, read: 0, published: 0, rejected: 0 };
       report.files.push(stats);
-      const records = formats[i] === 'csv' ? readCsv(file, fixedType) : readJsonLines(file);
+      const records = formats[i] === 'csv' ? readCsv(file, fixedType, encoding) : readJsonLines(file, encoding);
       for await (const rec of records) {
         stats.read++;
         let reason: string | undefined;
@@ -69,7 +73,9 @@ export async function ingestFiles(opts: {
           if (!reason) {
             const d = decodeObject(value);
             if (d.ok) {
-              await publisher.add(value as Record<string, unknown> & { type: string });
+              // Keyed by the validated event, whose ids are normalised (" 3441080201" and
+              // "3441080201" are one school, so one partition); the record goes as it came.
+              await publisher.add(d.event, JSON.stringify(value));
               stats.published++;
             } else reason = d.reason;
           }

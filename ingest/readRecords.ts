@@ -2,12 +2,12 @@
  * Streams records from JSON Lines or CSV files, with the line each came from, without holding
  * the file in memory. A line that cannot be read becomes an error record; reading goes on.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { EdumonError } from '../core/errors.ts';
 import { MAX_MESSAGE_BYTES, type EventType, isEventType } from './contract.ts';
 import { coerceCsvRecord } from './csvCoerce.ts';
 import { readCsvRows } from './csvRecords.ts';
+import type { TextEncoding } from './decodeText.ts';
+import { readTextLines } from './readTextLines.ts';
 
 export type FileRecord = { line: number; value: unknown } | { line: number; error: string };
 export type FileFormat = 'jsonl' | 'csv';
@@ -21,12 +21,13 @@ export function formatOf(file: string, override?: string): FileFormat {
   throw new EdumonError(`${file}: cannot tell the format from the name; pass --format jsonl or --format csv`, { exitCode: 2 });
 }
 
-export async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of lines) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+/** One JSON value a line, in the given encoding (UTF-8 by default); blank lines are skipped. */
+export async function* readJsonLines(file: string, encoding?: TextEncoding): AsyncGenerator<FileRecord> {
+  for await (const { line, text, error } of readTextLines(file, encoding)) {
+    if (error !== undefined) {
+      yield { line, error };
+      continue;
+    }
     if (text.trim() === '') continue;
     if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
       yield { line, error: `record is over the ${MAX_MESSAGE_BYTES}-byte limit` };
@@ -44,11 +45,11 @@ export async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
  * CSV whose header row names the fields; the type comes from a `type` column or from --type.
  * A record that cannot be read is reported at its line; the records around it are still read.
  */
-export async function* readCsv(file: string, type?: EventType): AsyncGenerator<FileRecord> {
+export async function* readCsv(file: string, type?: EventType, encoding?: TextEncoding): AsyncGenerator<FileRecord> {
   let header: string[] | undefined;
-  for await (const row of readCsvRows(file)) {
+  for await (const row of readCsvRows(file, encoding)) {
     if ('error' in row) {
-      yield { line: row.line, error: `CSV record cannot be read: ${row.error}` };
+      yield row;
       continue;
     }
     if (!header) {

@@ -8,14 +8,17 @@ const SHOWN = 50;
 export const ingest: Command = {
   name: 'ingest',
   summary: 'Validate JSON Lines / CSV files of contract events and publish them to Kafka',
-  usage: 'ingest FILE... [--type T] [--format jsonl|csv]',
+  usage: 'ingest FILE... [--type T] [--format jsonl|csv] [--encoding E]',
   description:
     'Every record is checked against the event contract. Valid records are published to their\n' +
     'topic (keyed by school_id, else region_code); each rejected one is reported as FILE:LINE: reason.\n' +
+    'Files are read strictly in their encoding: a line with bytes that are not valid in it is rejected\n' +
+    '(a CSV saved by Excel on Chinese Windows is GB18030: pass --encoding gb18030).\n' +
     'Exit status: 0 all published, 1 some lines rejected (the valid ones are still published), 2 usage error.',
   options: {
     type: { type: 'string', value: 'T', help: 'event type of records without a `type` field (CSV: one type per file)' },
     format: { type: 'string', value: 'F', help: 'jsonl or csv (default: from the file extension)' },
+    encoding: { type: 'string', value: 'E', help: 'text encoding of the files: utf-8 (default), gb18030, gbk, big5, ...' },
   },
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new EdumonError('ingest: name at least one file', { exitCode: 2 });
@@ -26,6 +29,7 @@ export const ingest: Command = {
       files: ctx.positionals,
       type: ctx.values.type as string | undefined,
       format: ctx.values.format as string | undefined,
+      encoding: ctx.values.encoding as string | undefined,
       config,
       kafka: createKafka(config, log, '-ingest'),
       log,

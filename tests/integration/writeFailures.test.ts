@@ -134,7 +134,7 @@ describe('records the warehouse cannot take', () => {
     conn.closeSync();
     instance.closeSync();
 
-    const msgs = valid.map((e) => ({ topic: topics[familyOf[e.type]], key: messageKey(e), value: Buffer.from(JSON.stringify(e)) }));
+    const msgs: RawMessage[] = valid.map((e) => ({ topic: topics[familyOf[e.type]], key: messageKey(e), value: Buffer.from(JSON.stringify(e)) }));
     // The two bad schools sit between valid events of the same school, in one partition batch.
     msgs.splice(300, 0, message(poison), message(huge));
     await publishRaw(kafka, msgs);

@@ -175,6 +175,37 @@ describe('the event contract', () => {
     });
   });
 
+  describe('identifier normalisation (docs/contract.md, Identifiers)', () => {
+    const ID_FIELDS = ['event_id', 'school_id', 'region_code', 'township_code', 'home_region_code', 'student_id', 'staff_id', 'class_id'];
+    /** What a Chinese input method types: ASCII letters, digits and hyphens in their full-width forms. */
+    const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+    it.each(eventTypes)('%s: every identifier field is trimmed and NFKC-normalised before it is checked', (type) => {
+      const e = sample(type);
+      const fields = ID_FIELDS.filter((f) => typeof e[f] === 'string');
+      expect(fields.length).toBeGreaterThan(0);
+      const spelled = Object.fromEntries(fields.map((f, i) => [f, i % 2 ? ` ${fullWidth(e[f] as string)}\u3000` : `\u00a0${e[f] as string}\t`]));
+      expect(decodeObject({ ...e, ...spelled })).toEqual({ ok: true, event: e });
+    });
+
+    it('folds the case of student_id and staff_id (an ID card ending in x is the one ending in X), not of class_id or event_id', () => {
+      const d = decodeObject({ ...sample('enrollment.enrolled'), student_id: '41082120090101123x', class_id: 'Ca', event_id: 'ev-Ab' });
+      expect(d.ok && d.event).toMatchObject({ student_id: '41082120090101123X', class_id: 'Ca', event_id: 'ev-Ab' });
+      const w = decodeObject({ ...sample('wage.paid'), staff_id: 'pay-0000042' });
+      expect(w.ok && w.event).toMatchObject({ staff_id: 'PAY-0000042' });
+    });
+
+    it('rejects a blank id (only spaces) as empty', () => {
+      expect(reasonOf({ ...sample('wage.paid'), staff_id: ' \u3000 ' })).toMatch(/^staff_id: Too small/);
+    });
+
+    it.each(['student_id', 'school_id', 'event_id'])('rejects %s in scientific notation (Excel), saying so without quoting it', (field) => {
+      const type = field === 'student_id' ? 'admission.admitted' : 'wage.paid';
+      const reason = reasonOf({ ...sample(type), [field]: '4.10821E+17' });
+      expect(reason).toBe(`${field}: looks like a number in scientific notation (d.dddddE+17): Excel rounds long ids, so different people become one; format the column as text and export it again`);
+    });
+  });
+
   describe('messageKey', () => {
     it("is the event's school_id where it has one, else its region_code", () => {
       expect(messageKey(sample('wage.paid'))).toBe(sample('wage.paid').school_id);

@@ -14,6 +14,12 @@ describe('fieldKinds', () => {
     expect(k.get('level')).toBe('string');
     expect(k.get('occurred_at')).toBe('string');
   });
+
+  it('reads every identifier field (normalised by the contract) as a string, so an id of digits keeps its leading zeros', () => {
+    for (const field of ['event_id', 'school_id', 'student_id', 'class_id', 'home_region_code']) expect(fieldKinds('enrollment.enrolled').get(field)).toBe('string');
+    expect(fieldKinds('wage.paid').get('staff_id')).toBe('string');
+    expect(fieldKinds('school.upserted').get('township_code')).toBe('string');
+  });
 });
 
 describe('coerceCsvRecord', () => {
@@ -39,6 +45,13 @@ describe('coerceCsvRecord', () => {
 
   it('reads numbers with surrounding spaces, negatives and exponents', () => {
     expect(coerceCsvRecord('population.reported', { year: ' 2025 ', age_3_5: '1e3', age_15_17: '-1' })).toMatchObject({ year: 2025, age_3_5: 1000, age_15_17: -1 });
+  });
+
+  it('leaves a text cell as it is and lets the contract normalise an id with a trailing space', () => {
+    const out = coerceCsvRecord('wage.paid', { ...wageRow, staff_id: 'PAY-0000042 ' });
+    expect(out.staff_id).toBe('PAY-0000042 ');
+    const d = decodeObject(out);
+    expect(d.ok && d.event).toMatchObject({ staff_id: 'PAY-0000042' });
   });
 
   it('treats an empty cell as an absent field', () => {

@@ -35,6 +35,30 @@ describe('decodeObject / decodeBytes', () => {
     expect(reason(decodeBytes(Buffer.from(`{"student_id": "${RAW_ID}", `)))).toBe('not valid JSON');
   });
 
+  describe('text encoding', () => {
+    const withId = (id: Buffer) => {
+      const [before, after] = JSON.stringify({ ...sample('admission.admitted'), student_id: 'ID' }).split('"ID"') as [string, string];
+      return Buffer.concat([Buffer.from(`${before}"`), id, Buffer.from(`"${after}`)]);
+    };
+
+    it('rejects ids that differ only in invalid UTF-8 bytes (once one pseudonym), with the byte and a hint', () => {
+      const a = withId(Buffer.concat([Buffer.from('RAWSTU-C-'), Buffer.from([0xff])]));
+      const b = withId(Buffer.concat([Buffer.from('RAWSTU-C-'), Buffer.from([0xfe])]));
+      const at = a.indexOf(0xff) + 1;
+      for (const m of [a, b]) {
+        expect(reason(decodeBytes(m, 'admission'))).toBe(
+          `not valid UTF-8 at byte ${at}: messages must be UTF-8 JSON; a producer with GBK/GB18030 text must convert it to UTF-8`,
+        );
+        expect(reason(decodeBytes(m, 'admission'))).not.toContain('RAWSTU');
+      }
+    });
+
+    it('accepts a message that starts with a UTF-8 byte-order mark, as files do', () => {
+      const e = sample('wage.paid');
+      expect(decodeBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(e)]), 'funding')).toEqual({ ok: true, event: e });
+    });
+  });
+
   it('rejects a JSON array, string, number and null as not an object', () => {
     expect(reason(decodeBytes(bytes([sample('wage.paid')])))).toBe('expected a JSON object, got an array');
     expect(reason(decodeBytes(bytes(RAW_ID)))).toBe('expected a JSON object, got string');

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventType } from '../../ingest/contract.ts';
+import { textEncoding } from '../../ingest/decodeText.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { type FileRecord, formatOf, readCsv, readJsonLines } from '../../ingest/readRecords.ts';
 import { RAW_ID, sample } from './samples.ts';
@@ -10,7 +12,7 @@ import { RAW_ID, sample } from './samples.ts';
 const dir = mkdtempSync(join(tmpdir(), 'edumon-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-function file(ext: string, text: string): string {
+function file(ext: string, text: string | Buffer): string {
   const f = join(dir, `f${n++}.${ext}`);
   writeFileSync(f, text);
   return f;
@@ -21,7 +23,8 @@ async function all(gen: AsyncGenerator<FileRecord>): Promise<FileRecord[]> {
   return out;
 }
 const jsonl = (text: string) => all(readJsonLines(file('jsonl', text)));
-const csv = (text: string, type?: EventType) => all(readCsv(file('csv', text), type));
+const csv = (text: string | Buffer, type?: EventType, encoding?: string) =>
+  all(readCsv(file('csv', text), type, encoding === undefined ? undefined : textEncoding(encoding)));
 const WAGE_HEADER = 'type,event_id,occurred_at,school_id,staff_id,period,amount_yuan';
 const wageLine = (id: string, amount = '4000.5') => `wage.paid,${id},2025-09-30T17:00:00+08:00,3441080201,PAY-0000042,2025-09,${amount}`;
 
@@ -75,6 +78,16 @@ describe('readJsonLines', () => {
     expect(await jsonl('[1,2]\n')).toEqual([{ line: 1, value: [1, 2] }]);
   });
 
+  it('rejects a line that is not valid UTF-8, by its line, with the byte and a hint, and reads the others', async () => {
+    const bad = Buffer.concat([Buffer.from('{"student_id":"RAWSTU-C-'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const recs = await all(readJsonLines(file('jsonl', Buffer.concat([Buffer.from('{"a":1}\n'), bad, Buffer.from('\n{"b":2}\n')]))));
+    expect(recs).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 2, error: 'not valid UTF-8 at byte 25 of the line; if the file is GBK/GB18030 (Excel on Chinese Windows), pass --encoding gb18030' },
+      { line: 3, value: { b: 2 } },
+    ]);
+  });
+
   it('reads line 1 of a JSONL file that starts with a UTF-8 byte-order mark', async () => {
     expect(await jsonl('\uFEFF{"a":1}\n')).toEqual([{ line: 1, value: { a: 1 } }]);
   });
@@ -122,6 +135,44 @@ describe('readCsv', () => {
     expect(recs[1]).toMatchObject({ value: { event_id: 'w,2', staff_id: 'PAY "A"\nline2', amount_yuan: 1 } });
     expect(recs[0]?.line).toBe(2);
     expect(recs[2]?.line).toBe(6);
+  });
+
+  describe('a CSV saved by Excel on Chinese Windows (GBK)', () => {
+    const header = 'event_id,occurred_at,school_id,name,level,ownership,region_code,status,licensed,capacity';
+    const row = (id: string, name: string) => `${id},2025-07-02T09:13:00+08:00,3441080201,${name},kindergarten,public,410802,active,true,120`;
+    const gbkFile = iconv.encode([header, row('s1', '焦作市幼儿园'), row('s2', 'Jiaozuo KG'), row('s3', '"温县\n实验幼儿园"'), row('s4', '武陟县幼儿园'), ''].join('\r\n'), 'gbk');
+    const hint = 'if the file is GBK/GB18030 (Excel on Chinese Windows), pass --encoding gb18030';
+
+    it('without --encoding: rejects each line with Chinese text by its line, with the hint, and reads the ASCII line', async () => {
+      const recs = await csv(gbkFile, 'school.upserted');
+      expect(recs.map((r) => [r.line, 'error' in r ? r.error : (r.value as { name: string }).name])).toEqual([
+        [2, `not valid UTF-8 at byte 41 of the line; ${hint}`],
+        [3, 'Jiaozuo KG'],
+        [4, `not valid UTF-8 at byte 42 of the line; ${hint}`],
+        [6, `not valid UTF-8 at byte 41 of the line; ${hint}`],
+      ]);
+    });
+
+    it('with --encoding gb18030: reads the names, a quoted multi-line cell included', async () => {
+      const recs = await csv(gbkFile, 'school.upserted', 'gb18030');
+      expect(recs.map((r) => [r.line, 'value' in r && (r.value as { name: string }).name])).toEqual([
+        [2, '焦作市幼儿园'],
+        [3, 'Jiaozuo KG'],
+        [4, '温县\n实验幼儿园'],
+        [6, '武陟县幼儿园'],
+      ]);
+      for (const r of recs) expect('value' in r && decodeObject(r.value).ok).toBe(true);
+    });
+
+    it('rejects a multi-line record whose second line is not valid, naming that line, and goes on', async () => {
+      const [before, after] = row('s1', '"first\nNAME"').split('NAME') as [string, string];
+      const text = Buffer.concat([Buffer.from(`${header}\n${before}`), Buffer.from([0xff]), Buffer.from(`${after}\n${row('s2', 'ok')}\n`)]);
+      const recs = await csv(text, 'school.upserted');
+      expect(recs.map((r) => [r.line, 'error' in r ? r.error : 'ok'])).toEqual([
+        [2, `line 3: not valid UTF-8 at byte 1 of the line; ${hint}`],
+        [4, 'ok'],
+      ]);
+    });
   });
 
   it('passes an unknown type through as text for validation to reject', async () => {
