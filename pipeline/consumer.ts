@@ -18,7 +18,7 @@ import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
-import { type Rejection, type Sink, tpKey } from './sink.ts';
+import { fromTpKey, type Rejection, type Sink, tpKey } from './sink.ts';
 
 export interface PipelineStats {
   stored: number;
@@ -217,9 +217,19 @@ export async function startConsumer(opts: {
     );
   };
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+  // Batches being handled: stop() waits for them before its last offset commit.
+  let inHand = 0;
+  const eachBatch = async (payload: EachBatchPayload) => {
+    inHand++;
+    try {
+      await handleBatch(payload);
+    } finally {
+      inHand--;
+    }
+  };
+  const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     await ready;
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    if (halted || !isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
     const expected = position.get(key) ?? lows.get(key) ?? 0n;
@@ -293,12 +303,7 @@ export async function startConsumer(opts: {
   const publishGroupOffsets = async () => {
     const changed = [...committed].filter(([key, next]) => published.get(key) !== next && (assigned?.has(key) ?? false));
     if (changed.length === 0) return;
-    await consumer.commitOffsets(
-      changed.map(([key, next]) => {
-        const [topic, partition] = key.split('\u0000') as [string, string];
-        return { topic, partition: Number(partition), offset: next.toString() };
-      }),
-    );
+    await consumer.commitOffsets(changed.map(([key, next]) => ({ ...fromTpKey(key), offset: next.toString() })));
     for (const [key, next] of changed) published.set(key, next);
   };
   let ticking = false;
@@ -338,8 +343,13 @@ export async function startConsumer(opts: {
         clearInterval(ticker);
         clearTimeout(restartTimer);
         await restarting;
-        await consumer.disconnect();
+        // Fetch nothing more, let the batches in hand finish and commit, and leave the group's
+        // offsets equal to the warehouse's while still a member, then leave.
+        consumer.pause(eventTopics.map((topic) => ({ topic })));
+        while (inHand > 0) await new Promise((r) => setTimeout(r, 20));
         await committer.idle();
+        await publishGroupOffsets().catch((err: Error) => log.debug('could not set the group offsets', { error: err.message }));
+        await consumer.disconnect();
         await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       })();
       return stopping;

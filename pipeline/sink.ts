@@ -51,6 +51,11 @@ interface TablePlan {
 }
 
 export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** The topic and partition of a tpKey. */
+export const fromTpKey = (key: string): { topic: string; partition: number } => {
+  const at = key.lastIndexOf('\u0000');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+};
 
 /**
  * Timestamps and dates are staged as their contract text and cast in SQL: DuckDB's cast honours
