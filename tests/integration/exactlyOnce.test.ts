@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect } from 'vitest';
 import { buildLoad } from '../fixtures/load.ts';
 import { rng } from '../../core/rng.ts';
-import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
 import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
@@ -67,6 +67,36 @@ describe('100k messages with 10% redeliveries and 1% malformed, through SIGKILLs
     expect(final.code, final.output).toBe(0);
     expect(kills).toBe(killAt.length);
   }, 900_000);
+
+  itEndsExactlyOnce(t, reference, load, kafka, () => logs);
+});
+
+describe('crashes in the first second after start, while partitions are first assigned', () => {
+  // Default fetch sizes: one fetch takes a whole partition, so a consumer that let Kafka's group
+  // offset run ahead of the warehouse would leave partitions at their end with nothing stored.
+  const t = testEnv('earlykill');
+  const load = buildLoad(t.config, 40_000, 8);
+  const reference = join(t.dir, 'reference.duckdb');
+  const kafka = testKafka();
+  let logs = '';
+
+  beforeAll(async () => {
+    await buildReference(reference, load.valid, TEST_KEY);
+    const delays = [50, 200, 400, 700];
+    const per = Math.ceil(load.messages.length / delays.length);
+    for (const [i, delay] of delays.entries()) {
+      await publishRaw(kafka, load.messages.slice(i * per, (i + 1) * per));
+      const proc = spawnEdumon(['run'], t.env);
+      await waitFor(() => proc.output().includes('partitions assigned'));
+      await sleep(delay);
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      logs += proc.output();
+    }
+    const final = await runEdumonWithin(['run', '--until-idle'], t.env, 120_000);
+    logs += final.output;
+    expect(final.code, final.output).toBe(0);
+  }, 600_000);
 
   itEndsExactlyOnce(t, reference, load, kafka, () => logs);
 });
