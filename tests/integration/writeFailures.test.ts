@@ -5,6 +5,7 @@
  * stored offsets; a restart resumes there. A record the warehouse refuses (a CHECK constraint the
  * contract cannot see) becomes a rejection and a DLQ message while its batch is stored.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +161,20 @@ describe('records the warehouse cannot take', () => {
     const dlq = await readTopic(kafka, topics.dlq, (m) => m.length >= 2);
     expect(dlq.map((m) => [m.headers['edumon-offset'], m.headers['edumon-reason']])).toEqual(rows.map((r) => [r.offset, r.reason]));
     expect(JSON.parse(dlq[0]!.value!.toString()).name).toBe('POISON');
+  });
+});
+
+describe('a value no column can hold, in a file', () => {
+  const t = testEnv('refused-file');
+  const school = validEvents(1, 22)[0]!;
+
+  it('is rejected by `edumon ingest` with its line and field, and the valid line is published', async () => {
+    const file = join(t.dir, 'schools.jsonl');
+    writeFileSync(file, [{ ...school, capacity: 3_000_000_000 }, school].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const r = await runEdumon(['ingest', file], t.env);
+    expect(r.code, r.output).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: capacity: `, 'm'));
+    expect(r.stdout).toContain('2 records, 1 published, 1 rejected');
   });
 });
 
