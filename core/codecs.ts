@@ -95,15 +95,17 @@ function failingClearly(name: string, codec: KafkaCodec): KafkaCodec {
 // wrapped so that a CodecError says where the batch is. The version is pinned in package.json.
 const FETCH_VERSIONS = [4, 5, 6, 7, 8, 9, 10, 11];
 
-let registered = false;
+// Marked on kafkajs's own codec table, which outlives this module where a test runner reloads it.
+const REGISTERED = Symbol.for('edumon.codecs');
 
 /** Registers snappy, lz4 and zstd with kafkajs, and a clear failure for the codec ids Kafka does not define. Idempotent. */
 export function registerCodecs(): void {
-  if (registered) return;
-  registered = true;
   const require = createRequire(import.meta.url);
   // Node's ESM view of kafkajs lacks CompressionCodecs (its CommonJS export is not detected).
-  const codecs = (require('kafkajs') as typeof import('kafkajs')).CompressionCodecs as Record<number, () => KafkaCodec>;
+  const table = (require('kafkajs') as typeof import('kafkajs')).CompressionCodecs as Record<number | symbol, unknown>;
+  if (table[REGISTERED]) return;
+  table[REGISTERED] = true;
+  const codecs = table as Record<number, () => KafkaCodec>;
   codecs[CompressionTypes.Snappy] = () => failingClearly('snappy', implementations.snappy);
   codecs[CompressionTypes.LZ4] = () => failingClearly('lz4', implementations.lz4);
   codecs[CompressionTypes.ZSTD] = () => failingClearly('zstd', implementations.zstd);
