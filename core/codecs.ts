@@ -65,7 +65,7 @@ const implementations: Record<'snappy' | 'lz4' | 'zstd', KafkaCodec> = {
     compress: async ({ buffer }) => snappyCompress(buffer),
     decompress: async (buffer) => snappyDecompress(buffer),
   },
-  // The LZ4 frame format (Kafka's KafkaLZ4BlockOutputStream), not bare LZ4 blocks.
+  // The LZ4 frame format (kafka-clients' Lz4BlockOutputStream), not bare LZ4 blocks.
   lz4: {
     compress: ({ buffer }) => compressFrame(buffer),
     decompress: (buffer) => decompressFrame(buffer),
