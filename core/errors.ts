@@ -19,3 +19,13 @@ export class EdumonError extends Error {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A Kafka record batch that cannot be decompressed: its codec is unknown or its bytes are not
+ * what the codec reads. Never retriable, since fetching the same bytes again fails the same way.
+ */
+export class CodecError extends EdumonError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}

@@ -1,11 +1,13 @@
 /** The kafkajs client for the configured brokers, logging through our logger. */
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { registerCodecs } from './codecs.ts';
 import type { Config } from './config.ts';
 import { EdumonError, messageOf } from './errors.ts';
 import type { Logger } from './log.ts';
 
-/** A kafkajs client whose own log lines (warnings and errors only) go to our logger. */
+/** A kafkajs client whose own log lines (warnings and errors only) go to our logger, with every Kafka codec. */
 export function createKafka(config: Pick<Config, 'kafka'>, log: Logger, clientSuffix = ''): Kafka {
+  registerCodecs();
   const klog = log.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: config.kafka.clientId + clientSuffix,

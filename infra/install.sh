@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a new machine lacks for edumon: Node 20+, Java 17+ and Maven (for the local
-# Kafka broker), the npm dependencies, and the broker jars. Safe to run again: skips what is there.
+# Installs what a new machine lacks for edumon: Node 20+, a Java 17+ JDK and Maven (for the local
+# Kafka broker and the tests' Java producer), the npm dependencies, and the broker jars. Safe to
+# run again: skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +9,10 @@ need_apt=()
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$node_major" -ge 20 ] || need_apt+=(nodejs npm)
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
-[ "${java_major:-0}" -ge 17 ] || need_apt+=(openjdk-17-jre-headless)
+[ "${java_major:-0}" -ge 17 ] || need_apt+=(openjdk-17-jdk-headless)
+# The tests run the stock Java producer from source (java File.java), which needs the JDK's compiler.
+[ "${java_major:-0}" -lt 17 ] || java --list-modules 2>/dev/null | grep '^jdk.compiler@' >/dev/null ||
+  need_apt+=("openjdk-${java_major}-jdk-headless")
 command -v mvn >/dev/null || need_apt+=(maven)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install: installing ${need_apt[*]} with apt-get"

@@ -132,7 +132,10 @@ export async function startConsumer(opts: {
       }
       assigned = mine;
       log.info('partitions assigned', { assignment: payload.memberAssignment });
-    })();
+    })().catch((err: Error) => {
+      // The consumer crashed or stopped meanwhile: its CRASH handler or stop() takes it from here.
+      log.warn('could not seek the assigned partitions', { error: err.message });
+    });
   });
   let fail!: (err: Error) => void;
   let dead = false;
@@ -345,7 +348,11 @@ export async function startConsumer(opts: {
         await restarting;
         // Fetch nothing more, let the batches in hand finish and commit, and leave the group's
         // offsets equal to the warehouse's while still a member, then leave.
-        consumer.pause(eventTopics.map((topic) => ({ topic })));
+        try {
+          consumer.pause(eventTopics.map((topic) => ({ topic })));
+        } catch {
+          // Not running (it crashed, or never joined): nothing is being fetched.
+        }
         while (inHand > 0) await new Promise((r) => setTimeout(r, 20));
         await committer.idle();
         await publishGroupOffsets().catch((err: Error) => log.debug('could not set the group offsets', { error: err.message }));
