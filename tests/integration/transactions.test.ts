@@ -10,6 +10,7 @@ import { topicsOf } from '../../core/config.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumonWithin } from '../helpers/cli.ts';
+import { javaProduce } from '../helpers/javaProducer.ts';
 import { testKafka } from '../helpers/kafka.ts';
 import { type TestEnv, testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
@@ -92,6 +93,24 @@ describe('a transactional producer (kafkajs)', () => {
     const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
     expect(r.code, r.output).toBe(0);
     expect(await storedIds(t)).toEqual(committed.map((e) => e.event_id).sort());
+    for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
+  }, 180_000);
+});
+
+describe('a transactional producer (the stock Java producer, lz4)', () => {
+  const t = testEnv('txn-java');
+  const events = validEvents(240, 33);
+
+  it('stores the committed transactions, never the aborted ones, and --until-idle ends at every partition end', async () => {
+    const topics = topicsOf(t.config);
+    const records = events.map((e) => ({ topic: topics[familyOf[e.type]], key: messageKey(e), value: JSON.stringify(e) }));
+    // Every third transaction of 20 aborts, the last one included: markers and aborted records end partitions.
+    const { aborted } = await javaProduce(records, { compression: 'lz4', transactional: { size: 20, abortEvery: 3 } });
+    expect(aborted.length).toBe(80);
+    const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
+    expect(r.code, r.output).toBe(0);
+    const abortedIds = new Set(aborted.map((i) => events[i]!.event_id));
+    expect(await storedIds(t)).toEqual(events.map((e) => e.event_id).filter((id) => !abortedIds.has(id)).sort());
     for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
   }, 180_000);
 });
