@@ -255,9 +255,11 @@ export async function startConsumer(opts: {
     if (nextOffset > expected) {
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
       const decoded = decodeBatch(fresh, familyOfTopic.get(topic), pseudonymize);
-      const byOffset = new Map(fresh.map((m) => [m.offset, m]));
+      // Built only for a batch with rejects: most have none.
+      let byOffset: Map<string, KafkaMessage> | undefined;
+      const messageAt = (offset: bigint) => (byOffset ??= new Map(fresh.map((m) => [m.offset, m]))).get(offset.toString())!;
       const toDlq = (rejections: Rejection[]) =>
-        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, byOffset.get(r.offset.toString())!, r)), log);
+        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, messageAt(r.offset), r)), log);
       if (decoded.rejections.length > 0) await toDlq(decoded.rejections);
       await committer.room();
       // Not awaited: the next fetch is decoded while this one is written.
@@ -267,7 +269,7 @@ export async function startConsumer(opts: {
         nextOffset,
         ...decoded,
         reject: async (refused) => {
-          const rejections = refused.map((r) => rejectionOf(byOffset.get(r.offset.toString())!, r.reason));
+          const rejections = refused.map((r) => rejectionOf(messageAt(r.offset), r.reason));
           log.warn('the warehouse refused events; rejected them to the DLQ', { topic, partition, offsets: refused.map((r) => r.offset.toString()) });
           await toDlq(rejections);
           return rejections;
