@@ -8,7 +8,7 @@
  * (for monitoring tools; edumon never reads them). So a crash at any point, the first second
  * included, neither loses nor duplicates an event.
  */
-import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
@@ -18,6 +18,7 @@ import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
+import { type PackedMessage, packMessages } from './packedMessages.ts';
 import { fromTpKey, type Rejection, type Sink, tpKey } from './sink.ts';
 
 export interface PipelineStats {
@@ -197,7 +198,7 @@ export async function startConsumer(opts: {
   };
 
   /** The DLQ copy of a rejected message: the original key, value and headers, plus where and why. */
-  const dlqItem = (topic: string, partition: number, m: KafkaMessage, r: Rejection) => {
+  const dlqItem = (topic: string, partition: number, m: PackedMessage, r: Rejection) => {
     const headers: IHeaders = {
       ...m.headers,
       'edumon-reason': r.reason,
@@ -255,11 +256,10 @@ export async function startConsumer(opts: {
     if (nextOffset > expected) {
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= expected);
       const decoded = decodeBatch(fresh, familyOfTopic.get(topic), pseudonymize);
-      // Built only for a batch with rejects: most have none.
-      let byOffset: Map<string, KafkaMessage> | undefined;
-      const messageAt = (offset: bigint) => (byOffset ??= new Map(fresh.map((m) => [m.offset, m]))).get(offset.toString())!;
+      // Kept until the batch commits, for an event the warehouse refuses; not the fetch's buffers.
+      const originals = packMessages(fresh);
       const toDlq = (rejections: Rejection[]) =>
-        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, messageAt(r.offset), r)), log);
+        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, originals(r.offset.toString())!, r)), log);
       if (decoded.rejections.length > 0) await toDlq(decoded.rejections);
       await committer.room();
       // Not awaited: the next fetch is decoded while this one is written.
@@ -269,7 +269,7 @@ export async function startConsumer(opts: {
         nextOffset,
         ...decoded,
         reject: async (refused) => {
-          const rejections = refused.map((r) => rejectionOf(messageAt(r.offset), r.reason));
+          const rejections = refused.map((r) => rejectionOf(originals(r.offset.toString())!, r.reason));
           log.warn('the warehouse refused events; rejected them to the DLQ', { topic, partition, offsets: refused.map((r) => r.offset.toString()) });
           await toDlq(rejections);
           return rejections;
@@ -355,6 +355,7 @@ export async function startConsumer(opts: {
         } catch {
           // Not running (it crashed, or never joined): nothing is being fetched.
         }
+        committer.stopRetrying();
         while (inHand > 0) await new Promise((r) => setTimeout(r, 20));
         await committer.idle();
         await publishGroupOffsets().catch((err: Error) => log.debug('could not set the group offsets', { error: err.message }));

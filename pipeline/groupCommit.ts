@@ -37,6 +37,9 @@ export class GroupCommitter {
   private waiters: Array<() => void> = [];
   /** Set once a write failed for good; every later commit is refused with it. */
   private failure: Error | undefined;
+  /** Set by stopRetrying(): a failing write fails at once, and a backoff in progress ends now. */
+  private giveUp = false;
+  private wakeBackoff: (() => void) | undefined;
 
   constructor(
     private readonly sink: Sink,
@@ -58,6 +61,15 @@ export class GroupCommitter {
   /** Resolves when the queue has room for more (at once after a failure: commit() then refuses). */
   async room(): Promise<void> {
     while (this.queuedEvents >= this.opts.maxEvents && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  /**
+   * For shutdown: a write that is failing is not tried again (its batches stay unstored, to be
+   * read again after a restart), so stopping never waits out a retry backoff.
+   */
+  stopRetrying(): void {
+    this.giveUp = true;
+    this.wakeBackoff?.();
   }
 
   /** Resolves when everything queued so far is committed (or has failed). */
@@ -108,10 +120,15 @@ export class GroupCommitter {
           failure = err;
         }
       }
-      if (attempt >= this.opts.retries) throw failure;
+      if (attempt >= this.opts.retries || this.giveUp) throw failure;
       const delay = this.opts.retryBackoffMs * 2 ** attempt;
       this.opts.onRetry?.(failure, attempt + 1, delay);
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeBackoff = () => (clearTimeout(timer), resolve());
+      });
+      this.wakeBackoff = undefined;
+      if (this.giveUp) throw failure;
     }
   }
 }
