@@ -16,20 +16,33 @@ export interface PackedMessage {
 
 /** Packs the messages; the result finds one by its offset (a string, as kafkajs writes it). */
 export function packMessages(messages: KafkaMessage[]): (offset: string) => PackedMessage | undefined {
-  const index = new Map<string, number>();
+  // Offsets ascend within a partition batch: found by binary search, kept as doubles (< 2^53).
+  const offsets = Float64Array.from(messages, (m) => Number(m.offset));
   const keys = copyAll(messages.map((m) => m.key ?? null));
   const values = copyAll(messages.map((m) => m.value ?? null));
   // Headers are rare; copied one by one where present.
   const headers = new Map<number, IHeaders>();
   messages.forEach((m, i) => {
-    index.set(m.offset, i);
     if (m.headers && Object.keys(m.headers).length > 0) headers.set(i, copyHeaders(m.headers));
   });
   return (offset) => {
-    const i = index.get(offset);
-    if (i === undefined) return undefined;
+    const i = indexOf(offsets, Number(offset));
+    if (i < 0) return undefined;
     return { offset, key: keys(i), value: values(i), headers: headers.get(i) ?? {} };
   };
+}
+
+function indexOf(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v === x) return mid;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** One copy of all the buffers; the i-th is a view of it again (null stays null). */
