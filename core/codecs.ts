@@ -6,11 +6,7 @@
  * naming its codec, topic, partition and offsets (see locateCodecFailure), never a silent retry loop.
  */
 import { createRequire } from 'node:module';
-import { Zstd } from '@hpcc-js/wasm-zstd';
-import { decompress as fzstdDecompress } from 'fzstd';
 import { CompressionTypes } from 'kafkajs';
-import { compressFrame, decompressFrame } from 'lz4-napi';
-import * as snappy from 'snappyjs';
 import { CodecError, messageOf } from './errors.ts';
 import { locateCodecFailure } from './locateCodecFailure.ts';
 
@@ -25,7 +21,23 @@ interface KafkaCodec {
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_BLOCK = 32 * 1024;
 
-function snappyCompress(data: Buffer): Buffer {
+/**
+ * Each codec's package is loaded when the first batch of its codec arrives: most deployments
+ * see one codec or none, and the native lz4 and WASM zstd modules cost memory (about 15 MB of
+ * the service's peak RSS when all were loaded at start, docs/BENCHMARKS.md).
+ */
+const once = <T>(load: () => Promise<T>) => {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+};
+const snappyjs = once(() => import('snappyjs'));
+const lz4 = once(() => import('lz4-napi'));
+const fzstd = once(() => import('fzstd'));
+const zstdWasm = once(async () => (await import('@hpcc-js/wasm-zstd')).Zstd.load());
+
+type Snappy = Awaited<ReturnType<typeof snappyjs>>;
+
+function snappyCompress(snappy: Snappy, data: Buffer): Buffer {
   const header = Buffer.alloc(16);
   XERIAL_MAGIC.copy(header);
   header.writeInt32BE(1, 8); // version
@@ -40,7 +52,7 @@ function snappyCompress(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-function snappyDecompress(data: Buffer): Buffer {
+function snappyDecompress(snappy: Snappy, data: Buffer): Buffer {
   if (data.length < 16 || !data.subarray(0, 8).equals(XERIAL_MAGIC)) return snappy.uncompress(data);
   const blocks: Buffer[] = [];
   for (let at = 16; at < data.length; ) {
@@ -57,22 +69,24 @@ function snappyDecompress(data: Buffer): Buffer {
 // fzstd decodes frames without a declared content size, which is what the Java producer's
 // streaming encoder writes; the WASM zstd's one-shot decoder guesses a buffer for those and
 // fails on batches that compress well. The WASM build (real libzstd) does the encoding.
-let zstd: Promise<Zstd> | undefined;
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 const implementations: Record<'snappy' | 'lz4' | 'zstd', KafkaCodec> = {
   snappy: {
-    compress: async ({ buffer }) => snappyCompress(buffer),
-    decompress: async (buffer) => snappyDecompress(buffer),
+    compress: async ({ buffer }) => snappyCompress(await snappyjs(), buffer),
+    decompress: async (buffer) => snappyDecompress(await snappyjs(), buffer),
   },
   // The LZ4 frame format (kafka-clients' Lz4BlockOutputStream), not bare LZ4 blocks.
   lz4: {
-    compress: ({ buffer }) => compressFrame(buffer),
-    decompress: (buffer) => decompressFrame(buffer),
+    compress: async ({ buffer }) => (await lz4()).compressFrame(buffer),
+    decompress: async (buffer) => (await lz4()).decompressFrame(buffer),
   },
+  // fzstd decodes frames without a declared content size, which is what the Java producer's
+  // streaming encoder writes; the WASM zstd's one-shot decoder guesses a buffer for those and
+  // fails on batches that compress well. The WASM build (real libzstd) does the encoding.
   zstd: {
-    compress: async ({ buffer }) => asBuffer((await (zstd ??= Zstd.load())).compress(buffer)),
-    decompress: async (buffer) => asBuffer(fzstdDecompress(buffer)),
+    compress: async ({ buffer }) => asBuffer((await zstdWasm()).compress(buffer)),
+    decompress: async (buffer) => asBuffer((await fzstd()).decompress(buffer)),
   },
 };
 
