@@ -11,13 +11,20 @@
  * whitespace trimmed (U+3000 ideographic space and no-break space included). Case is kept.
  */
 export function normalizeId(s: string): string {
+  // Printable ASCII with no space at either end (nearly every id) is already normal: NFKC maps
+  // no ASCII character, and there is nothing to trim.
+  if (PLAIN_ASCII.test(s)) return s;
   return s.normalize('NFKC').trim();
 }
 
 /** normalizeId, then upper case: 学籍号, ID card and payroll numbers do not distinguish case. */
 export function normalizePersonId(s: string): string {
+  if (PLAIN_ASCII.test(s) && !LOWER_ASCII.test(s)) return s;
   return normalizeId(s).toUpperCase();
 }
+
+const PLAIN_ASCII = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const LOWER_ASCII = /[a-z]/;
 
 /** How a spreadsheet shows a number too long for it, e.g. 4.10821E+17. */
 const sciNotation = /^(\d)(?:\.(\d+))?E([+-]\d+)$/i;
