@@ -10,6 +10,9 @@ import { EdumonError } from '../core/errors.ts';
 import type { PartitionBatch, Sink, WriteResult } from './sink.ts';
 import { isDataError, writeErrorLine } from './writeErrors.ts';
 
+/** A batch at least this large whose every event is refused stops ingestion instead. */
+const ALL_REFUSED_MIN_EVENTS = 20;
+
 /** Stores what the warehouse accepts of `batches` and rejects the rest; throws on a non-data error. */
 export async function isolateRefused(sink: Sink, batches: PartitionBatch[], cause: unknown): Promise<WriteResult> {
   let stored = 0;
@@ -38,6 +41,11 @@ export async function isolateRefused(sink: Sink, batches: PartitionBatch[], caus
       }
     };
     if (b.events.length > 0) await store(0, b.events.length);
+    // Every event of a sizeable batch refused is no longer about records: the warehouse itself (a
+    // schema that does not match, a bug) is wrong, and emptying the feed into the DLQ would hide it.
+    if (b.events.length >= ALL_REFUSED_MIN_EVENTS && refused.length === b.events.length) {
+      throw new EdumonError(`the warehouse refused all ${refused.length} events of ${b.topic}/${b.partition}, not one record: ${writeErrorLine(cause)}`, { cause });
+    }
     const rejections = refused.length > 0 ? await reject(refused) : [];
     settled.push({ ...b, events: [], rejections: [...b.rejections, ...rejections] });
   }

@@ -10,7 +10,6 @@ const DATA_ERROR = /^(Conversion|Constraint|Invalid Input|Out of Range|Mismatch 
 
 /** Whether a write failed because of the data it held (see the module doc). */
 export function isDataError(err: unknown): boolean {
-  if (err instanceof TypeError || err instanceof RangeError) return true;
   return err instanceof Error && DATA_ERROR.test(err.message);
 }
 

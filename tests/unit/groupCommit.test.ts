@@ -85,6 +85,15 @@ describe('GroupCommitter', () => {
     expect(committed).toEqual({ stored: 4, duplicates: 0, rejected: 1 });
   });
 
+  it('stops instead of rejecting when the warehouse refuses every event of a batch: a broken warehouse, not bad records', async () => {
+    const refused: unknown[] = [];
+    const { sink, offsets, stored } = fakeSink(() => new Error('Conversion Error: Could not convert string to INT32'));
+    const c = new GroupCommitter(sink, () => undefined, { ...options, retries: 0 });
+    const ids = Array.from({ length: 25 }, (_, i) => `e${i}`);
+    await expect(c.commit(batch(0, 25, ids, async (r) => (refused.push(...r), [])))).rejects.toThrow(/refused all 25 events of t\/0/);
+    expect({ refused, stored, offsets }).toEqual({ refused: [], stored: [], offsets: [] });
+  });
+
   it('stopRetrying ends a retry backoff at once: the failing write is rejected, not waited for', async () => {
     const { sink } = fakeSink(() => new Error('IO Error: disk gone'));
     const c = new GroupCommitter(sink, () => undefined, { maxEvents: 1000, retries: 10, retryBackoffMs: 3_600_000 });
