@@ -52,8 +52,8 @@ describe('lag while the warehouse stores nothing', () => {
   });
 
   it('makes waitUntilIdle reject once the consumer has stopped, instead of polling for ever', async () => {
-    const idle = consumer.waitUntilIdle(50);
+    const idle = expect(consumer.waitUntilIdle(50)).rejects.toThrow(/stopped before it caught up/);
     await consumer.stop();
-    await expect(idle).rejects.toThrow(/stopped before it caught up/);
+    await idle;
   }, 60_000);
 });
