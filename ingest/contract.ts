@@ -1,5 +1,5 @@
 /**
- * The event contract (shared/CONTRACT.md, v1) as zod schemas: the only place in the code where
+ * The event contract (v1, docs/contract.md) as zod schemas: the only place in the code where
  * event shapes are written. Everything else imports these schemas or the types inferred from them.
  * Unknown extra fields are stripped (the contract says they are ignored).
  */
