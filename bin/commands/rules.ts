@@ -6,7 +6,7 @@ import type { Config } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
-import { formatLines, formatResult } from '../../pipeline/formatResult.ts';
+import { escapeControls, formatLines, formatResult } from '../../pipeline/formatResult.ts';
 import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
@@ -49,9 +49,9 @@ export const rulesCmd: Command = {
     const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
     ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
     const failed = result.runs.filter((r) => r.error);
-    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${r.error}\n`);
+    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(escapeControls).join('\n')}\n`);
     for (const s of (result.shared ?? []).filter((x) => x.error)) {
-      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${String(s.error).split('\n')[0]}); each computed it itself\n`);
+      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`);
     }
     process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`);
     return failed.length ? 1 : 0;
