@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EdumonError } from '../core/errors.ts';
+import { formatShanghai, timeOption } from '../core/shanghai.ts';
+import { ruleById } from './rules.ts';
 
 export type AlertsRequest =
   | { action: 'list'; state?: string; region?: string; rule?: string }
@@ -17,7 +19,8 @@ export interface AlertsAnswer {
 }
 
 const LIST_COLUMNS = ['id', 'rule', 'severity', 'status', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'opened_at', 'last_seen_at', 'resolved_at', 'acked_at', 'ack_note', 'silenced'];
-const ts = (col: string) => `strftime(timezone('UTC', a.${col}), '%Y-%m-%dT%H:%M:%SZ') as ${col}`;
+// Shown to people: Asia/Shanghai with its offset, computed in SQL so the host's TZ plays no part.
+const ts = (col: string) => `strftime(timezone('Asia/Shanghai', a.${col}), '%Y-%m-%dT%H:%M:%S+08:00') as ${col}`;
 
 /** Carries out one request; a bad state, an unknown alert or an unreadable time is a usage error. */
 export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest): Promise<AlertsAnswer> {
@@ -48,11 +51,12 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
   if (req.school && req.region) throw new EdumonError('alerts silence: give --school or --region, not both', { exitCode: 2 });
-  if (Number.isNaN(Date.parse(req.until))) throw new EdumonError(`alerts silence: --until '${req.until}' is not a time (e.g. 2025-08-31T23:59:59+08:00)`, { exitCode: 2 });
+  ruleById(req.rule);
+  const until = timeOption('alerts silence: --until', req.until);
   if (!req.reason.trim()) throw new EdumonError('alerts silence: --reason must say why', { exitCode: 2 });
   const id = randomUUID().slice(0, 8);
   await conn.run(`insert into silences values ($id, $rule, $school, $region, $until::timestamptz, $reason, now())`, {
-    id, rule: req.rule, school: req.school ?? null, region: req.region ?? null, until: req.until, reason: req.reason,
+    id, rule: req.rule, school: req.school ?? null, region: req.region ?? null, until: until.toISOString(), reason: req.reason,
   });
-  return { columns: ['id', 'rule', 'school_id', 'region_code', 'until'], rows: [[id, req.rule, req.school ?? null, req.region ?? null, new Date(req.until).toISOString()]] };
+  return { columns: ['id', 'rule', 'school_id', 'region_code', 'until'], rows: [[id, req.rule, req.school ?? null, req.region ?? null, formatShanghai(until)]] };
 }

@@ -78,9 +78,23 @@ export function loadRules(): Rule[] {
   return loaded;
 }
 
-/** One rule by id; an unknown id fails with the list of known ones. */
+/** One rule by id; an unknown id fails (exit 2) naming the closest known id, if one is close, and all of them. */
 export function ruleById(id: string): Rule {
   const rule = loadRules().find((r) => r.id === id);
-  if (!rule) throw new EdumonError(`unknown rule '${id}' (known: ${loadRules().map((r) => r.id).join(', ')})`, { exitCode: 2 });
-  return rule;
+  if (rule) return rule;
+  const ids = loadRules().map((r) => r.id);
+  const scored = ids.map((known) => ({ known, d: editDistance(id.toUpperCase(), known) })).sort((a, b) => a.d - b.d);
+  const closest = scored[0] && scored[0].d <= Math.max(2, Math.floor(scored[0].known.length / 3)) ? `; did you mean '${scored[0].known}'?` : '';
+  throw new EdumonError(`unknown rule '${id}'${closest} (known: ${ids.join(', ')})`, { exitCode: 2 });
+}
+
+/** Levenshtein distance, for suggesting the rule id a typo meant. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

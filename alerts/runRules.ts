@@ -9,6 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
+import { parseShanghaiTime } from '../core/shanghai.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import { loadRules, type Rule, ruleById, sqlParams } from './rules.ts';
 import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
@@ -78,7 +79,7 @@ export class SweepStopped extends EdumonError {
  */
 export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], opts: RunOptions): Promise<RulesResult> {
   const sweepStarted = performance.now();
-  const asOf = await normaliseAsOf(conn, opts.asOf);
+  const asOf = normaliseAsOf(opts.asOf);
   const all = ruleParams(opts.config, asOf);
   // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
   const paramsOf = (sql: string) => Object.fromEntries([...sqlParams(sql)].map((p) => [p, all[p as RuleParam]]));
@@ -185,13 +186,11 @@ export function requestedRules(req: RulesRequest): Rule[] {
   return req.rule ? [ruleById(req.rule)] : loadRules();
 }
 
-async function normaliseAsOf(conn: DuckDBConnection, at: string): Promise<string> {
-  try {
-    const reader = await conn.runAndReadAll(`select strftime(timezone('UTC', $at::timestamptz), '%Y-%m-%dT%H:%M:%SZ') as t`, { at });
-    return String(reader.getRowObjectsJson()[0]!.t);
-  } catch {
-    throw new EdumonError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00)`, { exitCode: 2 });
-  }
+/** `at` as whole UTC seconds, '2025-12-31T15:59:59Z'; read by the one time parser (no offset = Asia/Shanghai). */
+function normaliseAsOf(at: string): string {
+  const t = parseShanghaiTime(at);
+  if (!t) throw new EdumonError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`, { exitCode: 2 });
+  return `${new Date(t.getTime() - (((t.getTime() % 1000) + 1000) % 1000)).toISOString().slice(0, 19)}Z`;
 }
 
 /** Orders violations by (school_id, region_code, period, subject), nulls first. */

@@ -40,6 +40,16 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(cmd, rest);
 }
 
+// A reader that stops early (`edumon alerts list | head`) closes the pipe: end quietly with the
+// status a process killed by SIGPIPE has (128 + 13), as `yes | head` does, not with a stack trace.
+const EPIPE_STATUS = 141;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EPIPE_STATUS);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

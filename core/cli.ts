@@ -30,6 +30,8 @@ export interface CommandContext {
   config(): Config;
   log(): Logger;
   out(line: string): void;
+  /** Writes many lines in large chunks (a result of any size, without one giant string). */
+  outLines(lines: Iterable<string>): void;
 }
 
 /** Options every command takes. */
@@ -84,6 +86,14 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       })),
     log: () => (log ??= createLogger({ level: ctx.config().log.level, format: ctx.config().log.format })),
     out: (line) => process.stdout.write(line + '\n'),
+    outLines: (lines) => {
+      let chunk = '';
+      for (const line of lines) {
+        chunk += line + '\n';
+        if (chunk.length >= 1 << 16) (process.stdout.write(chunk), (chunk = ''));
+      }
+      if (chunk) process.stdout.write(chunk);
+    },
   };
   return (await cmd.run(ctx)) ?? 0;
 }

@@ -4,6 +4,7 @@
  */
 import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
+import { shanghaiTime } from '../core/shanghai.ts';
 
 export interface QueryResult {
   columns: string[];
@@ -62,11 +63,5 @@ async function explainsSelect(conn: DuckDBConnection, sql: string): Promise<bool
   }
 }
 
-/** '2025-07-10 01:00:00+00' (UTC, as the client renders TIMESTAMPTZ) to '2025-07-10 09:00:00+08'. */
-export function shanghaiTime(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?\+00$/.exec(v);
-  if (!m) return v;
-  const shifted = new Date(Date.parse(`${m[1]}T${m[2]}Z`) + 8 * 3600_000).toISOString();
-  return `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}${m[3] ?? ''}+08`;
-}
+/** Kept here for its callers; the one implementation is core/shanghai.ts (any client zone, +08:00). */
+export { shanghaiTime };

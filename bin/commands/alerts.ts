@@ -1,8 +1,10 @@
 import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { timeOption } from '../../core/shanghai.ts';
+import { formatLines } from '../../pipeline/formatResult.ts';
 import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -14,7 +16,7 @@ export const alertsCmd: Command = {
     'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] |\n' +
     '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT',
   description:
-    'list: the alerts, open first, newest first (times in UTC); `silenced` says whether a silence covers one now.\n' +
+    'list: the alerts, open first, newest first (times in Asia/Shanghai, +08:00); `silenced` says whether a silence covers one now.\n' +
     'ack: marks an alert acknowledged (a reopening clears it). silence: mutes a rule, for one school or one\n' +
     'region or everywhere, until TIME (notifications honour it; the alerts still open and resolve).\n' +
     'While `edumon run` is up the request goes through it; otherwise the warehouse file is opened.',
@@ -23,7 +25,7 @@ export const alertsCmd: Command = {
     region: { type: 'string', value: 'CODE', help: 'list: only this region; silence: only this region' },
     rule: { type: 'string', value: 'ID', help: 'list: only this rule; silence: the rule to silence' },
     school: { type: 'string', value: 'ID', help: 'silence: only this school' },
-    until: { type: 'string', value: 'TIME', help: 'silence: until this moment, e.g. 2025-08-31T23:59:59+08:00' },
+    until: { type: 'string', value: 'TIME', help: 'silence: until this moment, e.g. 2025-08-31T23:59:59 (Asia/Shanghai unless an offset is given)' },
     reason: { type: 'string', value: 'TEXT', help: 'silence: why' },
     note: { type: 'string', value: 'TEXT', help: 'ack: a note kept with the acknowledgement' },
     json: { type: 'boolean', help: 'one JSON object per line' },
@@ -41,7 +43,9 @@ export const alertsCmd: Command = {
       const until = str(v.until);
       const reason = str(v.reason);
       if (!rule || !until || !reason) throw new EdumonError('alerts silence: give --rule, --until and --reason', { exitCode: 2 });
-      req = { action: 'silence', rule, until, reason, ...pick({ school: str(v.school), region: str(v.region) }) };
+      // Usage errors before the warehouse is opened: a rule that does not exist, a time that is none.
+      ruleById(rule);
+      req = { action: 'silence', rule, until: timeOption('alerts silence: --until', until).toISOString(), reason, ...pick({ school: str(v.school), region: str(v.region) }) };
     } else {
       throw new EdumonError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`, { exitCode: 2 });
     }
@@ -50,7 +54,7 @@ export const alertsCmd: Command = {
     const answer = service
       ? await callService<AlertsAnswer>(service, '/alerts', req)
       : await withWarehouse(config.warehouse, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
-    ctx.out(formatResult(answer, v.json ? 'json' : 'table'));
+    ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 import type { Command } from '../../core/cli.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { formatLines } from '../../pipeline/formatResult.ts';
 import { type QueryResult, readQuery } from '../../pipeline/readQuery.ts';
 import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
@@ -11,7 +11,8 @@ export const query: Command = {
   usage: 'query "SQL" [--format table|csv|json]',
   description:
     'One SELECT or EXPLAIN statement; nothing can be changed. While `edumon run` is up the query goes\n' +
-    'through it; otherwise the warehouse file is opened read-only. Timestamps are shown in Asia/Shanghai.\n' +
+    'through it; otherwise the warehouse file is opened read-only. Timestamps are shown in Asia/Shanghai (+08:00).\n' +
+    'Control characters in values are shown escaped (e.g. \\u001b), never sent to the terminal.\n' +
     'json prints one JSON object per line.',
   options: {
     format: { type: 'string', short: 'f', value: 'F', help: 'table (default), csv or json' },
@@ -29,6 +30,6 @@ export const query: Command = {
     } else {
       result = await withWarehouse(config.warehouse, { write: false }, (conn) => readQuery(conn, sql));
     }
-    ctx.out(formatResult(result, format as 'table' | 'csv' | 'json'));
+    ctx.outLines(formatLines(result, format as 'table' | 'csv' | 'json'));
   },
 };

@@ -5,7 +5,8 @@ import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { callService, readServiceFile } from '../../core/serviceFile.ts';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { escapeControls, formatLines, formatResult } from '../../pipeline/formatResult.ts';
 import { withWarehouse } from '../../pipeline/withWarehouse.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
@@ -25,7 +26,7 @@ export const rulesCmd: Command = {
     'fails is reported on stderr and the exit status is 1; the other rules still run.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
-    at: { type: 'string', value: 'TIMESTAMP', help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59+08:00 (default: now)' },
+    at: { type: 'string', value: 'TIMESTAMP', help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59 (Asia/Shanghai unless an offset is given; default: now)' },
     json: { type: 'boolean', help: 'one JSON object per violation per line' },
     'dry-run': { type: 'boolean', help: 'print the violations only: change no alert state, record no run' },
   },
@@ -42,23 +43,17 @@ export const rulesCmd: Command = {
     const rule = ctx.values.rule as string | undefined;
     // Usage errors before the warehouse is opened: an unknown rule, a moment that is no timestamp.
     if (rule) ruleById(rule);
-    if (typeof ctx.values.at === 'string' && Number.isNaN(Date.parse(ctx.values.at))) {
-      throw new EdumonError(`rules: --at '${ctx.values.at}' is not a timestamp (e.g. 2025-12-31T23:59:59+08:00)`, { exitCode: 2 });
-    }
-    const req: RulesRequest = { at: (ctx.values.at as string | undefined) ?? new Date().toISOString(), ...(rule ? { rule } : {}) };
+    const at = typeof ctx.values.at === 'string' ? timeOption('rules: --at', ctx.values.at) : new Date();
+    const req: RulesRequest = { at: at.toISOString(), ...(rule ? { rule } : {}) };
     const result = await evaluate(ctx.config(), req, ctx.values['dry-run'] === true);
-    if (ctx.values.json) {
-      for (const v of result.violations) ctx.out(JSON.stringify(Object.fromEntries(COLUMNS.map((c) => [c, v[c]]))));
-    } else {
-      const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
-      ctx.out(formatResult({ columns: [...COLUMNS], rows }, 'table'));
-    }
+    const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
+    ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
     const failed = result.runs.filter((r) => r.error);
-    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${r.error}\n`);
+    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(escapeControls).join('\n')}\n`);
     for (const s of (result.shared ?? []).filter((x) => x.error)) {
-      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${String(s.error).split('\n')[0]}); each computed it itself\n`);
+      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`);
     }
-    process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${result.asOf} in ${result.ms} ms\n`);
+    process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`);
     return failed.length ? 1 : 0;
   },
 };

@@ -23,7 +23,7 @@ describe('edumon alerts', () => {
   it('lists the open ADM-OVER-QUOTA alert, and filters by state, region and rule', async () => {
     const all = await list();
     expect(all).toHaveLength(1);
-    expect(all[0]).toMatchObject({ rule: 'ADM-OVER-QUOTA', severity: 'critical', status: 'open', school_id: HS, region_code: '410821', period: '2025', subject: null, observed: '3', threshold: '2', opened_at: '2025-07-12T16:00:00Z', acked_at: null, silenced: false });
+    expect(all[0]).toMatchObject({ rule: 'ADM-OVER-QUOTA', severity: 'critical', status: 'open', school_id: HS, region_code: '410821', period: '2025', subject: null, observed: '3', threshold: '2', opened_at: '2025-07-13T00:00:00+08:00', acked_at: null, silenced: false });
     expect(await list('--state', 'open', '--region', '410821', '--rule', 'ADM-OVER-QUOTA')).toHaveLength(1);
     expect(await list('--state', 'resolved')).toEqual([]);
     expect(await list('--region', '410802')).toEqual([]);
@@ -44,7 +44,7 @@ describe('edumon alerts', () => {
   it('silences a rule for a region until a moment; the listed alert shows it', async () => {
     const r = await runEdumon(['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--region', '410821', '--until', '2099-01-01T00:00:00+08:00', '--reason', 'plan amendment pending', '--json'], t.env);
     expect(r.code, r.output).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ rule: 'ADM-OVER-QUOTA', school_id: null, region_code: '410821', until: '2098-12-31T16:00:00.000Z' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ rule: 'ADM-OVER-QUOTA', school_id: null, region_code: '410821', until: '2099-01-01T00:00:00+08:00' });
     expect((await list())[0]).toMatchObject({ silenced: true });
   });
 
@@ -56,10 +56,44 @@ describe('edumon alerts', () => {
       ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--until', '2099-01-01T00:00:00Z'],
       ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--school', HS, '--region', '410821', '--until', '2099-01-01T00:00:00Z', '--reason', 'x'],
       ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--until', 'someday', '--reason', 'x'],
+      ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--until', '2099-02-30T00:00:00', '--reason', 'x'],
     ]) {
       const r = await runEdumon(args, t.env);
       expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(2);
       expect(r.stderr).toMatch(/^edumon: /);
     }
+  });
+
+  it('refuses a rule that does not exist, naming the closest one and the catalogue, and stores no silence', async () => {
+    const r = await runEdumon(['alerts', 'silence', '--rule', 'ADM-OVER-QOUTA', '--until', '2099-01-01T00:00:00+08:00', '--reason', 'typo'], t.env);
+    expect(r.code, r.output).toBe(2);
+    expect(r.stderr).toMatch(/^edumon: unknown rule 'ADM-OVER-QOUTA'; did you mean 'ADM-OVER-QUOTA'\? \(known: ADM-CLASS-SIZE, /);
+    const none = await runEdumon(['alerts', 'silence', '--rule', 'NO-SUCH-RULE', '--until', '2099-01-01T00:00:00+08:00', '--reason', 'x'], t.env);
+    expect(none.code, none.output).toBe(2);
+    expect(none.stderr).toMatch(/unknown rule 'NO-SUCH-RULE'.*known: .*WAGE-SHORT/);
+    const q = await runEdumon(['query', '-f', 'csv', `select count(*) as n from silences where rule in ('ADM-OVER-QOUTA', 'NO-SUCH-RULE')`], t.env);
+    expect(q.stdout).toBe('n\n0\n');
+  });
+
+  it('reads --until without an offset as Asia/Shanghai: stored and echoed as the same +08:00 moment', async () => {
+    const r = await runEdumon(['alerts', 'silence', '--rule', 'ADM-DUPLICATE', '--until', '2099-08-31T12:00:00', '--reason', 'no offset', '--json'], t.env);
+    expect(r.code, r.output).toBe(0);
+    const echoed = JSON.parse(r.stdout) as { id: string; until: string };
+    expect(echoed.until).toBe('2099-08-31T12:00:00+08:00');
+    const q = await runEdumon(['query', '-f', 'csv', `select until, epoch(until) as s from silences where id = '${echoed.id}'`], t.env);
+    expect(q.stdout).toBe(`until,s\n2099-08-31 12:00:00+08:00,${Date.parse('2099-08-31T04:00:00Z') / 1000}\n`);
+  });
+
+  it('lists alerts identically, in +08:00, whatever the host time zone', async () => {
+    const as = async (TZ: string) => {
+      const r = await runEdumon(['alerts', 'list'], { ...t.env, TZ });
+      expect(r.code, r.output).toBe(0);
+      return r.stdout;
+    };
+    const utc = await as('UTC');
+    expect(utc).toContain('2025-07-13T00:00:00+08:00');
+    expect(utc).not.toMatch(/\d\dZ\b/);
+    expect(await as('Asia/Tokyo')).toBe(utc);
+    expect(await as('America/New_York')).toBe(utc);
   });
 });

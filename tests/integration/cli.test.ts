@@ -213,20 +213,20 @@ describe('edumon query', () => {
   });
 
   describe('on a stopped warehouse (opened read-only)', () => {
-    it('answers in table, csv and json formats, with timestamps in Asia/Shanghai (+08)', async () => {
+    it('answers in table, csv and json formats, with timestamps in Asia/Shanghai (+08:00)', async () => {
       const sql = `select event_id, occurred_at, amount_yuan from fund_disbursements where event_id = 'tz-utc'`;
       const table = await runEdumon(['query', sql], t.env);
       expect(table.code, table.output).toBe(0);
       const lines = table.stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^event_id\s+│ occurred_at\s+│ amount_yuan$/);
-      expect(lines[2]).toMatch(/^tz-utc\s+│ 2025-07-10 09:00:00\+08 │ 1000(\.00)?$/);
+      expect(lines[2]).toMatch(/^tz-utc\s+│ 2025-07-10 09:00:00\+08:00 │ 1000(\.00)?$/);
       expect(lines[3]).toBe('(1 row)');
 
       const csv = await runEdumon(['query', sql, '--format', 'csv'], t.env);
       expect(csv.code, csv.output).toBe(0);
-      expect(csv.stdout.trimEnd().split('\n')).toEqual(['event_id,occurred_at,amount_yuan', expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08,1000(\.00)?$/)]);
+      expect(csv.stdout.trimEnd().split('\n')).toEqual(['event_id,occurred_at,amount_yuan', expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08:00,1000(\.00)?$/)]);
 
-      expect(await queryJson(t.env, sql)).toEqual([{ event_id: 'tz-utc', occurred_at: '2025-07-10 09:00:00+08', amount_yuan: expect.anything() }]);
+      expect(await queryJson(t.env, sql)).toEqual([{ event_id: 'tz-utc', occurred_at: '2025-07-10 09:00:00+08:00', amount_yuan: expect.anything() }]);
     });
 
     it('counts what the warehouse holds', () => {
@@ -279,12 +279,12 @@ describe('edumon query', () => {
       }
     });
 
-    it('answers queries through the service, with timestamps in +08', async () => {
+    it('answers queries through the service, with timestamps in +08:00', async () => {
       expect(serviceFileWhileUp).toBe(true);
       expect(await tableCounts(t.env)).toEqual(before);
-      expect(await queryJson(t.env, `select occurred_at from fund_disbursements where event_id = 'tz-utc'`)).toEqual([{ occurred_at: '2025-07-10 09:00:00+08' }]);
+      expect(await queryJson(t.env, `select occurred_at from fund_disbursements where event_id = 'tz-utc'`)).toEqual([{ occurred_at: '2025-07-10 09:00:00+08:00' }]);
       const table = await runEdumon(['query', `select occurred_at from fund_disbursements where event_id = 'tz-utc'`, '-f', 'csv'], t.env);
-      expect(table.stdout.trim()).toBe('occurred_at\n2025-07-10 09:00:00+08');
+      expect(table.stdout.trim()).toBe('occurred_at\n2025-07-10 09:00:00+08:00');
     });
 
     it('still refuses every write with exit 2, changing nothing', async () => {

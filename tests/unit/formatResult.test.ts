@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { escapeControls, formatResult } from '../../pipeline/formatResult.ts';
 
 const result = {
   columns: ['区县', 'n', 'note'],
@@ -33,9 +33,9 @@ describe('formatResult', () => {
     expect(formatResult({ columns: ['a'], rows: [] }, 'table')).toBe('a\n─\n(0 rows)');
   });
 
-  it('csv: header row, then rows; quotes cells with commas, quotes or newlines', () => {
+  it('csv: header row, then rows; quotes cells with commas or quotes; a newline is escaped, never raw', () => {
     const r = { columns: ['a,b', 'c'], rows: [['x\ny', 'plain'], ['say "hi"', null], ['焦作', 3]] as unknown[][] };
-    expect(formatResult(r, 'csv')).toBe('"a,b",c\n"x\ny",plain\n"say ""hi""",\n焦作,3');
+    expect(formatResult(r, 'csv')).toBe('"a,b",c\nx\\u000ay,plain\n"say ""hi""",\n焦作,3');
   });
 
   it('json: one object per row keyed by column, nulls kept', () => {
@@ -48,5 +48,23 @@ describe('formatResult', () => {
 
   it('json: an empty result is empty output', () => {
     expect(formatResult({ columns: ['a'], rows: [] }, 'json')).toBe('');
+  });
+
+  it('escapes C0, C1, DEL and bidi characters visibly, in cells and column names alike', () => {
+    expect(escapeControls('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe('a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b');
+    const r = { columns: ['na\u001bme'], rows: [['x\r\ny']] };
+    expect(formatResult(r, 'table')).toBe('na\\u001bme\n──────────────\nx\\u000d\\u000ay\n(1 row)');
+    expect(formatResult(r, 'csv')).toBe('na\\u001bme\nx\\u000d\\u000ay');
+  });
+
+  it('json: C1 and bidi characters are written as \\u escapes, and the value is unchanged', () => {
+    const line = formatResult({ columns: ['s'], rows: [['\u009b\u202e\u001b']] }, 'json');
+    expect(line).toBe('{"s":"\\u009b\\u202e\\u001b"}');
+    expect(JSON.parse(line)).toEqual({ s: '\u009b\u202e\u001b' });
+  });
+
+  it('table: renders 300k rows (spreading them into Math.max overflowed the stack)', () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => [i, `school-${i}`]);
+    expect(formatResult({ columns: ['n', 'name'], rows }, 'table').endsWith('\n(300000 rows)')).toBe(true);
   });
 });
