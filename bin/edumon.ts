@@ -1,6 +1,7 @@
 /** The one CLI. Each sub-command is a thin call into a module. */
 import { type Command, runCommand } from '../core/cli.ts';
 import { EdumonError } from '../core/errors.ts';
+import { createPrivateFiles } from '../core/privateFiles.ts';
 import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
 import { ingest } from './commands/ingest.ts';
@@ -27,6 +28,8 @@ function mainHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Warehouse, WAL, spill files, keys and simulator output hold personal data: owner-only.
+  createPrivateFiles();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp() + '\n');
