@@ -4,6 +4,7 @@ import { EdumonError } from '../core/errors.ts';
 import { createPrivateFiles } from '../core/privateFiles.ts';
 import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
+import { dlqCmd } from './commands/dlq.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { query } from './commands/query.ts';
@@ -11,7 +12,7 @@ import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
 
 function mainHelp(): string {
   return [
