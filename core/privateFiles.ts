@@ -6,6 +6,7 @@
  */
 import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { EdumonError, messageOf } from './errors.ts';
 
 /** Owner-only permissions for every file and folder this process creates from now on (DuckDB's included). */
 export function createPrivateFiles(): void {
@@ -16,7 +17,11 @@ export function createPrivateFiles(): void {
 export function makePrivate(path: string, opts: { recursive?: boolean } = {}): void {
   if (!existsSync(path)) return;
   const stat = statSync(path);
-  if (stat.mode & 0o077) chmodSync(path, stat.mode & 0o700);
+  try {
+    if (stat.mode & 0o077) chmodSync(path, stat.mode & 0o700);
+  } catch (err) {
+    throw new EdumonError(`${path} is readable by other users and cannot be made private (${messageOf(err)}): chmod go-rwx it as its owner`, { cause: err });
+  }
   if (opts.recursive && stat.isDirectory()) for (const name of readdirSync(path)) makePrivate(join(path, name), opts);
 }
 

@@ -3,13 +3,14 @@
  * the pseudonym key, simulator output (raw ids); and a warehouse an older edumon left readable by
  * others is tightened the next time it is opened read-write. Real CLI, broker and DuckDB files.
  */
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
+import { serviceFileOf } from '../../core/serviceFile.ts';
 import { familyOf } from '../../ingest/contract.ts';
 import { validEvents } from '../fixtures/events.ts';
-import { runEdumon } from '../helpers/cli.ts';
+import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
@@ -26,7 +27,7 @@ function readableByOthers(dir: string): string[] {
 }
 
 describe('private files', () => {
-  it('run --until-idle creates the warehouse folder, file, WAL and pseudonym key owner-only', async () => {
+  it('run --until-idle creates the warehouse folder, file and pseudonym key owner-only, and DuckDB spills beside them', async () => {
     // No key in the environment: dev/test keep one beside the warehouse.
     const t = testEnv('private-run', { EDUMON_PSEUDONYM_KEY: '' });
     const env = { ...t.env, EDUMON_WAREHOUSE: join(t.dir, 'data', 'warehouse.duckdb') };
@@ -38,9 +39,26 @@ describe('private files', () => {
     const made = readdirSync(join(t.dir, 'data'));
     expect(made).toEqual(expect.arrayContaining(['warehouse.duckdb', 'warehouse.duckdb.pseudonym-key']));
     expect(readableByOthers(t.dir)).toEqual([]);
+    // DuckDB spills beside the warehouse, into the folder that is made private on open.
+    const q = await runEdumon(['query', "select current_setting('temp_directory') as d", '-f', 'json'], env);
+    expect(q.code, q.output).toBe(0);
+    expect(JSON.parse(q.stdout)).toEqual({ d: `${env.EDUMON_WAREHOUSE}.tmp` });
   });
 
-  it('a warehouse, WAL, spill folder and key left readable by others become owner-only when opened read-write', async () => {
+  it('while run holds the warehouse, its WAL and service file (port, token) are owner-only', async () => {
+    const t = testEnv('private-live');
+    const topics = topicsOf(t.config);
+    const proc = spawnEdumon(['run'], t.env);
+    await waitFor(() => existsSync(serviceFileOf(t.env.EDUMON_WAREHOUSE!)), 60_000, 'the service file');
+    await publishRaw(testKafka(), validEvents(30, 2).map((e) => ({ topic: topics[familyOf[e.type]], key: e.event_id, value: Buffer.from(JSON.stringify(e)) })));
+    await waitFor(async () => /"n":"[1-9]/.test((await runEdumon(['query', 'select count(*) as n from school_versions', '-f', 'json'], t.env)).stdout), 60_000, 'stored events');
+    expect(readdirSync(t.dir)).toEqual(expect.arrayContaining(['warehouse.duckdb', 'warehouse.duckdb.wal', 'warehouse.duckdb.service.json']));
+    expect(readableByOthers(t.dir)).toEqual([]);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited, proc.output()).toBe(0);
+  });
+
+  it('a warehouse, spill folder and key left readable by others become owner-only when opened read-write', async () => {
     const t = testEnv('private-old', { EDUMON_PSEUDONYM_KEY: '' });
     const wh = t.env.EDUMON_WAREHOUSE!;
     const m = await runEdumon(['migrate'], t.env);
