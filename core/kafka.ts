@@ -34,8 +34,9 @@ export function createKafka(config: Pick<Config, 'kafka'>, log: Logger, clientSu
  * a topic that exists with other values for those settings is brought to them.
  */
 export async function ensureTopics(admin: Admin, topics: string[], partitions: number, configs: Record<string, Record<string, string>> = {}): Promise<void> {
+  let existing: Set<string>;
   try {
-    const existing = new Set(await admin.listTopics());
+    existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin.createTopics({
@@ -48,9 +49,16 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions: n
         })),
       });
     }
-    for (const topic of topics.filter((t) => existing.has(t) && configs[t])) await alignTopicConfig(admin, topic, configs[topic]!);
   } catch (err) {
     throw kafkaError('cannot create topics', err);
+  }
+  for (const topic of topics.filter((t) => existing.has(t) && configs[t])) {
+    try {
+      await alignTopicConfig(admin, topic, configs[topic]!);
+    } catch (err) {
+      const wanted = Object.entries(configs[topic]!).map(([k, v]) => `${k}=${v}`).join(', ');
+      throw kafkaError(`cannot set ${wanted} on topic ${topic} (does edumon's Kafka user have AlterConfigs on it?)`, err);
+    }
   }
 }
 
