@@ -1,8 +1,10 @@
 /** The one CLI. Each sub-command is a thin call into a module. */
 import { type Command, runCommand } from '../core/cli.ts';
 import { EdumonError } from '../core/errors.ts';
+import { createPrivateFiles } from '../core/privateFiles.ts';
 import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
+import { dlqCmd } from './commands/dlq.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { query } from './commands/query.ts';
@@ -10,7 +12,7 @@ import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
 
 function mainHelp(): string {
   return [
@@ -27,6 +29,8 @@ function mainHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Warehouse, WAL, spill files, keys and simulator output hold personal data: owner-only.
+  createPrivateFiles();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(mainHelp() + '\n');

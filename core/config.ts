@@ -45,6 +45,11 @@ export const configSchema = z.object({
        */
       writeRetries: z.number().int().min(0).max(20).default(5),
       writeRetryBackoffMs: z.number().int().min(1).default(1000),
+      /**
+       * How long the DLQ topic keeps rejected messages, which are the originals with raw student and
+       * staff ids: a privacy choice, long enough to fix and replay them (`edumon dlq`), never forever.
+       */
+      dlqRetentionDays: z.number().positive().max(3650).default(14),
     })
     .prefault({}),
   log: z
@@ -136,6 +141,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_KAFKA_SESSION_TIMEOUT_MS', ['kafka', 'sessionTimeoutMs'], Number],
   ['EDUMON_WRITE_RETRIES', ['kafka', 'writeRetries'], Number],
   ['EDUMON_WRITE_RETRY_BACKOFF_MS', ['kafka', 'writeRetryBackoffMs'], Number],
+  ['EDUMON_DLQ_RETENTION_DAYS', ['kafka', 'dlqRetentionDays'], Number],
   ['EDUMON_FAILPOINT_SINK_WRITE', ['failpoints', 'sinkWrite'], String],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
@@ -196,6 +202,11 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown): 
     cur = cur[key] as Record<string, unknown>;
   }
   cur[path[path.length - 1]!] = value;
+}
+
+/** Topic-level settings of the topics edumon creates and keeps: the DLQ's retention. */
+export function topicConfigsOf(config: Pick<Config, 'kafka'>): Record<string, Record<string, string>> {
+  return { [topicsOf(config).dlq]: { 'retention.ms': String(Math.round(config.kafka.dlqRetentionDays * 86_400_000)) } };
 }
 
 /** Topic names under the configured prefix. */

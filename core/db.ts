@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EdumonError, messageOf } from './errors.ts';
+import { makeWarehousePrivate } from './privateFiles.ts';
 
 export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 
 /** Opens the warehouse file (creating its folder); read-only opens fail clearly if the file is missing or locked. */
 export async function openWarehouse(path: string, opts: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<DuckDBInstance> {
   if (path !== ':memory:' && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
+  if (!opts.readOnly) makeWarehousePrivate(path);
   const options: Record<string, string> = {};
   if (opts.readOnly) options.access_mode = 'READ_ONLY';
   if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;

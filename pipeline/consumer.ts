@@ -9,7 +9,7 @@
  * included, neither loses nor duplicates an event.
  */
 import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
+import { type Config, topicConfigsOf, topicsOf } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
@@ -106,7 +106,7 @@ export async function startConsumer(opts: {
   });
   try {
     await admin.connect();
-    await ensureTopics(admin, [...eventTopics, topics.dlq], config.kafka.partitions);
+    await ensureTopics(admin, [...eventTopics, topics.dlq], config.kafka.partitions, topicConfigsOf(config));
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: eventTopics, fromBeginning: true });

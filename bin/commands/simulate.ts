@@ -2,6 +2,7 @@ import type { Command } from '../../core/cli.ts';
 import { topicsOf } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
+import { makePrivate } from '../../core/privateFiles.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
 import { defaultOptions, type SimulateOptions } from '../../ingest/simulate/options.ts';
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
@@ -56,6 +57,7 @@ export const simulateCmd: Command = {
     const config = ctx.config();
     const started = Date.now();
     let lastShown = started;
+    makePrivate(out); // an older, world-readable output folder: its files (raw ids) are replaced inside
     const report = simulate({
       options,
       outDir: out,
