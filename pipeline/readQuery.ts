@@ -1,6 +1,10 @@
 /**
  * The analyst read path: one SELECT (or EXPLAIN) statement, run inside a READ ONLY transaction,
  * so a query can never change the warehouse, whether it runs in the service or on a snapshot.
+ * This is the second wall: the first is DuckDB's sandbox on the instance (core/lockDown.ts), which
+ * stops any file but the warehouse from being named. Here the statement type is checked, table
+ * functions that change the instance (checkpoint, logging, profiling) are refused by name, and
+ * every query is bounded in time, rows and result bytes.
  */
 import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
@@ -10,10 +14,35 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+/** What one analyst query may take. */
+export interface QueryLimits {
+  maxRows: number;
+  timeoutMs: number;
+  /** Most bytes of result (as JSON text); a result past it is refused before it can exhaust the process. */
+  maxResultBytes?: number;
+  /** Aborting interrupts the query (client gone, service stopping, the writer needing the memory); the reason is its message. */
+  signal?: AbortSignal;
+}
+
 const allowed = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
-/** Runs one read-only statement; anything else is refused with a reason. */
-export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 100_000): Promise<QueryResult> {
+/**
+ * Functions a SELECT can call that change the instance or the files under it (checkpoint() rewrites
+ * the warehouse; enable_logging() points every later statement, the writer's included, at a log
+ * folder) or run SQL given as text, which this check cannot see into.
+ */
+const REFUSED_FUNCTIONS = new Set([
+  'checkpoint', 'force_checkpoint', 'enable_logging', 'disable_logging', 'truncate_duckdb_logs',
+  'enable_profiling', 'disable_profiling', 'enable_peg_parser', 'disable_peg_parser', 'check_peg_parser',
+  'query', 'query_table', 'json_execute_serialized_sql', 'setseed', 'nextval',
+]);
+
+const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
+
+/** Runs one read-only statement within `limits`; anything else is refused with a reason. */
+export async function readQuery(conn: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
+  const { maxRows, timeoutMs, signal } = limits;
+  const maxBytes = limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
   let prepared;
   try {
     prepared = await conn.prepare(sql);
@@ -26,39 +55,89 @@ export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 1
       { exitCode: 2 },
     );
   }
-  if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, sql))) {
-    throw new EdumonError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here', { exitCode: 2 });
+  let select = sql;
+  if (prepared.statementType === StatementType.EXPLAIN) {
+    const explained = await explainedSelect(conn, sql);
+    if (explained === null) throw new EdumonError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here', { exitCode: 2 });
+    select = explained;
   }
+  const refused = await refusedFunctions(conn, select);
+  if (refused.length) {
+    throw new EdumonError(`query: ${refused.join(', ')}() may not be called here: it changes the warehouse or the database instance`, { exitCode: 2 });
+  }
+  if (signal?.aborted) throw new EdumonError(`query: stopped: ${String(signal.reason)}`, { exitCode: 2 });
+  let stoppedBecause: string | undefined;
+  const stop = (why: string) => {
+    stoppedBecause ??= why;
+    conn.interrupt();
+  };
+  const timer = setTimeout(() => stop(`it ran past the time limit of ${timeoutMs} ms (EDUMON_QUERY_TIMEOUT_MS)`), timeoutMs);
+  const onAbort = () => stop(String(signal?.reason ?? 'aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   await conn.run('begin transaction read only');
   try {
-    const reader = await prepared.runAndReadUntil(maxRows + 1);
-    const rows = reader.getRowsJson() as unknown[][];
-    const tzColumns = reader.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
-    for (const row of rows) for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
-    if (rows.length > maxRows) {
-      throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate`, { exitCode: 2 });
+    const result = await prepared.stream();
+    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
+    const rows: unknown[][] = [];
+    let bytes = 0;
+    for await (const chunk of result.yieldRowsJson()) {
+      for (const row of chunk as unknown[][]) {
+        for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
+        bytes += JSON.stringify(row).length;
+        rows.push(row);
+      }
+      if (rows.length > maxRows) throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`, { exitCode: 2 });
+      if (bytes > maxBytes) throw new EdumonError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`, { exitCode: 2 });
+      if (stoppedBecause) break;
     }
-    return { columns: reader.columnNames(), rows };
+    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
+    return { columns: result.columnNames(), rows };
   } catch (err) {
     if (err instanceof EdumonError) throw err;
-    throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
+    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
+    throw new EdumonError(`query: ${messageOf(err).split('\n', 1)[0]}`, { exitCode: 2 });
   } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     await conn.run('rollback').catch(() => undefined);
   }
 }
 
+/** Names of REFUSED_FUNCTIONS the SELECT calls anywhere (subqueries, CTEs, FROM), from DuckDB's own parse. */
+async function refusedFunctions(conn: DuckDBConnection, select: string): Promise<string[]> {
+  let tree: unknown;
+  try {
+    const reader = await conn.runAndReadAll('select json_serialize_sql($1::varchar)', [select]);
+    tree = JSON.parse(String(reader.getRowsJson()[0]?.[0]));
+  } catch (err) {
+    throw new EdumonError(`query: cannot check the statement: ${messageOf(err)}`, { exitCode: 2 });
+  }
+  if ((tree as { error?: boolean }).error) throw new EdumonError(`query: cannot check the statement: ${(tree as { error_message?: string }).error_message ?? 'unknown error'}`, { exitCode: 2 });
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    const name = (node as { function_name?: unknown }).function_name;
+    if (typeof name === 'string' && REFUSED_FUNCTIONS.has(name.toLowerCase())) found.add(name.toLowerCase());
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(tree);
+  return [...found];
+}
+
 /**
  * EXPLAIN ANALYZE runs the statement it explains, and a read-only transaction does not stop
- * `COPY ... TO` from writing a file, so an EXPLAIN must explain a SELECT. Fails closed: if the
- * explained statement cannot be found or prepared, the EXPLAIN is refused.
+ * `COPY ... TO` from writing a file, so an EXPLAIN must explain a SELECT: returns that SELECT's
+ * text. Fails closed: if the explained statement cannot be found or prepared, null.
  */
-async function explainsSelect(conn: DuckDBConnection, sql: string): Promise<boolean> {
+async function explainedSelect(conn: DuckDBConnection, sql: string): Promise<string | null> {
   const prefix = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b\s*(?:\((?:[^()'"]|'[^']*'|"[^"]*")*\)\s*)?(?:analy[sz]e\b)?/i.exec(sql);
-  if (!prefix) return false;
+  if (!prefix) return null;
+  const inner = sql.slice(prefix[0].length);
   try {
-    return (await conn.prepare(sql.slice(prefix[0].length))).statementType === StatementType.SELECT;
+    return (await conn.prepare(inner)).statementType === StatementType.SELECT ? inner : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
