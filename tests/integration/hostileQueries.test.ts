@@ -36,8 +36,8 @@ const TABLES = [...new Set(Object.values(tableOf))];
 const ALL_EVENTS = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')})`;
 
 /** Runs the real CLI in `cwd` (relative paths in hostile SQL land there) with HOME overridden. */
-function edumon(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+function edumon(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...runEnv }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -172,8 +172,8 @@ function tokenOrNull(): string | null {
 }
 
 /** POSTs to the service's API with its token. */
-async function post(path: string, body: string, signal?: AbortSignal): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
-  const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+async function post(path: string, body: string, signal?: AbortSignal, file = serviceFile): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
+  const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
   const res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
@@ -184,10 +184,10 @@ async function post(path: string, body: string, signal?: AbortSignal): Promise<{
 }
 
 /** Publishes `n` fresh events with `edumon ingest`, tagged by their event_id prefix. */
-async function ingest(prefix: string, n: number, seed: number): Promise<void> {
+async function ingest(prefix: string, n: number, seed: number, runEnv = env): Promise<void> {
   const file = join(t.dir, `${prefix}.jsonl`);
   writeFileSync(file, validEvents(n, seed).map((e) => JSON.stringify({ ...e, event_id: `${prefix}-${e.event_id}` })).join('\n') + '\n');
-  const r = await edumon(['ingest', file]);
+  const r = await edumon(['ingest', file], runEnv);
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -304,5 +304,41 @@ describe('hostile SQL while `edumon run` holds the warehouse', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
     const answer = await pending;
     if (!(answer instanceof Error)) expect(answer.json.error).toMatch(/stopped: the service is stopping/);
+  });
+});
+
+describe('an ingest write that fails while an analyst query runs', () => {
+  // DuckDB's memory limit is per instance, shared by the writer and the queries: a failed write
+  // (here an injected I/O error standing for out of memory) interrupts the queries before its retry.
+  const w = testEnv('hostile-writer', {
+    EDUMON_FAILPOINT_SINK_WRITE: 'after=0,times=1',
+    EDUMON_WRITE_RETRY_BACKOFF_MS: '200',
+    EDUMON_QUERY_TIMEOUT_MS: '60000',
+  });
+  const wEnv = { ...w.env, HOME: home };
+  const wService = serviceFileOf(w.config.warehouse);
+  let proc: Running;
+
+  afterAll(async () => {
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  });
+
+  it('interrupts the query, not ingestion: the query fails saying why, the events are stored', async () => {
+    proc = spawnEdumon(['run'], wEnv);
+    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
+    const started = Date.now();
+    const pending = post('/query', JSON.stringify({ sql: 'select count(*) from range(1e12::bigint)' }), undefined, wService);
+    await new Promise((r) => setTimeout(r, 500));
+    await ingest('contended', 12, 5, wEnv);
+    const answer = await pending;
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatch(/stopped: an ingest write failed and is retried/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const stored = async () => Number((await post('/query', JSON.stringify({ sql: ALL_EVENTS }), undefined, wService)).json.rows?.[0]?.[0]);
+    await waitFor(async () => (await stored()) === 12, 60_000, 'the events to be stored after the retried write');
+    expect(proc.output()).toMatch(/warehouse write failed; retrying/);
   });
 });
