@@ -252,6 +252,8 @@ describe('hostile SQL while `edumon run` holds the warehouse', () => {
     const sweep = await post('/rules/run', JSON.stringify({ at: '2025-12-31T23:59:59+08:00', dryRun: false }));
     expect(sweep.status, JSON.stringify(sweep.json)).toBe(200);
     expect((sweep.json as { runs?: unknown[] }).runs?.length).toBeGreaterThan(0);
+    const list = await post('/alerts', JSON.stringify({ action: 'list', state: 'open' }));
+    expect(list.status, JSON.stringify(list.json)).toBe(200);
   });
 
   it("survives select repeat('x', 10000) from range(100000): refused as too large, then answers", async () => {
