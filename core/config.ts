@@ -12,13 +12,14 @@ const brokerList = z
   .min(1, 'expected at least one broker');
 
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected MM-DD');
+const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 export const configSchema = z.object({
   env: z.enum(['dev', 'test', 'production']).default('dev'),
   warehouse: z.string().min(1).default('data/edumon.duckdb'),
   /** DuckDB's memory limit (its buffer pool and indexes), e.g. '256MB' or '2GB'. */
-  warehouseMemoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB').default('256MB'),
+  warehouseMemoryLimit: memorySize.default('256MB'),
   /** How often `edumon run` logs its progress. */
   progressIntervalMs: z.number().int().min(100).default(10_000),
   /** HMAC key for student/staff pseudonyms. Required in production; dev/test keep one beside the warehouse. */
@@ -62,6 +63,21 @@ export const configSchema = z.object({
     .object({
       /** Loopback port of the running service's query API; 0 picks a free one. */
       port: z.number().int().min(0).max(65535).default(0),
+    })
+    .prefault({}),
+  /** Bounds on one analyst query (`edumon query`, POST /query), on every path. */
+  query: z
+    .object({
+      /** Longest one query may run; then its connection is interrupted and the query fails. */
+      timeoutMs: z.number().int().min(100).default(30_000),
+      /** Most rows a query may return. */
+      maxRows: z.number().int().min(1).default(100_000),
+      /**
+       * DuckDB's memory limit when `edumon query` opens a stopped warehouse. In the service the
+       * instance's limit (warehouseMemoryLimit) is shared: there a query is interrupted as soon as
+       * an ingest write fails, before the write is retried.
+       */
+      memoryLimit: memorySize.default('256MB'),
     })
     .prefault({}),
   /** Rule thresholds and the admission season; defaults are the policy's numbers (shared RULES.md). */
@@ -147,6 +163,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
+  ['EDUMON_QUERY_TIMEOUT_MS', ['query', 'timeoutMs'], Number],
+  ['EDUMON_QUERY_MAX_ROWS', ['query', 'maxRows'], Number],
+  ['EDUMON_QUERY_MEMORY_LIMIT', ['query', 'memoryLimit'], String],
   ['EDUMON_RULES_SCHEDULE', ['rules', 'schedule'], String],
   ['EDUMON_RULE_TIMEOUT_MS', ['rules', 'timeoutMs'], Number],
   ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],

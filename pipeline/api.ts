@@ -1,24 +1,52 @@
 /** The running service's loopback API, used by CLI commands while `edumon run` holds the warehouse. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import { type RulesRequest, type RulesResult, runRulesRequest } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 import { readQuery } from './readQuery.ts';
 
-type Handler = (body: Record<string, unknown>) => Promise<unknown>;
+type Handler = (body: unknown, signal: AbortSignal) => Promise<unknown>;
+
+/** Largest request body accepted: a query's text, a rule run or an alert action. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const queryBody = z.strictObject({ sql: z.string().trim().min(1, 'give the SQL to run') });
+const rulesRunBody = z.strictObject({ at: z.string().min(1), rule: z.string().min(1).optional(), dryRun: z.boolean().optional() });
+const alertsBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('list'), state: z.string().optional(), region: z.string().optional(), rule: z.string().optional() }),
+  z.strictObject({ action: z.literal('ack'), id: z.string().min(1), note: z.string().optional() }),
+  z.strictObject({
+    action: z.literal('silence'),
+    rule: z.string().min(1),
+    school: z.string().optional(),
+    region: z.string().optional(),
+    until: z.string().min(1),
+    reason: z.string().min(1),
+  }),
+]);
+
+/** Validates a request body against its route's schema; a wrong shape is a 400 naming every problem. */
+function parseBody<T>(route: string, schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
+  throw new EdumonError(`${route}: bad request body: ${problems.join('; ')}`, { exitCode: 2 });
+}
 
 /**
  * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows}.
- * More routes are registered by later stages.
+ * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
+ * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
 export function createApi(opts: {
   token: string;
   readConn: DuckDBConnection;
-  config: Pick<Config, 'rules' | 'kafka'>;
+  config: Pick<Config, 'rules' | 'kafka' | 'query'>;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
   /** Carries out `edumon alerts` requests (list, ack, silence). */
@@ -26,52 +54,96 @@ export function createApi(opts: {
 }): {
   server: Server;
   routes: Map<string, Handler>;
+  /** Interrupts every request running on the read connection; each fails with `reason`. */
+  interrupt(reason: string): void;
 } {
   const routes = new Map<string, Handler>();
-  // One reader connection: queries are serialised so a runaway one cannot starve ingestion.
+  const running = new Set<AbortController>();
+  // One reader connection: queries are serialised (and time-limited) so one cannot starve the others for long.
   let queue: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn);
+  const serialised = <T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(() => {
+      if (signal.aborted) throw new EdumonError(`stopped: ${String(signal.reason)}`, { exitCode: 2 });
+      return fn();
+    });
     queue = run.catch(() => undefined);
     return run;
   };
-  routes.set('/query', (body) => serialised(() => readQuery(opts.readConn, String(body.sql ?? ''))));
-  routes.set('/rules/run', (body) => {
-    if (typeof body.at !== 'string') throw new EdumonError('rules/run: give `at`, the moment to evaluate as of', { exitCode: 2 });
-    const rule = typeof body.rule === 'string' ? body.rule : undefined;
-    const req: RulesRequest = { at: body.at, ...(rule ? { rule } : {}) };
+  routes.set('/query', (body, signal) => {
+    const { sql } = parseBody('query', queryBody, body);
+    return serialised(signal, () => readQuery(opts.readConn, sql, { ...opts.config.query, signal }));
+  });
+  routes.set('/rules/run', async (body, signal) => {
+    const { at, rule, dryRun } = parseBody('rules/run', rulesRunBody, body);
+    const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
     // Only an explicit `dryRun: false` changes alert state.
-    if (body.dryRun === false && opts.applyRules) return opts.applyRules(req);
-    return serialised(() => runRulesRequest(opts.readConn, opts.config, req));
+    if (dryRun === false && opts.applyRules) return opts.applyRules(req);
+    return serialised(signal, () => runRulesRequest(opts.readConn, opts.config, req, signal));
   });
   const alerts = opts.alerts;
-  if (alerts) routes.set('/alerts', (body) => alerts(body as unknown as AlertsRequest));
+  if (alerts) routes.set('/alerts', async (body) => alerts(parseBody('alerts', alertsBody, body) as AlertsRequest));
   const expected = Buffer.from(`Bearer ${opts.token}`);
-  const server = createServer(async (req, res) => {
-    const send = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(value));
-    };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => answer(res, 500, { error: messageOf(err), exitCode: 1 }));
+  });
+  // A malformed request line or header: drop the socket, never the process.
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = Buffer.from(req.headers.authorization ?? '');
-    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(401, { error: 'bad token' });
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return answer(res, 401, { error: 'bad token' });
     const handler = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
-    if (!handler) return send(404, { error: `no route ${req.method} ${req.url}` });
+    if (!handler) return answer(res, 404, { error: `no route ${req.method} ${req.url}` });
+    const controller = new AbortController();
+    // The client gave up (or its connection broke) before the answer: stop its query.
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort('the client went away');
+    });
+    running.add(controller);
     try {
-      send(200, await handler(await readJson(req)));
+      answer(res, 200, await handler(await readJson(req), controller.signal));
     } catch (err) {
       const exitCode = err instanceof EdumonError ? err.exitCode : 1;
-      send(err instanceof EdumonError ? 400 : 500, { error: messageOf(err), exitCode });
+      answer(res, err instanceof EdumonError ? 400 : 500, { error: messageOf(err), exitCode });
+    } finally {
+      running.delete(controller);
     }
-  });
-  return { server, routes };
+  }
+
+  return {
+    server,
+    routes,
+    interrupt(reason) {
+      for (const c of running) c.abort(reason);
+    },
+  };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+/** Sends one JSON answer; a second answer, or one to a client already gone, is dropped. */
+function answer(res: ServerResponse, status: number, value: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  let text: string;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    text = JSON.stringify(value);
+  } catch (err) {
+    status = 500;
+    text = JSON.stringify({ error: `cannot encode the answer: ${messageOf(err)}`, exitCode: 1 });
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new EdumonError(`request body is over ${MAX_BODY_BYTES} bytes`, { exitCode: 2 });
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
   } catch {
-    throw new EdumonError('request body is not JSON');
+    throw new EdumonError('request body is not JSON', { exitCode: 2 });
   }
 }

@@ -57,6 +57,8 @@ export async function startConsumer(opts: {
   sink: Sink;
   pseudonymize: Pseudonymize;
   log: Logger;
+  /** Called when a warehouse write failed for a reason other than its data, before it is retried. */
+  onWriteRetry?: () => void;
 }): Promise<ConsumerHandle> {
   const { config, kafka, sink, pseudonymize, log } = opts;
   const topics = topicsOf(config);
@@ -89,8 +91,10 @@ export async function startConsumer(opts: {
     maxEvents: config.kafka.commitMaxEvents,
     retries: config.kafka.writeRetries,
     retryBackoffMs: config.kafka.writeRetryBackoffMs,
-    onRetry: (err, attempt, delayMs) =>
-      log.warn('warehouse write failed; retrying', { error: (err as Error).message?.split('\n', 1)[0], attempt, of: config.kafka.writeRetries, in_ms: delayMs }),
+    onRetry: (err, attempt, delayMs) => {
+      log.warn('warehouse write failed; retrying', { error: (err as Error).message?.split('\n', 1)[0], attempt, of: config.kafka.writeRetries, in_ms: delayMs });
+      opts.onWriteRetry?.();
+    },
   });
 
   const admin = kafka.admin();

@@ -1,6 +1,10 @@
 /**
  * The analyst read path: one SELECT (or EXPLAIN) statement, run inside a READ ONLY transaction,
  * so a query can never change the warehouse, whether it runs in the service or on a snapshot.
+ * This is the second wall: the first is DuckDB's sandbox on the instance (core/lockDown.ts), which
+ * stops any file but the warehouse from being named. Here the statement type is checked, table
+ * functions that change the instance (checkpoint, logging, profiling) are refused by name, and
+ * every query is bounded in time, rows and result bytes.
  */
 import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { EdumonError, messageOf } from '../core/errors.ts';
@@ -11,10 +15,51 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+/** What one analyst query may take. */
+export interface QueryLimits {
+  maxRows: number;
+  timeoutMs: number;
+  /** Most bytes of result (as JSON text); a result past it is refused before it can exhaust the process. */
+  maxResultBytes?: number;
+  /** Aborting interrupts the query (client gone, service stopping, the writer needing the memory); the reason is its message. */
+  signal?: AbortSignal;
+}
+
 const allowed = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
-/** Runs one read-only statement; anything else is refused with a reason. */
-export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 100_000): Promise<QueryResult> {
+/**
+ * Functions a SELECT can call that change the instance or the files under it (checkpoint() rewrites
+ * the warehouse; enable_logging() points every later statement, the writer's included, at a log
+ * folder), run SQL given as text, which this check cannot see into, or read files: the sandbox
+ * lets them read the warehouse's own file (read_blob of it returns its every byte).
+ */
+const REFUSED_FUNCTIONS = new Set([
+  'read_text', 'read_blob', 'read_csv', 'read_csv_auto', 'read_json', 'read_json_auto', 'read_json_objects',
+  'read_json_objects_auto', 'read_ndjson', 'read_ndjson_auto', 'read_ndjson_objects', 'read_parquet', 'parquet_scan',
+  'parquet_metadata', 'parquet_file_metadata', 'parquet_full_metadata', 'parquet_kv_metadata', 'parquet_schema',
+  'parquet_bloom_probe', 'read_duckdb', 'glob', 'sniff_csv', 'duckdb_secrets', 'which_secret',
+  'checkpoint', 'force_checkpoint', 'enable_logging', 'disable_logging', 'truncate_duckdb_logs',
+  'enable_profiling', 'disable_profiling', 'enable_peg_parser', 'disable_peg_parser', 'check_peg_parser',
+  'query', 'query_table', 'json_execute_serialized_sql', 'setseed', 'nextval',
+]);
+
+const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
+
+/** Runs one read-only statement within `limits`; anything else is refused with a reason. */
+export async function readQuery(conn: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
+  const { maxRows, timeoutMs, signal } = limits;
+  const maxBytes = limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  // First wall of this file: DuckDB's parser alone (nothing bound, so no file named yet) must see one SELECT.
+  const explained = explainPrefix(sql);
+  const select = explained === null ? sql : sql.slice(explained.length);
+  const tree = await parsedSelect(conn, select, explained !== null);
+  const file = fileNamedAsTable(tree);
+  if (file !== null) throw new EdumonError(`query: '${file}' names a file; files cannot be read here, only the warehouse's tables and views`, { exitCode: 2 });
+  const refused = refusedFunctions(tree);
+  if (refused.length) {
+    throw new EdumonError(`query: ${refused.join('(), ')}() may not be called here: it reads files or changes the warehouse or the database instance`, { exitCode: 2 });
+  }
+  // Second wall: the bound statement's type.
   let prepared;
   try {
     prepared = await conn.prepare(sql);
@@ -27,37 +72,119 @@ export async function readQuery(conn: DuckDBConnection, sql: string, maxRows = 1
       { exitCode: 2 },
     );
   }
-  if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, sql))) {
+  if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, select))) {
     throw new EdumonError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here', { exitCode: 2 });
   }
+  if (signal?.aborted) throw new EdumonError(`query: stopped: ${String(signal.reason)}`, { exitCode: 2 });
+  let stoppedBecause: string | undefined;
+  const stop = (why: string) => {
+    stoppedBecause ??= why;
+    conn.interrupt();
+  };
+  const timer = setTimeout(() => stop(`it ran past the time limit of ${timeoutMs} ms (EDUMON_QUERY_TIMEOUT_MS)`), timeoutMs);
+  const onAbort = () => stop(String(signal?.reason ?? 'aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   await conn.run('begin transaction read only');
   try {
-    const reader = await prepared.runAndReadUntil(maxRows + 1);
-    const rows = reader.getRowsJson() as unknown[][];
-    const tzColumns = reader.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
-    for (const row of rows) for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
-    if (rows.length > maxRows) {
-      throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate`, { exitCode: 2 });
+    const result = await prepared.stream();
+    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
+    const rows: unknown[][] = [];
+    let bytes = 0;
+    for await (const chunk of result.yieldRowsJson()) {
+      for (const row of chunk as unknown[][]) {
+        for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
+        bytes += JSON.stringify(row).length;
+        rows.push(row);
+      }
+      if (rows.length > maxRows) throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`, { exitCode: 2 });
+      if (bytes > maxBytes) throw new EdumonError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`, { exitCode: 2 });
+      if (stoppedBecause) break;
     }
-    return { columns: reader.columnNames(), rows };
+    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
+    return { columns: result.columnNames(), rows };
   } catch (err) {
     if (err instanceof EdumonError) throw err;
-    throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
+    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
+    throw new EdumonError(`query: ${messageOf(err).split('\n', 1)[0]}`, { exitCode: 2 });
   } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     await conn.run('rollback').catch(() => undefined);
   }
 }
 
 /**
+ * DuckDB's parse tree of the one SELECT in `select` (json_serialize_sql parses, never binds or runs);
+ * anything else (another statement type, several statements, a syntax error) is refused here.
+ */
+async function parsedSelect(conn: DuckDBConnection, select: string, underExplain: boolean): Promise<unknown> {
+  let tree: { error?: boolean; error_type?: string; error_message?: string; statements?: unknown[] };
+  try {
+    const reader = await conn.runAndReadAll('select json_serialize_sql($1::varchar)', [select]);
+    tree = JSON.parse(String(reader.getRowsJson()[0]?.[0])) as typeof tree;
+  } catch (err) {
+    throw new EdumonError(`query: cannot check the statement: ${messageOf(err)}`, { exitCode: 2 });
+  }
+  if (tree.error && tree.error_type === 'parser') throw new EdumonError(`query: ${tree.error_message ?? 'syntax error'}`, { exitCode: 2 });
+  if (tree.error || !Array.isArray(tree.statements)) {
+    throw new EdumonError(
+      underExplain
+        ? 'query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here'
+        : 'query: only SELECT and EXPLAIN statements are allowed, one at a time; the warehouse is read-only here',
+      { exitCode: 2 },
+    );
+  }
+  if (tree.statements.length !== 1) {
+    throw new EdumonError(`query: give one statement at a time (got ${tree.statements.length})`, { exitCode: 2 });
+  }
+  return tree;
+}
+
+/**
+ * A table name with a dot, slash, backslash or colon in a parse tree: DuckDB reads such a name as
+ * a file (a replacement scan, `from 'data.csv'`); the warehouse's tables and views have none.
+ */
+function fileNamedAsTable(tree: unknown): string | null {
+  let found: string | null = null;
+  const walk = (node: unknown): void => {
+    if (found !== null || typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const { type, table_name: name } = node as { type?: unknown; table_name?: unknown };
+    if (type === 'BASE_TABLE' && typeof name === 'string' && /[./\\:]/.test(name)) found = name;
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(tree);
+  return found;
+}
+
+/** Names of REFUSED_FUNCTIONS called anywhere in a parse tree (subqueries, CTEs, FROM, under EXPLAIN). */
+function refusedFunctions(tree: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    const name = (node as { function_name?: unknown }).function_name;
+    if (typeof name === 'string' && REFUSED_FUNCTIONS.has(name.toLowerCase())) found.add(name.toLowerCase());
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(tree);
+  return [...found];
+}
+
+/** The `EXPLAIN [(options)] [ANALYZE]` prefix of a statement (comments included), or null. */
+function explainPrefix(sql: string): string | null {
+  const m = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b\s*(?:\((?:[^()'"]|'[^']*'|"[^"]*")*\)\s*)?(?:analy[sz]e\b)?/i.exec(sql);
+  return m ? m[0] : null;
+}
+
+/**
  * EXPLAIN ANALYZE runs the statement it explains, and a read-only transaction does not stop
  * `COPY ... TO` from writing a file, so an EXPLAIN must explain a SELECT. Fails closed: if the
- * explained statement cannot be found or prepared, the EXPLAIN is refused.
+ * explained statement cannot be prepared, false.
  */
-async function explainsSelect(conn: DuckDBConnection, sql: string): Promise<boolean> {
-  const prefix = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b\s*(?:\((?:[^()'"]|'[^']*'|"[^"]*")*\)\s*)?(?:analy[sz]e\b)?/i.exec(sql);
-  if (!prefix) return false;
+async function explainsSelect(conn: DuckDBConnection, inner: string): Promise<boolean> {
   try {
-    return (await conn.prepare(sql.slice(prefix[0].length))).statementType === StatementType.SELECT;
+    return (await conn.prepare(inner)).statementType === StatementType.SELECT;
   } catch {
     return false;
   }

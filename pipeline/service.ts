@@ -9,6 +9,7 @@ import { alertsRequest } from '../alerts/alertOps.ts';
 import { startRuleScheduler } from '../alerts/ruleScheduler.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
+import { lockDown } from '../core/lockDown.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import { removeServiceFile, writeServiceFile } from '../core/serviceFile.ts';
@@ -35,20 +36,32 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite) });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
   const kafka = createKafka(config, log);
-  const consumer = await startConsumer({ config, kafka, sink, pseudonymize, log });
+  // Analyst queries share the instance's memory limit (DuckDB has no per-connection one): when an
+  // ingest write fails (out of memory, say), the queries in progress are interrupted before it is
+  // retried, so it is the query that fails, not ingestion.
+  let interruptQueries = (_reason: string) => {};
+  const consumer = await startConsumer({
+    config, kafka, sink, pseudonymize, log,
+    onWriteRetry: () => interruptQueries('an ingest write failed and is retried: the warehouse needs its memory back'),
+  });
 
   const readConn = await connect(instance);
   // Rules run on a connection of their own, so a long one never holds the sink's or the API's.
   const rulesConn = await connect(instance);
   const rules = await startRuleScheduler({ conn: rulesConn, config, log, ingestLag: () => consumer.lag() });
+  // Every connection is open and set up: lock the instance down before the first analyst query.
+  // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
+  await lockDown(readConn);
   const token = randomBytes(24).toString('hex');
-  const { server } = createApi({
+  const api = createApi({
     token,
     readConn,
     config,
     applyRules: rules.run,
     alerts: (req) => rules.exclusive((conn) => alertsRequest(conn, req)),
   });
+  const { server } = api;
+  interruptQueries = api.interrupt;
   await new Promise<void>((resolve) => server.listen(config.service.port, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   writeServiceFile(config.warehouse, { pid: process.pid, port, token });
@@ -74,9 +87,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);
+        // Queries first: a long one must not hold the read connection, or the stop, any longer.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        api.interrupt('the service is stopping');
         await rules.stop();
         await consumer.stop();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
         removeServiceFile(config.warehouse);
         await writeConn.run('checkpoint').catch(() => undefined);
         readConn.closeSync();

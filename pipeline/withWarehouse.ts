@@ -3,13 +3,15 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
+import { lockDown } from '../core/lockDown.ts';
 import { migrate, useCurrentViews } from './migrate.ts';
 
 /**
  * Runs `fn` on the warehouse file: read-only with this edumon's views, or read-write and migrated
- * (never created: a missing warehouse is the same clear error either way).
+ * (never created: a missing warehouse is the same clear error either way). `sandbox` (read-only
+ * only) locks the instance down before `fn` runs, for SQL an analyst wrote.
  */
-export async function withWarehouse<T>(path: string, opts: { write: boolean }, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withWarehouse<T>(path: string, opts: { write: boolean; sandbox?: { memoryLimit: string } }, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   if (opts.write && path !== ':memory:' && !existsSync(path)) {
     throw new EdumonError(`warehouse ${path} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`);
   }
@@ -18,6 +20,7 @@ export async function withWarehouse<T>(path: string, opts: { write: boolean }, f
   try {
     if (opts.write) await migrate(conn);
     else await useCurrentViews(conn, path);
+    if (opts.sandbox && !opts.write) await lockDown(conn, { memoryLimit: opts.sandbox.memoryLimit, noSpill: true });
     return await fn(conn);
   } finally {
     conn.closeSync();

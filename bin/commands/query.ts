@@ -10,9 +10,11 @@ export const query: Command = {
   summary: 'Run a read-only SQL query on the warehouse',
   usage: 'query "SQL" [--format table|csv|json]',
   description:
-    'One SELECT or EXPLAIN statement; nothing can be changed. While `edumon run` is up the query goes\n' +
-    'through it; otherwise the warehouse file is opened read-only. Timestamps are shown in Asia/Shanghai (+08:00).\n' +
-    'Control characters in values are shown escaped (e.g. \\u001b), never sent to the terminal.\n' +
+    'One SELECT or EXPLAIN statement; nothing can be changed and no file but the warehouse read.\n' +
+    'Bounded by EDUMON_QUERY_TIMEOUT_MS, EDUMON_QUERY_MAX_ROWS and EDUMON_QUERY_MEMORY_LIMIT.\n' +
+    'While `edumon run` is up the query goes through it; otherwise the warehouse file is opened read-only.\n' +
+    'Timestamps are shown in Asia/Shanghai (+08:00). Control characters in values are shown escaped\n' +
+    '(e.g. \\u001b), never sent to the terminal.\n' +
     'json prints one JSON object per line.',
   options: {
     format: { type: 'string', short: 'f', value: 'F', help: 'table (default), csv or json' },
@@ -28,7 +30,9 @@ export const query: Command = {
     if (service) {
       result = await callService<QueryResult>(service, '/query', { sql });
     } else {
-      result = await withWarehouse(config.warehouse, { write: false }, (conn) => readQuery(conn, sql));
+      result = await withWarehouse(config.warehouse, { write: false, sandbox: { memoryLimit: config.query.memoryLimit } }, (conn) =>
+        readQuery(conn, sql, config.query),
+      );
     }
     ctx.outLines(formatLines(result, format as 'table' | 'csv' | 'json'));
   },

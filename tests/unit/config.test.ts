@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'edumon', groupId: 'edumon-warehouse', topicPrefix: 'edu.', partitions: 4, maxBytesPerPartition: 1024 * 1024, commitMaxEvents: 25_000, partitionsConsumedConcurrently: 16, sessionTimeoutMs: 30_000, writeRetries: 5, writeRetryBackoffMs: 1000, dlqRetentionDays: 14 },
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
+      query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
       rules: {
         seasonStart: '06-15', seasonEnd: '08-31', exemptAdmissionTypes: [], offPlatformGraceDays: 3, maxClassSize: 55,
         maxSchoolSize: 3000, schoolSizeOpenedFrom: 2022, wageDueDay: 10, wageToleranceYuan: 1, poachWindowDays: 180,
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         EDUMON_SERVICE_PORT: '8123', EDUMON_WAREHOUSE_MEMORY_LIMIT: '1GB', EDUMON_PROGRESS_INTERVAL_MS: '500',
         EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '1048576', EDUMON_COMMIT_MAX_EVENTS: '20000', EDUMON_KAFKA_CONCURRENCY: '4',
         EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000', EDUMON_RULES_SCHEDULE: 'off', EDUMON_RULE_TIMEOUT_MS: '5000',
+        EDUMON_QUERY_TIMEOUT_MS: '2500', EDUMON_QUERY_MAX_ROWS: '500', EDUMON_QUERY_MEMORY_LIMIT: '64MB',
         EDUMON_WRITE_RETRIES: '2', EDUMON_WRITE_RETRY_BACKOFF_MS: '50', EDUMON_DLQ_RETENTION_DAYS: '2.5', EDUMON_FAILPOINT_SINK_WRITE: 'after=3,times=1',
       },
     });
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       kafka: { brokers: ['k1:9092', 'k2:9093'], clientId: 'cid', groupId: 'gid', topicPrefix: 'jz.', partitions: 8, maxBytesPerPartition: 1048576, commitMaxEvents: 20_000, partitionsConsumedConcurrently: 4, sessionTimeoutMs: 6000, writeRetries: 2, writeRetryBackoffMs: 50, dlqRetentionDays: 2.5 },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
+      query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
       rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },
       failpoints: { sinkWrite: 'after=3,times=1' },
     });

@@ -1,0 +1,346 @@
+/**
+ * A hostile analyst's SQL on every query path: `edumon query` on a stopped warehouse, `edumon
+ * query` through the running service, and POST /query straight to the service with its token.
+ * Every statement is refused or stopped with a clear message; no file under the test's folder
+ * (the warehouse's folder, a HOME override and the working directory) is created or changed; and
+ * the service keeps answering, ingesting and sweeping rules afterwards. Then the HTTP layer: a
+ * result too large, a never-ending query (time limit, client gone), SIGTERM mid-query, and
+ * request bodies of the wrong shape. Real processes, a real broker and real DuckDB files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceFileOf, type ServiceInfo } from '../../core/serviceFile.ts';
+import { tableOf } from '../../pipeline/tables.ts';
+import { validEvents } from '../fixtures/events.ts';
+import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { testEnv } from '../helpers/testEnv.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edumon.mjs');
+const TIMEOUT_MS = 6000;
+
+const t = testEnv('hostile', {
+  // No key in the environment: the service keeps one beside the warehouse, as in dev.
+  EDUMON_PSEUDONYM_KEY: '',
+  EDUMON_QUERY_TIMEOUT_MS: String(TIMEOUT_MS),
+  EDUMON_QUERY_MEMORY_LIMIT: '128MB',
+});
+const home = join(t.dir, 'home');
+const cwd = join(t.dir, 'cwd');
+const env = { ...t.env, HOME: home };
+const warehouse = t.config.warehouse;
+const keyFile = `${warehouse}.pseudonym-key`;
+const serviceFile = serviceFileOf(warehouse);
+const TABLES = [...new Set(Object.values(tableOf))];
+const ALL_EVENTS = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')})`;
+
+/** Runs the real CLI in `cwd` (relative paths in hostile SQL land there) with HOME overridden. */
+function edumon(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...runEnv }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Every file and folder under `dir` with its size and mtime: equal snapshots mean nothing was touched. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const s = statSync(p);
+      out[p] = s.isDirectory() ? 'dir' : `${s.size} bytes, mtime ${s.mtimeMs}`;
+      if (s.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const NOT_SELECT = /only SELECT and EXPLAIN statements are allowed/;
+const REFUSED_FN = /may not be called here/;
+const FILE_AS_TABLE = /names a file; files cannot be read here/;
+
+/** The hostile statements, each with what its refusal (or stop) must say. */
+function hostile(): Array<{ sql: string; why: RegExp }> {
+  const svc = serviceFile;
+  return [
+    // File readers, the pseudonym key and the service token first; the warehouse's own bytes too.
+    { sql: `select content from read_text('${keyFile}')`, why: REFUSED_FN },
+    { sql: `SELECT content FROM Read_Text('${keyFile}')`, why: REFUSED_FN },
+    { sql: `select content from read_blob('${svc}')`, why: REFUSED_FN },
+    { sql: `select * from read_json_auto('${svc}')`, why: REFUSED_FN },
+    { sql: `select * from '${keyFile}'`, why: FILE_AS_TABLE },
+    { sql: `select * from '${svc}'`, why: FILE_AS_TABLE },
+    { sql: `select * from 'data.csv'`, why: FILE_AS_TABLE },
+    { sql: `select * from '${warehouse}'`, why: FILE_AS_TABLE },
+    { sql: `select size from read_blob('${warehouse}')`, why: REFUSED_FN },
+    { sql: `select size from read_blob('${warehouse}.wal')`, why: REFUSED_FN },
+    { sql: `select * from read_csv('/etc/passwd')`, why: REFUSED_FN },
+    { sql: `select * from glob('/etc/*')`, why: REFUSED_FN },
+    { sql: `select * from sniff_csv('/etc/passwd')`, why: REFUSED_FN },
+    { sql: `select * from parquet_metadata('${warehouse}')`, why: REFUSED_FN },
+    { sql: `select * from read_duckdb('${warehouse}')`, why: REFUSED_FN },
+    { sql: `select * from read_csv('http://127.0.0.1:9/x.csv')`, why: REFUSED_FN },
+    { sql: `select (select content from read_text('x/../../home/.duckdb'))`, why: REFUSED_FN },
+    // Table functions that write or change the instance.
+    { sql: `select * from enable_logging(storage='file', storage_path='x/logs')`, why: REFUSED_FN },
+    { sql: `select * from checkpoint()`, why: REFUSED_FN },
+    { sql: `select * from force_checkpoint()`, why: REFUSED_FN },
+    { sql: `select * from truncate_duckdb_logs()`, why: REFUSED_FN },
+    { sql: `with c as (select * from checkpoint()) select * from c`, why: REFUSED_FN },
+    { sql: `select * from range(1) r, lateral (select * from force_checkpoint())`, why: REFUSED_FN },
+    { sql: `select * from query('select * from checkpoint()')`, why: REFUSED_FN },
+    { sql: `select setseed(0.5)`, why: REFUSED_FN },
+    // COPY, EXPORT, IMPORT.
+    { sql: `copy (select 1) to 'out.csv'`, why: NOT_SELECT },
+    { sql: `copy admissions to '${join(t.dir, 'admissions.parquet')}' (format parquet)`, why: NOT_SELECT },
+    { sql: `copy admissions from '/etc/passwd'`, why: NOT_SELECT },
+    { sql: `export database 'x'`, why: NOT_SELECT },
+    { sql: `import database 'x'`, why: NOT_SELECT },
+    // ATTACH, DETACH, USE.
+    { sql: `attach '${join(t.dir, 'other.duckdb')}' as o`, why: NOT_SELECT },
+    { sql: `attach ':memory:' as m`, why: NOT_SELECT },
+    { sql: `detach database if exists o`, why: NOT_SELECT },
+    { sql: `use system`, why: NOT_SELECT },
+    // INSTALL, LOAD.
+    { sql: `install httpfs`, why: NOT_SELECT },
+    { sql: `force install httpfs`, why: NOT_SELECT },
+    { sql: `load httpfs`, why: NOT_SELECT },
+    // Secrets.
+    { sql: `create secret s (type s3, key_id 'a', secret 'b')`, why: NOT_SELECT },
+    { sql: `create persistent secret p (type s3, key_id 'a', secret 'b')`, why: NOT_SELECT },
+    { sql: `select * from duckdb_secrets()`, why: REFUSED_FN },
+    { sql: `select * from which_secret('s3://b/x', 's3')`, why: REFUSED_FN },
+    // SET, RESET, PRAGMA, CALL.
+    { sql: `set enable_external_access = true`, why: NOT_SELECT },
+    { sql: `reset lock_configuration`, why: NOT_SELECT },
+    { sql: `set global memory_limit = '100GB'`, why: NOT_SELECT },
+    { sql: `pragma enable_profiling`, why: NOT_SELECT },
+    { sql: `call checkpoint()`, why: NOT_SELECT },
+    // CREATE, writes, DDL.
+    { sql: `create table z (a int)`, why: NOT_SELECT },
+    { sql: `create temp table z as select 1`, why: NOT_SELECT },
+    { sql: `create macro m() as 1`, why: NOT_SELECT },
+    { sql: `insert into rejections select * from rejections`, why: NOT_SELECT },
+    { sql: `delete from admissions`, why: NOT_SELECT },
+    { sql: `drop table admissions`, why: NOT_SELECT },
+    { sql: `begin transaction`, why: NOT_SELECT },
+    // CHECKPOINT, VACUUM.
+    { sql: `checkpoint`, why: NOT_SELECT },
+    { sql: `force checkpoint`, why: NOT_SELECT },
+    { sql: `vacuum`, why: NOT_SELECT },
+    // EXPLAIN ANALYZE around a write.
+    { sql: `explain analyze copy (select 1) to 'e.csv'`, why: /EXPLAIN is allowed only for a SELECT/ },
+    { sql: `explain analyze create table y as select 1`, why: /EXPLAIN is allowed only for a SELECT/ },
+    { sql: `explain analyze select * from enable_logging(storage='file', storage_path='x/logs')`, why: REFUSED_FN },
+    // Several statements in one.
+    { sql: `select 1; copy (select 1) to 'm.csv'`, why: /one at a time/ },
+    { sql: `select 1; set enable_external_access = true`, why: /one at a time/ },
+    { sql: `select 1; select content from read_text('${keyFile}')`, why: /one statement at a time \(got 2\)/ },
+    // Resources: one that never ends, one that exhausts memory, one with a huge result.
+    { sql: `select count(*) from range(1e12::bigint)`, why: new RegExp(`stopped: it ran past the time limit of ${TIMEOUT_MS} ms`) },
+    { sql: `select list(repeat('x', 1000)) from range(10000000)`, why: /Out of Memory/ },
+    { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 64 MiB/ },
+    { sql: `select * from range(1000000)`, why: /more than 100000 rows/ },
+  ];
+}
+
+/** Runs every hostile statement through `run`, returning the ones not refused as expected. */
+async function expectAllRefused(run: (sql: string) => Promise<{ refused: boolean; message: string }>): Promise<void> {
+  const before = snapshot(t.dir);
+  const wrong: string[] = [];
+  const secrets = [readFileSync(keyFile, 'utf8').trim(), ...(tokenOrNull() ? [tokenOrNull()!] : [])];
+  for (const { sql, why } of hostile()) {
+    const { refused, message } = await run(sql);
+    if (!refused || !why.test(message)) wrong.push(`${sql}\n  -> ${refused ? 'refused' : 'ANSWERED'}: ${message.slice(0, 300)}`);
+    if (secrets.some((s) => message.includes(s))) wrong.push(`${sql}\n  -> leaked a secret`);
+  }
+  expect(wrong).toEqual([]);
+  expect(snapshot(t.dir)).toEqual(before);
+}
+
+function tokenOrNull(): string | null {
+  try {
+    return (JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo).token;
+  } catch {
+    return null;
+  }
+}
+
+/** POSTs to the service's API with its token. */
+async function post(path: string, body: string, signal?: AbortSignal, file = serviceFile): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
+  const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
+  const res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
+    body,
+    ...(signal ? { signal } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as { error?: string; rows?: unknown[][] } };
+}
+
+/** Publishes `n` fresh events with `edumon ingest`, tagged by their event_id prefix. */
+async function ingest(prefix: string, n: number, seed: number, runEnv = env): Promise<void> {
+  const file = join(t.dir, `${prefix}.jsonl`);
+  writeFileSync(file, validEvents(n, seed).map((e) => JSON.stringify({ ...e, event_id: `${prefix}-${e.event_id}` })).join('\n') + '\n');
+  const r = await edumon(['ingest', file], runEnv);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+const countOf = async (prefix: string) => {
+  const r = await post('/query', JSON.stringify({ sql: `${ALL_EVENTS} where event_id like '${prefix}-%'` }));
+  return Number(r.json.rows?.[0]?.[0]);
+};
+
+let service: Running;
+
+beforeAll(async () => {
+  mkdirSync(home, { recursive: true });
+  mkdirSync(cwd, { recursive: true });
+  await ingest('first', 24, 3);
+  const r = await edumon(['run', '--until-idle']);
+  expect(r.code, r.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  if (service && service.child.exitCode === null && service.child.signalCode === null) {
+    service.child.kill('SIGKILL');
+    await service.exited;
+  }
+});
+
+describe('hostile SQL on a stopped warehouse (edumon query opens it read-only)', () => {
+  it('refuses or stops every statement with a clear message (exit 2), and no file changes', async () => {
+    await expectAllRefused(async (sql) => {
+      const r = await edumon(['query', sql]);
+      return { refused: r.code === 2 && /^edumon: query: /.test(r.stderr), message: r.stderr + r.stdout };
+    });
+    const r = await edumon(['query', ALL_EVENTS, '-f', 'csv']);
+    expect(r.stdout.trim()).toBe('n\n24');
+  }, 300_000);
+});
+
+describe('hostile SQL while `edumon run` holds the warehouse', () => {
+  beforeAll(async () => {
+    service = spawnEdumon(['run'], env);
+    await waitFor(() => service.output().includes('pipeline running'), 60_000, 'the service to start');
+  });
+
+  it('refuses every statement through the CLI (exit 2), no file changes, and the service lives on', async () => {
+    await expectAllRefused(async (sql) => {
+      const r = await edumon(['query', sql]);
+      return { refused: r.code === 2 && /^edumon: query: /.test(r.stderr), message: r.stderr + r.stdout };
+    });
+    expect(service.child.exitCode).toBeNull();
+  }, 300_000);
+
+  it('refuses every statement sent straight to POST /query with the token (400), no file changes', async () => {
+    await expectAllRefused(async (sql) => {
+      const r = await post('/query', JSON.stringify({ sql }));
+      return { refused: r.status === 400, message: r.json.error ?? JSON.stringify(r.json) };
+    });
+    expect(service.child.exitCode).toBeNull();
+  });
+
+  it('still ingests, answers and sweeps rules with the sandbox on', async () => {
+    await ingest('after', 24, 9);
+    await waitFor(async () => (await countOf('after')) === 24, 60_000, 'the events published after the hostile queries to be stored');
+    const sweep = await post('/rules/run', JSON.stringify({ at: '2025-12-31T23:59:59+08:00', dryRun: false }));
+    expect(sweep.status, JSON.stringify(sweep.json)).toBe(200);
+    expect((sweep.json as { runs?: unknown[] }).runs?.length).toBeGreaterThan(0);
+    const list = await post('/alerts', JSON.stringify({ action: 'list', state: 'open' }));
+    expect(list.status, JSON.stringify(list.json)).toBe(200);
+  });
+
+  it("survives select repeat('x', 10000) from range(100000): refused as too large, then answers", async () => {
+    const big = await post('/query', JSON.stringify({ sql: `select repeat('x', 10000) from range(100000)` }));
+    expect(big.status).toBe(400);
+    expect(big.json.error).toMatch(/larger than 64 MiB/);
+    expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
+    expect(service.child.exitCode).toBeNull();
+  });
+
+  it('stops a never-ending query when its client goes away: the next query answers at once', async () => {
+    const gone = new AbortController();
+    const pending = post('/query', JSON.stringify({ sql: 'select count(*) from range(1e12::bigint)' }), gone.signal).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    gone.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    const started = Date.now();
+    expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
+    // Queries are serialised: had the abandoned one run on, this one would wait out its time limit.
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS / 2);
+  });
+
+  it.each([
+    ['/query', '{}', /sql/],
+    ['/query', '{"sql": 5}', /sql: .*expected string/i],
+    ['/query', '{"sql": "select 1", "extra": true}', /extra/],
+    ['/query', 'null', /body/],
+    ['/query', '[1, 2]', /body/],
+    ['/query', 'not json', /not JSON/],
+    ['/rules/run', '{}', /at/],
+    ['/rules/run', '{"at": 5}', /at: .*expected string/i],
+    ['/rules/run', '{"at": "2025-12-31T23:59:59+08:00", "dryRun": "no"}', /dryRun/],
+    ['/alerts', '{"action": "explode"}', /action/],
+    ['/alerts', '{"action": "ack"}', /id/],
+    ['/alerts', '{"action": "silence", "rule": "KG-FACILITY"}', /until/],
+  ])('POST %s with %s gets 400 naming the problem', async (path, body, problem) => {
+    const r = await post(path, body);
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatch(problem);
+    expect(r.json.error).not.toMatch(/TypeError|Cannot read|undefined is not/);
+  });
+
+  it('answers SIGTERM promptly while a never-ending query runs, exiting 0', async () => {
+    const pending = post('/query', JSON.stringify({ sql: 'select count(*) from range(1e12::bigint)' })).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    const code = await service.exited;
+    expect(code, service.output()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    const answer = await pending;
+    if (!(answer instanceof Error)) expect(answer.json.error).toMatch(/stopped: the service is stopping/);
+  });
+});
+
+describe('an ingest write that fails while an analyst query runs', () => {
+  // DuckDB's memory limit is per instance, shared by the writer and the queries: a failed write
+  // (here an injected I/O error standing for out of memory) interrupts the queries before its retry.
+  const w = testEnv('hostile-writer', {
+    EDUMON_FAILPOINT_SINK_WRITE: 'after=0,times=1',
+    EDUMON_WRITE_RETRY_BACKOFF_MS: '200',
+    EDUMON_QUERY_TIMEOUT_MS: '60000',
+  });
+  const wEnv = { ...w.env, HOME: home };
+  const wService = serviceFileOf(w.config.warehouse);
+  let proc: Running;
+
+  afterAll(async () => {
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  });
+
+  it('interrupts the query, not ingestion: the query fails saying why, the events are stored', async () => {
+    proc = spawnEdumon(['run'], wEnv);
+    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
+    const started = Date.now();
+    const pending = post('/query', JSON.stringify({ sql: 'select count(*) from range(1e12::bigint)' }), undefined, wService);
+    await new Promise((r) => setTimeout(r, 500));
+    await ingest('contended', 12, 5, wEnv);
+    const answer = await pending;
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatch(/stopped: an ingest write failed and is retried/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const stored = async () => Number((await post('/query', JSON.stringify({ sql: ALL_EVENTS }), undefined, wService)).json.rows?.[0]?.[0]);
+    await waitFor(async () => (await stored()) === 12, 60_000, 'the events to be stored after the retried write');
+    expect(proc.output()).toMatch(/warehouse write failed; retrying/);
+  });
+});
