@@ -38,8 +38,13 @@ export const demoCmd: Command = {
     const sent = await publishFiles({ dir: out, config, kafka: createKafka(config, log, '-demo'), log });
     ctx.out(`published ${sent} messages [${secs()}]`);
     const service = await startService(config, log);
-    await Promise.race([service.waitUntilIdle(), service.failure]);
-    await service.stop();
+    const idle = service.waitUntilIdle();
+    idle.catch(() => undefined); // rejects only once the service stopped, which `failure` reports
+    try {
+      await Promise.race([idle, service.failure]);
+    } finally {
+      await service.stop();
+    }
     ctx.out(`pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`);
 
     const instance = await openWarehouse(config.warehouse, { readOnly: true });
