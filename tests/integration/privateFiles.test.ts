@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openWarehouse } from '../../core/db.ts';
 import { describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import { serviceFileOf } from '../../core/serviceFile.ts';
@@ -39,10 +40,14 @@ describe('private files', () => {
     const made = readdirSync(join(t.dir, 'data'));
     expect(made).toEqual(expect.arrayContaining(['warehouse.duckdb', 'warehouse.duckdb.pseudonym-key']));
     expect(readableByOthers(t.dir)).toEqual([]);
-    // DuckDB spills beside the warehouse, into the folder that is made private on open.
-    const q = await runEdumon(['query', "select current_setting('temp_directory') as d", '-f', 'json'], env);
-    expect(q.code, q.output).toBe(0);
-    expect(JSON.parse(q.stdout)).toEqual({ d: `${env.EDUMON_WAREHOUSE}.tmp` });
+    // The service's DuckDB (opened read-write as `run` opens it) spills beside the warehouse, into
+    // the folder that is made private on open. (`edumon query` on a stopped file never spills.)
+    const instance = await openWarehouse(env.EDUMON_WAREHOUSE);
+    const conn = await instance.connect();
+    const spill = (await conn.runAndReadAll(`select current_setting('temp_directory')`)).getRows()[0]![0];
+    conn.closeSync();
+    instance.closeSync();
+    expect(spill).toBe(`${env.EDUMON_WAREHOUSE}.tmp`);
   });
 
   it('while run holds the warehouse, its WAL and service file (port, token) are owner-only', async () => {
