@@ -120,27 +120,27 @@ export async function startConsumer(opts: {
   }
 
   // On every assignment, seek each assigned partition to the warehouse's offset, or to its
-  // earliest offset if the warehouse holds nothing from it yet; batches wait for the seeks.
-  let ready: Promise<void> = Promise.resolve();
+  // earliest offset (as last refreshed; offset 0 if unknown, which Kafka resets to the earliest)
+  // if the warehouse holds nothing from it yet. Synchronous: no batch is handled before it.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    ready = (async () => {
-      const mine = new Set<string>();
+    const mine = new Set<string>();
+    try {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         if (!familyOfTopic.has(topic)) continue;
-        const low = await partitionOffsets(topic).catch(() => undefined);
         for (const partition of partitions) {
           const key = tpKey(topic, partition);
           mine.add(key);
-          const next = position.get(key) ?? low?.get(partition)?.low ?? 0n;
+          const next = position.get(key) ?? lows.get(key) ?? 0n;
           consumer.seek({ topic, partition, offset: next.toString() });
         }
       }
-      assigned = mine;
-      log.info('partitions assigned', { assignment: payload.memberAssignment });
-    })().catch((err: Error) => {
+    } catch (err) {
       // The consumer crashed or stopped meanwhile: its CRASH handler or stop() takes it from here.
-      log.warn('could not seek the assigned partitions', { error: err.message });
-    });
+      log.warn('could not seek the assigned partitions', { error: (err as Error).message });
+      return;
+    }
+    assigned = mine;
+    log.info('partitions assigned', { assignment: payload.memberAssignment });
   });
   let fail!: (err: Error) => void;
   let dead = false;
@@ -236,7 +236,6 @@ export async function startConsumer(opts: {
     }
   };
   const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    await ready;
     if (halted || !isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);

@@ -59,7 +59,9 @@ describe('the broker stops and restarts twice in the middle of a 100k-message lo
     await buildReference(reference, load.valid, TEST_KEY);
     proc = spawnEdumon(['run'], t.env);
     proc.exited.then((code) => (exitedEarly = code));
-    await waitFor(() => proc!.output().includes('partitions assigned'), 60_000, 'the service to join its group');
+    await waitFor(() => (stillRunning(), proc!.output().includes('partitions assigned')), 60_000, 'the service to join its group').catch((err: Error) => {
+      throw new Error(`${err.message}; the service printed:\n${proc!.output()}`);
+    });
 
     // The load comes in three parts; after each of the first two, once the service is storing
     // (again), the broker is stopped under it for a while, then started again.
