@@ -18,6 +18,7 @@ import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
+import { writeErrorLine } from './writeErrors.ts';
 import { type PackedMessage, packMessages } from './packedMessages.ts';
 import { fromTpKey, type Rejection, type Sink, tpKey } from './sink.ts';
 
@@ -92,7 +93,7 @@ export async function startConsumer(opts: {
     retries: config.kafka.writeRetries,
     retryBackoffMs: config.kafka.writeRetryBackoffMs,
     onRetry: (err, attempt, delayMs) => {
-      log.warn('warehouse write failed; retrying', { error: (err as Error).message?.split('\n', 1)[0], attempt, of: config.kafka.writeRetries, in_ms: delayMs });
+      log.warn('warehouse write failed; retrying', { error: writeErrorLine(err), attempt, of: config.kafka.writeRetries, in_ms: delayMs });
       opts.onWriteRetry?.();
     },
   });
@@ -130,7 +131,7 @@ export async function startConsumer(opts: {
         for (const partition of partitions) {
           const key = tpKey(topic, partition);
           mine.add(key);
-          const next = position.get(key) ?? lows.get(key) ?? 0n;
+          const next = expectedOf(key);
           consumer.seek({ topic, partition, offset: next.toString() });
         }
       }
@@ -175,20 +176,20 @@ export async function startConsumer(opts: {
     }
   });
 
-  /** Each partition's first offset and end (last stable offset) of a topic; also kept for lag(). */
-  const partitionOffsets = async (topic: string): Promise<Map<number, { low: bigint; end: bigint }>> => {
-    const out = new Map<number, { low: bigint; end: bigint }>();
+  /** Refreshes a topic's partitions' first offsets and ends (last stable offsets). */
+  const refreshTopic = async (topic: string): Promise<void> => {
     for (const o of await admin.fetchTopicOffsets(topic)) {
-      const low = BigInt(o.low);
-      const end = BigInt(o.high);
-      lows.set(tpKey(topic, o.partition), low);
-      ends.set(tpKey(topic, o.partition), end);
-      out.set(o.partition, { low, end });
+      lows.set(tpKey(topic, o.partition), BigInt(o.low));
+      ends.set(tpKey(topic, o.partition), BigInt(o.high));
     }
-    return out;
   };
+  /**
+   * The next offset a partition's batch must start at: what is queued for the warehouse, else
+   * the partition's first offset (0 if not known yet, which Kafka resets to its earliest).
+   */
+  const expectedOf = (key: string): bigint => position.get(key) ?? lows.get(key) ?? 0n;
   const refreshOffsets = async () => {
-    for (const topic of eventTopics) await partitionOffsets(topic);
+    for (const topic of eventTopics) await refreshTopic(topic);
   };
   /** Offsets of these partitions not yet stored in the warehouse. */
   const backlog = (keys: Iterable<string>): bigint => {
@@ -239,12 +240,13 @@ export async function startConsumer(opts: {
     if (halted || !isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = tpKey(topic, partition);
-    const expected = position.get(key) ?? lows.get(key) ?? 0n;
+    const expected = expectedOf(key);
     // The fetch's first offset, counting transaction markers and aborted records kafkajs hides.
     const first = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
     if (first > expected) {
       // Kafka resumed past what the warehouse holds: go back, unless retention deleted those messages.
-      const low = (await partitionOffsets(topic)).get(partition)?.low ?? 0n;
+      await refreshTopic(topic);
+      const low = lows.get(key) ?? 0n;
       const target = low > expected ? low : expected;
       if (first > target) {
         log.warn('rewinding to the warehouse offset', { topic, partition, from: first.toString(), to: target.toString() });
@@ -288,7 +290,7 @@ export async function startConsumer(opts: {
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize !== 0 || payload.firstOffset === null || halted) return;
     const key = tpKey(payload.topic, payload.partition);
-    const expected = position.get(key) ?? lows.get(key) ?? 0n;
+    const expected = expectedOf(key);
     const nextOffset = BigInt(payload.lastOffset) + 1n;
     if (BigInt(payload.firstOffset) <= expected && nextOffset > expected) {
       queue(key, { topic: payload.topic, partition: payload.partition, nextOffset, events: [], rejections: [] });
