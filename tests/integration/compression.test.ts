@@ -15,13 +15,12 @@ import { ensureTopics } from '../../core/kafka.ts';
 import { createLogger } from '../../core/log.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { startService } from '../../pipeline/service.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { type JavaCompression, type JavaRecord, javaProduce } from '../helpers/javaProducer.ts';
 import { testKafka } from '../helpers/kafka.ts';
 import { type TestEnv, testEnv } from '../helpers/testEnv.ts';
-import { queryWarehouse } from '../helpers/warehouse.ts';
+import { queryWarehouse, storedEventIds } from '../helpers/warehouse.ts';
 
 type Codec = { decompress(buffer: Buffer): Promise<Buffer> };
 const require = createRequire(import.meta.url);
@@ -38,7 +37,6 @@ const CODECS: Array<[JavaCompression, CompressionTypes]> = [
   ['zstd', CompressionTypes.ZSTD],
 ];
 
-const TABLES = [...new Set(Object.values(tableOf))];
 
 async function createEventTopics(t: TestEnv): Promise<void> {
   const admin = kafka.admin();
@@ -96,14 +94,6 @@ async function batchesDecompressed(t: TestEnv, codecId: number, expectedMessages
   }
 }
 
-async function storedEventIds(t: TestEnv): Promise<string[]> {
-  const rows = await queryWarehouse<{ event_id: string }>(
-    t.config.warehouse,
-    `${TABLES.map((table) => `select event_id from ${table}`).join(' union all ')} order by event_id`,
-  );
-  return rows.map((r) => r.event_id);
-}
-
 describe('compressed batches from real producers reach the warehouse', () => {
   it.each(CODECS)(
     '%s: every event that the stock Java producer and kafkajs publish compressed is stored by `edumon run --until-idle`',
@@ -123,7 +113,7 @@ describe('compressed batches from real producers reach the warehouse', () => {
       expect(r.code, r.output).toBe(0);
       expect(r.stdout).toContain('stored 600 events, 0 duplicates skipped, 0 rejected');
       const ids = [...fromJava, ...fromKafkajs].map((m) => (JSON.parse(m.value) as ContractEvent).event_id);
-      expect(await storedEventIds(t)).toEqual(ids.sort());
+      expect(await storedEventIds(t.config.warehouse)).toEqual(ids.sort());
       const [rejected] = await queryWarehouse<{ n: number }>(t.config.warehouse, 'select count(*)::int as n from rejections');
       expect(rejected!.n).toBe(0);
     },

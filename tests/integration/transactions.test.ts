@@ -13,7 +13,7 @@ import { runEdumonWithin } from '../helpers/cli.ts';
 import { javaProduce } from '../helpers/javaProducer.ts';
 import { testKafka } from '../helpers/kafka.ts';
 import { type TestEnv, testEnv } from '../helpers/testEnv.ts';
-import { queryWarehouse } from '../helpers/warehouse.ts';
+import { queryWarehouse, storedEventIds } from '../helpers/warehouse.ts';
 
 const kafka = testKafka();
 
@@ -62,17 +62,6 @@ async function offsetsVersusEnds(t: TestEnv): Promise<Array<{ partition: string;
   }
 }
 
-async function storedIds(t: TestEnv): Promise<string[]> {
-  const rows = await queryWarehouse<{ event_id: string }>(
-    t.config.warehouse,
-    `select event_id from school_versions union all select event_id from staff_versions union all select event_id from township_versions
-     union all select event_id from population_reports union all select event_id from admission_plans union all select event_id from admissions
-     union all select event_id from admission_cancellations union all select event_id from enrollments union all select event_id from enrollment_departures
-     union all select event_id from fund_disbursements union all select event_id from wage_payments union all select event_id from insurance_payments`,
-  );
-  return rows.map((r) => r.event_id).sort();
-}
-
 describe('a transactional producer (kafkajs)', () => {
   const t = testEnv('txn');
   const committed = validEvents(360, 31);
@@ -84,7 +73,7 @@ describe('a transactional producer (kafkajs)', () => {
     await sendInTransactions(kafka, t, committed.slice(120), 40, 'commit');
     const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
     expect(r.code, r.output).toBe(0);
-    expect(await storedIds(t)).toEqual(committed.map((e) => e.event_id).sort());
+    expect(await storedEventIds(t.config.warehouse)).toEqual(committed.map((e) => e.event_id).sort());
     for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
   }, 180_000);
 
@@ -92,7 +81,7 @@ describe('a transactional producer (kafkajs)', () => {
     await sendInTransactions(kafka, t, aborted.slice(30), 30, 'abort');
     const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
     expect(r.code, r.output).toBe(0);
-    expect(await storedIds(t)).toEqual(committed.map((e) => e.event_id).sort());
+    expect(await storedEventIds(t.config.warehouse)).toEqual(committed.map((e) => e.event_id).sort());
     for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
   }, 180_000);
 });
@@ -110,7 +99,7 @@ describe('a transactional producer (the stock Java producer, lz4)', () => {
     const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
     expect(r.code, r.output).toBe(0);
     const abortedIds = new Set(aborted.map((i) => events[i]!.event_id));
-    expect(await storedIds(t)).toEqual(events.map((e) => e.event_id).filter((id) => !abortedIds.has(id)).sort());
+    expect(await storedEventIds(t.config.warehouse)).toEqual(events.map((e) => e.event_id).filter((id) => !abortedIds.has(id)).sort());
     for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
   }, 180_000);
 });

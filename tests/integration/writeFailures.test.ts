@@ -12,7 +12,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { decodeBytes } from '../../ingest/decode.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
@@ -20,16 +19,11 @@ import { publishRaw, type RawMessage, type ReadMessage, readTopic, testKafka } f
 import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 import { expectWarehouseEqualsReference } from '../helpers/verifyLoad.ts';
-import { queryWarehouse } from '../helpers/warehouse.ts';
+import { queryWarehouse, storedEventIds } from '../helpers/warehouse.ts';
 
 const kafka = testKafka();
-const eventTables = [...new Set(Object.values(tableOf))];
-
 /** Every event_id the warehouse holds. */
-async function storedIds(warehouse: string): Promise<Set<string>> {
-  const rows = await queryWarehouse<{ event_id: string }>(warehouse, eventTables.map((t) => `select event_id from ${t}`).join(' union all '));
-  return new Set(rows.map((r) => r.event_id));
-}
+const storedIds = async (warehouse: string) => new Set(await storedEventIds(warehouse));
 
 describe('a warehouse write that keeps failing', () => {
   // Small fetches and transactions: the failure lands mid-stream, with groups queued behind it.
