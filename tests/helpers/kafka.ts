@@ -13,7 +13,9 @@ export function testKafka(brokers = ['127.0.0.1:9092']): Kafka {
 }
 
 export async function publishRaw(kafka: Kafka, messages: RawMessage[], chunk = 5000): Promise<void> {
-  const producer = kafka.producer();
+  // Idempotent: a send retried after a slow acknowledgement must not put a message in twice, or a
+  // test counting rejections or offsets sees two (a CI run did: the same bad record at two offsets).
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += chunk) {

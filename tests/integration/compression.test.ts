@@ -54,7 +54,7 @@ function recordOf(t: TestEnv, e: ContractEvent): JavaRecord & { topic: string; k
 }
 
 async function publishWithKafkajs(records: Array<{ topic: string; key: string; value: string }>, compression: CompressionTypes): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     // Several sends, so that partitions hold several compressed batches each.
