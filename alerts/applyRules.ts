@@ -1,16 +1,19 @@
 /**
  * Rule runs that change alert state: the rules run in one sweep (a timeout per statement), a successful run
  * moves that rule's alerts through their lifecycle, a failed one opens or keeps DQ-RULE-FAILED
- * for it (resolved by its next successful run). Every run is recorded; one failure never stops
- * the others.
+ * for it (resolved by its next successful run). Every run is recorded, and a rule's failure never
+ * stops the others; the alert changes and run records of a sweep are written in one transaction.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
+import { inTransaction } from '../core/db.ts';
 import { messageOf } from '../core/errors.ts';
-import { applyTransitions, loadAlertStates, type RuleRun as RuleRunRecord } from './alertStore.ts';
-import { evaluate, type Transition } from './evaluate.ts';
+import type { Violation } from '../ingest/violation.ts';
+import { loadAlertStates, writeTransitions } from './alertStore.ts';
+import { type Alert, type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';
+import { type RuleRun, ruleRunRow } from './ruleRun.ts';
 import type { Rule } from './rules.ts';
-import { requestedRules, type RuleRun, type RulesRequest, type RulesResult, type RunOptions, runRules, SweepStopped, type Violation } from './runRules.ts';
+import { requestedRules, type RulesRequest, type RulesResult, type RunOptions, runRules, SweepStopped } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
 
@@ -24,16 +27,33 @@ export function ruleFailedViolation(rule: string, asOf: string, error: string): 
   return { rule: RULE_FAILED, school_id: null, region_code: null, period: shanghaiDate(asOf), subject: rule, observed: null, threshold: null, details: { error } };
 }
 
+/** What applying a sweep did: runRules' result, and the alerts it opened, reopened and resolved. */
+export interface AppliedSweep extends RulesResult {
+  /** In the order applied, rule by rule; for a dry run, those it would have made. */
+  transitions: AlertTransition[];
+}
+
+/**
+ * A caller's step run inside the sweep's transaction with the transitions it made (e.g. writing
+ * notifications to an outbox): they commit together, or roll back together when it throws.
+ */
+export type SweepStep = (conn: DuckDBConnection, transitions: readonly AlertTransition[]) => Promise<void>;
+
+export interface ApplyOptions extends RunOptions {
+  /** Compute the transitions from the stored alerts, but store nothing and run no step. */
+  dryRun?: boolean;
+  step?: SweepStep;
+}
+
 /**
  * Runs the rules as of `asOf` in one sweep (runRules: one snapshot, shared state computed once,
- * `timeoutMs` per statement), then applies each rule's result to the alerts. Returns what
- * runRules did (violations of the rules that succeeded, one run entry per rule).
+ * `timeoutMs` per statement), then applies each rule's result to the alerts and records each run,
+ * all in one transaction with `step`. If that transaction fails (the step threw, say), nothing of
+ * it is kept and every run reports the error; only a stop (SweepStopped) throws. Returns what
+ * runRules did (violations of the rules that succeeded, one run entry per rule) and the
+ * transitions made.
  */
-export async function applyRules(
-  conn: DuckDBConnection,
-  rules: readonly Rule[],
-  opts: RunOptions,
-): Promise<RulesResult> {
+export async function applyRules(conn: DuckDBConnection, rules: readonly Rule[], opts: ApplyOptions): Promise<AppliedSweep> {
   const result = await runRules(conn, rules, opts);
   const byRule = new Map<string, Violation[]>();
   for (const v of result.violations) {
@@ -41,48 +61,53 @@ export async function applyRules(
     if (list) list.push(v);
     else byRule.set(v.rule, [v]);
   }
-  const runs: RuleRun[] = [];
-  for (const [i, rule] of rules.entries()) {
-    // Stopping between rules leaves each rule's alerts as they were, or fully updated.
-    if (opts.signal?.aborted) throw new SweepStopped();
-    let run = result.runs[i]!;
-    const rows = run.error ? [] : (byRule.get(rule.id) ?? []);
-    try {
-      await applyRun(conn, rule, rows, run, result.asOf);
-    } catch (err) {
-      run = { ...run, error: `${rule.file}: alert state not updated: ${messageOf(err)}` };
+  const store = !opts.dryRun;
+  const apply = async () => {
+    const made: AlertTransition[] = [];
+    for (const [i, rule] of rules.entries()) {
+      // Stopping between rules rolls the sweep back: the alerts stay as they were.
+      if (opts.signal?.aborted) throw new SweepStopped();
+      const run = result.runs[i]!;
+      for (const t of await applyRun(conn, rule, run.error ? [] : (byRule.get(rule.id) ?? []), run, result.asOf, store)) made.push(t);
     }
-    runs.push(run);
+    if (store && opts.step) await opts.step(conn, made);
+    return made;
+  };
+  if (!store) return { ...result, transitions: await apply() };
+  try {
+    return { ...result, transitions: await inTransaction(conn, apply) };
+  } catch (err) {
+    if (err instanceof SweepStopped) throw err;
+    const runs = result.runs.map((run, i): RuleRun => ({ ...run, error: `${rules[i]!.file}: alert state not updated: ${messageOf(err)}` }));
+    return { ...result, violations: [], runs, transitions: [] };
   }
-  const failed = new Set(runs.filter((r) => r.error).map((r) => r.rule));
-  return { ...result, violations: result.violations.filter((v) => !failed.has(v.rule)), runs };
 }
 
-/** One rule's run applied: its own alerts on success, its DQ-RULE-FAILED alert either way. */
-async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], run: RuleRun, asOf: string): Promise<void> {
-  const record: RuleRunRecord = {
-    rule: rule.id,
-    as_of: asOf,
-    started_at: run.startedAt,
-    duration_ms: run.ms,
-    rows_found: run.error ? null : run.rows,
-    ok: !run.error,
-    error: run.error ?? null,
-  };
+/**
+ * One rule's run applied (or, unless `store`, only evaluated): its own alerts on success, its
+ * DQ-RULE-FAILED alert either way. Returns the transitions it made.
+ */
+async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], run: RuleRun, asOf: string, store: boolean): Promise<AlertTransition[]> {
   const failedStates = (await loadAlertStates(conn, RULE_FAILED)).filter((a) => a.subject === rule.id);
+  let previous: Alert[];
   let transitions: Transition[];
   let severity: string;
   if (run.error) {
+    previous = failedStates;
     transitions = evaluate(failedStates, [ruleFailedViolation(rule.id, asOf, run.error)], asOf);
     severity = 'critical';
   } else {
-    transitions = [...evaluate(await loadAlertStates(conn, rule.id), rows, asOf), ...evaluate(failedStates, [], asOf)];
+    const own = await loadAlertStates(conn, rule.id);
+    previous = [...own, ...failedStates];
+    transitions = [...evaluate(own, rows, asOf), ...evaluate(failedStates, [], asOf)];
     severity = rule.severity;
   }
-  await applyTransitions(conn, severity, transitions, record);
+  if (store) await writeTransitions(conn, severity, transitions, ruleRunRow(run, asOf));
+  return transitionsMade(previous, transitions, severity);
 }
 
 /** The requested rule(s) run and applied, with the configured timeout per rule. */
-export function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
-  return applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
+export async function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
+  const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
+  return result;
 }

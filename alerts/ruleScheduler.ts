@@ -10,6 +10,7 @@ import cron from 'node-cron';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { loadLastRuns } from './alertStore.ts';
 import { applyRules, applyRulesRequest } from './applyRules.ts';
 import { loadRules } from './rules.ts';
 import { type RulesRequest, type RulesResult, SweepStopped } from './runRules.ts';
@@ -52,8 +53,7 @@ export async function startRuleScheduler(opts: {
   };
   const catalogue = loadRules();
   // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
-  const recorded = await conn.runAndReadAll(`select rule, strftime(timezone('UTC', max(started_at)), '%Y-%m-%dT%H:%M:%S.%fZ') as at from rule_runs group by rule`);
-  const lastRuns = new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.at))]));
+  const lastRuns = await loadLastRuns(conn);
   // Aborted on stop: the sweep in progress is interrupted, not waited for.
   const stopping = new AbortController();
   const { signal } = stopping;

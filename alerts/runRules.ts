@@ -10,31 +10,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
+import type { Violation } from '../ingest/violation.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
+import type { RuleRun } from './ruleRun.ts';
 import { loadRules, type Rule, ruleById, sqlParams } from './rules.ts';
 import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
-
-/** One violation; (rule, school_id, region_code, period, subject) is its identity. */
-export interface Violation {
-  rule: string;
-  school_id: string | null;
-  region_code: string | null;
-  period: string;
-  subject: string | null;
-  observed: number | null;
-  threshold: number | null;
-  details: Record<string, unknown>;
-}
-
-export interface RuleRun {
-  rule: string;
-  rows: number;
-  /** The rule's own query; shared state it reads is timed in RulesResult.shared. */
-  ms: number;
-  /** When the rule's query started (ISO 8601, UTC). */
-  startedAt: string;
-  error?: string;
-}
 
 /** A shared computation of the sweep: which macro call, how long, how many rows (or why it failed). */
 export interface SharedRun {

@@ -5,14 +5,7 @@
  * from the world with exactly the semantics docs/SIMULATOR.md gives for each rule.
  */
 import type { Pseudonymize } from '../pseudonymize.ts';
-
-export interface TruthEntry {
-  rule: string;
-  school_id: string | null;
-  region_code: string | null;
-  period: string;
-  subject: string | null;
-}
+import type { ViolationKey } from '../violation.ts';
 
 export interface CorruptCounts {
   malformed: number;
@@ -22,12 +15,12 @@ export interface CorruptCounts {
 
 /** Collects truth entries; personal subjects are pseudonymised on the way in. */
 export class Truth {
-  private readonly entries = new Map<string, TruthEntry>();
+  private readonly entries = new Map<string, ViolationKey>();
 
   constructor(readonly pseudonym: Pseudonymize) {}
 
   add(rule: string, schoolId: string | null, regionCode: string | null, period: string, subject: string | null = null): void {
-    const e: TruthEntry = { rule, school_id: schoolId, region_code: regionCode, period, subject };
+    const e: ViolationKey = { rule, school_id: schoolId, region_code: regionCode, period, subject };
     this.entries.set(JSON.stringify(e), e);
   }
 
@@ -37,8 +30,8 @@ export class Truth {
   }
 
   /** Every entry, in a stable order. */
-  list(): TruthEntry[] {
-    const key = (e: TruthEntry) => [e.rule, e.region_code ?? '', e.school_id ?? '', e.period, e.subject ?? ''].join('\u0000');
+  list(): ViolationKey[] {
+    const key = (e: ViolationKey) => [e.rule, e.region_code ?? '', e.school_id ?? '', e.period, e.subject ?? ''].join('\u0000');
     return [...this.entries.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 }

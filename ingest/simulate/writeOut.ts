@@ -9,7 +9,8 @@ import { rngOf } from '../../core/rng.ts';
 import { type ContractEvent, type Family, families, familyOf } from '../contract.ts';
 import { malformedKinds, malformedLine } from './malformed.ts';
 import { LineWriter, SortedRuns } from './sortedRuns.ts';
-import type { CorruptCounts, TruthEntry } from './truth.ts';
+import type { ViolationKey } from '../violation.ts';
+import type { CorruptCounts } from './truth.ts';
 
 /** Characters buffered (all families together) before the largest buffer is spilled to disk. */
 const SPILL_CHARS = 32 * 1024 * 1024;
@@ -91,7 +92,7 @@ export class EventWriter {
 const sortKeys = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** truth.json: the run's parameters, event counts, corruption counts and every violation, one per line. */
-export function writeTruth(file: string, head: Record<string, unknown>, violations: TruthEntry[]): void {
+export function writeTruth(file: string, head: Record<string, unknown>, violations: ViolationKey[]): void {
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
   const body = violations.map((v) => `    ${JSON.stringify(v)}`).join(',\n');
   writeFileSync(file, `{\n${lines.join(',\n')},\n  "violations": [\n${body}\n  ]\n}\n`);

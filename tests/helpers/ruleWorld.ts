@@ -4,10 +4,11 @@
  */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ruleById } from '../../alerts/rules.ts';
-import { runRules, type Violation } from '../../alerts/runRules.ts';
+import { runRules } from '../../alerts/runRules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import type { ContractEvent, EventType } from '../../ingest/contract.ts';
+import type { Violation } from '../../ingest/violation.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';

@@ -5,16 +5,10 @@
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { ViolationKey } from '../../ingest/violation.ts';
 
-export interface Finding {
-  rule: string;
-  school_id: string | null;
-  region_code: string | null;
-  period: string;
-  subject: string | null;
-  /** Whether `subject` is a raw personal id (to be pseudonymised). */
-  person: boolean;
-}
+/** A violation the oracle found, and whether its `subject` is a raw personal id (to be pseudonymised). */
+export type Finding = ViolationKey & { person: boolean };
 
 const URBAN = `('410802','410803','410804','410811','410871')`;
 

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertIdOf, applyTransitions, loadAlertStates } from '../../alerts/alertStore.ts';
-import { evaluate, type Violation } from '../../alerts/evaluate.ts';
+import { applyTransitions, loadAlertStates } from '../../alerts/alertStore.ts';
+import { alertIdOf, evaluate } from '../../alerts/evaluate.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
+import type { Violation } from '../../ingest/violation.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 
 const over = (observed: number): Violation => ({

@@ -8,24 +8,16 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceFileOf } from '../../core/serviceFile.ts';
+import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
-interface Identity {
-  rule: string;
-  school_id: string | null;
-  region_code: string | null;
-  period: string;
-  subject: string | null;
-}
-
-const keyOf = (v: Identity) => JSON.stringify([v.rule, v.school_id, v.region_code, v.period, v.subject]);
-const linesOf = (stdout: string) => (stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as Identity & Record<string, unknown>));
+const linesOf = (stdout: string) => (stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as ViolationKey & Record<string, unknown>));
 
 /** Per rule: found, expected, and what is extra or missing (empty when they agree). */
-function differences(found: Identity[], expected: Identity[]): string[] {
-  const got = new Set(found.map(keyOf));
-  const want = new Set(expected.map(keyOf));
+function differences(found: ViolationKey[], expected: ViolationKey[]): string[] {
+  const got = new Set(found.map(identityOf));
+  const want = new Set(expected.map(identityOf));
   const rules = [...new Set([...found, ...expected].map((v) => v.rule))].sort();
   return rules.flatMap((rule) => {
     const mine = (s: Set<string>) => [...s].filter((k) => (JSON.parse(k) as string[])[0] === rule);
@@ -46,7 +38,7 @@ describe('rules against the simulator truth', () => {
     expect(sim.code, sim.output).toBe(0);
     const run = await runEdumon(['run', '--until-idle'], t.env);
     expect(run.code, run.output).toBe(0);
-    const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as { as_of: string; violations: Identity[] };
+    const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as { as_of: string; violations: ViolationKey[] };
 
     const started = Date.now();
     const r = await runEdumon(['rules', 'run', '--json', '--at', truth.as_of], t.env);
@@ -55,8 +47,8 @@ describe('rules against the simulator truth', () => {
     const found = linesOf(r.stdout);
     for (const v of found) expect(Object.keys(v)).toEqual(['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details']);
 
-    const got = new Set(found.map(keyOf));
-    const want = new Set(truth.violations.map(keyOf));
+    const got = new Set(found.map(identityOf));
+    const want = new Set(truth.violations.map(identityOf));
     const hits = [...got].filter((k) => want.has(k)).length;
     const precision = got.size ? hits / got.size : 1;
     const recall = want.size ? hits / want.size : 1;

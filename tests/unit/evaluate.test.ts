@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertState, evaluate, identityOf, type Violation } from '../../alerts/evaluate.ts';
+import { type AlertState, evaluate } from '../../alerts/evaluate.ts';
+import { identityOf, type Violation } from '../../ingest/violation.ts';
 
 const v = (over: Partial<Violation> = {}): Violation => ({
   rule: 'ADM-OVER-QUOTA',

@@ -13,7 +13,7 @@ import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
 import { defaultOptions } from '../../ingest/simulate/options.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
-import type { TruthEntry } from '../../ingest/simulate/truth.ts';
+import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { evaluateSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 
@@ -23,14 +23,14 @@ const pseudonym = createPseudonymizer(TEST_KEY);
 interface TruthFile {
   as_of: string;
   events: Record<string, number>;
-  violations: TruthEntry[];
+  violations: ViolationKey[];
 }
 
 let dir: string;
 let truth: TruthFile;
 let sql: (q: string) => Promise<Array<Record<string, unknown>>>;
 const one = async (q: string) => (await sql(q))[0]!;
-const inTruth = (e: Partial<TruthEntry>) => truth.violations.filter((v) => Object.entries(e).every(([k, x]) => v[k as keyof TruthEntry] === x));
+const inTruth = (e: Partial<ViolationKey>) => truth.violations.filter((v) => Object.entries(e).every(([k, x]) => v[k as keyof ViolationKey] === x));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edumon-sim-'));
@@ -59,9 +59,8 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
 
   it('has a truth that the rules evaluated independently in SQL over the files reproduce exactly (precision and recall 1)', async () => {
     const found = await evaluateSimulated(dir, { asOf: truth.as_of, admissionTopic: 'edu.admission' });
-    const key = (v: Omit<TruthEntry, never>) => JSON.stringify([v.rule, v.school_id, v.region_code, v.period, v.subject]);
-    const fromSql = found.map((f) => key({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort();
-    expect(fromSql).toEqual(truth.violations.map(key).sort());
+    const fromSql = found.map((f) => identityOf({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort();
+    expect(fromSql).toEqual(truth.violations.map(identityOf).sort());
   }, 60_000);
 
   it('writes only lines that are valid contract events of their file, in occurred_at order', () => {
@@ -239,8 +238,7 @@ describe('edumon simulate --exempt-admission-types', () => {
     simulate({ options: { ...defaultOptions, seed: 5, scale: 0.3, exemptAdmissionTypes: exempt }, outDir: out, pseudonymize: pseudonym, admissionTopic: 'edu.admission' });
     const t = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as TruthFile;
     const found = await evaluateSimulated(out, { asOf: t.as_of, admissionTopic: 'edu.admission', exempt });
-    const key = (v: Omit<TruthEntry, never>) => JSON.stringify([v.rule, v.school_id, v.region_code, v.period, v.subject]);
-    expect(found.map((f) => key({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort()).toEqual(t.violations.map(key).sort());
+    expect(found.map((f) => identityOf({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort()).toEqual(t.violations.map(identityOf).sort());
     const withoutExemption = await evaluateSimulated(out, { asOf: t.as_of, admissionTopic: 'edu.admission' });
     const cross = (rows: Array<{ rule: string }>) => rows.filter((r) => r.rule === 'ADM-CROSS-REGION').length;
     expect(cross(withoutExemption)).toBeGreaterThan(cross(found));

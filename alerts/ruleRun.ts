@@ -1,0 +1,42 @@
+/**
+ * The rule-run record, declared once: what a sweep reports of each rule it ran, and the row of
+ * the rule_runs table (sql/migrations/0003_alerts.sql) that the applied run leaves behind.
+ */
+import { z } from 'zod';
+
+/** One rule's run in a sweep. */
+export const ruleRunSchema = z.object({
+  rule: z.string(),
+  rows: z.number().int(),
+  /** The rule's own query; shared state it reads is timed in RulesResult.shared. */
+  ms: z.number(),
+  /** When the rule's query started (ISO 8601, UTC). */
+  startedAt: z.string(),
+  error: z.string().optional(),
+});
+export type RuleRun = z.infer<typeof ruleRunSchema>;
+
+/** A row of rule_runs: a recorded run, failed ones too (DQ-RULE-FAILED and the scheduler read these). */
+export const ruleRunRowSchema = z.object({
+  rule: z.string(),
+  as_of: z.string(),
+  started_at: z.string(),
+  duration_ms: z.number().int(),
+  rows_found: z.number().int().nullable(),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+});
+export type RuleRunRow = z.infer<typeof ruleRunRowSchema>;
+
+/** The rule_runs row of a run of the sweep as of `asOf` (a failed run found no rows). */
+export function ruleRunRow(run: RuleRun, asOf: string): RuleRunRow {
+  return {
+    rule: run.rule,
+    as_of: asOf,
+    started_at: run.startedAt,
+    duration_ms: run.ms,
+    rows_found: run.error ? null : run.rows,
+    ok: !run.error,
+    error: run.error ?? null,
+  };
+}

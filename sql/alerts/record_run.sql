@@ -1,0 +1,4 @@
+-- Records one rule run, failed or not (DQ-RULE-FAILED and the scheduler's last runs read these).
+-- Parameters: $rule, $as_of, $started_at, $duration_ms, $rows_found, $ok, $error.
+insert into rule_runs (rule, as_of, started_at, duration_ms, rows_found, ok, error)
+values ($rule, $as_of::timestamptz, $started_at::timestamptz, $duration_ms, $rows_found, $ok, $error)
