@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EdumonError } from '../core/errors.ts';
 import { formatShanghai, timeOption } from '../core/shanghai.ts';
+import { ackAlert, insertSilence, listAlerts, loadSilences } from './alertStore.ts';
 import { ruleById } from './rules.ts';
+import { isSilenced } from './silences.ts';
 
 export type AlertsRequest =
   | { action: 'list'; state?: string; region?: string; rule?: string }
@@ -19,35 +21,19 @@ export interface AlertsAnswer {
 }
 
 const LIST_COLUMNS = ['id', 'rule', 'severity', 'status', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'opened_at', 'last_seen_at', 'resolved_at', 'acked_at', 'ack_note', 'silenced'];
-// Shown to people: Asia/Shanghai with its offset, computed in SQL so the host's TZ plays no part.
-const ts = (col: string) => `strftime(timezone('Asia/Shanghai', a.${col}), '%Y-%m-%dT%H:%M:%S+08:00') as ${col}`;
 
 /** Carries out one request; a bad state, an unknown alert or an unreadable time is a usage error. */
 export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest): Promise<AlertsAnswer> {
   if (req.action === 'list') {
     if (req.state && req.state !== 'open' && req.state !== 'resolved') throw new EdumonError(`alerts: --state is open or resolved, not '${req.state}'`, { exitCode: 2 });
-    const where: string[] = [];
-    const params: Record<string, string> = {};
-    if (req.state) (where.push('a.status = $state'), (params.state = req.state));
-    if (req.region) (where.push('a.region_code = $region'), (params.region = req.region));
-    if (req.rule) (where.push('a.rule = $rule'), (params.rule = req.rule));
-    const reader = await conn.runAndReadAll(
-      `select a.id, a.rule, a.severity, a.status, a.school_id, a.region_code, a.period, a.subject, a.observed, a.threshold,
-              ${['opened_at', 'last_seen_at', 'resolved_at', 'acked_at'].map(ts).join(', ')},
-              a.ack_note,
-              exists (select 1 from silences s where s.rule = a.rule and s.until > now()
-                        and (s.school_id is null or s.school_id = a.school_id)
-                        and (s.region_code is null or s.region_code = a.region_code)) as silenced
-       from alerts a ${where.length ? `where ${where.join(' and ')}` : ''}
-       order by a.status, a.opened_at desc, a.id`,
-      params,
-    );
-    const rows = reader.getRowObjectsJson();
-    return { columns: LIST_COLUMNS, rows: rows.map((r) => LIST_COLUMNS.map((c) => r[c] ?? null)) };
+    const rows = await listAlerts(conn, req);
+    const silences = await loadSilences(conn);
+    const now = new Date();
+    const listed = rows.map((r): Record<string, unknown> => ({ ...r, silenced: isSilenced(r, silences, now) }));
+    return { columns: LIST_COLUMNS, rows: listed.map((r) => LIST_COLUMNS.map((c) => r[c] ?? null)) };
   }
   if (req.action === 'ack') {
-    const reader = await conn.runAndReadAll(`update alerts set acked_at = now(), ack_note = $note where id = $id returning id`, { id: req.id, note: req.note ?? null });
-    if (reader.getRows().length === 0) throw new EdumonError(`alerts: no alert '${req.id}' (see edumon alerts list)`, { exitCode: 2 });
+    if (!(await ackAlert(conn, req.id, req.note ?? null))) throw new EdumonError(`alerts: no alert '${req.id}' (see edumon alerts list)`, { exitCode: 2 });
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
   if (req.school && req.region) throw new EdumonError('alerts silence: give --school or --region, not both', { exitCode: 2 });
@@ -55,8 +41,6 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
   const until = timeOption('alerts silence: --until', req.until);
   if (!req.reason.trim()) throw new EdumonError('alerts silence: --reason must say why', { exitCode: 2 });
   const id = randomUUID().slice(0, 8);
-  await conn.run(`insert into silences values ($id, $rule, $school, $region, $until::timestamptz, $reason, now())`, {
-    id, rule: req.rule, school: req.school ?? null, region: req.region ?? null, until: until.toISOString(), reason: req.reason,
-  });
+  await insertSilence(conn, { id, rule: req.rule, school_id: req.school ?? null, region_code: req.region ?? null, until: until.toISOString(), reason: req.reason });
   return { columns: ['id', 'rule', 'school_id', 'region_code', 'until'], rows: [[id, req.rule, req.school ?? null, req.region ?? null, formatShanghai(until)]] };
 }

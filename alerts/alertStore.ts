@@ -1,14 +1,26 @@
 /**
- * Alert state in the warehouse: loading one rule's alerts, and applying the transitions that
- * alerts/evaluate.ts decided, with the record of the run. The SQL is in sql/alerts/.
+ * Alert state in the warehouse: loading one rule's alerts, applying the transitions that
+ * alerts/evaluate.ts decided with the record of the run, and what `edumon alerts` reads and
+ * writes (the listing, acks, silences). The SQL is in sql/alerts/, one statement per file.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { sqlStatements } from '../core/sqlStatements.ts';
 import { type Alert, alertIdOf, alertText, type Transition } from './evaluate.ts';
 import type { RuleRunRow } from './ruleRun.ts';
+import type { Silence, Silenceable } from './silences.ts';
 
-const SQL = sqlStatements('alerts', ['load_alerts', 'stage_transitions', 'apply_transitions', 'record_run', 'last_runs']);
+const SQL = sqlStatements('alerts', [
+  'load_alerts',
+  'stage_transitions',
+  'apply_transitions',
+  'record_run',
+  'last_runs',
+  'list_alerts',
+  'ack_alert',
+  'load_silences',
+  'insert_silence',
+]);
 
 /** Every alert of one rule, open or resolved. */
 export async function loadAlertStates(conn: DuckDBConnection, rule: string): Promise<Alert[]> {
@@ -71,4 +83,32 @@ export async function recordRun(conn: DuckDBConnection, run: RuleRunRow): Promis
 export async function loadLastRuns(conn: DuckDBConnection): Promise<Map<string, Date>> {
   const recorded = await conn.runAndReadAll(SQL.last_runs);
   return new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.at))]));
+}
+
+/** Which alerts a listing shows: each filter unset for any. */
+export interface AlertFilter {
+  state?: string;
+  region?: string;
+  rule?: string;
+}
+
+/** The alerts a listing shows (times in Asia/Shanghai, as shown to people), open first, newest first. */
+export async function listAlerts(conn: DuckDBConnection, filter: AlertFilter): Promise<(Silenceable & Record<string, unknown>)[]> {
+  const params = { state: filter.state ?? null, region: filter.region ?? null, rule: filter.rule ?? null };
+  return (await conn.runAndReadAll(SQL.list_alerts, params)).getRowObjectsJson() as (Silenceable & Record<string, unknown>)[];
+}
+
+/** Acknowledges an alert; false when there is no alert of that id. */
+export async function ackAlert(conn: DuckDBConnection, id: string, note: string | null): Promise<boolean> {
+  return (await conn.runAndReadAll(SQL.ack_alert, { id, note })).getRows().length > 0;
+}
+
+/** Every silence, expired ones too. */
+export async function loadSilences(conn: DuckDBConnection): Promise<Silence[]> {
+  return (await conn.runAndReadAll(SQL.load_silences)).getRowObjectsJson() as unknown as Silence[];
+}
+
+/** Stores a silence, in force from now until `until`. */
+export async function insertSilence(conn: DuckDBConnection, s: Omit<Silence, 'created_at'>): Promise<void> {
+  await conn.run(SQL.insert_silence, { ...s });
 }
