@@ -1,4 +1,5 @@
--- (asof_N_*: numbered because later macros use earlier ones and views are created in name order.)
+-- (asof_N_*: numbered because later macros use earlier ones and views are created in name order;
+-- the current_* views, created after them, are these macros with no end.)
 -- Registry state "as of" a moment t: the latest version at or before t of every key
 -- (greatest occurred_at, then event_id), so a rule can replay any past moment.
 -- Table macros: select * from asof_schools($as_of::timestamptz).

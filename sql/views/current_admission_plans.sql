@@ -1,4 +1,4 @@
--- The latest published admission plan per school and year.
+-- The latest published admission plan per school and year:
+-- asof_admission_plans (sql/views/asof_1_registry.sql) with no end: "latest version per key" is written once.
 create or replace view current_admission_plans as
-select * from admission_plans
-qualify row_number() over (partition by school_id, year order by occurred_at desc, event_id desc) = 1;
+select * from asof_admission_plans('infinity'::timestamptz);

@@ -1,4 +1,4 @@
--- The latest population report per region and year.
+-- The latest population report per region and year:
+-- asof_population (sql/views/asof_1_registry.sql) with no end: "latest version per key" is written once.
 create or replace view current_population as
-select * from population_reports
-qualify row_number() over (partition by region_code, year order by occurred_at desc, event_id desc) = 1;
+select * from asof_population('infinity'::timestamptz);

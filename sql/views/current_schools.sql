@@ -1,4 +1,4 @@
--- The latest version of every school (latest occurred_at wins, ties broken by event_id).
+-- The latest version of every school (latest occurred_at wins, ties broken by event_id):
+-- asof_schools (sql/views/asof_1_registry.sql) with no end: "latest version per key" is written once.
 create or replace view current_schools as
-select * from school_versions
-qualify row_number() over (partition by school_id order by occurred_at desc, event_id desc) = 1;
+select * from asof_schools('infinity'::timestamptz);

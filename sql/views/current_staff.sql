@@ -1,4 +1,4 @@
--- The latest version of every staff member, by pseudonym.
+-- The latest version of every staff member, by pseudonym:
+-- asof_staff (sql/views/asof_1_registry.sql) with no end: "latest version per key" is written once.
 create or replace view current_staff as
-select * from staff_versions
-qualify row_number() over (partition by staff_pseudonym order by occurred_at desc, event_id desc) = 1;
+select * from asof_staff('infinity'::timestamptz);

@@ -1,4 +1,4 @@
--- The latest version of every township.
+-- The latest version of every township:
+-- asof_townships (sql/views/asof_1_registry.sql) with no end: "latest version per key" is written once.
 create or replace view current_townships as
-select * from township_versions
-qualify row_number() over (partition by township_code order by occurred_at desc, event_id desc) = 1;
+select * from asof_townships('infinity'::timestamptz);
