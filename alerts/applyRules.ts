@@ -40,7 +40,10 @@ export interface AppliedSweep extends RulesResult {
 export type SweepStep = (conn: DuckDBConnection, transitions: readonly AlertTransition[]) => Promise<void>;
 
 export interface ApplyOptions extends RunOptions {
-  /** Compute the transitions from the stored alerts, but store nothing and run no step. */
+  /**
+   * Compute the transitions from the stored alerts, but store nothing and run no step (a rule
+   * given twice is evaluated twice against the stored alerts, not against its first run).
+   */
   dryRun?: boolean;
   step?: SweepStep;
 }
