@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertState, evaluate } from '../../alerts/evaluate.ts';
+import { type Alert, type AlertState, alertIdOf, evaluate, transitionsMade } from '../../alerts/evaluate.ts';
 import { identityOf, type Violation } from '../../ingest/violation.ts';
 
 const v = (over: Partial<Violation> = {}): Violation => ({
@@ -67,5 +67,32 @@ describe('the alert lifecycle', () => {
 
   it('counts a violation reported twice in one run once', () => {
     expect(evaluate([], [v(), v({ observed: 999 })], AT)).toEqual([{ kind: 'open', violation: v(), at: AT }]);
+  });
+});
+
+describe('the transitions a run made', () => {
+  const stored = (over: Partial<Alert> = {}): Alert => ({ ...state(), severity: 'warning', observed: '301', threshold: '300', details: {}, ...over });
+
+  it('opens with the rule severity and the figures as text; times are ISO 8601 UTC', () => {
+    const [made] = transitionsMade([], evaluate([], [v()], AT), 'critical');
+    expect(made).toEqual({
+      kind: 'open',
+      at: '2025-07-12T02:00:10.000Z',
+      alert: { ...v(), id: alertIdOf(v()), severity: 'critical', status: 'open', occurrence: 1, opened_at: '2025-07-12T02:00:10.000Z', last_seen_at: '2025-07-12T02:00:10.000Z', resolved_at: null, observed: '301', threshold: '300' },
+    });
+  });
+
+  it('leaves out alerts only seen again; a resolved alert is the one stored, resolved', () => {
+    const prior = stored();
+    expect(transitionsMade([prior], evaluate([prior], [v()], AT), 'critical')).toEqual([]);
+    expect(transitionsMade([prior], evaluate([prior], [], AT), 'critical')).toEqual([
+      { kind: 'resolve', at: '2025-07-12T02:00:10.000Z', alert: { ...prior, status: 'resolved', resolved_at: '2025-07-12T02:00:10.000Z' } },
+    ]);
+  });
+
+  it('reopens as the next occurrence, keeping the alert id and its own severity', () => {
+    const prior = stored({ status: 'resolved', occurrence: 2, resolved_at: '2025-07-12T02:00:05.000Z' });
+    const [made] = transitionsMade([prior], evaluate([prior], [v({ observed: 310 })], AT), 'critical');
+    expect(made?.alert).toMatchObject({ id: 'a1', severity: 'warning', status: 'open', occurrence: 3, opened_at: '2025-07-12T02:00:10.000Z', resolved_at: null, observed: '310' });
   });
 });
