@@ -81,7 +81,8 @@ export async function applyRules(conn: DuckDBConnection, rules: readonly Rule[],
     return { ...result, transitions: await inTransaction(conn, apply) };
   } catch (err) {
     if (err instanceof SweepStopped) throw err;
-    const runs = result.runs.map((run, i): RuleRun => ({ ...run, error: `${rules[i]!.file}: alert state not updated: ${messageOf(err)}` }));
+    const why = `alert state not updated: ${messageOf(err)}`;
+    const runs = result.runs.map((run, i): RuleRun => ({ ...run, error: run.error ? `${run.error}; ${why}` : `${rules[i]!.file}: ${why}` }));
     return { ...result, violations: [], runs, transitions: [] };
   }
 }
