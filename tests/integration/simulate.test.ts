@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
@@ -16,7 +17,7 @@ describe('edumon simulate --publish', () => {
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as {
       events_by_type: Record<string, number>;
       corrupt: { malformed: number };
-      violations: Array<{ rule: string; subject: string | null }>;
+      violations: ViolationKey[];
     };
     const run = await runEdumon(['run', '--until-idle'], t.env);
     expect(run.code, run.output).toBe(0);
