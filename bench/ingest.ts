@@ -22,7 +22,7 @@ import { createKafka, ensureTopics } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
 import { Publisher } from '../ingest/publish.ts';
 import { tableOf } from '../pipeline/tables.ts';
-import { validEvents } from '../tests/fixtures/events.ts';
+import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
