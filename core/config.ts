@@ -80,7 +80,7 @@ export const configSchema = z.object({
       memoryLimit: memorySize.default('256MB'),
     })
     .prefault({}),
-  /** Rule thresholds and the admission season; defaults are the policy's numbers (shared RULES.md). */
+  /** Rule thresholds and the admission season; defaults are the plans' numbers (docs/rules.md). */
   rules: z
     .object({
       /** Admission season, MM-DD in Asia/Shanghai, inclusive. */

@@ -1,9 +1,9 @@
-/** The rule catalogue: every RULES.md rule has a file with a valid header, and bad headers fail naming the file. */
+/** The rule catalogue: every rule of the catalogue (docs/rules.md) has a file with a valid header, and bad headers fail naming the file. */
 import { describe, expect, it } from 'vitest';
 import { loadRules, parseRule, ruleById } from '../../alerts/rules.ts';
 import { EdumonError } from '../../core/errors.ts';
 
-/** RULES.md v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
+/** The catalogue v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
 const CATALOGUE = [
   'ADM-CROSS-REGION', 'ADM-OVER-QUOTA', 'ADM-NO-PLAN', 'ADM-OUT-OF-WINDOW', 'ADM-DUPLICATE', 'ADM-OFF-PLATFORM', 'ADM-CLASS-SIZE',
   'ADM-SCHOOL-SIZE', 'WAGE-MISSING', 'WAGE-SHORT', 'WAGE-LATE', 'INSURANCE-MISSING', 'STAFF-PUBLIC-AT-PRIVATE', 'STAFF-POACHED',
@@ -26,7 +26,7 @@ function refusal(text: string): string {
 }
 
 describe('rule catalogue', () => {
-  it('has one SQL file with a valid header for every rule of RULES.md', () => {
+  it('has one SQL file with a valid header for every rule of the catalogue', () => {
     const rules = loadRules();
     expect(rules.map((r) => r.id).sort()).toEqual([...CATALOGUE].sort());
     for (const r of rules) {
