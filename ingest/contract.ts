@@ -278,3 +278,4 @@ export function messageKey(e: Record<string, unknown>): string {
 
 /** Fields that carry personal identifiers and are pseudonymised before storage. */
 export const personalFields = ['student_id', 'staff_id'] as const;
+export type PersonalField = (typeof personalFields)[number];
