@@ -2,7 +2,7 @@
  * The event-type tables of docs/contract.md, rendered from the JSON Schema that the zod schemas
  * generate (contractJsonSchema.ts): field, whether it is required, and what it accepts.
  */
-import { families, schemasByFamily } from './contract.ts';
+import { type Family, families, schemasByFamily } from './contract.ts';
 import { contractJsonSchema } from './contractJsonSchema.ts';
 
 interface Property {
@@ -46,6 +46,19 @@ function accepts(p: Property): string {
   return p.type ?? 'any';
 }
 
+/** Topic names by family, and the DLQ's (core/config.ts topicsOf under the default prefix). */
+export type TopicNames = Readonly<Record<Family | 'dlq', string>>;
+
+/** The topics table: each family's topic and the types it carries, then the DLQ. */
+export function contractTopicsMarkdown(topics: TopicNames): string {
+  return [
+    '| topic (prefix configurable) | carries |',
+    '|---|---|',
+    ...families.map((f) => `| \`${topics[f]}\` | ${Object.keys(schemasByFamily[f]).map((t) => `\`${t}\``).join(', ')} |`),
+    `| \`${topics.dlq}\` | every rejected message as it arrived, with the reason in its headers (written by edumon) |`,
+  ].join('\n');
+}
+
 const table = (def: ObjectSchema, names: string[]) => {
   const required = new Set(def.required ?? []);
   return ['| field | required | accepts |', '|---|---|---|', ...names.map((n) => `| \`${n}\` | ${required.has(n) ? 'yes' : 'no'} | ${accepts(def.properties[n]!)} |`)];
@@ -55,13 +68,13 @@ const table = (def: ObjectSchema, names: string[]) => {
  * The fields every event has (those of every type), then one `###` section per topic family
  * with a table per event type of its own fields.
  */
-export function contractFieldsMarkdown(): string {
+export function contractFieldsMarkdown(topics: TopicNames): string {
   const defs = contractJsonSchema().$defs as Record<string, ObjectSchema>;
   const all = Object.values(defs);
   const common = Object.keys(all[0]!.properties).filter((n) => all.every((d) => n in d.properties));
   const out = ['### Fields every event has', '', ...table(all[0]!, common).map((l) => l.replace(/^\| `type` \| yes \| `[^`]+` \|$/, '| `type` | yes | the event type, one of those below |')), ''];
   for (const family of families) {
-    out.push(`### ${family} (topic \`edu.${family}\` under the default prefix)`, '');
+    out.push(`### ${family} (topic \`${topics[family]}\`)`, '');
     for (const type of Object.keys(schemasByFamily[family])) {
       const def = defs[type]!;
       out.push(`#### \`${type}\``, '', ...table(def, Object.keys(def.properties).filter((n) => !common.includes(n))), '');
