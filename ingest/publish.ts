@@ -12,13 +12,17 @@ export class Publisher {
   private bufferedBytes = 0;
   private inFlight: Promise<unknown> = Promise.resolve();
   published = 0;
+  /** Topic names, built once: add() runs for every message. */
+  private readonly topics: Readonly<Record<Family, string>>;
 
   constructor(
     private readonly producer: Producer,
-    private readonly config: Pick<Config, 'kafka'>,
+    config: Pick<Config, 'kafka'>,
     private readonly batchMessages = 5000,
     private readonly batchBytes = 4 * 1024 * 1024,
-  ) {}
+  ) {
+    this.topics = topicsOf(config);
+  }
 
   /** Queues one event (already validated) for its topic; sends when the batch is full. */
   async add(event: Record<string, unknown> & { type: string }, value = JSON.stringify(event)): Promise<void> {
@@ -27,7 +31,7 @@ export class Publisher {
 
   /** Queues one message for the topic of a family, as given: a raw line of a file, malformed or not. */
   async addTo(family: Family, key: string, value: string): Promise<void> {
-    const topic = topicsOf(this.config)[family];
+    const topic = this.topics[family];
     let list = this.buffer.get(topic);
     if (!list) this.buffer.set(topic, (list = []));
     list.push({ key, value });
