@@ -1,6 +1,6 @@
 /**
  * The alert lifecycle, as a pure function of the previous alert states of one rule, the rows of
- * its latest successful run, and the moment of that run (RULES.md: a violation's identity is
+ * its latest successful run, and the moment of that run (docs/rules.md: a violation's identity is
  * rule + school_id + region_code + period + subject; one that no longer appears is resolved; a
  * resolved one that appears again is a new occurrence of the same alert).
  */

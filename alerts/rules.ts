@@ -1,8 +1,9 @@
 /**
  * The rule catalogue: sql/rules/<RULE-ID>.sql, each opening with a machine-readable header
- * (`-- key: value` lines: rule, title, severity, cadence, params). A missing or unknown field,
- * an id that is not the file name, or a parameter the SQL uses but the header does not declare
- * (or the reverse) fails at start-up, naming the file.
+ * (`-- key: value` lines: rule, title, severity, cadence, params, policy), then comment lines
+ * saying what it detects. A missing or unknown field, an id that is not the file name, a policy
+ * that quotes no plan clause, or a parameter the SQL uses but the header does not declare (or the
+ * reverse) fails at start-up, naming the file. docs/rules.md is generated from these headers.
  */
 import { sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
@@ -18,23 +19,36 @@ export interface Rule {
   severity: Severity;
   cadence: Cadence;
   params: RuleParam[];
+  /**
+   * The plan clause it enforces, quoted as the plan writes it: `县中 6：「严禁……超计划招生……」`
+   * (学前 = the preschool plan, 县中 = the county high school plan; the number is the plan's own),
+   * or `none: <why>` for a data-health rule no clause asks for.
+   */
+  policy: string;
+  /** What it detects: the comment lines under the header, joined. */
+  detects: string;
   sql: string;
   /** Where it came from, for messages: sql/rules/<id>.sql. */
   file: string;
 }
 
-const FIELDS = ['rule', 'title', 'severity', 'cadence', 'params'] as const;
+const FIELDS = ['rule', 'title', 'severity', 'cadence', 'params', 'policy'] as const;
 const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
 const CADENCES: readonly string[] = ['season', 'daily'];
 const KNOWN_PARAMS: ReadonlySet<string> = new Set(RULE_PARAMS);
+/** A plan, a clause number and at least one quotation; or an explicit none with a reason. */
+const POLICY = /^(?:(?:学前|县中) [^\s：]+：「[^」]+」.*|none: \S.*)$/u;
 
 /** Parses one rule file's text; `file` is the name used in errors and must be <id>.sql. */
 export function parseRule(file: string, text: string): Rule {
   const fail = (why: string) => new EdumonError(`rule file ${file}: ${why}`);
   const header = new Map<string, string>();
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  let n = 0;
+  for (const line of lines) {
     const m = /^--\s*([a-z_]+):\s*(.*?)\s*$/.exec(line);
     if (!m) break;
+    n++;
     const [, key, value] = m as unknown as [string, string, string];
     if (!(FIELDS as readonly string[]).includes(key)) throw fail(`unknown header field '${key}' (expected ${FIELDS.join(', ')})`);
     if (header.has(key)) throw fail(`header field '${key}' given twice`);
@@ -52,12 +66,17 @@ export function parseRule(file: string, text: string): Rule {
   const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
   if (unknown.length) throw fail(`unknown parameter(s) ${unknown.join(', ')} (known: ${RULE_PARAMS.join(', ')})`);
   if (!params.includes('as_of')) throw fail(`params must include as_of`);
+  const policy = header.get('policy')!;
+  if (!POLICY.test(policy)) throw fail(`policy '${policy}' quotes no plan clause (expected 学前|县中 <clause>：「<the plan's words>」, or none: <why>)`);
+  const sqlStart = lines.findIndex((l, i) => i >= n && !l.startsWith('--'));
+  const detects = lines.slice(n, sqlStart < 0 ? undefined : sqlStart).map((l) => l.replace(/^--\s?/, '').trim()).join(' ').trim();
+  if (!detects) throw fail('no comment under the header saying what the rule detects');
   const used = sqlParams(text);
   const undeclared = [...used].filter((p) => !params.includes(p));
   if (undeclared.length) throw fail(`SQL uses undeclared parameter(s) ${undeclared.join(', ')}`);
   const unused = params.filter((p) => !used.has(p));
   if (unused.length) throw fail(`declared parameter(s) ${unused.join(', ')} are not used`);
-  return { id, title: header.get('title')!, severity: severity as Severity, cadence: cadence as Cadence, params: params as RuleParam[], sql: text, file };
+  return { id, title: header.get('title')!, severity: severity as Severity, cadence: cadence as Cadence, params: params as RuleParam[], policy, detects, sql: text, file };
 }
 
 /** SQL without its `--` comments. */

@@ -1,6 +1,6 @@
 /**
  * When rules are due, as pure functions of the configuration, the catalogue, the moment and the
- * moments each rule last ran (RULES.md cadence: season rules every 10 s inside the admission
+ * moments each rule last ran (docs/rules.md cadence: season rules every 10 s inside the admission
  * season and hourly outside it; daily rules once a day from 02:00; all in Asia/Shanghai).
  * node-cron only ticks; these decide.
  */

@@ -16,13 +16,13 @@ import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { type Config, loadConfig, topicsOf } from '../core/config.ts';
+import { type Config, eventTopicsOf, loadConfig, topicsOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka, ensureTopics } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
 import { Publisher } from '../ingest/publish.ts';
 import { tableOf } from '../pipeline/tables.ts';
-import { validEvents } from '../tests/fixtures/events.ts';
+import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,8 +141,7 @@ interface BareResult {
 }
 
 async function bareConsumer(kafka: Kafka, config: Config, groupId: string, total: number): Promise<BareResult> {
-  const t = topicsOf(config);
-  const topics = [t.registry, t.admission, t.enrollment, t.funding];
+  const topics = eventTopicsOf(config);
   // The settings of pipeline/consumer.ts.
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -419,8 +418,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig({
     env: { EDUMON_TOPIC_PREFIX: prefix, ...(args.brokers ? { EDUMON_KAFKA_BROKERS: args.brokers } : {}) },
   });
-  const t = topicsOf(config);
-  const allTopics = [t.registry, t.admission, t.enrollment, t.funding, t.dlq];
+  const allTopics = Object.values(topicsOf(config));
   const workDir = mkdtempSync(join(tmpdir(), 'edumon-bench-'));
   const warehouse = join(workDir, 'bench.duckdb');
   if (args.cpuProf) mkdirSync(args.cpuProf, { recursive: true });

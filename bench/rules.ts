@@ -25,7 +25,7 @@ import type { RuleRun } from '../alerts/ruleRun.ts';
 import { runRules, type SharedRun } from '../alerts/runRules.ts';
 import { type Config, loadConfig, topicsOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
-import { type Family, families } from '../ingest/contract.ts';
+import { families } from '../ingest/contract.ts';
 import { decodeObject } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent, resolvePseudonymKey, type StoredEvent } from '../ingest/pseudonymize.ts';
 import { migrate } from '../pipeline/migrate.ts';
@@ -144,12 +144,12 @@ async function load(dir: string, config: Config, scale: number): Promise<LoadRes
     await migrate(conn);
     const sink = await Sink.open(conn);
     const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
-    const topics = topicsOf(config) as Record<string, string>;
+    const topics = topicsOf(config);
     let lastShown = Date.now();
-    for (const family of families as Family[]) {
+    for (const family of families) {
       const file = join(dir, `${family}.jsonl`);
       if (!existsSync(file)) throw new Error(`${file}: missing`);
-      const topic = topics[family] ?? family;
+      const topic = topics[family];
       const f0 = process.hrtime.bigint();
       let lines = 0;
       let events: StoredEvent[] = [];

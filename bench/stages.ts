@@ -16,7 +16,7 @@ import { decodeBytes } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../ingest/pseudonymize.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
-import { validEvents } from '../tests/fixtures/events.ts';
+import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {

@@ -80,7 +80,7 @@ export const configSchema = z.object({
       memoryLimit: memorySize.default('256MB'),
     })
     .prefault({}),
-  /** Rule thresholds and the admission season; defaults are the policy's numbers (shared RULES.md). */
+  /** Rule thresholds and the admission season; defaults are the plans' numbers (docs/rules.md). */
   rules: z
     .object({
       /** Admission season, MM-DD in Asia/Shanghai, inclusive. */
@@ -228,14 +228,28 @@ export function topicConfigsOf(config: Pick<Config, 'kafka'>): Record<string, Re
   return { [topicsOf(config).dlq]: { 'retention.ms': String(Math.round(config.kafka.dlqRetentionDays * 86_400_000)) } };
 }
 
-/** Topic names under the configured prefix. */
-export function topicsOf(config: Pick<Config, 'kafka'>) {
+/**
+ * The topic families that carry contract events, in the order files, topics and reports list them.
+ * They live here, not in ingest/contract.ts, because topic names are built here and core imports
+ * nothing above it; the contract re-exports them and assigns every event type to one.
+ */
+export const families = ['registry', 'admission', 'enrollment', 'funding'] as const;
+export type Family = (typeof families)[number];
+
+/** Topic names under the configured prefix: one per family, and the DLQ. */
+export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {
   const p = config.kafka.topicPrefix;
-  return {
-    registry: `${p}registry`,
-    admission: `${p}admission`,
-    enrollment: `${p}enrollment`,
-    funding: `${p}funding`,
-    dlq: `${p}dlq`,
-  } as const;
+  return Object.fromEntries([...families, 'dlq' as const].map((name) => [name, `${p}${name}`])) as Record<Family | 'dlq', string>;
+}
+
+/** The event topics' names (every family's, not the DLQ), in family order. */
+export function eventTopicsOf(config: Pick<Config, 'kafka'>): string[] {
+  const topics = topicsOf(config);
+  return families.map((f) => topics[f]);
+}
+
+/** The family of each event topic, by topic name: how the consumer knows which types a topic may carry. */
+export function familyByTopic(config: Pick<Config, 'kafka'>): ReadonlyMap<string, Family> {
+  const topics = topicsOf(config);
+  return new Map(families.map((f) => [topics[f], f]));
 }

@@ -4,6 +4,7 @@
  * Unknown extra fields are stripped (the contract says they are ignored).
  */
 import { z } from 'zod';
+import { type Family, families } from '../core/config.ts';
 import { normalizeId, normalizePersonId, sciNotationProblem } from './normalizeId.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -69,6 +70,23 @@ const count = storedAs(z.number().int().nonnegative().max(columnRanges.INTEGER.m
 /** An area in square metres (DOUBLE: any finite JSON number). */
 const area = storedAs(z.number().nonnegative().max(columnRanges.DOUBLE.max), 'DOUBLE');
 
+/** The value sets of the contract's enumerated fields; the simulator and the tests take their types from these. */
+export const schoolLevel = z.enum(['kindergarten', 'high_school', 'vocational']);
+export const ownership = z.enum(['public', 'private']);
+export const schoolStatus = z.enum(['active', 'closed']);
+export const staffRole = z.enum(['full_time_teacher', 'caregiver', 'preschool_researcher', 'other']);
+export const employment = z.enum(['public_post', 'contract']);
+export const admissionType = z.enum(['unified', 'quota_to_school', 'arts_special', 'sports_special', 'other']);
+export const leaveReason = z.enum(['graduated', 'transferred', 'dropped_out', 'other']);
+export const fundType = z.enum(['per_student_public_funds', 'puhui_subsidy', 'student_aid', 'facility', 'other']);
+export type SchoolLevel = z.infer<typeof schoolLevel>;
+export type Ownership = z.infer<typeof ownership>;
+export type SchoolStatus = z.infer<typeof schoolStatus>;
+export type StaffRole = z.infer<typeof staffRole>;
+export type Employment = z.infer<typeof employment>;
+export type AdmissionType = z.infer<typeof admissionType>;
+export type FundType = z.infer<typeof fundType>;
+
 const base = {
   event_id: eventId,
   occurred_at: timestamp,
@@ -85,11 +103,11 @@ export const schoolUpserted = z
     type: z.literal('school.upserted'),
     school_id: schoolId,
     name: z.string().min(1).max(200),
-    level: z.enum(['kindergarten', 'high_school', 'vocational']),
-    ownership: z.enum(['public', 'private']),
+    level: schoolLevel,
+    ownership,
     region_code: regionCode,
     township_code: townshipCode.optional(),
-    status: z.enum(['active', 'closed']),
+    status: schoolStatus,
     licensed: z.boolean(),
     capacity: count,
     puhui: z.boolean().optional(),
@@ -111,8 +129,8 @@ export const staffUpserted = z.object({
   staff_id: personId,
   school_id: schoolId.optional(),
   region_code: regionCode,
-  role: z.enum(['full_time_teacher', 'caregiver', 'preschool_researcher', 'other']),
-  employment: z.enum(['public_post', 'contract']),
+  role: staffRole,
+  employment,
   active: z.boolean(),
   monthly_wage_yuan: money,
 });
@@ -159,7 +177,7 @@ export const admissionAdmitted = z.object({
   student_id: personId,
   year,
   home_region_code: regionCode,
-  admission_type: z.enum(['unified', 'quota_to_school', 'arts_special', 'sports_special', 'other']),
+  admission_type: admissionType,
 });
 
 export const admissionCancelled = z.object({
@@ -177,7 +195,7 @@ export const enrollmentEnrolled = z.object({
   school_id: schoolId,
   student_id: personId,
   year,
-  level: z.enum(['kindergarten', 'high_school', 'vocational']),
+  level: schoolLevel,
   grade: storedAs(z.number().int().min(1).max(3), 'TINYINT'),
   class_id: classId,
   home_region_code: regionCode,
@@ -189,7 +207,7 @@ export const enrollmentLeft = z.object({
   type: z.literal('enrollment.left'),
   school_id: schoolId,
   student_id: personId,
-  reason: z.enum(['graduated', 'transferred', 'dropped_out', 'other']),
+  reason: leaveReason,
 });
 
 export const fundsDisbursed = z.object({
@@ -197,7 +215,7 @@ export const fundsDisbursed = z.object({
   type: z.literal('funds.disbursed'),
   school_id: schoolId,
   fiscal_year: year,
-  fund_type: z.enum(['per_student_public_funds', 'puhui_subsidy', 'student_aid', 'facility', 'other']),
+  fund_type: fundType,
   amount_yuan: money,
 });
 
@@ -219,17 +237,17 @@ export const socialInsurancePaid = z.object({
   amount_yuan: money,
 });
 
-/** Every event type, by the topic family that carries it. */
+export { type Family, families };
+
+/** Every event type, by the topic family that carries it (every family of core/config.ts, each once). */
 export const schemasByFamily = {
   registry: { 'school.upserted': schoolUpserted, 'staff.upserted': staffUpserted, 'township.upserted': townshipUpserted, 'population.reported': populationReported },
   admission: { 'admission_plan.published': admissionPlanPublished, 'admission.admitted': admissionAdmitted, 'admission.cancelled': admissionCancelled },
   enrollment: { 'enrollment.enrolled': enrollmentEnrolled, 'enrollment.left': enrollmentLeft },
   funding: { 'funds.disbursed': fundsDisbursed, 'wage.paid': wagePaid, 'social_insurance.paid': socialInsurancePaid },
-} as const;
+} as const satisfies Record<Family, Record<string, z.ZodType>>;
 
-export type Family = keyof typeof schemasByFamily;
-export const families = Object.keys(schemasByFamily) as Family[];
-
+/** Every event type's schema, by type. */
 export const eventSchemas = {
   ...schemasByFamily.registry,
   ...schemasByFamily.admission,
@@ -260,3 +278,4 @@ export function messageKey(e: Record<string, unknown>): string {
 
 /** Fields that carry personal identifiers and are pseudonymised before storage. */
 export const personalFields = ['student_id', 'staff_id'] as const;
+export type PersonalField = (typeof personalFields)[number];

@@ -1,6 +1,6 @@
 /** Connects a producer for the event topics, creating the topics (and edu.dlq) if they are missing. */
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { type Config, topicConfigsOf, topicsOf } from '../core/config.ts';
+import { type Config, eventTopicsOf, topicConfigsOf, topicsOf } from '../core/config.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 
 export async function openProducer(config: Config, kafka: Kafka): Promise<{ admin: Admin; producer: Producer }> {
@@ -9,7 +9,7 @@ export async function openProducer(config: Config, kafka: Kafka): Promise<{ admi
   try {
     await admin.connect();
     const t = topicsOf(config);
-    await ensureTopics(admin, [t.registry, t.admission, t.enrollment, t.funding, t.dlq], config.kafka.partitions, topicConfigsOf(config));
+    await ensureTopics(admin, [...eventTopicsOf(config), t.dlq], config.kafka.partitions, topicConfigsOf(config));
     await producer.connect();
   } catch (err) {
     await Promise.allSettled([admin.disconnect(), producer.disconnect()]);

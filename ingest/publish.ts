@@ -4,7 +4,7 @@
  */
 import type { Producer } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
-import { type EventType, familyOf, messageKey } from './contract.ts';
+import { type EventType, type Family, familyOf, messageKey } from './contract.ts';
 
 export class Publisher {
   private buffer = new Map<string, Array<{ key: string; value: string }>>();
@@ -12,20 +12,29 @@ export class Publisher {
   private bufferedBytes = 0;
   private inFlight: Promise<unknown> = Promise.resolve();
   published = 0;
+  /** Topic names, built once: add() runs for every message. */
+  private readonly topics: Readonly<Record<Family, string>>;
 
   constructor(
     private readonly producer: Producer,
-    private readonly config: Pick<Config, 'kafka'>,
+    config: Pick<Config, 'kafka'>,
     private readonly batchMessages = 5000,
     private readonly batchBytes = 4 * 1024 * 1024,
-  ) {}
+  ) {
+    this.topics = topicsOf(config);
+  }
 
   /** Queues one event (already validated) for its topic; sends when the batch is full. */
   async add(event: Record<string, unknown> & { type: string }, value = JSON.stringify(event)): Promise<void> {
-    const topic = topicsOf(this.config)[familyOf[event.type as EventType]];
+    await this.addTo(familyOf[event.type as EventType], messageKey(event), value);
+  }
+
+  /** Queues one message for the topic of a family, as given: a raw line of a file, malformed or not. */
+  async addTo(family: Family, key: string, value: string): Promise<void> {
+    const topic = this.topics[family];
     let list = this.buffer.get(topic);
     if (!list) this.buffer.set(topic, (list = []));
-    list.push({ key: messageKey(event), value });
+    list.push({ key, value });
     this.buffered++;
     this.bufferedBytes += value.length;
     if (this.buffered >= this.batchMessages || this.bufferedBytes >= this.batchBytes) await this.send();

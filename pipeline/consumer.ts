@@ -9,11 +9,10 @@
  * included, neither loses nor duplicates an event.
  */
 import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { type Config, topicConfigsOf, topicsOf } from '../core/config.ts';
+import { type Config, familyByTopic, topicConfigsOf, topicsOf } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
-import type { Family } from '../ingest/contract.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
@@ -63,12 +62,7 @@ export async function startConsumer(opts: {
 }): Promise<ConsumerHandle> {
   const { config, kafka, sink, pseudonymize, log } = opts;
   const topics = topicsOf(config);
-  const familyOfTopic = new Map<string, Family>([
-    [topics.registry, 'registry'],
-    [topics.admission, 'admission'],
-    [topics.enrollment, 'enrollment'],
-    [topics.funding, 'funding'],
-  ]);
+  const familyOfTopic = familyByTopic(config);
   const eventTopics = [...familyOfTopic.keys()];
   // committed: durable in the warehouse (the truth on restart). position: next offset queued
   // for a commit; runs ahead of committed while the group commit writes.

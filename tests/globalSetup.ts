@@ -1,4 +1,4 @@
-/** Brings the project's local Kafka broker up for the tests, and down again only if it started it. */
+/** Brings the local Kafka broker up for the integration tests (not the unit tests), and down again only if it started it. */
 import { execFileSync } from 'node:child_process';
 
 const port = (p: number) =>

@@ -1,5 +1,5 @@
 import type { Command } from '../../core/cli.ts';
-import { topicsOf } from '../../core/config.ts';
+import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { makePrivate } from '../../core/privateFiles.ts';
@@ -80,7 +80,7 @@ export const simulateCmd: Command = {
     if (v.publish) {
       const log = ctx.log();
       const sent = await publishFiles({ dir: out, config, kafka: createKafka(config, log, '-simulate'), log, ...(rate !== undefined ? { rate } : {}) });
-      ctx.out(`published ${sent} messages to ${Object.values(topicsOf(config)).slice(0, 4).join(', ')}`);
+      ctx.out(`published ${sent} messages to ${eventTopicsOf(config).join(', ')}`);
     }
   },
 };

@@ -6,6 +6,7 @@
  */
 import { EdumonError } from '../../core/errors.ts';
 import { rngOf, type Rng } from '../../core/rng.ts';
+import type { Ownership } from '../contract.ts';
 import { EXTRA_BASE } from './roster.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { at } from './time.ts';
@@ -76,7 +77,7 @@ export class SchoolMaker {
     this.intakeYears = intakeYearsOf(world.span, world.seasonYears);
   }
 
-  add(region: Region, level: Level, ownership: 'public' | 'private', r: Rng, opts: { town?: number; central?: boolean; classes: number; classSize: [number, number]; since?: number }): School {
+  add(region: Region, level: Level, ownership: Ownership, r: Rng, opts: { town?: number; central?: boolean; classes: number; classSize: [number, number]; since?: number }): School {
     const town = region.townshipList[opts.town ?? r.int(0, region.townshipList.length - 1)]!;
     const seqKey = typeCode[level] + region.code;
     const n = (this.seq.get(seqKey) ?? 0) + 1;

@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
-import { type Family, families } from '../contract.ts';
+import { families } from '../contract.ts';
 import { openProducer } from '../openProducer.ts';
 import { Publisher } from '../publish.ts';
 import { LineReader } from './sortedRuns.ts';
 
-/** Any type of the family: tells the Publisher which topic a raw line goes to. */
-const typeOfFamily: Record<Family, string> = { registry: 'school.upserted', admission: 'admission.admitted', enrollment: 'enrollment.enrolled', funding: 'wage.paid' };
 const field = (line: string, name: string) => new RegExp(`"${name}":"([^"]*)"`).exec(line)?.[1];
 
 export async function publishFiles(opts: { dir: string; config: Config; kafka: Kafka; log: Logger; rate?: number }): Promise<number> {
@@ -37,7 +35,7 @@ export async function publishFiles(opts: { dir: string; config: Config; kafka: K
       if (!next) break;
       const line = next.line!;
       const key = field(line, 'school_id') ?? field(line, 'region_code') ?? '';
-      await publisher.add({ type: typeOfFamily[next.family], school_id: key }, line);
+      await publisher.addTo(next.family, key, line);
       sent++;
       advance(next);
       if (opts.rate && sent % 100 === 0) {

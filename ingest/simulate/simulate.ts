@@ -20,7 +20,7 @@ import { unknownSchoolEvents } from './timeline/unknownSchools.ts';
 import { Truth } from './truth.ts';
 import { EventWriter, type WriteReport, writeTruth } from './writeOut.ts';
 
-/** Every rule id of RULES.md the truth can hold (DQ-RULE-FAILED cannot come from data). */
+/** Every rule id of the catalogue (docs/rules.md) the truth can hold (DQ-RULE-FAILED cannot come from data). */
 export const simulatedRules = [
   'ADM-CROSS-REGION', 'ADM-OVER-QUOTA', 'ADM-NO-PLAN', 'ADM-OUT-OF-WINDOW', 'ADM-DUPLICATE', 'ADM-OFF-PLATFORM', 'ADM-CLASS-SIZE', 'ADM-SCHOOL-SIZE',
   'WAGE-MISSING', 'WAGE-SHORT', 'WAGE-LATE', 'INSURANCE-MISSING', 'STAFF-PUBLIC-AT-PRIVATE', 'STAFF-POACHED',

@@ -4,11 +4,11 @@
  * (joining, leaving, raises, and the moves the violations inject).
  */
 import { rngOf } from '../../core/rng.ts';
+import type { Employment, StaffRole } from '../contract.ts';
 import { type School, type World } from './world.ts';
 import { at, DAY } from './time.ts';
 
-export type Role = 'full_time_teacher' | 'caregiver' | 'preschool_researcher' | 'other';
-export type Employment = 'public_post' | 'contract';
+type Role = StaffRole;
 
 export interface StaffVersion {
   at: number;

@@ -5,13 +5,14 @@
  * the world stays small at any scale while the timelines stream the events.
  */
 import { rngOf, type Rng } from '../../core/rng.ts';
-import type { ContractEvent } from '../contract.ts';
+import type { AdmissionType, ContractEvent, Employment, Ownership, SchoolLevel } from '../contract.ts';
 import { jiaozuo, placeNames, brandNames, type RegionProfile } from './jiaozuo.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { at, academicYear, localParts } from './time.ts';
 
-export type Level = 'kindergarten' | 'high_school' | 'vocational';
-export type AdmissionType = 'unified' | 'quota_to_school' | 'arts_special' | 'sports_special' | 'other';
+/** The contract's value sets, under the names the simulator uses. */
+export type { AdmissionType };
+export type Level = SchoolLevel;
 
 export interface Township {
   code: string;
@@ -66,7 +67,7 @@ export interface School {
   id: string;
   name: string;
   level: Level;
-  ownership: 'public' | 'private';
+  ownership: Ownership;
   regionCode: string;
   urban: boolean;
   townshipCode: string;
@@ -132,7 +133,7 @@ export interface World {
 }
 
 export type StaffInjection =
-  | { kind: 'move'; school: number; local: number; versions: Array<{ at: number; school: number | null; active: boolean; employment?: 'public_post' | 'contract' }> }
+  | { kind: 'move'; school: number; local: number; versions: Array<{ at: number; school: number | null; active: boolean; employment?: Employment }> }
   | { kind: 'paid-by'; school: number; local: number; payer: number; month: number; at: number };
 
 /** Student-id counters reserve this many ids per class, so class sizes may change afterwards. */
@@ -239,7 +240,7 @@ function townshipName(p: RegionProfile, i: number): string {
 }
 
 /** A school name of the right kind. */
-export function schoolName(level: Level, ownership: 'public' | 'private', region: Region, town: Township, n: number, central: boolean): string {
+export function schoolName(level: Level, ownership: Ownership, region: Region, town: Township, n: number, central: boolean): string {
   const short = region.name.replace(/(区|县|市)$/, '').replace('城乡一体化示范', '示范区');
   const brand = brandNames[n % brandNames.length]!;
   const suffix = n >= brandNames.length ? String(Math.floor(n / brandNames.length) + 1) : '';

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, max_class_size
+-- policy: 县中 17：「全面消除普通高中大班额……新入学年级班额不得超过55人。」
 -- A grade-1 class of an active high school with more active students than the limit (县中 17: 55).
 with schools as (
   select * from asof_schools($as_of::timestamptz)

@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: season
 -- params: as_of
+-- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
 -- A student holding net admissions at two or more schools for the same year: one row per school.
 with net as (
   select * from asof_net_admissions($as_of::timestamptz)

@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: season
 -- params: as_of
+-- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生」；县中 17：「严格按照学位数量编制招生计划」
 -- A school and year with net admissions but no admission plan published for that school and year.
 with admitted as (
   select school_id, year, count(*) as net_admissions from asof_net_admissions($as_of::timestamptz) group by all

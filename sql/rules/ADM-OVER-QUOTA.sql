@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: season
 -- params: as_of
+-- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
 -- Net admissions (admitted minus cancelled) of a school for a year above its current plan_quota.
 with plans as (
   select * from asof_admission_plans($as_of::timestamptz)

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, max_school_size, school_size_opened_from
+-- policy: 县中 17：「积极稳妥化解大规模学校……新建普通高中学校规模不得超过3000人。」
 -- An active high school opened in or after the given year with more active students than the
 -- limit (县中 17: 3000). Period: the academic year of as_of (it starts in September).
 with schools as (

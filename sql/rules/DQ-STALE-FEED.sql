@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: season
 -- params: as_of, stale_feed_minutes, season_start, season_end, admission_topic
+-- policy: none: data health. A quiet admission feed in the season leaves the admission rules (县中 5, 6) blind.
 -- Two consecutive admission-topic events (plans, admissions, cancellations, by occurred_at then
 -- event_id) inside the same year's admission season (MM-DD bounds, Shanghai dates) that are the
 -- given minutes or more apart. Period: the Shanghai date the feed became stale; subject: the topic.

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of
+-- policy: none: data health. An event about a school the registry does not know escapes every rule that joins on the registry.
 -- A school_id named by any event other than school.upserted with no school.upserted by as_of.
 -- Period: the Shanghai date of the earliest event naming it.
 with named as (

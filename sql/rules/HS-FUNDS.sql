@@ -3,9 +3,10 @@
 -- severity: critical
 -- cadence: daily
 -- params: as_of, hs_funds_per_student
+-- policy: 县中 18：「各县（市）按照每生每年不低于1000元的标准，为本县域各普通高中学校足额拨付生均公用经费。」
 -- Per active high school with students: per_student_public_funds disbursed for as_of's fiscal
 -- year, against the yearly floor per active student pro rata to the quarters ended by as_of's date
--- (县中 13: 1000 yuan per student per year; at year end the whole floor).
+-- (县中 18: 1000 yuan per student per year; at year end the whole floor).
 with local as (
   select shanghai_time($as_of::timestamptz) as t
 ), quarters as (

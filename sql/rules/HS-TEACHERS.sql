@@ -3,8 +3,9 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, hs_students_per_teacher, hs_teacher_uplift
+-- policy: 县中 13：「在依据国家规定标准完成教职工配备的基础上，按不低于10%的比例增配走班教学所需教师。」
 -- An active high school with fewer full-time teachers than uplift x students / students-per-teacher
--- (县中 17: 1.10 x students / 12.5), compared in exact decimals.
+-- (县中 13: 1.10 x students / 12.5), compared in exact decimals.
 with counts as (
   select x.school_id, x.region_code, s.students, coalesce(t.teachers, 0) as teachers
   from asof_schools($as_of::timestamptz) x join asof_school_students($as_of::timestamptz) s using (school_id)

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, hs_tuition_max_percent
+-- policy: 县中 18：「学费占年生均教育培养成本的比例原则上不得超过25%。」
 -- An active high school whose current tuition exceeds the given share of its yearly cost per student.
 select 'HS-TUITION' as rule, school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,
   null::varchar as subject, tuition_yuan_per_year::double as observed,

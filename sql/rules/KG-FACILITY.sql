@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, kg_outdoor_m2_per_child, kg_activity_m2_per_child, kg_building_m2_per_child
+-- policy: 学前 3：「室外游戏场地生均面积（≥4平方米）、幼儿活动用房生均建筑面积（≥8.17平方米）、生均建筑面积（≥10.44平方米）三项指标有计划的通过改扩建或者减少招生人数等措施达标。」
 -- Per active kindergarten with children and per floor (outdoor play area, activity rooms, building),
 -- area below floor x children, compared as decimals (the DOUBLE areas cast to DECIMAL(18,2)).
 with schools as (

@@ -3,8 +3,9 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, new_public_places_target, new_public_places_from, new_public_places_by
+-- policy: 学前 2：「大力发展公办幼儿园。2022年至2025年间，新增公办学位1万个。」
 -- Capacity of active public kindergartens built since the start year, behind the straight line
--- from the start date to the target (学前 1: 10,000 places by 2025-12-31), city level.
+-- from the start date to the target (学前 2: 10,000 places by 2025-12-31), city level.
 with span as (
   select $new_public_places_from::date as from_date,
     ($new_public_places_by::date - $new_public_places_from::date) as total_days,

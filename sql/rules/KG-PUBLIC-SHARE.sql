@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, kg_public_share_min_percent
+-- policy: 学前 一：「到2025年……公办园在园幼儿占比达到50%以上」
 -- Children in public kindergartens per kindergarten child, per region and for the city, below the target (50%).
 with indicators as (
   select * from asof_region_indicators($as_of::timestamptz)

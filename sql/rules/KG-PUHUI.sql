@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, kg_puhui_min_percent
+-- policy: 学前 一：「到2025年……普惠性幼儿园覆盖率达到90%以上」
 -- Children in public or puhui kindergartens per kindergarten child, per region and for the city, below the target (90%).
 with indicators as (
   select * from asof_region_indicators($as_of::timestamptz)

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of
+-- policy: 学前 9：「各县（市、区）至少配备一名学前教育专职教研员」
 -- A region with no staff whose current version is an active preschool_researcher of that region.
 with researchers as (
   select region_code, count(*) as researchers from asof_staff($as_of::timestamptz)

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, kg_children_per_teacher
+-- policy: 学前 6：「按照专任教师总数与在园幼儿总数之比不低于1：15的要求，逐步落实公办幼儿园机构编制标准。」
 -- An active public kindergarten with fewer than one full-time teacher per 15 active children.
 with schools as (
   select * from asof_schools($as_of::timestamptz)

@@ -3,8 +3,9 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, township_large_population
+-- policy: 学前 1：「落实每个乡镇至少办好1所公办中心园和3万人口以上乡镇至少办好2所公办中心园的要求」
 -- Every township needs at least one active public central kindergarten, and two from the given
--- population up (学前 3: 30,000). Subject: the township code.
+-- population up (学前 1: 30,000). Subject: the township code.
 with central as (
   select township_code, count(*) as centrals from asof_schools($as_of::timestamptz)
   where level = 'kindergarten' and ownership = 'public' and township_central and status = 'active'

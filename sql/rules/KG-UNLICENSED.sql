@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: daily
 -- params: as_of
+-- policy: 学前 13：「持续开展无证幼儿园清理整治，及时消除非法办园。」
 -- An active kindergarten whose current registry record has licensed = false.
 select 'KG-UNLICENSED' as rule, school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,
   null::varchar as subject, null::double as observed, null::double as threshold,

@@ -3,6 +3,7 @@
 -- severity: warning
 -- cadence: daily
 -- params: as_of, wage_due_day
+-- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- A wage.paid for month M on a Shanghai date after the due day of M+1 (one row per staff and
 -- month, named by the school of the earliest late payment). Not limited to owed months.
 with schools as (

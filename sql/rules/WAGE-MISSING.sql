@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: daily
 -- params: as_of, wage_due_day
+-- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- An owed (staff, month) past its due date with no wage.paid for that staff and month by anyone.
 select 'WAGE-MISSING' as rule, school_id, region_code, period, staff_pseudonym as subject,
   0::double as observed, monthly_wage_yuan::double as threshold,

@@ -3,6 +3,7 @@
 -- severity: critical
 -- cadence: daily
 -- params: as_of, wage_due_day, wage_tolerance
+-- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- An owed (staff, month) with payments (all payers) summing to less than the agreed wage minus the
 -- tolerance (short by exactly the tolerance or less is quiet).
 select 'WAGE-SHORT' as rule, school_id, region_code, period, staff_pseudonym as subject,

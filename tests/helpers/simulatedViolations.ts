@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { families } from '../../ingest/contract.ts';
 import type { ViolationKey } from '../../ingest/violation.ts';
 
 /** A violation the oracle found, and whether its `subject` is a raw personal id (to be pseudonymised). */
@@ -16,7 +17,7 @@ const URBAN = `('410802','410803','410804','410811','410871')`;
 export async function evaluateSimulated(dir: string, opts: { asOf: string; admissionTopic: string; exempt?: string[] }): Promise<Finding[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
-  const files = ['registry', 'admission', 'enrollment', 'funding'].map((f) => `'${join(dir, f + '.jsonl')}'`).join(',');
+  const files = families.map((f) => `'${join(dir, f + '.jsonl')}'`).join(',');
   const T = `'${opts.asOf}'::timestamptz`;
   const exempt = (opts.exempt ?? []).map((x) => `'${x}'`).join(',') || `''`;
   await c.run(`set TimeZone = 'Asia/Shanghai'`);

@@ -1,4 +1,4 @@
-/** Alert state in a real warehouse: the lifecycle of RULES.md, applied run after run. */
+/** Alert state in a real warehouse: the lifecycle of docs/rules.md, applied run after run. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { CompressionTypes } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCodecs } from '../../core/codecs.ts';
-import { topicsOf } from '../../core/config.ts';
+import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { ensureTopics } from '../../core/kafka.ts';
 import { createLogger } from '../../core/log.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
@@ -79,8 +79,7 @@ async function batchesDecompressed(t: TestEnv, codecId: number, expectedMessages
   const consumer = kafka.consumer({ groupId: `${t.config.kafka.groupId}-reader`, maxWaitTimeInMs: 100 });
   try {
     await consumer.connect();
-    const { registry, admission, enrollment, funding } = topicsOf(t.config);
-    await consumer.subscribe({ topics: [registry, admission, enrollment, funding], fromBeginning: true });
+    await consumer.subscribe({ topics: eventTopicsOf(t.config), fromBeginning: true });
     let read = 0;
     let done!: () => void;
     const all = new Promise<void>((resolve) => (done = resolve));

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { eventTopicsOf } from '../../core/config.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { runEdumonWithin } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
@@ -20,7 +20,7 @@ describe('consumer-group offsets at the end of every partition, and an empty war
   const t = testEnv('groupahead');
   const load = buildLoad(t.config, 5_000, 17);
   const reference = join(t.dir, 'reference.duckdb');
-  const eventTopics = (['registry', 'admission', 'enrollment', 'funding'] as const).map((f) => topicsOf(t.config)[f]);
+  const eventTopics = eventTopicsOf(t.config);
 
   it('stores every event from the earliest offset, and leaves the group offsets equal to the warehouse offsets', async () => {
     await publishRaw(kafka, load.messages);

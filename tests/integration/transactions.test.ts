@@ -6,7 +6,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumonWithin } from '../helpers/cli.ts';
@@ -49,8 +49,7 @@ async function offsetsVersusEnds(t: TestEnv): Promise<Array<{ partition: string;
   await admin.connect();
   try {
     const out = [];
-    for (const topic of ['registry', 'admission', 'enrollment', 'funding'] as const) {
-      const name = topicsOf(t.config)[topic];
+    for (const name of eventTopicsOf(t.config)) {
       for (const o of await admin.fetchTopicOffsets(name)) {
         if (o.high === '0') continue;
         out.push({ partition: `${name}/${o.partition}`, stored: stored.get(`${name}/${o.partition}`), end: o.high });

@@ -41,7 +41,7 @@ describe('the warehouse', () => {
     const f = { ...wage!, event_id: 'tz-2', occurred_at: '2025-10-11T00:30:00+08:00' } as ContractEvent;
     await sink.write([{ topic: 't', partition: 0, nextOffset: 2n, events: [stored(e), stored(f)], rejections: [] }]);
     const r = await rows(`select event_id, strftime(timezone('Asia/Shanghai', occurred_at), '%Y-%m-%d %H:%M') as local from wage_payments where event_id like 'tz-%' order by 1`);
-    // RULES.md: "a wage paid at 2025-10-10T16:30:00Z was paid on 11 October".
+    // Dates are Shanghai dates (docs/rules.md): a wage paid at 2025-10-10T16:30:00Z was paid on 11 October.
     expect(r).toEqual([
       { event_id: 'tz-1', local: '2025-10-11 00:30' },
       { event_id: 'tz-2', local: '2025-10-11 00:30' },

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { decodeBytes } from '../../ingest/decode.ts';
 import { buildLoad } from '../fixtures/load.ts';
@@ -59,8 +59,7 @@ describe('a warehouse write that keeps failing', () => {
     const where = new Map<string, string[]>();
     let total = 0;
     let below = 0;
-    for (const topic of ['registry', 'admission', 'enrollment', 'funding'] as const) {
-      const name = topicsOf(t.config)[topic];
+    for (const name of eventTopicsOf(t.config)) {
       const published = load.messages.filter((m) => m.topic === name).length;
       // A reader's rebalance may deliver a message twice: count each offset once.
       const distinct = (msgs: ReadMessage[]) => [...new Map(msgs.map((m) => [`${m.partition}@${m.offset}`, m])).values()];

@@ -18,7 +18,7 @@ const wrongKind = (t: EventType, field: string): unknown =>
   ({ number: 'twelve', boolean: 'yes', string: 12345 })[fieldKinds(t).get(field) ?? 'string'];
 
 describe('the event contract', () => {
-  it('has exactly the 12 event types of CONTRACT.md, each on its topic family', () => {
+  it('has exactly the 12 event types of docs/contract.md, each on its topic family', () => {
     expect(Object.fromEntries(eventTypes.map((t) => [t, familyOf[t]]))).toEqual({
       'school.upserted': 'registry', 'staff.upserted': 'registry', 'township.upserted': 'registry', 'population.reported': 'registry',
       'admission_plan.published': 'admission', 'admission.admitted': 'admission', 'admission.cancelled': 'admission',

@@ -1,15 +1,16 @@
 /**
- * The contract's numeric bounds and the warehouse's column types agree, for every numeric field of
- * every event type: a value the contract accepts is a value its column can hold. Checked against
+ * Every contract field has a warehouse column, or is dropped on purpose (and the test says why);
+ * and the contract's numeric bounds and the warehouse's column types agree, for every numeric field
+ * of every event type: a value the contract accepts is a value its column can hold. Checked against
  * the real migrated schema, and by storing each field's extreme values through the real sink.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { columnRanges, type EventType, eventSchemas, eventTypes, numericColumns, type NumericColumn } from '../../ingest/contract.ts';
+import { columnRanges, type EventType, eventSchemas, eventTypes, numericColumns, type NumericColumn, type PersonalField, personalFields } from '../../ingest/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
-import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
+import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
 import { tableOf } from '../../pipeline/tables.ts';
@@ -41,6 +42,39 @@ beforeAll(async () => {
 afterAll(() => {
   conn.closeSync();
   instance.closeSync();
+});
+
+/** Contract fields with no column of their own name, and why. */
+const dropped: Record<string, string> = {
+  type: 'each event type has its own table (pipeline/tables.ts), so the table says the type',
+  ...Object.fromEntries(personalFields.map((f) => [f, `a personal identifier: stored only as its keyed pseudonym, column ${pseudonymFieldOf[f]}`])),
+};
+/** Warehouse columns that are no contract field, and why. */
+const added: Record<string, string> = {
+  ingested_at: 'when edumon stored the event (the contract has occurred_at, when it happened)',
+  ...Object.fromEntries(personalFields.map((f) => [pseudonymFieldOf[f], `the pseudonym of ${f}`])),
+};
+const columnsOf = (table: string) => [...columnType.keys()].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1));
+
+describe('contract fields and warehouse columns', () => {
+  it.each(eventTypes)('%s: every field is a column of its table, or dropped for a stated reason', (type) => {
+    const table = tableOf[type];
+    const columns = columnsOf(table);
+    expect(columns.length, `${table} exists`).toBeGreaterThan(0);
+    for (const field of Object.keys(shapeOf(type))) {
+      if (columns.includes(field)) continue;
+      expect(dropped[field], `${type}.${field} has no column in ${table} and is not dropped on purpose`).toBeDefined();
+      if ((personalFields as readonly string[]).includes(field)) expect(columns, `${table} keeps the pseudonym of ${field}`).toContain(pseudonymFieldOf[field as PersonalField]);
+    }
+    for (const column of columns) {
+      if (Object.hasOwn(shapeOf(type), column)) continue;
+      expect(added[column], `${table}.${column} is neither a field of ${type} nor a stated addition`).toBeDefined();
+    }
+  });
+
+  it('stores no personal field raw in any table', () => {
+    for (const field of personalFields) expect([...columnType.keys()].filter((k) => k.endsWith(`.${field}`)), field).toEqual([]);
+  });
 });
 
 describe('numeric fields and their warehouse columns', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContractEvent } from '../../ingest/contract.ts';
-import { createPseudonymizer, pseudonymizeEvent, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
+import { type ContractEvent, eventTypes, personalFields } from '../../ingest/contract.ts';
+import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
 import { RAW_ID, sample } from './samples.ts';
 
 const KEY = 'test-key-0123456789abcdef';
@@ -43,6 +43,19 @@ describe('pseudonymizeEvent', () => {
       expect((out as Record<string, unknown>).staff_id).toBeUndefined();
       expect(out).toHaveProperty('staff_pseudonym', p('PAY-0000042'));
       expect(JSON.stringify(out)).not.toContain('PAY-0000042');
+    }
+  });
+
+  it('replaces every personal field of the contract, on every event type that has one', () => {
+    for (const type of eventTypes) {
+      const raw = ev(type);
+      const fields = personalFields.filter((f) => typeof (raw as Record<string, unknown>)[f] === 'string');
+      const ids = fields.map((f) => (raw as Record<string, unknown>)[f] as string);
+      const out = pseudonymizeEvent(raw, p) as Record<string, unknown>;
+      fields.forEach((f, i) => {
+        expect(out[f], `${type}.${f}`).toBeUndefined();
+        expect(out[pseudonymFieldOf[f]], `${type}.${pseudonymFieldOf[f]}`).toBe(p(ids[i]!));
+      });
     }
   });
 

@@ -1,9 +1,9 @@
-/** The rule catalogue: every RULES.md rule has a file with a valid header, and bad headers fail naming the file. */
+/** The rule catalogue: every rule of the catalogue (docs/rules.md) has a file with a valid header, and bad headers fail naming the file. */
 import { describe, expect, it } from 'vitest';
 import { loadRules, parseRule, ruleById } from '../../alerts/rules.ts';
 import { EdumonError } from '../../core/errors.ts';
 
-/** RULES.md v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
+/** The catalogue v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
 const CATALOGUE = [
   'ADM-CROSS-REGION', 'ADM-OVER-QUOTA', 'ADM-NO-PLAN', 'ADM-OUT-OF-WINDOW', 'ADM-DUPLICATE', 'ADM-OFF-PLATFORM', 'ADM-CLASS-SIZE',
   'ADM-SCHOOL-SIZE', 'WAGE-MISSING', 'WAGE-SHORT', 'WAGE-LATE', 'INSURANCE-MISSING', 'STAFF-PUBLIC-AT-PRIVATE', 'STAFF-POACHED',
@@ -12,8 +12,8 @@ const CATALOGUE = [
 ];
 
 const header = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `-- ${k}: ${v}`).join('\n');
-const good = { rule: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: 'as_of, max_class_size' };
-const body = `\nselect 'X-ONE' as rule where $as_of::timestamptz is not null and $max_class_size::integer > 0;\n`;
+const good = { rule: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: 'as_of, max_class_size', policy: '县中 17：「新入学年级班额不得超过55人。」' };
+const body = `\n-- A test rule.\nselect 'X-ONE' as rule where $as_of::timestamptz is not null and $max_class_size::integer > 0;\n`;
 
 function refusal(text: string): string {
   try {
@@ -26,7 +26,7 @@ function refusal(text: string): string {
 }
 
 describe('rule catalogue', () => {
-  it('has one SQL file with a valid header for every rule of RULES.md', () => {
+  it('has one SQL file with a valid header for every rule of the catalogue', () => {
     const rules = loadRules();
     expect(rules.map((r) => r.id).sort()).toEqual([...CATALOGUE].sort());
     for (const r of rules) {
@@ -55,6 +55,28 @@ describe('rule catalogue', () => {
 
   it('refuses a declared parameter the SQL does not use', () => {
     expect(refusal(header({ ...good, params: 'as_of, max_class_size, grace_days' }) + body)).toMatch(/grace_days are not used/);
+  });
+
+  it('names in every header the plan clause the rule enforces, in the plan\'s own words, or says why none', () => {
+    for (const r of loadRules()) {
+      if (r.id.startsWith('DQ-')) expect(r.policy, r.id).toMatch(/^none: \S/);
+      else expect(r.policy, r.id).toMatch(/^(学前|县中) [一二三四五六七八九十\d]+：「[^」]+」/);
+      expect(r.detects, r.id).not.toBe('');
+    }
+    expect(ruleById('ADM-OVER-QUOTA').policy).toContain('超计划招生');
+  });
+
+  it.each([
+    [{ ...good, policy: undefined }, /X-ONE\.sql: missing header field\(s\): policy/],
+    [{ ...good, policy: '县中 17' }, /X-ONE\.sql: policy '县中 17' quotes no plan clause/],
+    [{ ...good, policy: 'no clause' }, /quotes no plan clause/],
+  ])('refuses a rule without the policy clause it enforces, naming the file (%#)', (fields, why) => {
+    const { policy, ...rest } = fields;
+    expect(refusal(header(policy === undefined ? rest : { ...rest, policy }) + body)).toMatch(why);
+  });
+
+  it('refuses a rule that does not say what it detects', () => {
+    expect(refusal(header(good) + body.replace('-- A test rule.\n', ''))).toMatch(/X-ONE\.sql: no comment under the header/);
   });
 
   it('refuses an unknown rule id, listing the known ones', () => {

@@ -4,7 +4,7 @@ import { dueRules, isInSeason } from '../../alerts/schedule.ts';
 import type { Rule } from '../../alerts/rules.ts';
 
 const season = { seasonStart: '06-15', seasonEnd: '08-31' };
-const rule = (id: string, cadence: Rule['cadence']): Rule => ({ id, title: id, severity: 'critical', cadence, params: [], sql: '', file: `${id}.sql` });
+const rule = (id: string, cadence: Rule['cadence']): Rule => ({ id, title: id, severity: 'critical', cadence, params: [], policy: 'none: a test', detects: id, sql: '', file: `${id}.sql` });
 const catalogue = [rule('ADM-OVER-QUOTA', 'season'), rule('WAGE-LATE', 'daily')];
 const at = (s: string) => new Date(s);
 const due = (now: string, last: Record<string, string>) =>

@@ -6,6 +6,7 @@
  * near-misses are drawn here, payment by payment, and recorded in the truth.
  */
 import { uniformOf } from '../../../core/rng.ts';
+import type { FundType } from '../../contract.ts';
 import { type StaffMember, versionAt } from '../staff.ts';
 import { at, DAY, HOUR, localDate, localParts, MINUTE, monthLabel, monthOf, monthStart, timestamp as ts } from '../time.ts';
 import type { Truth } from '../truth.ts';
@@ -78,7 +79,7 @@ export function payrollEvents(world: World, school: School, members: readonly St
 
 export interface Disbursement {
   at: number;
-  fundType: 'per_student_public_funds' | 'puhui_subsidy' | 'student_aid';
+  fundType: Extract<FundType, 'per_student_public_funds' | 'puhui_subsidy' | 'student_aid'>;
   amount: number;
   key: string;
 }

@@ -4,6 +4,7 @@
  * and each region's population report (one revised in March).
  */
 import { uniformOf } from '../../../core/rng.ts';
+import type { SchoolStatus } from '../../contract.ts';
 import { at, DAY, localParts, timestamp as ts } from '../time.ts';
 import type { StaffMember } from '../staff.ts';
 import { activeStudents, augustUpdateOf, type Emit, eventIdOf, type Region, type School, type World } from '../world.ts';
@@ -60,13 +61,13 @@ export function schoolEvents(world: World, school: School, emit: Emit): void {
     ownership: s.ownership,
     region_code: s.regionCode,
     township_code: s.townshipCode,
-    status: 'active' as 'active' | 'closed',
+    status: 'active' as SchoolStatus,
     licensed: s.licensed,
     capacity: s.capacity,
   };
   const kg = () => ({ puhui: s.puhui!, nonprofit: s.nonprofit!, township_central: s.townshipCentral!, built_year: s.builtYear!, outdoor_play_area_m2: s.outdoor!, activity_room_area_m2: s.activity!, building_area_m2: s.building! });
   const hs = (tuition: number | undefined) => ({ opened_year: s.openedYear!, ...(tuition !== undefined ? { tuition_yuan_per_year: tuition, cost_per_student_yuan_per_year: s.cost! } : {}) });
-  const version = (n: number, t: number, over: { status?: 'active' | 'closed'; capacity?: number; tuition?: number }) =>
+  const version = (n: number, t: number, over: { status?: SchoolStatus; capacity?: number; tuition?: number }) =>
     emit({
       event_id: eventIdOf(world, 'sch', s.id, n),
       type: 'school.upserted',
