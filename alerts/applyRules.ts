@@ -5,12 +5,11 @@
  * the others.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import { applyTransitions, loadAlertStates, type RuleRun as RuleRunRecord } from './alertStore.ts';
 import { evaluate, type Transition } from './evaluate.ts';
 import type { Rule } from './rules.ts';
-import { requestedRules, type RuleRun, type RulesRequest, type RulesResult, type RunOptions, runRules, SweepStopped, type Violation } from './runRules.ts';
+import { type RuleRun, type RulesResult, type RunOptions, runRules, SweepStopped, type Violation } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
 
@@ -80,9 +79,4 @@ async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], r
     severity = rule.severity;
   }
   await applyTransitions(conn, severity, transitions, record);
-}
-
-/** The requested rule(s) run and applied, with the configured timeout per rule. */
-export function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
-  return applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
 }

@@ -11,7 +11,7 @@ import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
-import { loadRules, type Rule, ruleById, sqlParams } from './rules.ts';
+import { type Rule, sqlParams } from './rules.ts';
 import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
 
 /** One violation; (rule, school_id, region_code, period, subject) is its identity. */
@@ -168,22 +168,6 @@ async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number | undefi
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The request both the CLI and the service's /rules/run answer: one rule (by id) or all, as of `at`. */
-export interface RulesRequest {
-  rule?: string;
-  at: string;
-}
-
-/** Runs the requested rule(s); an unknown rule id fails before anything runs. */
-export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
-  return runRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
-}
-
-/** One rule (by id; an unknown one fails) or the whole catalogue. */
-export function requestedRules(req: RulesRequest): Rule[] {
-  return req.rule ? [ruleById(req.rule)] : loadRules();
 }
 
 /** `at` as whole UTC seconds, '2025-12-31T15:59:59Z'; read by the one time parser (no offset = Asia/Shanghai). */

@@ -2,10 +2,9 @@ import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../aler
 import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
 import { EdumonError } from '../../core/errors.ts';
-import { callService, readServiceFile } from '../../core/serviceFile.ts';
 import { timeOption } from '../../core/shanghai.ts';
-import { formatLines } from '../../pipeline/formatResult.ts';
-import { withWarehouse } from '../../pipeline/withWarehouse.ts';
+import { formatLines } from '../formatResult.ts';
+import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -50,10 +49,7 @@ export const alertsCmd: Command = {
       throw new EdumonError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`, { exitCode: 2 });
     }
     const config = ctx.config();
-    const service = readServiceFile(config.warehouse);
-    const answer = service
-      ? await callService<AlertsAnswer>(service, '/alerts', req)
-      : await withWarehouse(config.warehouse, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
+    const answer = await serviceOrWarehouse<AlertsAnswer>(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
     ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
     return 0;
   },

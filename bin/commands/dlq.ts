@@ -3,7 +3,7 @@ import type { Command, CommandContext } from '../../core/cli.ts';
 import { topicsOf } from '../../core/config.ts';
 import { EdumonError, messageOf } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { formatResult } from '../formatResult.ts';
 import { planPurge, purgeDlq } from '../../pipeline/purgeDlq.ts';
 import { type DlqRecord, readDlq } from '../../pipeline/readDlq.ts';
 import { replayDlq } from '../../pipeline/replayDlq.ts';

@@ -7,7 +7,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
-import { startRuleScheduler } from '../../alerts/ruleScheduler.ts';
+import { startRuleScheduler } from '../../service/ruleSweeps.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';

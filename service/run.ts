@@ -1,24 +1,24 @@
 /**
  * `edumon run`: opens the warehouse (the one read-write process), migrates it, consumes the
- * event topics into it, runs the rules on their schedule (alerts/ruleScheduler.ts), and serves read
+ * event topics into it, runs the rules on their schedule (service/ruleSweeps.ts), and serves read
  * queries and rule runs on a loopback API while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { alertsRequest } from '../alerts/alertOps.ts';
-import { startRuleScheduler } from '../alerts/ruleScheduler.ts';
+import { startRuleScheduler } from './ruleSweeps.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { lockDown } from '../core/lockDown.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
-import { removeServiceFile, writeServiceFile } from '../core/serviceFile.ts';
+import { removeServiceFile, writeServiceFile } from './client.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
 import { createApi } from './api.ts';
-import { type PipelineStats, startConsumer } from './consumer.ts';
-import { sinkWriteFailpoint } from './failpoint.ts';
-import { migrate } from './migrate.ts';
-import { Sink } from './sink.ts';
+import { type PipelineStats, startConsumer } from '../pipeline/consumer.ts';
+import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';
+import { migrate } from '../pipeline/migrate.ts';
+import { Sink } from '../pipeline/sink.ts';
 
 export interface Service {
   stats: PipelineStats;

@@ -3,7 +3,7 @@
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { EdumonError, messageOf } from './errors.ts';
+import { EdumonError, messageOf } from '../core/errors.ts';
 
 export interface ServiceInfo {
   pid: number;

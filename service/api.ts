@@ -5,9 +5,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
-import { type RulesRequest, type RulesResult, runRulesRequest } from '../alerts/runRules.ts';
+import type { RulesResult } from '../alerts/runRules.ts';
+import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 import type { Config } from '../core/config.ts';
-import { readQuery } from './readQuery.ts';
+import { readQuery } from './query.ts';
 
 type Handler = (body: unknown, signal: AbortSignal) => Promise<unknown>;
 

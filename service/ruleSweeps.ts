@@ -10,10 +10,11 @@ import cron from 'node-cron';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { applyRules, applyRulesRequest } from './applyRules.ts';
-import { loadRules } from './rules.ts';
-import { type RulesRequest, type RulesResult, SweepStopped } from './runRules.ts';
-import { dueRules } from './schedule.ts';
+import { applyRules } from '../alerts/applyRules.ts';
+import { loadRules } from '../alerts/rules.ts';
+import { type RulesResult, SweepStopped } from '../alerts/runRules.ts';
+import { applyRulesRequest, type RulesRequest } from './rulesRequest.ts';
+import { dueRules } from '../alerts/schedule.ts';
 
 export interface RuleScheduler {
   /** Runs a request (from the API) in turn with the scheduled runs, applying the result. */
