@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EdumonError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { formatShanghai, timeOption } from '../core/shanghai.ts';
 import { ruleById } from './rules.ts';
 
@@ -25,7 +25,7 @@ const ts = (col: string) => `strftime(timezone('Asia/Shanghai', a.${col}), '%Y-%
 /** Carries out one request; a bad state, an unknown alert or an unreadable time is a usage error. */
 export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest): Promise<AlertsAnswer> {
   if (req.action === 'list') {
-    if (req.state && req.state !== 'open' && req.state !== 'resolved') throw new EdumonError(`alerts: --state is open or resolved, not '${req.state}'`, { exitCode: 2 });
+    if (req.state && req.state !== 'open' && req.state !== 'resolved') throw new UsageError(`alerts: --state is open or resolved, not '${req.state}'`);
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (req.state) (where.push('a.status = $state'), (params.state = req.state));
@@ -47,13 +47,13 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
   }
   if (req.action === 'ack') {
     const reader = await conn.runAndReadAll(`update alerts set acked_at = now(), ack_note = $note where id = $id returning id`, { id: req.id, note: req.note ?? null });
-    if (reader.getRows().length === 0) throw new EdumonError(`alerts: no alert '${req.id}' (see edumon alerts list)`, { exitCode: 2 });
+    if (reader.getRows().length === 0) throw new UsageError(`alerts: no alert '${req.id}' (see edumon alerts list)`);
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
-  if (req.school && req.region) throw new EdumonError('alerts silence: give --school or --region, not both', { exitCode: 2 });
+  if (req.school && req.region) throw new UsageError('alerts silence: give --school or --region, not both');
   ruleById(req.rule);
   const until = timeOption('alerts silence: --until', req.until);
-  if (!req.reason.trim()) throw new EdumonError('alerts silence: --reason must say why', { exitCode: 2 });
+  if (!req.reason.trim()) throw new UsageError('alerts silence: --reason must say why');
   const id = randomUUID().slice(0, 8);
   await conn.run(`insert into silences values ($id, $rule, $school, $region, $until::timestamptz, $reason, now())`, {
     id, rule: req.rule, school: req.school ?? null, region: req.region ?? null, until: until.toISOString(), reason: req.reason,

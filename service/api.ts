@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
@@ -47,7 +47,7 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
-  throw new EdumonError(`${route}: bad request body: ${problems.join('; ')}`, { exitCode: 2 });
+  throw new UsageError(`${route}: bad request body: ${problems.join('; ')}`);
 }
 
 /**
@@ -75,7 +75,7 @@ export function createApi(opts: {
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(() => {
-      if (signal.aborted) throw new EdumonError(`stopped: ${String(signal.reason)}`, { exitCode: 2 });
+      if (signal.aborted) throw new UsageError(`stopped: ${String(signal.reason)}`);
       return fn();
     });
     queue = run.catch(() => undefined);
@@ -150,12 +150,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   for await (const c of req) {
     const chunk = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new EdumonError(`request body is over ${MAX_BODY_BYTES} bytes`, { exitCode: 2 });
+    if (size > MAX_BODY_BYTES) throw new UsageError(`request body is over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
-    throw new EdumonError('request body is not JSON', { exitCode: 2 });
+    throw new UsageError('request body is not JSON');
   }
 }

@@ -3,7 +3,7 @@
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 
 export interface ServiceInfo {
   pid: number;
@@ -45,9 +45,13 @@ export async function callService<T>(info: ServiceInfo, path: string, body: unkn
       body: JSON.stringify(body),
     });
   } catch (err) {
-    throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`, { retriable: true });
+    throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`);
   }
   const answer = (await res.json()) as { error?: string; exitCode?: number } & T;
-  if (!res.ok) throw new EdumonError(answer.error ?? `service answered ${res.status}`, { exitCode: answer.exitCode ?? 1 });
+  if (!res.ok) {
+    // The service says which exit status its error means: 2 is a usage error, as it would be here.
+    const message = answer.error ?? `service answered ${res.status}`;
+    throw answer.exitCode === 2 ? new UsageError(message) : new EdumonError(message);
+  }
   return answer;
 }

@@ -1,5 +1,5 @@
 import type { Command } from '../../core/cli.ts';
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { formatLines } from '../formatResult.ts';
 import { type QueryResult, readQuery } from '../../service/query.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
@@ -20,9 +20,9 @@ export const query: Command = {
   },
   async run(ctx) {
     const sql = ctx.positionals.join(' ').trim();
-    if (!sql) throw new EdumonError('query: give the SQL as an argument, e.g. edumon query "select count(*) from admissions"', { exitCode: 2 });
+    if (!sql) throw new UsageError('query: give the SQL as an argument, e.g. edumon query "select count(*) from admissions"');
     const format = (ctx.values.format as string | undefined) ?? 'table';
-    if (!['table', 'csv', 'json'].includes(format)) throw new EdumonError(`query: --format must be table, csv or json`, { exitCode: 2 });
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`query: --format must be table, csv or json`);
     const config = ctx.config();
     const result = await serviceOrWarehouse<QueryResult>(
       config.warehouse,

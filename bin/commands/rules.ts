@@ -2,7 +2,7 @@ import { loadRules, ruleById } from '../../alerts/rules.ts';
 import type { RulesResult } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
 import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
 import { applyRulesRequest, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
@@ -32,7 +32,7 @@ export const rulesCmd: Command = {
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
     if (extra.length || (sub !== 'list' && sub !== 'run')) {
-      throw new EdumonError(`rules: expected 'list' or 'run' (see edumon rules --help)`, { exitCode: 2 });
+      throw new UsageError(`rules: expected 'list' or 'run' (see edumon rules --help)`);
     }
     if (sub === 'list') {
       const rows = loadRules().map((r) => [r.id, r.severity, r.cadence, r.params.filter((p) => p !== 'as_of').join(', '), r.title]);
