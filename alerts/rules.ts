@@ -30,7 +30,7 @@ const KNOWN_PARAMS: ReadonlySet<string> = new Set(RULE_PARAMS);
 
 /** Parses one rule file's text; `file` is the name used in errors and must be <id>.sql. */
 export function parseRule(file: string, text: string): Rule {
-  const fail = (why: string) => new UsageError(`rule file ${file}: ${why}`);
+  const fail = (why: string) => new EdumonError(`rule file ${file}: ${why}`);
   const header = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^--\s*([a-z_]+):\s*(.*?)\s*$/.exec(line);
@@ -85,7 +85,7 @@ export function ruleById(id: string): Rule {
   const ids = loadRules().map((r) => r.id);
   const scored = ids.map((known) => ({ known, d: editDistance(id.toUpperCase(), known) })).sort((a, b) => a.d - b.d);
   const closest = scored[0] && scored[0].d <= Math.max(2, Math.floor(scored[0].known.length / 3)) ? `; did you mean '${scored[0].known}'?` : '';
-  throw new EdumonError(`unknown rule '${id}'${closest} (known: ${ids.join(', ')})`);
+  throw new UsageError(`unknown rule '${id}'${closest} (known: ${ids.join(', ')})`);
 }
 
 /** Levenshtein distance, for suggesting the rule id a typo meant. */

@@ -133,7 +133,7 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
         const rows = (await statement(() => conn.runAndReadAll(sql, paramsOf(sql)))).getRowObjectsJson();
         const found = rows.map(toViolation);
         const stray = found.find((v) => v.rule !== rule.id);
-        if (stray) throw new UsageError(`returned a row for rule '${stray.rule}'; every row's rule must be '${rule.id}'`);
+        if (stray) throw new EdumonError(`returned a row for rule '${stray.rule}'; every row's rule must be '${rule.id}'`);
         // Stable output: the SQL's row order is not. (A loop: spreading 100,000 rows into push()
         // overflows the call stack.)
         for (const v of found.sort(compareIdentity)) violations.push(v);
@@ -173,7 +173,7 @@ async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number | undefi
 /** `at` as whole UTC seconds, '2025-12-31T15:59:59Z'; read by the one time parser (no offset = Asia/Shanghai). */
 function normaliseAsOf(at: string): string {
   const t = parseShanghaiTime(at);
-  if (!t) throw new EdumonError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`);
+  if (!t) throw new UsageError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`);
   return `${new Date(t.getTime() - (((t.getTime() % 1000) + 1000) % 1000)).toISOString().slice(0, 19)}Z`;
 }
 

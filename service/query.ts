@@ -129,7 +129,8 @@ async function parsedSelect(conn: DuckDBConnection, select: string, underExplain
     throw new UsageError(
       underExplain
         ? 'query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here'
-        : 'query: only SELECT and EXPLAIN statements are allowed, one at a time; the warehouse is read-only here');
+        : 'query: only SELECT and EXPLAIN statements are allowed, one at a time; the warehouse is read-only here',
+    );
   }
   if (tree.statements.length !== 1) {
     throw new UsageError(`query: give one statement at a time (got ${tree.statements.length})`);
