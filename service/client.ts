@@ -3,13 +3,13 @@
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 
-export interface ServiceInfo {
-  pid: number;
-  port: number;
-  token: string;
-}
+const serviceInfo = z.object({ pid: z.number().int().positive(), port: z.number().int().positive(), token: z.string().min(1) });
+
+/** What the service file says: the service's process, its loopback port and its bearer token. */
+export type ServiceInfo = z.infer<typeof serviceInfo>;
 
 export const serviceFileOf = (warehouse: string) => `${warehouse}.service.json`;
 
@@ -27,7 +27,7 @@ export function readServiceFile(warehouse: string): ServiceInfo | null {
   const file = serviceFileOf(warehouse);
   if (!existsSync(file)) return null;
   try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
+    const info = serviceInfo.parse(JSON.parse(readFileSync(file, 'utf8')));
     process.kill(info.pid, 0);
     return info;
   } catch {
