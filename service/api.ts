@@ -28,6 +28,13 @@ const alertsBody = z.discriminatedUnion('action', [
   }),
 ]);
 
+/** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
+export interface RequestBodies {
+  '/query': z.input<typeof queryBody>;
+  '/rules/run': z.input<typeof rulesRunBody>;
+  '/alerts': z.input<typeof alertsBody>;
+}
+
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
 export interface Route {
   method: 'POST';

@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withWarehouse } from '../pipeline/withWarehouse.ts';
+import type { RequestBodies } from './api.ts';
 import { callService, readServiceFile } from './client.ts';
 
 /**
@@ -11,9 +12,9 @@ import { callService, readServiceFile } from './client.ts';
  * on the file, opened as `open` says (read-only unless `write`; `sandbox` for analyst SQL).
  * Both answer in the same shape, so the command prints either the same way.
  */
-export async function serviceOrWarehouse<T>(
+export async function serviceOrWarehouse<T, P extends keyof RequestBodies>(
   warehouse: string,
-  route: { path: string; body: unknown },
+  route: { path: P; body: RequestBodies[P] },
   open: { write: boolean; sandbox?: { memoryLimit: string } },
   local: (conn: DuckDBConnection) => Promise<T>,
 ): Promise<T> {

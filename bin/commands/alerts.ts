@@ -1,4 +1,4 @@
-import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -49,7 +49,7 @@ export const alertsCmd: Command = {
       throw new UsageError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`);
     }
     const config = ctx.config();
-    const answer = await serviceOrWarehouse<AlertsAnswer>(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
+    const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
     ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
     return 0;
   },

@@ -1,7 +1,7 @@
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatLines } from '../formatResult.ts';
-import { type QueryResult, readQuery } from '../../service/query.ts';
+import { readQuery } from '../../service/query.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 
 export const query: Command = {
@@ -24,7 +24,7 @@ export const query: Command = {
     const format = (ctx.values.format as string | undefined) ?? 'table';
     if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`query: --format must be table, csv or json`);
     const config = ctx.config();
-    const result = await serviceOrWarehouse<QueryResult>(
+    const result = await serviceOrWarehouse(
       config.warehouse,
       { path: '/query', body: { sql } },
       { write: false, sandbox: { memoryLimit: config.query.memoryLimit } },

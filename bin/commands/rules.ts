@@ -58,7 +58,7 @@ export const rulesCmd: Command = {
 };
 
 async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
-  return serviceOrWarehouse<RulesResult>(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>
+  return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>
     dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req),
   );
 }
