@@ -45,7 +45,7 @@ export interface Route {
 }
 
 /** A route whose handler receives its body as its schema parsed it, never as an unchecked cast. */
-function route<S extends z.ZodType>(method: Route['method'], path: string, body: S, handle: (body: z.output<S>, signal: AbortSignal) => Promise<unknown>): Route {
+function route<S extends z.ZodType>(method: Route['method'], path: keyof RequestBodies, body: S, handle: (body: z.output<S>, signal: AbortSignal) => Promise<unknown>): Route {
   return { method, path, body, handle: (raw, signal) => handle(parseBody(path.slice(1), body, raw), signal) };
 }
 
