@@ -3,7 +3,7 @@
  * the file (DuckDB lets only one process open it read-write), else by opening the file itself.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { withWarehouse } from '../pipeline/withWarehouse.ts';
+import { withWarehouse } from './withWarehouse.ts';
 import type { RequestBodies } from './api.ts';
 import { callService, readServiceFile } from './client.ts';
 
