@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EdumonError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { formatShanghai, timeOption } from '../core/shanghai.ts';
 import { ackAlert, insertSilence, listAlerts, loadSilences } from './alertStore.ts';
 import { ruleById } from './rules.ts';
@@ -25,7 +25,7 @@ const LIST_COLUMNS = ['id', 'rule', 'severity', 'status', 'school_id', 'region_c
 /** Carries out one request; a bad state, an unknown alert or an unreadable time is a usage error. */
 export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest): Promise<AlertsAnswer> {
   if (req.action === 'list') {
-    if (req.state && req.state !== 'open' && req.state !== 'resolved') throw new EdumonError(`alerts: --state is open or resolved, not '${req.state}'`, { exitCode: 2 });
+    if (req.state && req.state !== 'open' && req.state !== 'resolved') throw new UsageError(`alerts: --state is open or resolved, not '${req.state}'`);
     const rows = await listAlerts(conn, req);
     const silences = await loadSilences(conn);
     const now = new Date();
@@ -33,13 +33,13 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
     return { columns: LIST_COLUMNS, rows: listed.map((r) => LIST_COLUMNS.map((c) => r[c] ?? null)) };
   }
   if (req.action === 'ack') {
-    if (!(await ackAlert(conn, req.id, req.note ?? null))) throw new EdumonError(`alerts: no alert '${req.id}' (see edumon alerts list)`, { exitCode: 2 });
+    if (!(await ackAlert(conn, req.id, req.note ?? null))) throw new UsageError(`alerts: no alert '${req.id}' (see edumon alerts list)`);
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
-  if (req.school && req.region) throw new EdumonError('alerts silence: give --school or --region, not both', { exitCode: 2 });
+  if (req.school && req.region) throw new UsageError('alerts silence: give --school or --region, not both');
   ruleById(req.rule);
   const until = timeOption('alerts silence: --until', req.until);
-  if (!req.reason.trim()) throw new EdumonError('alerts silence: --reason must say why', { exitCode: 2 });
+  if (!req.reason.trim()) throw new UsageError('alerts silence: --reason must say why');
   const id = randomUUID().slice(0, 8);
   await insertSilence(conn, { id, rule: req.rule, school_id: req.school ?? null, region_code: req.region ?? null, until: until.toISOString(), reason: req.reason });
   return { columns: ['id', 'rule', 'school_id', 'region_code', 'until'], rows: [[id, req.rule, req.school ?? null, req.region ?? null, formatShanghai(until)]] };

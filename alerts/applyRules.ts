@@ -5,7 +5,6 @@
  * stops the others; the alert changes and run records of a sweep are written in one transaction.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config } from '../core/config.ts';
 import { inTransaction } from '../core/db.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Violation } from '../ingest/violation.ts';
@@ -13,7 +12,7 @@ import { loadAlertStates, writeTransitions } from './alertStore.ts';
 import { type Alert, type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';
 import { type RuleRun, ruleRunRow } from './ruleRun.ts';
 import type { Rule } from './rules.ts';
-import { requestedRules, type RulesRequest, type RulesResult, type RunOptions, runRules, SweepStopped } from './runRules.ts';
+import { type RulesResult, type RunOptions, runRules, SweepStopped } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
 
@@ -108,10 +107,4 @@ async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], r
   }
   if (store) await writeTransitions(conn, severity, transitions, ruleRunRow(run, asOf));
   return transitionsMade(previous, transitions, severity);
-}
-
-/** The requested rule(s) run and applied, with the configured timeout per rule. */
-export async function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
-  const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
-  return result;
 }

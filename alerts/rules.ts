@@ -6,7 +6,7 @@
  * reverse) fails at start-up, naming the file. docs/rules.md is generated from these headers.
  */
 import { sqlFiles, sqlText } from '../core/db.ts';
-import { EdumonError } from '../core/errors.ts';
+import { EdumonError, UsageError } from '../core/errors.ts';
 import { RULE_PARAMS, type RuleParam } from './ruleParams.ts';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -104,7 +104,7 @@ export function ruleById(id: string): Rule {
   const ids = loadRules().map((r) => r.id);
   const scored = ids.map((known) => ({ known, d: editDistance(id.toUpperCase(), known) })).sort((a, b) => a.d - b.d);
   const closest = scored[0] && scored[0].d <= Math.max(2, Math.floor(scored[0].known.length / 3)) ? `; did you mean '${scored[0].known}'?` : '';
-  throw new EdumonError(`unknown rule '${id}'${closest} (known: ${ids.join(', ')})`, { exitCode: 2 });
+  throw new UsageError(`unknown rule '${id}'${closest} (known: ${ids.join(', ')})`);
 }
 
 /** Levenshtein distance, for suggesting the rule id a typo meant. */

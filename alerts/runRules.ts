@@ -8,12 +8,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
 import type { Violation } from '../ingest/violation.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import type { RuleRun } from './ruleRun.ts';
-import { loadRules, type Rule, ruleById, sqlParams } from './rules.ts';
+import { type Rule, sqlParams } from './rules.ts';
 import { markedMacros, readShared, type SharedCall, sharedCalls } from './sharedState.ts';
 
 /** A shared computation of the sweep: which macro call, how long, how many rows (or why it failed). */
@@ -150,26 +150,10 @@ async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number | undefi
   }
 }
 
-/** The request both the CLI and the service's /rules/run answer: one rule (by id) or all, as of `at`. */
-export interface RulesRequest {
-  rule?: string;
-  at: string;
-}
-
-/** Runs the requested rule(s); an unknown rule id fails before anything runs. */
-export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
-  return runRules(conn, requestedRules(req), { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) });
-}
-
-/** One rule (by id; an unknown one fails) or the whole catalogue. */
-export function requestedRules(req: RulesRequest): Rule[] {
-  return req.rule ? [ruleById(req.rule)] : loadRules();
-}
-
 /** `at` as whole UTC seconds, '2025-12-31T15:59:59Z'; read by the one time parser (no offset = Asia/Shanghai). */
 function normaliseAsOf(at: string): string {
   const t = parseShanghaiTime(at);
-  if (!t) throw new EdumonError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`, { exitCode: 2 });
+  if (!t) throw new UsageError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`);
   return `${new Date(t.getTime() - (((t.getTime() % 1000) + 1000) % 1000)).toISOString().slice(0, 19)}Z`;
 }
 

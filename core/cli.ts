@@ -1,7 +1,7 @@
 /** A small command framework over node:util parseArgs: per-command options, --help, clear usage errors. */
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from './config.ts';
-import { EdumonError } from './errors.ts';
+import { UsageError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 
 export interface OptionSpec {
@@ -64,7 +64,7 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       ),
     });
   } catch (err) {
-    throw new EdumonError(`${(err as Error).message}\n\n${helpOf(cmd)}`, { exitCode: 2 });
+    throw new UsageError(`${(err as Error).message}\n\n${helpOf(cmd)}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {

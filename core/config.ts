@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { EdumonError } from './errors.ts';
+import { UsageError } from './errors.ts';
 
 const brokerList = z
   .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
@@ -171,7 +171,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],
 ];
 
-/** Reads, merges and validates the configuration; throws one EdumonError listing every problem. */
+/** Reads, merges and validates the configuration; throws one UsageError listing every problem. */
 export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<string, unknown> } = {}): Config {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.EDUMON_CONFIG;
@@ -180,7 +180,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     try {
       raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new EdumonError(`config file ${file}: ${(err as Error).message}`, { exitCode: 2 });
+      throw new UsageError(`config file ${file}: ${(err as Error).message}`);
     }
   }
   const sourceOf = new Map<string, string>();
@@ -208,7 +208,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     problems.push(`  - ${sourceOf.get('failpoints.sinkWrite') ?? 'failpoints'}: fault injection is only for EDUMON_ENV=test`);
   }
   if (!parsed.success || problems.length > 0) {
-    throw new EdumonError(`invalid configuration:\n${problems.join('\n')}`, { exitCode: 2 });
+    throw new UsageError(`invalid configuration:\n${problems.join('\n')}`);
   }
   return parsed.data;
 }

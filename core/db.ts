@@ -23,7 +23,7 @@ export async function openWarehouse(path: string, opts: { readOnly?: boolean; me
       throw new EdumonError(`warehouse ${path} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`, { cause: err });
     }
     if (/lock/i.test(msg)) {
-      throw new EdumonError(`warehouse ${path} is locked by another process (is \`edumon run\` up?)`, { retriable: true, cause: err });
+      throw new EdumonError(`warehouse ${path} is locked by another process (is \`edumon run\` up?)`, { cause: err });
     }
     throw new EdumonError(`cannot open warehouse ${path}: ${msg}`, { cause: err });
   }

@@ -82,5 +82,5 @@ async function alignTopicConfig(admin: Admin, topic: string, wanted: Record<stri
 /** Wraps a kafkajs failure in an error naming the brokers. */
 export function kafkaError(what: string, err: unknown, brokers?: string[]): EdumonError {
   const where = brokers ? ` (brokers ${brokers.join(',')})` : '';
-  return new EdumonError(`${what}${where}: ${messageOf(err)}`, { retriable: true, cause: err });
+  return new EdumonError(`${what}${where}: ${messageOf(err)}`, { cause: err });
 }

@@ -3,7 +3,7 @@
  * since 1991), whatever the host's TZ. One parser for every time a person types (--until, --at),
  * and one way to print a moment back.
  */
-import { EdumonError } from './errors.ts';
+import { UsageError } from './errors.ts';
 
 const HOUR = 3600_000;
 const SHANGHAI = 8 * HOUR;
@@ -28,7 +28,7 @@ export function parseShanghaiTime(text: string): Date | undefined {
 export function timeOption(option: string, text: string): Date {
   const t = parseShanghaiTime(text);
   if (!t) {
-    throw new EdumonError(`${option} '${text}' is not a time (e.g. 2025-08-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`, { exitCode: 2 });
+    throw new UsageError(`${option} '${text}' is not a time (e.g. 2025-08-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`);
   }
   return t;
 }

@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { EdumonError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 
 /**
  * One unit (a message, a line) decoded: `invalidAt` is the 1-based position of the first byte
@@ -74,9 +74,8 @@ const lineSafe = (name: string) =>
 export function textEncoding(name: string): TextEncoding {
   if (/^utf-?8$/i.test(name)) return UTF8;
   if (!iconv.encodingExists(name) || !lineSafe(name)) {
-    throw new EdumonError(
+    throw new UsageError(
       `--encoding ${name.slice(0, 40)}: not an encoding edumon can read files in; use utf-8 (the default), gb18030, gbk, big5, shift_jis or another ASCII-compatible encoding`,
-      { exitCode: 2 },
     );
   }
   return {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../core/config.ts';
-import { EdumonError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import { type EventType, isEventType } from './contract.ts';
@@ -42,13 +42,13 @@ export async function ingestFiles(opts: {
   const { config, kafka, log } = opts;
   let fixedType: EventType | undefined;
   if (opts.type !== undefined) {
-    if (!isEventType(opts.type)) throw new EdumonError(`--type ${opts.type} is not an event type of the contract`, { exitCode: 2 });
+    if (!isEventType(opts.type)) throw new UsageError(`--type ${opts.type} is not an event type of the contract`);
     fixedType = opts.type;
   }
   const formats = opts.files.map((f) => formatOf(f, opts.format));
   const encoding = opts.encoding === undefined ? UTF8 : textEncoding(opts.encoding);
   for (const f of opts.files) {
-    if (!existsSync(f)) throw new EdumonError(`ingest: ${f}: no such file`, { exitCode: 2 });
+    if (!existsSync(f)) throw new UsageError(`ingest: ${f}: no such file`);
   }
   const { admin, producer } = await openProducer(config, kafka);
   const publisher = new Publisher(producer, config);

@@ -2,7 +2,7 @@
  * Streams records from JSON Lines or CSV files, with the line each came from, without holding
  * the file in memory. A line that cannot be read becomes an error record; reading goes on.
  */
-import { EdumonError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { MAX_MESSAGE_BYTES, type EventType, isEventType } from './contract.ts';
 import { coerceCsvRecord } from './csvCoerce.ts';
 import { readCsvRows } from './csvRecords.ts';
@@ -15,10 +15,10 @@ export type FileFormat = 'jsonl' | 'csv';
 /** jsonl for .jsonl/.ndjson/.json, csv for .csv; anything else needs --format. */
 export function formatOf(file: string, override?: string): FileFormat {
   if (override === 'jsonl' || override === 'csv') return override;
-  if (override) throw new EdumonError(`--format must be jsonl or csv, not ${override}`, { exitCode: 2 });
+  if (override) throw new UsageError(`--format must be jsonl or csv, not ${override}`);
   if (/\.(jsonl|ndjson|json)$/i.test(file)) return 'jsonl';
   if (/\.csv$/i.test(file)) return 'csv';
-  throw new EdumonError(`${file}: cannot tell the format from the name; pass --format jsonl or --format csv`, { exitCode: 2 });
+  throw new UsageError(`${file}: cannot tell the format from the name; pass --format jsonl or --format csv`);
 }
 
 /** One JSON value a line, in the given encoding (UTF-8 by default); blank lines are skipped. */

@@ -4,7 +4,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { type Config, topicsOf } from '../core/config.ts';
-import { EdumonError } from '../core/errors.ts';
+import { EdumonError, UsageError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
 
 /** Records of one DLQ partition that a purge deletes: offsets from `low` up to (not including) `before`. */
@@ -27,7 +27,7 @@ export async function planPurge(config: Config, kafka: Kafka, through?: Map<numb
     const offsets = await admin.fetchTopicOffsets(topic);
     if (through) {
       const unknown = [...through.keys()].filter((p) => !offsets.some((o) => o.partition === p));
-      if (unknown.length) throw new EdumonError(`${topic} has no partition ${unknown.join(', ')}`, { exitCode: 2 });
+      if (unknown.length) throw new UsageError(`${topic} has no partition ${unknown.join(', ')}`);
     }
     return offsets
       .map((o) => {

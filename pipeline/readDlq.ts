@@ -73,7 +73,7 @@ export async function readDlq(config: Config, kafka: Kafka): Promise<DlqRecord[]
     const outcome = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      throw new EdumonError(`reading ${topic} took over ${READ_TIMEOUT_MS / 1000} s; partitions ${[...pending].join(', ')} not read to their end`, { retriable: true });
+      throw new EdumonError(`reading ${topic} took over ${READ_TIMEOUT_MS / 1000} s; partitions ${[...pending].join(', ')} not read to their end`);
     }
   } catch (err) {
     throw err instanceof EdumonError ? err : kafkaError(`cannot read ${topic}`, err, config.kafka.brokers);

@@ -1,11 +1,10 @@
-import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
-import { EdumonError } from '../../core/errors.ts';
-import { callService, readServiceFile } from '../../core/serviceFile.ts';
+import { UsageError } from '../../core/errors.ts';
 import { timeOption } from '../../core/shanghai.ts';
-import { formatLines } from '../../pipeline/formatResult.ts';
-import { withWarehouse } from '../../pipeline/withWarehouse.ts';
+import { formatLines } from '../formatResult.ts';
+import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -42,18 +41,15 @@ export const alertsCmd: Command = {
       const rule = str(v.rule);
       const until = str(v.until);
       const reason = str(v.reason);
-      if (!rule || !until || !reason) throw new EdumonError('alerts silence: give --rule, --until and --reason', { exitCode: 2 });
+      if (!rule || !until || !reason) throw new UsageError('alerts silence: give --rule, --until and --reason');
       // Usage errors before the warehouse is opened: a rule that does not exist, a time that is none.
       ruleById(rule);
       req = { action: 'silence', rule, until: timeOption('alerts silence: --until', until).toISOString(), reason, ...pick({ school: str(v.school), region: str(v.region) }) };
     } else {
-      throw new EdumonError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`, { exitCode: 2 });
+      throw new UsageError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`);
     }
     const config = ctx.config();
-    const service = readServiceFile(config.warehouse);
-    const answer = service
-      ? await callService<AlertsAnswer>(service, '/alerts', req)
-      : await withWarehouse(config.warehouse, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
+    const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
     ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
     return 0;
   },

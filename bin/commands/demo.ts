@@ -8,7 +8,7 @@ import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
 import { defaultOptions } from '../../ingest/simulate/options.ts';
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
-import { startService } from '../../pipeline/service.ts';
+import { startService } from '../../service/run.ts';
 import { tableOf } from '../../pipeline/tables.ts';
 
 export const demoCmd: Command = {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandContext } from '../../core/cli.ts';
 import { topicsOf } from '../../core/config.ts';
-import { EdumonError, messageOf } from '../../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { formatResult } from '../../pipeline/formatResult.ts';
+import { formatResult } from '../formatResult.ts';
 import { planPurge, purgeDlq } from '../../pipeline/purgeDlq.ts';
 import { type DlqRecord, readDlq } from '../../pipeline/readDlq.ts';
 import { replayDlq } from '../../pipeline/replayDlq.ts';
@@ -16,7 +16,7 @@ const allowed: Record<string, string[]> = {
   purge: ['through', 'yes'],
 };
 
-const usage = (msg: string) => new EdumonError(`dlq: ${msg} (see edumon dlq --help)`, { exitCode: 2 });
+const usage = (msg: string) => new UsageError(`dlq: ${msg} (see edumon dlq --help)`);
 
 export const dlqCmd: Command = {
   name: 'dlq',

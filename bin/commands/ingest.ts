@@ -1,5 +1,5 @@
 import type { Command } from '../../core/cli.ts';
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { ingestFiles } from '../../ingest/ingestFiles.ts';
 
@@ -21,7 +21,7 @@ export const ingest: Command = {
     encoding: { type: 'string', value: 'E', help: 'text encoding of the files: utf-8 (default), gb18030, gbk, big5, ...' },
   },
   async run(ctx) {
-    if (ctx.positionals.length === 0) throw new EdumonError('ingest: name at least one file', { exitCode: 2 });
+    if (ctx.positionals.length === 0) throw new UsageError('ingest: name at least one file');
     const config = ctx.config();
     const log = ctx.log();
     let shown = 0;

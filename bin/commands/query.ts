@@ -1,9 +1,8 @@
 import type { Command } from '../../core/cli.ts';
-import { EdumonError } from '../../core/errors.ts';
-import { callService, readServiceFile } from '../../core/serviceFile.ts';
-import { formatLines } from '../../pipeline/formatResult.ts';
-import { type QueryResult, readQuery } from '../../pipeline/readQuery.ts';
-import { withWarehouse } from '../../pipeline/withWarehouse.ts';
+import { UsageError } from '../../core/errors.ts';
+import { formatLines } from '../formatResult.ts';
+import { readQuery } from '../../service/query.ts';
+import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 
 export const query: Command = {
   name: 'query',
@@ -21,19 +20,16 @@ export const query: Command = {
   },
   async run(ctx) {
     const sql = ctx.positionals.join(' ').trim();
-    if (!sql) throw new EdumonError('query: give the SQL as an argument, e.g. edumon query "select count(*) from admissions"', { exitCode: 2 });
+    if (!sql) throw new UsageError('query: give the SQL as an argument, e.g. edumon query "select count(*) from admissions"');
     const format = (ctx.values.format as string | undefined) ?? 'table';
-    if (!['table', 'csv', 'json'].includes(format)) throw new EdumonError(`query: --format must be table, csv or json`, { exitCode: 2 });
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`query: --format must be table, csv or json`);
     const config = ctx.config();
-    const service = readServiceFile(config.warehouse);
-    let result: QueryResult;
-    if (service) {
-      result = await callService<QueryResult>(service, '/query', { sql });
-    } else {
-      result = await withWarehouse(config.warehouse, { write: false, sandbox: { memoryLimit: config.query.memoryLimit } }, (conn) =>
-        readQuery(conn, sql, config.query),
-      );
-    }
+    const result = await serviceOrWarehouse(
+      config.warehouse,
+      { path: '/query', body: { sql } },
+      { write: false, sandbox: { memoryLimit: config.query.memoryLimit } },
+      (conn) => readQuery(conn, sql, config.query),
+    );
     ctx.outLines(formatLines(result, format as 'table' | 'csv' | 'json'));
   },
 };

@@ -1,13 +1,12 @@
-import { applyRulesRequest } from '../../alerts/applyRules.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
-import { type RulesRequest, type RulesResult, runRulesRequest } from '../../alerts/runRules.ts';
+import type { RulesResult } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
-import { EdumonError } from '../../core/errors.ts';
-import { callService, readServiceFile } from '../../core/serviceFile.ts';
+import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
-import { escapeControls, formatLines, formatResult } from '../../pipeline/formatResult.ts';
-import { withWarehouse } from '../../pipeline/withWarehouse.ts';
+import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
+import { applyRulesRequest, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
+import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
 
@@ -33,7 +32,7 @@ export const rulesCmd: Command = {
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
     if (extra.length || (sub !== 'list' && sub !== 'run')) {
-      throw new EdumonError(`rules: expected 'list' or 'run' (see edumon rules --help)`, { exitCode: 2 });
+      throw new UsageError(`rules: expected 'list' or 'run' (see edumon rules --help)`);
     }
     if (sub === 'list') {
       const rows = loadRules().map((r) => [r.id, r.severity, r.cadence, r.params.filter((p) => p !== 'as_of').join(', '), r.title]);
@@ -59,7 +58,7 @@ export const rulesCmd: Command = {
 };
 
 async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
-  const service = readServiceFile(config.warehouse);
-  if (service) return callService<RulesResult>(service, '/rules/run', { ...req, dryRun });
-  return withWarehouse(config.warehouse, { write: !dryRun }, (conn) => (dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req)));
+  return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>
+    dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req),
+  );
 }

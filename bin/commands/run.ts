@@ -1,6 +1,6 @@
 import type { Command } from '../../core/cli.ts';
 import { EdumonError } from '../../core/errors.ts';
-import { startService } from '../../pipeline/service.ts';
+import { startService } from '../../service/run.ts';
 
 export const run: Command = {
   name: 'run',

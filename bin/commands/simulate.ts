@@ -1,6 +1,6 @@
 import type { Command } from '../../core/cli.ts';
 import { eventTopicsOf, topicsOf } from '../../core/config.ts';
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { makePrivate } from '../../core/privateFiles.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
@@ -35,16 +35,16 @@ export const simulateCmd: Command = {
   async run(ctx) {
     const v = ctx.values;
     const out = v.out as string | undefined;
-    if (!out) throw new EdumonError('simulate: --out DIR is required', { exitCode: 2 });
+    if (!out) throw new UsageError('simulate: --out DIR is required');
     const num = (name: string, fallback: number) => {
       const raw = v[name] as string | undefined;
       if (raw === undefined) return fallback;
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw new EdumonError(`simulate: --${name} must be a number, got '${raw}'`, { exitCode: 2 });
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`simulate: --${name} must be a number, got '${raw}'`);
       return n;
     };
     const rate = v.rate === undefined ? undefined : num('rate', 0);
-    if (rate !== undefined && (!v.publish || !(rate > 0))) throw new EdumonError('simulate: --rate needs --publish and a number of events per second above 0', { exitCode: 2 });
+    if (rate !== undefined && (!v.publish || !(rate > 0))) throw new UsageError('simulate: --rate needs --publish and a number of events per second above 0');
     const options: SimulateOptions = {
       ...defaultOptions,
       seed: num('seed', defaultOptions.seed),

@@ -19,7 +19,7 @@ export async function ensureBroker(brokers: string[]): Promise<'running' | 'star
   const first = brokers[0]!;
   if (await reachable(first)) return 'running';
   if (first !== '127.0.0.1:9092' && first !== 'localhost:9092') {
-    throw new EdumonError(`no Kafka broker answers at ${first}; start it, or unset EDUMON_KAFKA_BROKERS to use the local one`, { retriable: true });
+    throw new EdumonError(`no Kafka broker answers at ${first}; start it, or unset EDUMON_KAFKA_BROKERS to use the local one`);
   }
   const script = join(import.meta.dirname, '..', '..', 'infra', 'kafka', 'up.sh');
   const r = spawnSync('bash', [script], { stdio: ['ignore', 2, 2] });

@@ -4,7 +4,7 @@
  * (violations.ts), then what follows from the final class sizes: capacities, areas, staffing,
  * quotas, funds.
  */
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { rngOf, type Rng } from '../../core/rng.ts';
 import type { Ownership } from '../contract.ts';
 import { EXTRA_BASE } from './roster.ts';
@@ -136,7 +136,7 @@ export class SchoolMaker {
     const key = `${school.regionCode}:${school.level === 'kindergarten' ? 'kg' : 'hs'}:${year}`;
     const idBase = this.world.studentCounters.get(key) ?? 0;
     // Seat numbers must stay below the extras' range, or two students would share an id.
-    if (idBase + classes * ID_SLOTS[school.level] > EXTRA_BASE) throw new EdumonError(`simulate: scale too large for unique student ids in region ${school.regionCode}`, { exitCode: 2 });
+    if (idBase + classes * ID_SLOTS[school.level] > EXTRA_BASE) throw new UsageError(`simulate: scale too large for unique student ids in region ${school.regionCode}`);
     this.world.studentCounters.set(key, idBase + classes * ID_SLOTS[school.level]);
     return { year, classes: sizes, withdrawals, idBase };
   }

@@ -1,5 +1,5 @@
 /** What a simulation run is asked for: seed, scale, span, violation rates, corruption. */
-import { EdumonError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { at, DAY, parseDate } from './time.ts';
 
 /**
@@ -113,6 +113,6 @@ export function checkOptions(o: SimulateOptions): Span {
     if (span.asOf - span.start < 28 * DAY) problems.push(`the span ${o.from}..${o.to} must be at least 28 days`);
     if (from.year < 2023 || to.year > 2035) problems.push('the span must lie within 2023-2035');
   }
-  if (problems.length > 0 || !span) throw new EdumonError(`simulate: ${problems.join('; ')}`, { exitCode: 2 });
+  if (problems.length > 0 || !span) throw new UsageError(`simulate: ${problems.join('; ')}`);
   return span;
 }

@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceFileOf } from '../../core/serviceFile.ts';
+import { serviceFileOf } from '../../service/client.ts';
 import type { ContractEvent } from '../../ingest/contract.ts';
 import { tableOf } from '../../pipeline/tables.ts';
 import { validEvents } from '../fixtures/events.ts';

@@ -14,7 +14,7 @@ import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { ensureTopics } from '../../core/kafka.ts';
 import { createLogger } from '../../core/log.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
-import { startService } from '../../pipeline/service.ts';
+import { startService } from '../../service/run.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { type JavaCompression, type JavaRecord, javaProduce } from '../helpers/javaProducer.ts';

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceFileOf, type ServiceInfo } from '../../core/serviceFile.ts';
+import { serviceFileOf, type ServiceInfo } from '../../service/client.ts';
 import { tableOf } from '../../pipeline/tables.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';

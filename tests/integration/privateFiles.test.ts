@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openWarehouse } from '../../core/db.ts';
 import { describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
-import { serviceFileOf } from '../../core/serviceFile.ts';
+import { serviceFileOf } from '../../service/client.ts';
 import { familyOf } from '../../ingest/contract.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';

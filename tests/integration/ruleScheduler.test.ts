@@ -7,7 +7,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
-import { startRuleScheduler } from '../../alerts/ruleScheduler.ts';
+import { startRuleSweeps } from '../../service/ruleSweeps.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
@@ -29,7 +29,7 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
     const started = new Date().toISOString();
     const ranSinceStart = async () =>
       (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started])).getRows().map((r) => String(r[0]));
-    const scheduler = await startRuleScheduler({ conn, config, log: createLogger({ level: 'error' }), ...(ingestLag ? { ingestLag } : {}) });
+    const scheduler = await startRuleSweeps({ conn, config, log: createLogger({ level: 'error' }), ...(ingestLag ? { ingestLag } : {}) });
     try {
       const deadline = Date.now() + 40_000;
       while ((await scheduler.exclusive(ranSinceStart)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls, formatResult } from '../../pipeline/formatResult.ts';
+import { escapeControls, formatResult } from '../../bin/formatResult.ts';
 
 const result = {
   columns: ['区县', 'n', 'note'],

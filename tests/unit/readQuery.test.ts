@@ -1,7 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDown } from '../../core/lockDown.ts';
-import { type QueryLimits, readQuery, shanghaiTime } from '../../pipeline/readQuery.ts';
+import { type QueryLimits, readQuery, shanghaiTime } from '../../service/query.ts';
 
 describe('shanghaiTime', () => {
   it("renders a UTC TIMESTAMPTZ in Shanghai time: '2025-10-10 16:30:00+00' -> '2025-10-11 00:30:00+08:00'", () => {

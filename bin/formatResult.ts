@@ -2,7 +2,7 @@
  * Renders a query result as an aligned table, CSV, or JSON Lines (pure). Cells come from the
  * warehouse, i.e. from event producers: no character in them may act on the reader's terminal.
  */
-import type { QueryResult } from './readQuery.ts';
+import type { QueryResult } from '../service/query.ts';
 
 /**
  * C0 and C1 controls (ESC, BEL, CR, LF, CSI...), DEL, line/paragraph separators and the Unicode bidi

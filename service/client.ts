@@ -3,13 +3,13 @@
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { EdumonError, messageOf } from './errors.ts';
+import { z } from 'zod';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 
-export interface ServiceInfo {
-  pid: number;
-  port: number;
-  token: string;
-}
+const serviceInfo = z.object({ pid: z.number().int().positive(), port: z.number().int().positive(), token: z.string().min(1) });
+
+/** What the service file says: the service's process, its loopback port and its bearer token. */
+export type ServiceInfo = z.infer<typeof serviceInfo>;
 
 export const serviceFileOf = (warehouse: string) => `${warehouse}.service.json`;
 
@@ -27,7 +27,7 @@ export function readServiceFile(warehouse: string): ServiceInfo | null {
   const file = serviceFileOf(warehouse);
   if (!existsSync(file)) return null;
   try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
+    const info = serviceInfo.parse(JSON.parse(readFileSync(file, 'utf8')));
     process.kill(info.pid, 0);
     return info;
   } catch {
@@ -45,9 +45,13 @@ export async function callService<T>(info: ServiceInfo, path: string, body: unkn
       body: JSON.stringify(body),
     });
   } catch (err) {
-    throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`, { retriable: true });
+    throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`);
   }
   const answer = (await res.json()) as { error?: string; exitCode?: number } & T;
-  if (!res.ok) throw new EdumonError(answer.error ?? `service answered ${res.status}`, { exitCode: answer.exitCode ?? 1 });
+  if (!res.ok) {
+    // The service says which exit status its error means: 2 is a usage error, as it would be here.
+    const message = answer.error ?? `service answered ${res.status}`;
+    throw answer.exitCode === 2 ? new UsageError(message) : new EdumonError(message);
+  }
   return answer;
 }

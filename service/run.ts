@@ -1,24 +1,26 @@
 /**
- * `edumon run`: opens the warehouse (the one read-write process), migrates it, consumes the
- * event topics into it, runs the rules on their schedule (alerts/ruleScheduler.ts), and serves read
- * queries and rule runs on a loopback API while it holds the file.
+ * `edumon run`, the composition root: opens the warehouse (the one read-write process), migrates
+ * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts)
+ * from the one scheduler (service/scheduler.ts), and serves read queries, rule runs and alert
+ * actions on a loopback API (service/api.ts) while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { alertsRequest } from '../alerts/alertOps.ts';
-import { startRuleScheduler } from '../alerts/ruleScheduler.ts';
+import { startRuleSweeps } from './ruleSweeps.ts';
+import { createScheduler } from './scheduler.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { lockDown } from '../core/lockDown.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
-import { removeServiceFile, writeServiceFile } from '../core/serviceFile.ts';
+import { removeServiceFile, writeServiceFile } from './client.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
 import { createApi } from './api.ts';
-import { type PipelineStats, startConsumer } from './consumer.ts';
-import { sinkWriteFailpoint } from './failpoint.ts';
-import { migrate } from './migrate.ts';
-import { Sink } from './sink.ts';
+import { type PipelineStats, startConsumer } from '../pipeline/consumer.ts';
+import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';
+import { migrate } from '../pipeline/migrate.ts';
+import { Sink } from '../pipeline/sink.ts';
 
 export interface Service {
   stats: PipelineStats;
@@ -48,7 +50,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const readConn = await connect(instance);
   // Rules run on a connection of their own, so a long one never holds the sink's or the API's.
   const rulesConn = await connect(instance);
-  const rules = await startRuleScheduler({ conn: rulesConn, config, log, ingestLag: () => consumer.lag() });
+  const scheduler = createScheduler(log);
+  const rules = await startRuleSweeps({ conn: rulesConn, config, log, ingestLag: () => consumer.lag(), scheduler });
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);
@@ -90,6 +93,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         // Queries first: a long one must not hold the read connection, or the stop, any longer.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         api.interrupt('the service is stopping');
+        await scheduler.stop();
         await rules.stop();
         await consumer.stop();
         server.closeAllConnections();

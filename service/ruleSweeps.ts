@@ -1,22 +1,23 @@
 /**
  * The service's rule runner: one DuckDB connection of its own (not the sink's), every rule run
- * serialised on it and applied to the alerts; and the node-cron tick that asks dueRules what to
- * run. The tick only triggers; alerts/schedule.ts decides. Scheduled sweeps wait while ingestion
- * catches up a backlog (more than rules.maxIngestLag events behind); requests from the CLI run
- * regardless.
+ * serialised on it and applied to the alerts; and the rule-sweep job of the service's scheduler,
+ * whose every tick asks dueRules what to run. The tick only triggers; alerts/schedule.ts decides.
+ * Scheduled sweeps wait while ingestion catches up a backlog (more than rules.maxIngestLag events
+ * behind); requests from the CLI run regardless.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import cron from 'node-cron';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { loadLastRuns } from './alertStore.ts';
-import { applyRules, applyRulesRequest } from './applyRules.ts';
-import { loadRules } from './rules.ts';
-import { type RulesRequest, type RulesResult, SweepStopped } from './runRules.ts';
-import { dueRules } from './schedule.ts';
+import { loadLastRuns } from '../alerts/alertStore.ts';
+import { applyRules } from '../alerts/applyRules.ts';
+import { loadRules } from '../alerts/rules.ts';
+import { type RulesResult, SweepStopped } from '../alerts/runRules.ts';
+import { dueRules } from '../alerts/schedule.ts';
+import { applyRulesRequest, type RulesRequest } from './rulesRequest.ts';
+import { createScheduler, type Scheduler } from './scheduler.ts';
 
-export interface RuleScheduler {
+export interface RuleSweeps {
   /** Runs a request (from the API) in turn with the scheduled runs, applying the result. */
   run(req: RulesRequest): Promise<RulesResult>;
   /** Runs `fn` on the rules connection in turn with the rule runs (alert acks and silences). */
@@ -25,14 +26,18 @@ export interface RuleScheduler {
   stop(): Promise<void>;
 }
 
-/** Starts the runner on `conn`; ticks every 10 s in Asia/Shanghai unless the config turns scheduling off. */
-export async function startRuleScheduler(opts: {
+/**
+ * Starts the runner on `conn` and adds the rule-sweep job (every 10 s, never overlapping) to
+ * `scheduler` (by default one of its own) unless the config turns scheduling off.
+ */
+export async function startRuleSweeps(opts: {
   conn: DuckDBConnection;
   config: Config;
   log: Logger;
   /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
   ingestLag?: () => number;
-}): Promise<RuleScheduler> {
+  scheduler?: Scheduler;
+}): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
   let waitingSince: number | undefined;
   let lastWaitLog = 0;
@@ -58,19 +63,17 @@ export async function startRuleScheduler(opts: {
   const stopping = new AbortController();
   const { signal } = stopping;
   let queue: Promise<unknown> = Promise.resolve();
-  let busy = false;
   const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn);
     queue = run.catch(() => undefined);
     return run;
   };
 
-  const tick = async () => {
-    if (busy) return; // the previous sweep is still running: skip this tick, not queue behind it
+  // A tick that comes while the previous sweep still runs is skipped (overlap: false), not queued behind it.
+  const sweep = async () => {
     const now = new Date();
     const due = dueRules(catalogue, config.rules, now, lastRuns);
     if (!due.length || catchingUp(now.getTime())) return;
-    busy = true;
     try {
       for (const r of due) lastRuns.set(r.id, now);
       const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal }));
@@ -81,19 +84,18 @@ export async function startRuleScheduler(opts: {
     } catch (err) {
       if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { rules: due.length });
       else log.error('scheduled rule run failed', { error: messageOf(err) });
-    } finally {
-      busy = false;
     }
   };
 
-  const task = config.rules.schedule === 'on' ? cron.schedule('*/10 * * * * *', tick, { timezone: 'Asia/Shanghai', noOverlap: true }) : undefined;
-  if (task) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
+  // Every SEASON_INTERVAL_MS: the finest cadence a rule has (alerts/schedule.ts).
+  const job = config.rules.schedule === 'on' ? (opts.scheduler ?? createScheduler(log)).add({ name: 'rule-sweep', cron: '*/10 * * * * *', overlap: false, run: sweep }) : undefined;
+  if (job) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
 
   return {
     run: (req) => serialised(() => applyRulesRequest(conn, config, req, signal)),
     exclusive: (fn) => serialised(() => fn(conn)),
     async stop() {
-      await task?.stop();
+      await job?.stop();
       stopping.abort();
       await queue;
     },

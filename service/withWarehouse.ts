@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
 import { lockDown } from '../core/lockDown.ts';
-import { migrate, useCurrentViews } from './migrate.ts';
+import { migrate, useCurrentViews } from '../pipeline/migrate.ts';
 
 /**
  * Runs `fn` on the warehouse file: read-only with this edumon's views, or read-write and migrated

@@ -7,7 +7,7 @@
  * every query is bounded in time, rows and result bytes.
  */
 import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { shanghaiTime } from '../core/shanghai.ts';
 
 export interface QueryResult {
@@ -54,28 +54,27 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
   const select = explained === null ? sql : sql.slice(explained.length);
   const tree = await parsedSelect(conn, select, explained !== null);
   const file = fileNamedAsTable(tree);
-  if (file !== null) throw new EdumonError(`query: '${file}' names a file; files cannot be read here, only the warehouse's tables and views`, { exitCode: 2 });
+  if (file !== null) throw new UsageError(`query: '${file}' names a file; files cannot be read here, only the warehouse's tables and views`);
   const refused = refusedFunctions(tree);
   if (refused.length) {
-    throw new EdumonError(`query: ${refused.join('(), ')}() may not be called here: it reads files or changes the warehouse or the database instance`, { exitCode: 2 });
+    throw new UsageError(`query: ${refused.join('(), ')}() may not be called here: it reads files or changes the warehouse or the database instance`);
   }
   // Second wall: the bound statement's type.
   let prepared;
   try {
     prepared = await conn.prepare(sql);
   } catch (err) {
-    throw new EdumonError(`query: ${messageOf(err)}`, { exitCode: 2 });
+    throw new UsageError(`query: ${messageOf(err)}`);
   }
   if (!allowed.has(prepared.statementType)) {
-    throw new EdumonError(
+    throw new UsageError(
       `query: only SELECT and EXPLAIN statements are allowed (got ${StatementType[prepared.statementType]}); the warehouse is read-only here`,
-      { exitCode: 2 },
     );
   }
   if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, select))) {
-    throw new EdumonError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here', { exitCode: 2 });
+    throw new UsageError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here');
   }
-  if (signal?.aborted) throw new EdumonError(`query: stopped: ${String(signal.reason)}`, { exitCode: 2 });
+  if (signal?.aborted) throw new UsageError(`query: stopped: ${String(signal.reason)}`);
   let stoppedBecause: string | undefined;
   const stop = (why: string) => {
     stoppedBecause ??= why;
@@ -96,16 +95,16 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
         bytes += JSON.stringify(row).length;
         rows.push(row);
       }
-      if (rows.length > maxRows) throw new EdumonError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`, { exitCode: 2 });
-      if (bytes > maxBytes) throw new EdumonError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`, { exitCode: 2 });
+      if (rows.length > maxRows) throw new UsageError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);
+      if (bytes > maxBytes) throw new UsageError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`);
       if (stoppedBecause) break;
     }
-    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
+    if (stoppedBecause) throw new UsageError(`query: stopped: ${stoppedBecause}`);
     return { columns: result.columnNames(), rows };
   } catch (err) {
     if (err instanceof EdumonError) throw err;
-    if (stoppedBecause) throw new EdumonError(`query: stopped: ${stoppedBecause}`, { exitCode: 2 });
-    throw new EdumonError(`query: ${messageOf(err).split('\n', 1)[0]}`, { exitCode: 2 });
+    if (stoppedBecause) throw new UsageError(`query: stopped: ${stoppedBecause}`);
+    throw new UsageError(`query: ${messageOf(err).split('\n', 1)[0]}`);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -123,19 +122,18 @@ async function parsedSelect(conn: DuckDBConnection, select: string, underExplain
     const reader = await conn.runAndReadAll('select json_serialize_sql($1::varchar)', [select]);
     tree = JSON.parse(String(reader.getRowsJson()[0]?.[0])) as typeof tree;
   } catch (err) {
-    throw new EdumonError(`query: cannot check the statement: ${messageOf(err)}`, { exitCode: 2 });
+    throw new UsageError(`query: cannot check the statement: ${messageOf(err)}`);
   }
-  if (tree.error && tree.error_type === 'parser') throw new EdumonError(`query: ${tree.error_message ?? 'syntax error'}`, { exitCode: 2 });
+  if (tree.error && tree.error_type === 'parser') throw new UsageError(`query: ${tree.error_message ?? 'syntax error'}`);
   if (tree.error || !Array.isArray(tree.statements)) {
-    throw new EdumonError(
+    throw new UsageError(
       underExplain
         ? 'query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here'
         : 'query: only SELECT and EXPLAIN statements are allowed, one at a time; the warehouse is read-only here',
-      { exitCode: 2 },
     );
   }
   if (tree.statements.length !== 1) {
-    throw new EdumonError(`query: give one statement at a time (got ${tree.statements.length})`, { exitCode: 2 });
+    throw new UsageError(`query: give one statement at a time (got ${tree.statements.length})`);
   }
   return tree;
 }

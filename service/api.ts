@@ -3,13 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
-import { type RulesRequest, type RulesResult, runRulesRequest } from '../alerts/runRules.ts';
+import type { RulesResult } from '../alerts/runRules.ts';
+import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 import type { Config } from '../core/config.ts';
-import { readQuery } from './readQuery.ts';
-
-type Handler = (body: unknown, signal: AbortSignal) => Promise<unknown>;
+import { readQuery } from './query.ts';
 
 /** Largest request body accepted: a query's text, a rule run or an alert action. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,12 +28,33 @@ const alertsBody = z.discriminatedUnion('action', [
   }),
 ]);
 
+/** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
+export interface RequestBodies {
+  '/query': z.input<typeof queryBody>;
+  '/rules/run': z.input<typeof rulesRunBody>;
+  '/alerts': z.input<typeof alertsBody>;
+}
+
+/** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
+export interface Route {
+  method: 'POST';
+  path: string;
+  body: z.ZodType;
+  /** Answers a raw body: checks it against `body` (a usage error naming every problem), then handles it. */
+  handle(raw: unknown, signal: AbortSignal): Promise<unknown>;
+}
+
+/** A route whose handler receives its body as its schema parsed it, never as an unchecked cast. */
+function route<S extends z.ZodType>(method: Route['method'], path: keyof RequestBodies, body: S, handle: (body: z.output<S>, signal: AbortSignal) => Promise<unknown>): Route {
+  return { method, path, body, handle: (raw, signal) => handle(parseBody(path.slice(1), body, raw), signal) };
+}
+
 /** Validates a request body against its route's schema; a wrong shape is a 400 naming every problem. */
-function parseBody<T>(route: string, schema: z.ZodType<T>, body: unknown): T {
+function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
-  throw new EdumonError(`${route}: bad request body: ${problems.join('; ')}`, { exitCode: 2 });
+  throw new UsageError(`${route}: bad request body: ${problems.join('; ')}`);
 }
 
 /**
@@ -49,39 +69,37 @@ export function createApi(opts: {
   config: Pick<Config, 'rules' | 'kafka' | 'query'>;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
-  /** Carries out `edumon alerts` requests (list, ack, silence). */
+  /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
 }): {
   server: Server;
-  routes: Map<string, Handler>;
+  routes: readonly Route[];
   /** Interrupts every request running on the read connection; each fails with `reason`. */
   interrupt(reason: string): void;
 } {
-  const routes = new Map<string, Handler>();
   const running = new Set<AbortController>();
   // One reader connection: queries are serialised (and time-limited) so one cannot starve the others for long.
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(() => {
-      if (signal.aborted) throw new EdumonError(`stopped: ${String(signal.reason)}`, { exitCode: 2 });
+      if (signal.aborted) throw new UsageError(`stopped: ${String(signal.reason)}`);
       return fn();
     });
     queue = run.catch(() => undefined);
     return run;
   };
-  routes.set('/query', (body, signal) => {
-    const { sql } = parseBody('query', queryBody, body);
-    return serialised(signal, () => readQuery(opts.readConn, sql, { ...opts.config.query, signal }));
-  });
-  routes.set('/rules/run', async (body, signal) => {
-    const { at, rule, dryRun } = parseBody('rules/run', rulesRunBody, body);
-    const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
-    // Only an explicit `dryRun: false` changes alert state.
-    if (dryRun === false && opts.applyRules) return opts.applyRules(req);
-    return serialised(signal, () => runRulesRequest(opts.readConn, opts.config, req, signal));
-  });
-  const alerts = opts.alerts;
-  if (alerts) routes.set('/alerts', async (body) => alerts(parseBody('alerts', alertsBody, body) as AlertsRequest));
+  const { alerts, applyRules } = opts;
+  const routes: Route[] = [
+    route('POST', '/query', queryBody, ({ sql }, signal) => serialised(signal, () => readQuery(opts.readConn, sql, { ...opts.config.query, signal }))),
+    route('POST', '/rules/run', rulesRunBody, async ({ at, rule, dryRun }, signal) => {
+      const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
+      // Only an explicit `dryRun: false` changes alert state.
+      if (dryRun === false && applyRules) return applyRules(req);
+      return serialised(signal, () => runRulesRequest(opts.readConn, opts.config, req, signal));
+    }),
+    // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
+    ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
+  ];
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => answer(res, 500, { error: messageOf(err), exitCode: 1 }));
@@ -92,7 +110,7 @@ export function createApi(opts: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return answer(res, 401, { error: 'bad token' });
-    const handler = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    const handler = routes.find((r) => r.method === req.method && r.path === req.url);
     if (!handler) return answer(res, 404, { error: `no route ${req.method} ${req.url}` });
     const controller = new AbortController();
     // The client gave up (or its connection broke) before the answer: stop its query.
@@ -101,7 +119,7 @@ export function createApi(opts: {
     });
     running.add(controller);
     try {
-      answer(res, 200, await handler(await readJson(req), controller.signal));
+      answer(res, 200, await handler.handle(await readJson(req), controller.signal));
     } catch (err) {
       const exitCode = err instanceof EdumonError ? err.exitCode : 1;
       answer(res, err instanceof EdumonError ? 400 : 500, { error: messageOf(err), exitCode });
@@ -137,13 +155,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new EdumonError(`request body is over ${MAX_BODY_BYTES} bytes`, { exitCode: 2 });
-    chunks.push(c as Buffer);
+    const chunk = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new UsageError(`request body is over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
-    throw new EdumonError('request body is not JSON', { exitCode: 2 });
+    throw new UsageError('request body is not JSON');
   }
 }
