@@ -20,7 +20,24 @@ export interface AlertsAnswer {
   rows: unknown[][];
 }
 
-const LIST_COLUMNS = ['id', 'rule', 'severity', 'status', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'opened_at', 'last_seen_at', 'resolved_at', 'acked_at', 'ack_note', 'silenced'];
+const LIST_COLUMNS = [
+  'id',
+  'rule',
+  'severity',
+  'status',
+  'school_id',
+  'region_code',
+  'period',
+  'subject',
+  'observed',
+  'threshold',
+  'opened_at',
+  'last_seen_at',
+  'resolved_at',
+  'acked_at',
+  'ack_note',
+  'silenced',
+];
 
 /** Carries out one request; a bad state, an unknown alert or an unreadable time is a usage error. */
 export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest): Promise<AlertsAnswer> {
@@ -41,6 +58,16 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
   const until = timeOption('alerts silence: --until', req.until);
   if (!req.reason.trim()) throw new UsageError('alerts silence: --reason must say why');
   const id = randomUUID().slice(0, 8);
-  await insertSilence(conn, { id, rule: req.rule, school_id: req.school ?? null, region_code: req.region ?? null, until: until.toISOString(), reason: req.reason });
-  return { columns: ['id', 'rule', 'school_id', 'region_code', 'until'], rows: [[id, req.rule, req.school ?? null, req.region ?? null, formatShanghai(until)]] };
+  await insertSilence(conn, {
+    id,
+    rule: req.rule,
+    school_id: req.school ?? null,
+    region_code: req.region ?? null,
+    until: until.toISOString(),
+    reason: req.reason,
+  });
+  return {
+    columns: ['id', 'rule', 'school_id', 'region_code', 'until'],
+    rows: [[id, req.rule, req.school ?? null, req.region ?? null, formatShanghai(until)]],
+  };
 }

@@ -29,7 +29,21 @@ export async function loadAlertStates(conn: DuckDBConnection, rule: string): Pro
 }
 
 /** The columns of sql/alerts/stage_transitions.sql, in its order (the appender fills them by position). */
-const STAGED_COLUMNS = ['kind', 'id', 'occurrence', 'happened_at', 'severity', 'rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
+const STAGED_COLUMNS = [
+  'kind',
+  'id',
+  'occurrence',
+  'happened_at',
+  'severity',
+  'rule',
+  'school_id',
+  'region_code',
+  'period',
+  'subject',
+  'observed',
+  'threshold',
+  'details',
+] as const;
 
 /**
  * Applies one run's transitions and records the run, atomically (its own transaction). Set-based:

@@ -23,7 +23,16 @@ export function shanghaiDate(isoUtc: string): string {
 
 /** The DQ-RULE-FAILED violation naming a rule that failed on a given run. */
 export function ruleFailedViolation(rule: string, asOf: string, error: string): Violation {
-  return { rule: RULE_FAILED, school_id: null, region_code: null, period: shanghaiDate(asOf), subject: rule, observed: null, threshold: null, details: { error } };
+  return {
+    rule: RULE_FAILED,
+    school_id: null,
+    region_code: null,
+    period: shanghaiDate(asOf),
+    subject: rule,
+    observed: null,
+    threshold: null,
+    details: { error },
+  };
 }
 
 /** What applying a sweep did: runRules' result, and the alerts it opened, reopened and resolved. */

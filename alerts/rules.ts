@@ -62,21 +62,39 @@ export function parseRule(file: string, text: string): Rule {
   if (!SEVERITIES.includes(severity)) throw fail(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
   const cadence = header.get('cadence')!;
   if (!CADENCES.includes(cadence)) throw fail(`cadence '${cadence}' is not one of ${CADENCES.join(', ')}`);
-  const params = header.get('params')!.split(',').map((p) => p.trim()).filter(Boolean);
+  const params = header
+    .get('params')!
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
   if (unknown.length) throw fail(`unknown parameter(s) ${unknown.join(', ')} (known: ${RULE_PARAMS.join(', ')})`);
   if (!params.includes('as_of')) throw fail(`params must include as_of`);
   const policy = header.get('policy')!;
   if (!POLICY.test(policy)) throw fail(`policy '${policy}' quotes no plan clause (expected 学前|县中 <clause>：「<the plan's words>」, or none: <why>)`);
   const sqlStart = lines.findIndex((l, i) => i >= n && !l.startsWith('--'));
-  const detects = lines.slice(n, sqlStart < 0 ? undefined : sqlStart).map((l) => l.replace(/^--\s?/, '').trim()).join(' ').trim();
+  const detects = lines
+    .slice(n, sqlStart < 0 ? undefined : sqlStart)
+    .map((l) => l.replace(/^--\s?/, '').trim())
+    .join(' ')
+    .trim();
   if (!detects) throw fail('no comment under the header saying what the rule detects');
   const used = sqlParams(text);
   const undeclared = [...used].filter((p) => !params.includes(p));
   if (undeclared.length) throw fail(`SQL uses undeclared parameter(s) ${undeclared.join(', ')}`);
   const unused = params.filter((p) => !used.has(p));
   if (unused.length) throw fail(`declared parameter(s) ${unused.join(', ')} are not used`);
-  return { id, title: header.get('title')!, severity: severity as Severity, cadence: cadence as Cadence, params: params as RuleParam[], policy, detects, sql: text, file };
+  return {
+    id,
+    title: header.get('title')!,
+    severity: severity as Severity,
+    cadence: cadence as Cadence,
+    params: params as RuleParam[],
+    policy,
+    detects,
+    sql: text,
+    file,
+  };
 }
 
 /** SQL without its `--` comments. */

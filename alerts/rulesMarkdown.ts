@@ -2,8 +2,9 @@
  * docs/rules.md, rendered from the rule files' headers (alerts/rules.ts) and the parameters'
  * default values: the catalogue a reader sees can only say what the code runs.
  */
-import type { Rule } from './rules.ts';
+
 import type { RuleParam } from './ruleParams.ts';
+import type { Rule } from './rules.ts';
 
 /** The clauses a policy quotes, e.g. `县中 6, 县中 17`. */
 const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s：]+(?=：)/gu)].map((m) => m[0]).join(', ') || 'none';
@@ -20,30 +21,30 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     'given moment (never `now()`). Its header names the clause of the two Jiaozuo plans of 2023 it',
     'enforces, quoted as the plan writes it: **学前** is the preschool plan',
     '(焦作市“十四五”学前教育发展提升行动计划实施方案), **县中** the county high school plan',
-    '(焦作市“十四五”县域普通高中发展提升行动计划实施方案); the clause number is the plan\'s own',
+    "(焦作市“十四五”县域普通高中发展提升行动计划实施方案); the clause number is the plan's own",
     '(一, 二: its targets; 1, 2, ...: its measures). Data-health rules enforce no clause.',
     '',
     '**Severity**: `critical` is a forbidden act or a hard limit broken, `warning` a target missed',
     'or at risk. **Cadence**: `season` rules run every 10 s inside the admission season (default',
     '15 June to 31 August, Asia/Shanghai) and hourly outside it; `daily` rules run at 02:00.',
-    'Thresholds are parameters (`rules` in the configuration); their defaults are the plans\' numbers.',
+    "Thresholds are parameters (`rules` in the configuration); their defaults are the plans' numbers.",
     '',
     'A violation is named by (`rule`, `school_id`, `region_code`, `period`, `subject`): the same five',
     'values from run to run are the same alert. A violation that is no longer found resolves its',
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
-    'files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule\'s SQL fails or times out.',
+    "files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule's SQL fails or times out.",
     '',
     '### What a violation row names',
     '',
     '| rules | `school_id` | `region_code` | `period` | `subject` |',
     '|---|---|---|---|---|',
-    '| ADM-* but the two sizes | the admitting or enrolling school | its region | admission year `YYYY` | the student\'s pseudonym (null for ADM-OVER-QUOTA, ADM-NO-PLAN and a private window opening early) |',
+    "| ADM-* but the two sizes | the admitting or enrolling school | its region | admission year `YYYY` | the student's pseudonym (null for ADM-OVER-QUOTA, ADM-NO-PLAN and a private window opening early) |",
     '| ADM-CLASS-SIZE, ADM-SCHOOL-SIZE | the school | its region | academic year `YYYY` | the `class_id` (null for the school size) |',
     '| WAGE-*, INSURANCE-MISSING | the paying school | its region | month `YYYY-MM` | the staff pseudonym |',
     '| STAFF-* | the private or receiving school | its region | month `YYYY-MM` of the finding | the staff pseudonym |',
     '| KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER, KG-RESEARCHER | null | the region, or 410800 for the city | year `YYYY` | null |',
     '| KG-TEACHER-RATIO, KG-FACILITY, KG-UNLICENSED, HS-TUITION, HS-TEACHERS, HS-FUNDS | the school | its region | year `YYYY` (HS-FUNDS: fiscal year) | null; KG-FACILITY: the floor missed, `outdoor`, `activity` or `building` |',
-    '| KG-TOWNSHIP-CENTRAL | null | the township\'s region | year `YYYY` | the township code |',
+    "| KG-TOWNSHIP-CENTRAL | null | the township's region | year `YYYY` | the township code |",
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
     '| DQ-STALE-FEED, DQ-RULE-FAILED | null | null | date `YYYY-MM-DD` | the topic; the failed rule id |',

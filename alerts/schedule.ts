@@ -21,9 +21,7 @@ function shanghai(at: Date): { date: string; monthDay: string; hour: number } {
 /** Whether `at` falls in the configured admission season (MM-DD bounds inclusive; a season may wrap the new year). */
 export function isInSeason(rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'>, at: Date): boolean {
   const md = shanghai(at).monthDay;
-  return rules.seasonStart <= rules.seasonEnd
-    ? md >= rules.seasonStart && md <= rules.seasonEnd
-    : md >= rules.seasonStart || md <= rules.seasonEnd;
+  return rules.seasonStart <= rules.seasonEnd ? md >= rules.seasonStart && md <= rules.seasonEnd : md >= rules.seasonStart || md <= rules.seasonEnd;
 }
 
 /**

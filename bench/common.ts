@@ -1,5 +1,5 @@
 /** What every benchmark script shares: its command line, progress lines and number formats. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A progress line on stderr, stamped with the time of day (UTC). */
 export const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

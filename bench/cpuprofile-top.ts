@@ -48,7 +48,10 @@ const { values, positionals } = parseArgs({
   options: { top: { type: 'string' }, inclusive: { type: 'string' } },
 });
 const top = Number(values.top ?? 30);
-const inclusiveNames = (values.inclusive ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const inclusiveNames = (values.inclusive ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 if (positionals.length === 0) {
   process.stderr.write('usage: node --import tsx bench/cpuprofile-top.ts [--top N] [--inclusive f,g,...] FILE.cpuprofile...\n');
   process.exit(2);

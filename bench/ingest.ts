@@ -21,8 +21,8 @@ import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka, ensureTopics } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
 import { Publisher } from '../ingest/publish.ts';
-import { tableOf } from '../pipeline/tables.ts';
 import { validEvents } from '../ingest/simulate/sampleEvents.ts';
+import { tableOf } from '../pipeline/tables.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -178,7 +178,10 @@ async function bareConsumer(kafka: Kafka, config: Config, groupId: string, total
       },
     });
     const ticker = setInterval(() => {
-      progress(`bare consumer: ${fmt(count)}/${fmt(total)}` + (first ? ` (${fmt(count / (Number(process.hrtime.bigint() - first) / 1e9))} events/s)` : ' (joining the group)'));
+      progress(
+        `bare consumer: ${fmt(count)}/${fmt(total)}` +
+          (first ? ` (${fmt(count / (Number(process.hrtime.bigint() - first) / 1e9))} events/s)` : ' (joining the group)'),
+      );
     }, 2000);
     const stall = new Promise<never>((_, reject) => {
       const timer = setInterval(() => {
@@ -273,9 +276,7 @@ async function endToEnd(opts: {
   const nodeArgs = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []), 'bin/edumon.mjs', 'run', '--until-idle'];
   const useTime = existsSync('/usr/bin/time');
   const timeFile = join(opts.workDir, 'time-v.txt');
-  const [cmd, args] = useTime
-    ? ['/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+  const [cmd, args] = useTime ? ['/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const command = `node ${nodeArgs.join(' ')}`;
   progress(`end to end: spawning ${command}${useTime ? ' (under /usr/bin/time -v)' : ''}`);
 

@@ -20,8 +20,8 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadRules } from '../alerts/rules.ts';
 import type { RuleRun } from '../alerts/ruleRun.ts';
+import { loadRules } from '../alerts/rules.ts';
 import { runRules, type SharedRun } from '../alerts/runRules.ts';
 import { type Config, loadConfig, topicsOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
@@ -72,7 +72,11 @@ interface Args {
 function parseCli(argv: string[]): Args | number {
   const v = parseBenchArgs(argv, { scales: { type: 'string' }, tmp: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
   if (typeof v === 'number') return v;
-  const scales = (v.scales ?? '1,28').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const scales = (v.scales ?? '1,28')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (scales.length === 0 || scales.some((s) => !Number.isFinite(s) || s <= 0)) {
     process.stderr.write(`bench: --scales must be a comma-separated list of positive numbers, got '${v.scales}'\n`);
     return 2;
@@ -186,7 +190,9 @@ async function load(dir: string, config: Config, scale: number): Promise<LoadRes
         if (Date.now() - lastShown > 10_000) {
           lastShown = Date.now();
           const all = res.lines + lines;
-          progress(`scale ${scale}: loading ${family}.jsonl, ${fmt(all)} lines (${fmt(all / secondsSince(t0))}/s, rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MB)`);
+          progress(
+            `scale ${scale}: loading ${family}.jsonl, ${fmt(all)} lines (${fmt(all / secondsSince(t0))}/s, rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MB)`,
+          );
         }
       }
       if (events.length + rejections.length > 0) await flush();
@@ -219,7 +225,11 @@ async function sweeps(config: Config, asOf: string): Promise<{ sweeps: SweepResu
   const rows: Record<string, number> = {};
   const out: SweepResult[] = [];
   try {
-    const tables = (await conn.runAndReadAll(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`)).getRows().map((r) => String(r[0]));
+    const tables = (
+      await conn.runAndReadAll(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1`)
+    )
+      .getRows()
+      .map((r) => String(r[0]));
     for (const t of tables) rows[t] = Number((await conn.runAndReadAll(`select count(*) from main."${t}"`)).getRows()[0]![0]);
     const rules = loadRules();
     for (let i = 0; i < SWEEPS; i++) {
@@ -231,7 +241,9 @@ async function sweeps(config: Config, asOf: string): Promise<{ sweeps: SweepResu
       if (failed.length) throw new Error(`rules failed: ${failed.map((x) => x.error).join('; ')}`);
       const after = loadavg()[0]!;
       out.push({ seconds, runs: r.runs, shared: r.shared, violations: r.violations.length, loadAvg1: [r3(before), r3(after)] });
-      progress(`sweep ${i + 1}/${SWEEPS}: ${seconds.toFixed(3)} s, ${r.runs.length} rules, ${fmt(r.violations.length)} violations (load average ${before.toFixed(2)} -> ${after.toFixed(2)} on ${cpus().length} CPUs)`);
+      progress(
+        `sweep ${i + 1}/${SWEEPS}: ${seconds.toFixed(3)} s, ${r.runs.length} rules, ${fmt(r.violations.length)} violations (load average ${before.toFixed(2)} -> ${after.toFixed(2)} on ${cpus().length} CPUs)`,
+      );
     }
   } finally {
     conn.closeSync();
@@ -258,9 +270,12 @@ async function benchScale(scale: number, base: string, keep: boolean) {
     progress(`scale ${scale}: ${fmt(events)} events, ${(fileBytes / 2 ** 30).toFixed(2)} GB of files in ${simulateSeconds.toFixed(1)} s; loading`);
     const loaded = await load(data, config, scale);
     const warehouseBytes = sizeOf(warehouse) + sizeOf(`${warehouse}.wal`);
-    progress(`scale ${scale}: loaded ${fmt(loaded.stored)} events in ${loaded.seconds.toFixed(1)} s (${fmt(loaded.lines / loaded.seconds)} lines/s), warehouse ${(warehouseBytes / 2 ** 20).toFixed(0)} MB`);
+    progress(
+      `scale ${scale}: loaded ${fmt(loaded.stored)} events in ${loaded.seconds.toFixed(1)} s (${fmt(loaded.lines / loaded.seconds)} lines/s), warehouse ${(warehouseBytes / 2 ** 20).toFixed(0)} MB`,
+    );
     if (!keep) rmSync(data, { recursive: true, force: true });
-    if (loaded.stored !== events || loaded.rejected > 0) progress(`scale ${scale}: WARNING stored ${loaded.stored} of ${events} events, ${loaded.rejected} rejected`);
+    if (loaded.stored !== events || loaded.rejected > 0)
+      progress(`scale ${scale}: WARNING stored ${loaded.stored} of ${events} events, ${loaded.rejected} rejected`);
     const sw = await sweeps(config, truth.as_of);
     const best = sw.sweeps.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const ruleMs = Object.fromEntries(best.runs.map((r) => [r.rule, r.ms]));
@@ -272,7 +287,15 @@ async function benchScale(scale: number, base: string, keep: boolean) {
       asOf: truth.as_of,
       simulateSeconds: r3(simulateSeconds),
       simulatedFilesMb: Math.round(fileBytes / 2 ** 20),
-      load: { seconds: r3(loaded.seconds), linesPerSec: Math.round(loaded.lines / loaded.seconds), lines: loaded.lines, stored: loaded.stored, duplicates: loaded.duplicates, rejected: loaded.rejected, perFile: loaded.perFile },
+      load: {
+        seconds: r3(loaded.seconds),
+        linesPerSec: Math.round(loaded.lines / loaded.seconds),
+        lines: loaded.lines,
+        stored: loaded.stored,
+        duplicates: loaded.duplicates,
+        rejected: loaded.rejected,
+        perFile: loaded.perFile,
+      },
       warehouseMb: Math.round(warehouseBytes / 2 ** 20),
       rowsPerTable: sw.rows,
       sweepSeconds: r3(best.seconds),
@@ -281,7 +304,10 @@ async function benchScale(scale: number, base: string, keep: boolean) {
       sweepsRuleMs: sw.sweeps.map((s) => Object.fromEntries(s.runs.map((r) => [r.rule, r.ms]))),
       violationsFound: best.violations,
       // Rules and the shared as-of state computed once per sweep for several of them.
-      slowest: [...best.runs.map((r) => ({ rule: r.rule, ms: r.ms, rows: r.rows })), ...best.shared.map((x) => ({ rule: `shared ${x.call}`, ms: x.ms, rows: x.rows }))]
+      slowest: [
+        ...best.runs.map((r) => ({ rule: r.rule, ms: r.ms, rows: r.rows })),
+        ...best.shared.map((x) => ({ rule: `shared ${x.call}`, ms: x.ms, rows: x.rows })),
+      ]
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 5),
       ruleMs,
@@ -311,7 +337,10 @@ async function main(): Promise<number> {
   const sweepRatio = large.sweepSeconds / small.sweepSeconds;
   const eventRatio = large.events / small.events;
   // Rules and shared computations; steps under 100 ms at the large scale are noise, not growth.
-  const stepMs = (r: ScaleResult): Record<string, number> => ({ ...r.ruleMs, ...Object.fromEntries(Object.entries(r.sharedMs).map(([call, ms]) => [`shared ${call}`, ms])) });
+  const stepMs = (r: ScaleResult): Record<string, number> => ({
+    ...r.ruleMs,
+    ...Object.fromEntries(Object.entries(r.sharedMs).map(([call, ms]) => [`shared ${call}`, ms])),
+  });
   const [smallSteps, largeSteps] = [stepMs(small), stepMs(large)];
   const perRuleRatio = Object.keys(largeSteps)
     .filter((step) => (largeSteps[step] ?? 0) >= 100)
@@ -323,9 +352,27 @@ async function main(): Promise<number> {
     }))
     .sort((a, b) => b.ratio - a.ratio);
   const targets = {
-    ...(results.some((r) => r.scale === 1) ? { scale1: { target: `< ${TARGETS.scale1Seconds} s`, measured: results.find((r) => r.scale === 1)!.sweepSeconds, pass: results.find((r) => r.scale === 1)!.sweepSeconds < TARGETS.scale1Seconds } } : {}),
-    ...(results.some((r) => r.scale === 28) ? { scale28: { target: `< ${TARGETS.scale28Seconds} s`, measured: results.find((r) => r.scale === 28)!.sweepSeconds, pass: results.find((r) => r.scale === 28)!.sweepSeconds < TARGETS.scale28Seconds } } : {}),
-    ...(results.length > 1 ? { linear: { target: `sweep ratio <= event ratio (${eventRatio.toFixed(2)})`, measured: r3(sweepRatio), pass: sweepRatio <= eventRatio } } : {}),
+    ...(results.some((r) => r.scale === 1)
+      ? {
+          scale1: {
+            target: `< ${TARGETS.scale1Seconds} s`,
+            measured: results.find((r) => r.scale === 1)!.sweepSeconds,
+            pass: results.find((r) => r.scale === 1)!.sweepSeconds < TARGETS.scale1Seconds,
+          },
+        }
+      : {}),
+    ...(results.some((r) => r.scale === 28)
+      ? {
+          scale28: {
+            target: `< ${TARGETS.scale28Seconds} s`,
+            measured: results.find((r) => r.scale === 28)!.sweepSeconds,
+            pass: results.find((r) => r.scale === 28)!.sweepSeconds < TARGETS.scale28Seconds,
+          },
+        }
+      : {}),
+    ...(results.length > 1
+      ? { linear: { target: `sweep ratio <= event ratio (${eventRatio.toFixed(2)})`, measured: r3(sweepRatio), pass: sweepRatio <= eventRatio } }
+      : {}),
   };
   const json = {
     benchmark: 'rules',
@@ -337,7 +384,8 @@ async function main(): Promise<number> {
     loadAvgAtEnd: loadavg().map(r3),
     batch: BATCH,
     sweepsPerScale: SWEEPS,
-    measured: 'best of 3 sweeps of all rules (alerts/runRules.ts) as of truth.json as_of on a READ_ONLY connection; load = decode + pseudonymise + Sink.write in-process, no Kafka',
+    measured:
+      'best of 3 sweeps of all rules (alerts/runRules.ts) as of truth.json as_of on a READ_ONLY connection; load = decode + pseudonymise + Sink.write in-process, no Kafka',
     scales: results,
     ...(results.length > 1 ? { ratio: { smallScale: small.scale, largeScale: large.scale, sweep: r3(sweepRatio), events: r3(eventRatio) }, perRuleRatio } : {}),
     targets,
@@ -357,7 +405,14 @@ async function main(): Promise<number> {
       `  slowest: ${r.slowest.map((s) => `${s.rule} ${s.ms} ms`).join(', ')}`,
     ]),
     ...(results.length > 1
-      ? ['', `ratio scale ${large.scale}/${small.scale}: sweep ${sweepRatio.toFixed(2)}x, events ${eventRatio.toFixed(2)}x`, `  fastest-growing steps (>= 100 ms): ${perRuleRatio.slice(0, 5).map((p) => `${p.rule} ${p.smallMs}->${p.largeMs} ms (${p.ratio}x)`).join(', ')}`]
+      ? [
+          '',
+          `ratio scale ${large.scale}/${small.scale}: sweep ${sweepRatio.toFixed(2)}x, events ${eventRatio.toFixed(2)}x`,
+          `  fastest-growing steps (>= 100 ms): ${perRuleRatio
+            .slice(0, 5)
+            .map((p) => `${p.rule} ${p.smallMs}->${p.largeMs} ms (${p.ratio}x)`)
+            .join(', ')}`,
+        ]
       : []),
     '',
     'targets:',

@@ -76,7 +76,9 @@ function edumon(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(err) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`)),
+    );
   });
 }
 
@@ -142,7 +144,14 @@ async function runOf(scheduler: 'off' | 'on', seconds: number, stopped: Record<s
  * --rate: the season case. `edumon run` is up first; the year is then published at `rate`
  * events/s beside it; once the publisher is done and the pipeline has caught up, SIGTERM.
  */
-async function consumeLive(baseEnv: NodeJS.ProcessEnv, dir: string, round: number, scheduler: 'off' | 'on', configFile: string, publishArgs: string[]): Promise<Run> {
+async function consumeLive(
+  baseEnv: NodeJS.ProcessEnv,
+  dir: string,
+  round: number,
+  scheduler: 'off' | 'on',
+  configFile: string,
+  publishArgs: string[],
+): Promise<Run> {
   const warehouse = join(dir, `live-${round}-${scheduler}.duckdb`);
   const prefix = `${baseEnv.EDUMON_TOPIC_PREFIX}live-${round}-${scheduler}.`;
   const env = {
@@ -206,7 +215,12 @@ async function main(argv: string[]): Promise<number> {
   const prefix = `bench-rules-ingest-${Date.now()}.`;
   const baseEnv: NodeJS.ProcessEnv = {};
   for (const [k, val] of Object.entries(process.env)) if (!k.startsWith('EDUMON_')) baseEnv[k] = val;
-  Object.assign(baseEnv, { EDUMON_ENV: 'test', EDUMON_PSEUDONYM_KEY: 'edumon-bench-rules-ingest-key-not-a-secret', EDUMON_TOPIC_PREFIX: prefix, EDUMON_WAREHOUSE: join(dir, 'publish.duckdb') });
+  Object.assign(baseEnv, {
+    EDUMON_ENV: 'test',
+    EDUMON_PSEUDONYM_KEY: 'edumon-bench-rules-ingest-key-not-a-secret',
+    EDUMON_TOPIC_PREFIX: prefix,
+    EDUMON_WAREHOUSE: join(dir, 'publish.duckdb'),
+  });
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ rules: { seasonStart: '01-01', seasonEnd: '12-31' } }));
   progress(`${command}; ${cpus().length} CPUs, node ${process.version}; work dir ${dir}`);
@@ -225,12 +239,17 @@ async function main(argv: string[]): Promise<number> {
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const scheduler of ['off', 'on'] as const) {
-        progress(`round ${round}/${rounds}: ${rate === undefined ? 'edumon run --until-idle' : `edumon run beside the year published at ${fmt(rate)} events/s`}, scheduler ${scheduler}`);
-        const run = rate === undefined
-          ? await consume(baseEnv, dir, round, scheduler, configFile)
-          : await consumeLive(baseEnv, dir, round, scheduler, configFile, [...simulate, '--rate', String(rate)]);
+        progress(
+          `round ${round}/${rounds}: ${rate === undefined ? 'edumon run --until-idle' : `edumon run beside the year published at ${fmt(rate)} events/s`}, scheduler ${scheduler}`,
+        );
+        const run =
+          rate === undefined
+            ? await consume(baseEnv, dir, round, scheduler, configFile)
+            : await consumeLive(baseEnv, dir, round, scheduler, configFile, [...simulate, '--rate', String(rate)]);
         runs.push(run);
-        progress(`  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s (${fmt(run.eventsPerSec)}/s), longest transaction ${run.longestWriteMs} ms, ${run.sweeps} sweeps (${run.ruleRuns} rule runs, longest ${run.longestSweepMs} ms)${run.maxBehind === undefined ? '' : `, at most ${fmt(run.maxBehind)} events behind`}`);
+        progress(
+          `  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s (${fmt(run.eventsPerSec)}/s), longest transaction ${run.longestWriteMs} ms, ${run.sweeps} sweeps (${run.ruleRuns} rule runs, longest ${run.longestSweepMs} ms)${run.maxBehind === undefined ? '' : `, at most ${fmt(run.maxBehind)} events behind`}`,
+        );
       }
     }
     const of = (s: 'off' | 'on') => runs.filter((r) => r.scheduler === s);
@@ -252,7 +271,8 @@ async function main(argv: string[]): Promise<number> {
       scale,
       rounds,
       ...(rate === undefined ? {} : { rate }),
-      measured: 'edumon run --until-idle spawn to exit on the same published year; scheduler on = season all year (season rules every 10 s, daily rules once); longest write = PipelineStats.longestWriteMs; sweeps from rule_runs (per as_of, first rule start to last rule end)',
+      measured:
+        'edumon run --until-idle spawn to exit on the same published year; scheduler on = season all year (season rules every 10 s, daily rules once); longest write = PipelineStats.longestWriteMs; sweeps from rule_runs (per as_of, first rule start to last rule end)',
       runs,
       medians: { off, on },
       ratiosOnToOff: ratios,

@@ -14,9 +14,9 @@ import { connect, openWarehouse } from '../core/db.ts';
 import { familyOf } from '../ingest/contract.ts';
 import { decodeBytes } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../ingest/pseudonymize.ts';
+import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
-import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -39,7 +39,13 @@ const decoded: ReturnType<typeof decodeBytes>[] = [];
 const tDecode = time(() => {
   for (let i = 0; i < N; i++) decoded.push(decodeBytes(bytes[i]!, familyOf[events[i]!.type]));
 });
-const ok = decoded.map((d) => (d.ok ? d.event : (() => { throw new Error(d.reason); })()));
+const ok = decoded.map((d) =>
+  d.ok
+    ? d.event
+    : (() => {
+        throw new Error(d.reason);
+      })(),
+);
 let stored: ReturnType<typeof pseudonymizeEvent>[] = [];
 const tPseudo = time(() => {
   stored = ok.map((e) => pseudonymizeEvent(e, p));

@@ -45,7 +45,11 @@ export function* formatLines(r: QueryResult, format: 'table' | 'csv' | 'json'): 
     for (let i = 0; i < cells.length; i++) widths[i] = Math.max(widths[i] ?? 0, width(cells[i]!));
     text[n] = cells;
   }
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i] ?? 0)).join(' │ ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join(' │ ')
+      .trimEnd();
   yield line(columns);
   yield widths.map((w) => '─'.repeat(w)).join('─┼─');
   for (const cells of text) yield line(cells);

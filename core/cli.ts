@@ -90,7 +90,7 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       let chunk = '';
       for (const line of lines) {
         chunk += line + '\n';
-        if (chunk.length >= 1 << 16) (process.stdout.write(chunk), (chunk = ''));
+        if (chunk.length >= 1 << 16) process.stdout.write(chunk), (chunk = '');
       }
       if (chunk) process.stdout.write(chunk);
     },

@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
-const brokerList = z
-  .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
-  .min(1, 'expected at least one broker');
+const brokerList = z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one broker');
 
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected MM-DD');
 const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB');
@@ -32,7 +30,11 @@ export const configSchema = z.object({
       topicPrefix: z.string().default('edu.'),
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
-      maxBytesPerPartition: z.number().int().min(65536).default(1024 * 1024),
+      maxBytesPerPartition: z
+        .number()
+        .int()
+        .min(65536)
+        .default(1024 * 1024),
       /** Most events one warehouse transaction takes (and most that wait for one). */
       commitMaxEvents: z.number().int().min(1000).default(25_000),
       /** Partition batches decoded at once; they are written together (group commit). */
@@ -87,7 +89,14 @@ export const configSchema = z.object({
       seasonStart: monthDay.default('06-15'),
       seasonEnd: monthDay.default('08-31'),
       /** Admission types ADM-CROSS-REGION skips. */
-      exemptAdmissionTypes: z.array(z.string().min(1).regex(/^[^,]+$/, 'no commas')).default([]),
+      exemptAdmissionTypes: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .regex(/^[^,]+$/, 'no commas'),
+        )
+        .default([]),
       offPlatformGraceDays: z.number().int().min(0).default(3),
       maxClassSize: z.number().int().min(1).default(55),
       maxSchoolSize: z.number().int().min(1).default(3000),
@@ -131,7 +140,10 @@ export const configSchema = z.object({
    */
   failpoints: z
     .object({
-      sinkWrite: z.string().regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M').optional(),
+      sinkWrite: z
+        .string()
+        .regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M')
+        .optional(),
     })
     .prefault({}),
 });
@@ -146,7 +158,15 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_WAREHOUSE', ['warehouse'], String],
   ['EDUMON_PSEUDONYM_KEY', ['pseudonymKey'], String],
   ['EDUMON_WAREHOUSE_MEMORY_LIMIT', ['warehouseMemoryLimit'], String],
-  ['EDUMON_KAFKA_BROKERS', ['kafka', 'brokers'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  [
+    'EDUMON_KAFKA_BROKERS',
+    ['kafka', 'brokers'],
+    (v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  ],
   ['EDUMON_KAFKA_CLIENT_ID', ['kafka', 'clientId'], String],
   ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
   ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],

@@ -56,7 +56,9 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions: n
     try {
       await alignTopicConfig(admin, topic, configs[topic]!);
     } catch (err) {
-      const wanted = Object.entries(configs[topic]!).map(([k, v]) => `${k}=${v}`).join(', ');
+      const wanted = Object.entries(configs[topic]!)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       throw kafkaError(`cannot set ${wanted} on topic ${topic} (does edumon's Kafka user have AlterConfigs on it?)`, err);
     }
   }
@@ -75,7 +77,10 @@ async function alignTopicConfig(admin: Admin, topic: string, wanted: Record<stri
   const entries = described.resources[0]?.configEntries ?? [];
   if (Object.entries(wanted).every(([name, value]) => entries.some((e) => e.configName === name && e.configValue === value))) return;
   const overrides = entries.filter((e) => e.configSource === TOPIC_OVERRIDE && !(e.configName in wanted) && !e.isSensitive);
-  const configEntries = [...overrides.map((e) => ({ name: e.configName, value: e.configValue })), ...Object.entries(wanted).map(([name, value]) => ({ name, value }))];
+  const configEntries = [
+    ...overrides.map((e) => ({ name: e.configName, value: e.configValue })),
+    ...Object.entries(wanted).map(([name, value]) => ({ name, value })),
+  ];
   await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configEntries }] });
 }
 

@@ -16,9 +16,7 @@ export interface Logger {
 export type LogFormat = 'text' | 'json';
 
 /** A logger writing one line per record: `text` for people, `json` for collectors. */
-export function createLogger(
-  opts: { level?: Level; format?: LogFormat; write?: (line: string) => void; base?: Record<string, unknown> } = {},
-): Logger {
+export function createLogger(opts: { level?: Level; format?: LogFormat; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
   const min = order[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));

@@ -241,7 +241,12 @@ export { type Family, families };
 
 /** Every event type, by the topic family that carries it (every family of core/config.ts, each once). */
 export const schemasByFamily = {
-  registry: { 'school.upserted': schoolUpserted, 'staff.upserted': staffUpserted, 'township.upserted': townshipUpserted, 'population.reported': populationReported },
+  registry: {
+    'school.upserted': schoolUpserted,
+    'staff.upserted': staffUpserted,
+    'township.upserted': townshipUpserted,
+    'population.reported': populationReported,
+  },
   admission: { 'admission_plan.published': admissionPlanPublished, 'admission.admitted': admissionAdmitted, 'admission.cancelled': admissionCancelled },
   enrollment: { 'enrollment.enrolled': enrollmentEnrolled, 'enrollment.left': enrollmentLeft },
   funding: { 'funds.disbursed': fundsDisbursed, 'wage.paid': wagePaid, 'social_insurance.paid': socialInsurancePaid },
@@ -262,9 +267,10 @@ export const eventTypes = Object.keys(eventSchemas) as EventType[];
 export type ContractEvent<T extends EventType = EventType> = T extends EventType ? z.infer<(typeof eventSchemas)[T]> : never;
 
 /** Which topic family carries a type. */
-export const familyOf: Record<EventType, Family> = Object.fromEntries(
-  families.flatMap((f) => Object.keys(schemasByFamily[f]).map((t) => [t, f])),
-) as Record<EventType, Family>;
+export const familyOf: Record<EventType, Family> = Object.fromEntries(families.flatMap((f) => Object.keys(schemasByFamily[f]).map((t) => [t, f]))) as Record<
+  EventType,
+  Family
+>;
 
 export function isEventType(t: unknown): t is EventType {
   return typeof t === 'string' && Object.hasOwn(eventSchemas, t);

@@ -54,14 +54,23 @@ export function contractTopicsMarkdown(topics: TopicNames): string {
   return [
     '| topic (prefix configurable) | carries |',
     '|---|---|',
-    ...families.map((f) => `| \`${topics[f]}\` | ${Object.keys(schemasByFamily[f]).map((t) => `\`${t}\``).join(', ')} |`),
+    ...families.map(
+      (f) =>
+        `| \`${topics[f]}\` | ${Object.keys(schemasByFamily[f])
+          .map((t) => `\`${t}\``)
+          .join(', ')} |`,
+    ),
     `| \`${topics.dlq}\` | every rejected message as it arrived, with the reason in its headers (written by edumon) |`,
   ].join('\n');
 }
 
 const table = (def: ObjectSchema, names: string[]) => {
   const required = new Set(def.required ?? []);
-  return ['| field | required | accepts |', '|---|---|---|', ...names.map((n) => `| \`${n}\` | ${required.has(n) ? 'yes' : 'no'} | ${accepts(def.properties[n]!)} |`)];
+  return [
+    '| field | required | accepts |',
+    '|---|---|---|',
+    ...names.map((n) => `| \`${n}\` | ${required.has(n) ? 'yes' : 'no'} | ${accepts(def.properties[n]!)} |`),
+  ];
 };
 
 /**
@@ -72,12 +81,25 @@ export function contractFieldsMarkdown(topics: TopicNames): string {
   const defs = contractJsonSchema().$defs as Record<string, ObjectSchema>;
   const all = Object.values(defs);
   const common = Object.keys(all[0]!.properties).filter((n) => all.every((d) => n in d.properties));
-  const out = ['### Fields every event has', '', ...table(all[0]!, common).map((l) => l.replace(/^\| `type` \| yes \| `[^`]+` \|$/, '| `type` | yes | the event type, one of those below |')), ''];
+  const out = [
+    '### Fields every event has',
+    '',
+    ...table(all[0]!, common).map((l) => l.replace(/^\| `type` \| yes \| `[^`]+` \|$/, '| `type` | yes | the event type, one of those below |')),
+    '',
+  ];
   for (const family of families) {
     out.push(`### ${family} (topic \`${topics[family]}\`)`, '');
     for (const type of Object.keys(schemasByFamily[family])) {
       const def = defs[type]!;
-      out.push(`#### \`${type}\``, '', ...table(def, Object.keys(def.properties).filter((n) => !common.includes(n))), '');
+      out.push(
+        `#### \`${type}\``,
+        '',
+        ...table(
+          def,
+          Object.keys(def.properties).filter((n) => !common.includes(n)),
+        ),
+        '',
+      );
     }
   }
   return out.join('\n');

@@ -4,14 +4,7 @@
  * quote the input (it may hold personal identifiers).
  */
 import type { z } from 'zod';
-import {
-  type ContractEvent,
-  eventSchemas,
-  type Family,
-  familyOf,
-  isEventType,
-  MAX_MESSAGE_BYTES,
-} from './contract.ts';
+import { type ContractEvent, eventSchemas, type Family, familyOf, isEventType, MAX_MESSAGE_BYTES } from './contract.ts';
 import { UTF8 } from './decodeText.ts';
 
 export type Decoded = { ok: true; event: ContractEvent } | { ok: false; reason: string };
@@ -27,7 +20,10 @@ export function decodeBytes(value: Buffer | null, family?: Family): Decoded {
   }
   const { text, invalidAt } = UTF8.decode(value);
   if (invalidAt !== undefined) {
-    return { ok: false, reason: `not valid UTF-8 at byte ${invalidAt}: messages must be UTF-8 JSON; a producer with GBK/GB18030 text must convert it to UTF-8` };
+    return {
+      ok: false,
+      reason: `not valid UTF-8 at byte ${invalidAt}: messages must be UTF-8 JSON; a producer with GBK/GB18030 text must convert it to UTF-8`,
+    };
   }
   let parsed: unknown;
   try {
@@ -58,15 +54,17 @@ export function decodeObject(value: unknown, family?: Family): Decoded {
 
 /** Joins zod issues into one line: `field: what was expected; other: ...`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], input?: unknown): string {
-  return issues
-    .slice(0, 5)
-    .map((i) => {
-      const field = i.path.length ? i.path.join('.') : '(event)';
-      const missing = input === undefined ? /received undefined/.test(i.message) : i.path.length > 0 && valueAt(input, i.path) === undefined;
-      const msg = missing ? 'required field is missing' : i.message;
-      return `${field}: ${msg.replace(/^Invalid input: /, '')}`;
-    })
-    .join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
+  return (
+    issues
+      .slice(0, 5)
+      .map((i) => {
+        const field = i.path.length ? i.path.join('.') : '(event)';
+        const missing = input === undefined ? /received undefined/.test(i.message) : i.path.length > 0 && valueAt(input, i.path) === undefined;
+        const msg = missing ? 'required field is missing' : i.message;
+        return `${field}: ${msg.replace(/^Invalid input: /, '')}`;
+      })
+      .join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '')
+  );
 }
 
 function describe(v: unknown): string {

@@ -66,9 +66,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
  */
 const PROBE = '\r\n",';
 const lineSafe = (name: string) =>
-  !/^utf-?7/i.test(name) &&
-  iconv.encode(PROBE, name).equals(Buffer.from(PROBE)) &&
-  iconv.decode(Buffer.from(PROBE), name) === PROBE;
+  !/^utf-?7/i.test(name) && iconv.encode(PROBE, name).equals(Buffer.from(PROBE)) && iconv.decode(Buffer.from(PROBE), name) === PROBE;
 
 /** The encoding of `--encoding NAME`; an unknown or unsuitable name is a usage error that names it. */
 export function textEncoding(name: string): TextEncoding {

@@ -28,4 +28,3 @@ export type Violation = z.infer<typeof violationSchema>;
 export function identityOf(k: ViolationKey): string {
   return JSON.stringify([k.rule, k.school_id, k.region_code, k.period, k.subject]);
 }
-

@@ -17,9 +17,9 @@ import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
-import { writeErrorLine } from './writeErrors.ts';
 import { type PackedMessage, packMessages } from './packedMessages.ts';
 import { fromTpKey, type Rejection, type Sink, tpKey } from './sink.ts';
+import { writeErrorLine } from './writeErrors.ts';
 
 export interface PipelineStats {
   stored: number;
@@ -75,22 +75,26 @@ export async function startConsumer(opts: {
   // Partitions assigned to this member; undefined until the first assignment (then: all).
   let assigned: Set<string> | undefined;
   const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0, longestWriteMs: 0 };
-  const committer = new GroupCommitter(sink, (r, batches, ms) => {
-    stats.stored += r.stored;
-    stats.duplicates += r.duplicates;
-    stats.rejected += r.rejected;
-    stats.batches += batches;
-    stats.transactions += 1;
-    stats.longestWriteMs = Math.max(stats.longestWriteMs, Math.round(ms));
-  }, {
-    maxEvents: config.kafka.commitMaxEvents,
-    retries: config.kafka.writeRetries,
-    retryBackoffMs: config.kafka.writeRetryBackoffMs,
-    onRetry: (err, attempt, delayMs) => {
-      log.warn('warehouse write failed; retrying', { error: writeErrorLine(err), attempt, of: config.kafka.writeRetries, in_ms: delayMs });
-      opts.onWriteRetry?.();
+  const committer = new GroupCommitter(
+    sink,
+    (r, batches, ms) => {
+      stats.stored += r.stored;
+      stats.duplicates += r.duplicates;
+      stats.rejected += r.rejected;
+      stats.batches += batches;
+      stats.transactions += 1;
+      stats.longestWriteMs = Math.max(stats.longestWriteMs, Math.round(ms));
     },
-  });
+    {
+      maxEvents: config.kafka.commitMaxEvents,
+      retries: config.kafka.writeRetries,
+      retryBackoffMs: config.kafka.writeRetryBackoffMs,
+      onRetry: (err, attempt, delayMs) => {
+        log.warn('warehouse write failed; retrying', { error: writeErrorLine(err), attempt, of: config.kafka.writeRetries, in_ms: delayMs });
+        opts.onWriteRetry?.();
+      },
+    },
+  );
 
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -247,7 +251,8 @@ export async function startConsumer(opts: {
         consumer.seek({ topic, partition, offset: target.toString() });
         return;
       }
-      if (target > expected) log.warn('messages deleted by retention were never stored', { topic, partition, from: expected.toString(), to: target.toString() });
+      if (target > expected)
+        log.warn('messages deleted by retention were never stored', { topic, partition, from: expected.toString(), to: target.toString() });
     }
     // Past the last record fetched, markers and aborted records included: they are read too.
     const last = batch.lastOffset();
@@ -258,7 +263,12 @@ export async function startConsumer(opts: {
       // Kept until the batch commits, for an event the warehouse refuses; not the fetch's buffers.
       const originals = packMessages(fresh);
       const toDlq = (rejections: Rejection[]) =>
-        forwardToDlq(producer, topics.dlq, rejections.map((r) => dlqItem(topic, partition, originals(r.offset.toString())!, r)), log);
+        forwardToDlq(
+          producer,
+          topics.dlq,
+          rejections.map((r) => dlqItem(topic, partition, originals(r.offset.toString())!, r)),
+          log,
+        );
       if (decoded.rejections.length > 0) await toDlq(decoded.rejections);
       await committer.room();
       // Not awaited: the next fetch is decoded while this one is written.

@@ -31,7 +31,11 @@ export async function forwardToDlq(producer: Producer, topic: string, items: Dlq
         // carries the reason, the location and the hash, and say so loudly.
         const m = messages[0]!;
         log.error('DLQ refused a message as too large; forwarded its headers without the value', { headers: Object.keys(m.headers ?? {}) });
-        await producer.send({ topic, acks: -1, messages: [{ key: m.key ?? null, value: null, headers: { ...m.headers, 'edumon-value-dropped': 'too large for the DLQ topic' } }] });
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ key: m.key ?? null, value: null, headers: { ...m.headers, 'edumon-value-dropped': 'too large for the DLQ topic' } }],
+        });
         return;
       }
       throw err;

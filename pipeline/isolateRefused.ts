@@ -44,7 +44,9 @@ export async function isolateRefused(sink: Sink, batches: PartitionBatch[], caus
     // Every event of a sizeable batch refused is no longer about records: the warehouse itself (a
     // schema that does not match, a bug) is wrong, and emptying the feed into the DLQ would hide it.
     if (b.events.length >= ALL_REFUSED_MIN_EVENTS && refused.length === b.events.length) {
-      throw new EdumonError(`the warehouse refused all ${refused.length} events of ${b.topic}/${b.partition}, not one record: ${writeErrorLine(cause)}`, { cause });
+      throw new EdumonError(`the warehouse refused all ${refused.length} events of ${b.topic}/${b.partition}, not one record: ${writeErrorLine(cause)}`, {
+        cause,
+      });
     }
     const rejections = refused.length > 0 ? await reject(refused) : [];
     settled.push({ ...b, events: [], rejections: [...b.rejections, ...rejections] });

@@ -14,12 +14,8 @@ export interface MigrationReport {
 
 /** Brings the warehouse schema up to date. Safe to run any number of times. */
 export async function migrate(conn: DuckDBConnection): Promise<MigrationReport> {
-  await conn.run(
-    `create table if not exists schema_migrations (version varchar primary key, applied_at timestamptz not null)`,
-  );
-  const done = new Set(
-    (await conn.runAndReadAll('select version from schema_migrations')).getRows().map((r) => String(r[0])),
-  );
+  await conn.run(`create table if not exists schema_migrations (version varchar primary key, applied_at timestamptz not null)`);
+  const done = new Set((await conn.runAndReadAll('select version from schema_migrations')).getRows().map((r) => String(r[0])));
   const applied: string[] = [];
   for (const { name, version } of migrations()) {
     if (done.has(version)) continue;
@@ -47,7 +43,9 @@ export async function useCurrentViews(conn: DuckDBConnection, warehouse: string)
     .runAndReadAll(`select version from schema_migrations`)
     .then((r) => new Set(r.getRows().map((row) => String(row[0]))))
     .catch(() => new Set<string>());
-  const pending = migrations().map((m) => m.version).filter((v) => !recorded.has(v));
+  const pending = migrations()
+    .map((m) => m.version)
+    .filter((v) => !recorded.has(v));
   if (pending.length) {
     throw new EdumonError(`warehouse ${warehouse} needs migration(s) ${pending.join(', ')}: run \`edumon migrate\` (or start \`edumon run\`, which migrates)`);
   }

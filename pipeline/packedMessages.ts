@@ -54,7 +54,10 @@ function copyAll(buffers: Array<Buffer | null>): (i: number) => Buffer | null {
     starts[i + 1] = starts[i]! + (b?.length ?? 0);
     isNull[i] = b === null ? 1 : 0;
   });
-  const all = Buffer.concat(buffers.filter((b): b is Buffer => b !== null), starts[buffers.length]);
+  const all = Buffer.concat(
+    buffers.filter((b): b is Buffer => b !== null),
+    starts[buffers.length],
+  );
   return (i) => (isNull[i] ? null : all.subarray(starts[i]!, starts[i + 1]!));
 }
 

@@ -21,7 +21,8 @@ export interface Replayed {
 export async function replayDlq(config: Config, kafka: Kafka, records: DlqRecord[], value?: Buffer): Promise<Replayed[]> {
   const dlq = topicsOf(config).dlq;
   for (const r of records) {
-    if (!r.origin) throw new EdumonError(`${dlq} ${r.partition}:${r.offset} has no edumon-topic header: edumon did not put it there, so it has no topic to go back to`);
+    if (!r.origin)
+      throw new EdumonError(`${dlq} ${r.partition}:${r.offset} has no edumon-topic header: edumon did not put it there, so it has no topic to go back to`);
     if (r.valueDropped && !value) throw new EdumonError(`${dlq} ${r.partition}:${r.offset} lost its value (too large for the DLQ): replay it with --from-file`);
   }
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -193,17 +193,11 @@ export class Sink {
           appender.endRow();
         }
         appender.closeSync();
-        const res = await this.conn.run(
-          `insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`,
-        );
+        const res = await this.conn.run(`insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`);
         rejected += Number(res.rowsChanged);
         await this.conn.run(`delete from temp.stg_rejections`);
       }
-      await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [
-        b.topic,
-        b.partition,
-        b.nextOffset,
-      ]);
+      await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [b.topic, b.partition, b.nextOffset]);
     }
     return rejected;
   }

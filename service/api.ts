@@ -1,14 +1,15 @@
 /** The running service's loopback API, used by CLI commands while `edumon run` holds the warehouse. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
-import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 import type { Config } from '../core/config.ts';
+import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { readQuery } from './query.ts';
+import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 
 /** Largest request body accepted: a query's text, a rule run or an alert action. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,7 +46,12 @@ export interface Route {
 }
 
 /** A route whose handler receives its body as its schema parsed it, never as an unchecked cast. */
-function route<S extends z.ZodType>(method: Route['method'], path: keyof RequestBodies, body: S, handle: (body: z.output<S>, signal: AbortSignal) => Promise<unknown>): Route {
+function route<S extends z.ZodType>(
+  method: Route['method'],
+  path: keyof RequestBodies,
+  body: S,
+  handle: (body: z.output<S>, signal: AbortSignal) => Promise<unknown>,
+): Route {
   return { method, path, body, handle: (raw, signal) => handle(parseBody(path.slice(1), body, raw), signal) };
 }
 

@@ -34,13 +34,45 @@ const allowed = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
  * lets them read the warehouse's own file (read_blob of it returns its every byte).
  */
 const REFUSED_FUNCTIONS = new Set([
-  'read_text', 'read_blob', 'read_csv', 'read_csv_auto', 'read_json', 'read_json_auto', 'read_json_objects',
-  'read_json_objects_auto', 'read_ndjson', 'read_ndjson_auto', 'read_ndjson_objects', 'read_parquet', 'parquet_scan',
-  'parquet_metadata', 'parquet_file_metadata', 'parquet_full_metadata', 'parquet_kv_metadata', 'parquet_schema',
-  'parquet_bloom_probe', 'read_duckdb', 'glob', 'sniff_csv', 'duckdb_secrets', 'which_secret',
-  'checkpoint', 'force_checkpoint', 'enable_logging', 'disable_logging', 'truncate_duckdb_logs',
-  'enable_profiling', 'disable_profiling', 'enable_peg_parser', 'disable_peg_parser', 'check_peg_parser',
-  'query', 'query_table', 'json_execute_serialized_sql', 'setseed', 'nextval',
+  'read_text',
+  'read_blob',
+  'read_csv',
+  'read_csv_auto',
+  'read_json',
+  'read_json_auto',
+  'read_json_objects',
+  'read_json_objects_auto',
+  'read_ndjson',
+  'read_ndjson_auto',
+  'read_ndjson_objects',
+  'read_parquet',
+  'parquet_scan',
+  'parquet_metadata',
+  'parquet_file_metadata',
+  'parquet_full_metadata',
+  'parquet_kv_metadata',
+  'parquet_schema',
+  'parquet_bloom_probe',
+  'read_duckdb',
+  'glob',
+  'sniff_csv',
+  'duckdb_secrets',
+  'which_secret',
+  'checkpoint',
+  'force_checkpoint',
+  'enable_logging',
+  'disable_logging',
+  'truncate_duckdb_logs',
+  'enable_profiling',
+  'disable_profiling',
+  'enable_peg_parser',
+  'disable_peg_parser',
+  'check_peg_parser',
+  'query',
+  'query_table',
+  'json_execute_serialized_sql',
+  'setseed',
+  'nextval',
 ]);
 
 const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
@@ -96,7 +128,10 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
         rows.push(row);
       }
       if (rows.length > maxRows) throw new UsageError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);
-      if (bytes > maxBytes) throw new UsageError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`);
+      if (bytes > maxBytes)
+        throw new UsageError(
+          `query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`,
+        );
       if (stoppedBecause) break;
     }
     if (stoppedBecause) throw new UsageError(`query: stopped: ${stoppedBecause}`);

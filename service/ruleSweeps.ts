@@ -6,14 +6,14 @@
  * behind); requests from the CLI run regardless.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config } from '../core/config.ts';
-import { messageOf } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import { loadLastRuns } from '../alerts/alertStore.ts';
 import { applyRules } from '../alerts/applyRules.ts';
 import { loadRules } from '../alerts/rules.ts';
 import { type RulesResult, SweepStopped } from '../alerts/runRules.ts';
 import { dueRules } from '../alerts/schedule.ts';
+import type { Config } from '../core/config.ts';
+import { messageOf } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { applyRulesRequest, type RulesRequest } from './rulesRequest.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 
@@ -79,7 +79,9 @@ export async function startRuleSweeps(opts: {
       const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal }));
       for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
       // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
-      for (const s of result.shared) if (s.error) log.warn('shared as-of state not computed once; its rules computed it themselves', { call: s.call, rules: s.rules.length, error: s.error });
+      for (const s of result.shared)
+        if (s.error)
+          log.warn('shared as-of state not computed once; its rules computed it themselves', { call: s.call, rules: s.rules.length, error: s.error });
       log.debug('rules ran', { rules: result.runs.length, violations: result.violations.length, ms: result.ms });
     } catch (err) {
       if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { rules: due.length });
@@ -88,7 +90,10 @@ export async function startRuleSweeps(opts: {
   };
 
   // Every SEASON_INTERVAL_MS: the finest cadence a rule has (alerts/schedule.ts).
-  const job = config.rules.schedule === 'on' ? (opts.scheduler ?? createScheduler(log)).add({ name: 'rule-sweep', cron: '*/10 * * * * *', overlap: false, run: sweep }) : undefined;
+  const job =
+    config.rules.schedule === 'on'
+      ? (opts.scheduler ?? createScheduler(log)).add({ name: 'rule-sweep', cron: '*/10 * * * * *', overlap: false, run: sweep })
+      : undefined;
   if (job) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
 
   return {

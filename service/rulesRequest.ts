@@ -16,12 +16,22 @@ export interface RulesRequest {
 }
 
 /** Runs the requested rule(s) without touching alert state; an unknown rule id fails before anything runs. */
-export function runRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
+export function runRulesRequest(
+  conn: DuckDBConnection,
+  config: Pick<Config, 'rules' | 'kafka'>,
+  req: RulesRequest,
+  signal?: AbortSignal,
+): Promise<RulesResult> {
   return runRules(conn, requestedRules(req), runOptions(config, req, signal));
 }
 
 /** The requested rule(s) run and applied to the alerts; the answer leaves out the transitions (the alert rows say them). */
-export async function applyRulesRequest(conn: DuckDBConnection, config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal?: AbortSignal): Promise<RulesResult> {
+export async function applyRulesRequest(
+  conn: DuckDBConnection,
+  config: Pick<Config, 'rules' | 'kafka'>,
+  req: RulesRequest,
+  signal?: AbortSignal,
+): Promise<RulesResult> {
   const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), runOptions(config, req, signal));
   return result;
 }

@@ -7,20 +7,20 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { alertsRequest } from '../alerts/alertOps.ts';
-import { startRuleSweeps } from './ruleSweeps.ts';
-import { createScheduler } from './scheduler.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
-import { lockDown } from '../core/lockDown.ts';
 import { createKafka } from '../core/kafka.ts';
+import { lockDown } from '../core/lockDown.ts';
 import type { Logger } from '../core/log.ts';
-import { removeServiceFile, writeServiceFile } from './client.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
-import { createApi } from './api.ts';
 import { type PipelineStats, startConsumer } from '../pipeline/consumer.ts';
 import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
+import { createApi } from './api.ts';
+import { removeServiceFile, writeServiceFile } from './client.ts';
+import { startRuleSweeps } from './ruleSweeps.ts';
+import { createScheduler } from './scheduler.ts';
 
 export interface Service {
   stats: PipelineStats;
@@ -43,7 +43,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // retried, so it is the query that fails, not ingestion.
   let interruptQueries = (_reason: string) => {};
   const consumer = await startConsumer({
-    config, kafka, sink, pseudonymize, log,
+    config,
+    kafka,
+    sink,
+    pseudonymize,
+    log,
     onWriteRetry: () => interruptQueries('an ingest write failed and is retried: the warehouse needs its memory back'),
   });
 
@@ -77,7 +81,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
     if (s.stored === lastStored && s.rejected === 0) return;
     const m = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1048576);
-    log.info('progress', { ...s, per_s: Math.round(((s.stored - lastStored) * 1000) / config.progressIntervalMs), behind: consumer.lag(), rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external) });
+    log.info('progress', {
+      ...s,
+      per_s: Math.round(((s.stored - lastStored) * 1000) / config.progressIntervalMs),
+      behind: consumer.lag(),
+      rss_mb: mb(m.rss),
+      heap_mb: mb(m.heapUsed),
+      external_mb: mb(m.external),
+    });
     lastStored = s.stored;
   }, config.progressIntervalMs);
   progress.unref();

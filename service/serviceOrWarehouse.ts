@@ -3,9 +3,9 @@
  * the file (DuckDB lets only one process open it read-write), else by opening the file itself.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { withWarehouse } from './withWarehouse.ts';
 import type { RequestBodies } from './api.ts';
 import { callService, readServiceFile } from './client.ts';
+import { withWarehouse } from './withWarehouse.ts';
 
 /**
  * Sends `body` to the service's `path` if a live service holds `warehouse`; otherwise runs `local`

@@ -11,7 +11,11 @@ import { migrate, useCurrentViews } from '../pipeline/migrate.ts';
  * (never created: a missing warehouse is the same clear error either way). `sandbox` (read-only
  * only) locks the instance down before `fn` runs, for SQL an analyst wrote.
  */
-export async function withWarehouse<T>(path: string, opts: { write: boolean; sandbox?: { memoryLimit: string } }, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withWarehouse<T>(
+  path: string,
+  opts: { write: boolean; sandbox?: { memoryLimit: string } },
+  fn: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
   if (opts.write && path !== ':memory:' && !existsSync(path)) {
     throw new EdumonError(`warehouse ${path} does not exist yet: run \`edumon migrate\` or \`edumon run\` first`);
   }

@@ -3,8 +3,8 @@ import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { timeOption } from '../../core/shanghai.ts';
-import { formatLines } from '../formatResult.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
+import { formatLines } from '../formatResult.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -44,12 +44,20 @@ export const alertsCmd: Command = {
       if (!rule || !until || !reason) throw new UsageError('alerts silence: give --rule, --until and --reason');
       // Usage errors before the warehouse is opened: a rule that does not exist, a time that is none.
       ruleById(rule);
-      req = { action: 'silence', rule, until: timeOption('alerts silence: --until', until).toISOString(), reason, ...pick({ school: str(v.school), region: str(v.region) }) };
+      req = {
+        action: 'silence',
+        rule,
+        until: timeOption('alerts silence: --until', until).toISOString(),
+        reason,
+        ...pick({ school: str(v.school), region: str(v.region) }),
+      };
     } else {
       throw new UsageError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`);
     }
     const config = ctx.config();
-    const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) => alertsRequest(conn, req));
+    const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) =>
+      alertsRequest(conn, req),
+    );
     ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
     return 0;
   },

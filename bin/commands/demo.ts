@@ -8,8 +8,8 @@ import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
 import { defaultOptions } from '../../ingest/simulate/options.ts';
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
-import { startService } from '../../service/run.ts';
 import { tableOf } from '../../pipeline/tables.ts';
+import { startService } from '../../service/run.ts';
 
 export const demoCmd: Command = {
   name: 'demo',
@@ -45,7 +45,9 @@ export const demoCmd: Command = {
     } finally {
       await service.stop();
     }
-    ctx.out(`pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`);
+    ctx.out(
+      `pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`,
+    );
 
     const instance = await openWarehouse(config.warehouse, { readOnly: true });
     const conn = await connect(instance);

@@ -3,11 +3,11 @@ import type { Command, CommandContext } from '../../core/cli.ts';
 import { topicsOf } from '../../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { formatResult } from '../formatResult.ts';
 import { planPurge, purgeDlq } from '../../pipeline/purgeDlq.ts';
 import { type DlqRecord, readDlq } from '../../pipeline/readDlq.ts';
 import { replayDlq } from '../../pipeline/replayDlq.ts';
 import { type DlqFilter, originOf, selectDlq } from '../../pipeline/selectDlq.ts';
+import { formatResult } from '../formatResult.ts';
 
 /** Options each subcommand takes (besides the global ones). */
 const allowed: Record<string, string[]> = {
@@ -62,7 +62,8 @@ export const dlqCmd: Command = {
     if (sub === 'purge') return purge(ctx);
     const filter = filterOf(ctx);
     const fixed = sub === 'replay' ? fixedValue(ctx.values['from-file'] as string | undefined) : undefined;
-    if (sub === 'replay' && Object.keys(filter).length === 0 && !ctx.values.all) throw usage('replay needs a filter (--topic, --reason, --since, --sha, --origin) or --all');
+    if (sub === 'replay' && Object.keys(filter).length === 0 && !ctx.values.all)
+      throw usage('replay needs a filter (--topic, --reason, --since, --sha, --origin) or --all');
     const config = ctx.config();
     const kafka = createKafka(config, ctx.log(), '-dlq');
     const selected = selectDlq(await readDlq(config, kafka), filter);
@@ -71,7 +72,9 @@ export const dlqCmd: Command = {
     if (selected.length === 0) throw new EdumonError(`dlq: no message in ${topicsOf(config).dlq} matches`);
     if (fixed && selected.length !== 1) throw usage(`--from-file replaces one message's value, but ${selected.length} match: narrow with --sha or --origin`);
     for (const r of await replayDlq(config, kafka, selected, fixed)) {
-      ctx.out(`replayed ${r.record.partition}:${r.record.offset} (${originOf(r.record)}, sha256 ${r.record.sha256.slice(0, 12)}) to ${r.topic} partition ${r.partition} offset ${r.offset}`);
+      ctx.out(
+        `replayed ${r.record.partition}:${r.record.offset} (${originOf(r.record)}, sha256 ${r.record.sha256.slice(0, 12)}) to ${r.topic} partition ${r.partition} offset ${r.offset}`,
+      );
     }
     process.stderr.write(`${selected.length} message(s) replayed; run \`edumon run\` to validate them again\n`);
     return 0;

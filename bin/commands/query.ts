@@ -1,8 +1,8 @@
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
-import { formatLines } from '../formatResult.ts';
 import { readQuery } from '../../service/query.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
+import { formatLines } from '../formatResult.ts';
 
 export const query: Command = {
   name: 'query',

@@ -4,9 +4,9 @@ import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
-import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
 import { applyRulesRequest, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
+import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
 
 const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
 
@@ -25,7 +25,11 @@ export const rulesCmd: Command = {
     'fails is reported on stderr and the exit status is 1; the other rules still run.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
-    at: { type: 'string', value: 'TIMESTAMP', help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59 (Asia/Shanghai unless an offset is given; default: now)' },
+    at: {
+      type: 'string',
+      value: 'TIMESTAMP',
+      help: 'evaluate as of this moment, e.g. 2025-12-31T23:59:59 (Asia/Shanghai unless an offset is given; default: now)',
+    },
     json: { type: 'boolean', help: 'one JSON object per violation per line' },
     'dry-run': { type: 'boolean', help: 'print the violations only: change no alert state, record no run' },
   },
@@ -50,9 +54,13 @@ export const rulesCmd: Command = {
     const failed = result.runs.filter((r) => r.error);
     for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(escapeControls).join('\n')}\n`);
     for (const s of (result.shared ?? []).filter((x) => x.error)) {
-      process.stderr.write(`edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`);
+      process.stderr.write(
+        `edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`,
+      );
     }
-    process.stderr.write(`${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`);
+    process.stderr.write(
+      `${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`,
+    );
     return failed.length ? 1 : 0;
   },
 };

@@ -43,10 +43,7 @@ export const run: Command = {
       }
     });
     await done;
-    const stopped = await Promise.race([
-      service.stop().then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref()),
-    ]);
+    const stopped = await Promise.race([service.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref())]);
     if (!stopped) {
       log.error('the service did not stop in time; exiting anyway (the warehouse keeps only committed batches)', { seconds: STOP_TIMEOUT_MS / 1000 });
     }

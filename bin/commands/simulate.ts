@@ -52,7 +52,10 @@ export const simulateCmd: Command = {
       from: (v.from as string | undefined) ?? defaultOptions.from,
       to: (v.to as string | undefined) ?? defaultOptions.to,
       corrupt: num('corrupt', 0),
-      exemptAdmissionTypes: ((v['exempt-admission-types'] as string | undefined) ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      exemptAdmissionTypes: ((v['exempt-admission-types'] as string | undefined) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     const config = ctx.config();
     const started = Date.now();
@@ -73,7 +76,11 @@ export const simulateCmd: Command = {
     });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     const total = Object.values(report.events).reduce((a, b) => a + b, 0);
-    ctx.out(`wrote ${total} events to ${out} in ${secs} s: ${Object.entries(report.events).map(([f, n]) => `${f} ${n}`).join(', ')}`);
+    ctx.out(
+      `wrote ${total} events to ${out} in ${secs} s: ${Object.entries(report.events)
+        .map(([f, n]) => `${f} ${n}`)
+        .join(', ')}`,
+    );
     if (options.corrupt > 0) ctx.out(`mixed in ${report.corrupt.malformed} malformed lines and ${report.corrupt.duplicates} duplicate deliveries`);
     const rules = Object.values(report.byRule).filter((n) => n > 0).length;
     ctx.out(`truth.json: ${report.violations} violations of ${rules} rules`);

@@ -23,6 +23,7 @@ export async function ensureBroker(brokers: string[]): Promise<'running' | 'star
   }
   const script = join(import.meta.dirname, '..', '..', 'infra', 'kafka', 'up.sh');
   const r = spawnSync('bash', [script], { stdio: ['ignore', 2, 2] });
-  if (r.status !== 0 || !(await reachable(first))) throw new EdumonError(`could not start the local Kafka broker (${script} exited ${r.status}); see its output above`);
+  if (r.status !== 0 || !(await reachable(first)))
+    throw new EdumonError(`could not start the local Kafka broker (${script} exited ${r.status}); see its output above`);
   return 'started';
 }

@@ -5,10 +5,10 @@
  * quotas, funds.
  */
 import { UsageError } from '../../core/errors.ts';
-import { rngOf, type Rng } from '../../core/rng.ts';
+import { type Rng, rngOf } from '../../core/rng.ts';
 import type { Ownership } from '../contract.ts';
-import { EXTRA_BASE } from './roster.ts';
 import type { SimulateOptions, Span } from './options.ts';
+import { EXTRA_BASE } from './roster.ts';
 import { at } from './time.ts';
 import { injectSchoolViolations, injectStaffViolations, nearMissTownship, pickCentralShortfalls } from './violations.ts';
 import {
@@ -26,8 +26,8 @@ import {
   schoolName,
   seasonYearsOf,
   sum,
-  withdrawFrom,
   type World,
+  withdrawFrom,
 } from './world.ts';
 
 /** Share of residents aged 3-5 and 15-17 (the city's births of those years). */
@@ -56,7 +56,10 @@ export function buildWorld(options: SimulateOptions, span: Span): World {
   // The mega schools go to the two largest urban districts (the exactly-3000 one first).
   const hsCount = world.regions.reduce((n, x) => n + Math.max(1, Math.round((x.population * AGE_15_17 * 0.56) / 2000)), 0);
   const special = ['exact' as const, ...Array(countFor(options.rates.schoolSize, hsCount)).fill('mega' as const)];
-  const bigUrban = world.regions.filter((x) => x.urban).sort((a, b) => b.population - a.population).slice(0, 2);
+  const bigUrban = world.regions
+    .filter((x) => x.urban)
+    .sort((a, b) => b.population - a.population)
+    .slice(0, 2);
   for (const region of world.regions) {
     const i = bigUrban.indexOf(region);
     make.highSchools(region, i < 0 ? [] : special.filter((_, k) => k % 2 === i));
@@ -77,7 +80,13 @@ export class SchoolMaker {
     this.intakeYears = intakeYearsOf(world.span, world.seasonYears);
   }
 
-  add(region: Region, level: Level, ownership: Ownership, r: Rng, opts: { town?: number; central?: boolean; classes: number; classSize: [number, number]; since?: number }): School {
+  add(
+    region: Region,
+    level: Level,
+    ownership: Ownership,
+    r: Rng,
+    opts: { town?: number; central?: boolean; classes: number; classSize: [number, number]; since?: number },
+  ): School {
     const town = region.townshipList[opts.town ?? r.int(0, region.townshipList.length - 1)]!;
     const seqKey = typeCode[level] + region.code;
     const n = (this.seq.get(seqKey) ?? 0) + 1;
@@ -136,7 +145,8 @@ export class SchoolMaker {
     const key = `${school.regionCode}:${school.level === 'kindergarten' ? 'kg' : 'hs'}:${year}`;
     const idBase = this.world.studentCounters.get(key) ?? 0;
     // Seat numbers must stay below the extras' range, or two students would share an id.
-    if (idBase + classes * ID_SLOTS[school.level] > EXTRA_BASE) throw new UsageError(`simulate: scale too large for unique student ids in region ${school.regionCode}`);
+    if (idBase + classes * ID_SLOTS[school.level] > EXTRA_BASE)
+      throw new UsageError(`simulate: scale too large for unique student ids in region ${school.regionCode}`);
     this.world.studentCounters.set(key, idBase + classes * ID_SLOTS[school.level]);
     return { year, classes: sizes, withdrawals, idBase };
   }
@@ -189,7 +199,11 @@ export class SchoolMaker {
     let general = 0;
     // New urban high schools opened in 2023: mega ones (ADM-SCHOOL-SIZE), and one of exactly 3000.
     for (const kind of special) {
-      const s = this.add(region, 'high_school', kind === 'exact' ? 'public' : 'private', r, { classes: kind === 'exact' ? 20 : 22, classSize: [50, 50], since: 2023 });
+      const s = this.add(region, 'high_school', kind === 'exact' ? 'public' : 'private', r, {
+        classes: kind === 'exact' ? 20 : 22,
+        classSize: [50, 50],
+        since: 2023,
+      });
       s.steady = true;
       general += size(s);
     }
@@ -226,7 +240,11 @@ function finalize(world: World): void {
     const ratio = s.level === 'kindergarten' ? 1 / 15 : s.level === 'high_school' ? 0.088 : 0.07;
     if (s.tweak.teachers === 'short') plan.teachers = Math.max(1, Math.floor(students * ratio * 0.8));
     else if (s.tweak.teachers === 'exact') plan.teachers = s.level === 'kindergarten' ? students / 15 : (students * 11) / 125;
-    else plan.teachers = Math.max(2, Math.ceil(students * ratio * (s.ownership === 'public' || s.level !== 'kindergarten' ? r.float(1.12, 1.4) : r.float(0.95, 1.35))));
+    else
+      plan.teachers = Math.max(
+        2,
+        Math.ceil(students * ratio * (s.ownership === 'public' || s.level !== 'kindergarten' ? r.float(1.12, 1.4) : r.float(0.95, 1.35))),
+      );
     plan.noTurnover ||= s.tweak.teachers !== undefined;
     if (s.level === 'kindergarten') {
       plan.caregivers = Math.max(1, classesNow);

@@ -3,13 +3,14 @@
  * rules, class and school sizes, staff findings, and the indicators. Each block implements the
  * semantics written in docs/SIMULATOR.md for its rule, as of the end of the span.
  */
-import { CITY_CODE } from './jiaozuo.ts';
+
 import { netAdmissions } from './buildWorld.ts';
+import { CITY_CODE } from './jiaozuo.ts';
 import { seatStudent } from './roster.ts';
 import { staffOf, versionAt } from './staff.ts';
-import { populationOf } from './timeline/registry.ts';
-import { fundScheduleOf } from './timeline/funding.ts';
 import { academicYear, at, DAY, localDate, localParts } from './time.ts';
+import { fundScheduleOf } from './timeline/funding.ts';
+import { populationOf } from './timeline/registry.ts';
 import type { Truth } from './truth.ts';
 import { activeStudents, areaFloors, augustUpdateOf, cohortsAt, enrollmentStartOf, type School, sum, type World } from './world.ts';
 
@@ -151,13 +152,19 @@ function indicatorTruth(world: World, truth: Truth): void {
       if (s.level === 'high_school') {
         const tuition = s.tuitionUpdate !== undefined && aug1 !== null && aug1 <= asOf ? s.tuitionUpdate : s.tuition!;
         if (tuition * 4 > s.cost!) truth.add('HS-TUITION', s.id, s.regionCode, year);
-        const funds = sum(fundScheduleOf(world, s).filter((d) => d.fundType === 'per_student_public_funds' && localParts(d.at).year === yearN).map((d) => d.amount));
+        const funds = sum(
+          fundScheduleOf(world, s)
+            .filter((d) => d.fundType === 'per_student_public_funds' && localParts(d.at).year === yearN)
+            .map((d) => d.amount),
+        );
         const quarters = [3, 6, 9, 12].filter((m) => at(yearN, m + 1, 1) - 1 <= asOf).length;
         if (n > 0 && funds * 4 < 1000 * n * quarters) truth.add('HS-FUNDS', s.id, s.regionCode, year);
       }
     }
     for (const t of region.townshipList) {
-      const central = world.schools.filter((s) => s.townshipCode === t.code && s.level === 'kindergarten' && s.ownership === 'public' && s.townshipCentral && isActive(world, s)).length;
+      const central = world.schools.filter(
+        (s) => s.townshipCode === t.code && s.level === 'kindergarten' && s.ownership === 'public' && s.townshipCentral && isActive(world, s),
+      ).length;
       if (central < (t.population >= 30_000 ? 2 : 1)) truth.add('KG-TOWNSHIP-CENTRAL', null, region.code, year, t.code);
     }
     const pop = populationOf(world, region, Math.min(asOf, at(yearN, 12, 31, 23, 59, 59)));
@@ -174,7 +181,12 @@ function indicatorTruth(world: World, truth: Truth): void {
   if (elapsed > 0 && newPlaces * 1460 < 10_000 * elapsed) truth.add('KG-NEW-PUBLIC-PLACES', null, CITY_CODE, year);
 }
 
-function indicators(truth: Truth, region: string, year: string, c: { kg: number; kgPublic: number; kgPuhui: number; hs: number; pop35: number; pop1517: number }): void {
+function indicators(
+  truth: Truth,
+  region: string,
+  year: string,
+  c: { kg: number; kgPublic: number; kgPuhui: number; hs: number; pop35: number; pop1517: number },
+): void {
   if (c.pop35 > 0 && c.kg * 100 < c.pop35 * 97) truth.add('KG-GER', null, region, year);
   if (c.kg > 0 && c.kgPuhui * 100 < c.kg * 90) truth.add('KG-PUHUI', null, region, year);
   if (c.kg > 0 && c.kgPublic * 100 < c.kg * 50) truth.add('KG-PUBLIC-SHARE', null, region, year);

@@ -35,21 +35,65 @@ export function validEvents(count: number, seed = 1): ContractEvent[] {
     const e = ((): ContractEvent => {
       switch (type) {
         case 'school.upserted':
-          return { ...base, type, school_id: school, name: `学校${i}`, level: 'high_school', ownership: r.pick(['public', 'private'] as const), region_code: region, township_code: `${region}${r.int(100, 120)}`, status: 'active', licensed: true, capacity: r.int(500, 3000), opened_year: r.int(1950, 2024), tuition_yuan_per_year: 1500, cost_per_student_yuan_per_year: 9000.5 };
+          return {
+            ...base,
+            type,
+            school_id: school,
+            name: `学校${i}`,
+            level: 'high_school',
+            ownership: r.pick(['public', 'private'] as const),
+            region_code: region,
+            township_code: `${region}${r.int(100, 120)}`,
+            status: 'active',
+            licensed: true,
+            capacity: r.int(500, 3000),
+            opened_year: r.int(1950, 2024),
+            tuition_yuan_per_year: 1500,
+            cost_per_student_yuan_per_year: 9000.5,
+          };
         case 'staff.upserted':
-          return { ...base, type, staff_id: staff, school_id: school, region_code: region, role: 'full_time_teacher', employment: r.pick(['public_post', 'contract'] as const), active: true, monthly_wage_yuan: r.int(4000, 9000) + 0.25 };
+          return {
+            ...base,
+            type,
+            staff_id: staff,
+            school_id: school,
+            region_code: region,
+            role: 'full_time_teacher',
+            employment: r.pick(['public_post', 'contract'] as const),
+            active: true,
+            monthly_wage_yuan: r.int(4000, 9000) + 0.25,
+          };
         case 'township.upserted':
           return { ...base, type, township_code: `${region}${r.int(100, 120)}`, region_code: region, name: `乡镇${i}`, population: r.int(5000, 80000) };
         case 'population.reported':
           return { ...base, type, region_code: region, year: r.int(2023, 2025), age_3_5: r.int(5000, 40000), age_15_17: r.int(5000, 40000) };
         case 'admission_plan.published':
-          return { ...base, type, school_id: school, year: 2025, plan_quota: r.int(100, 900), window_opens_at: '2025-07-10T08:00:00+08:00', window_closes_at: '2025-07-31T18:00:00+08:00' };
+          return {
+            ...base,
+            type,
+            school_id: school,
+            year: 2025,
+            plan_quota: r.int(100, 900),
+            window_opens_at: '2025-07-10T08:00:00+08:00',
+            window_closes_at: '2025-07-31T18:00:00+08:00',
+          };
         case 'admission.admitted':
           return { ...base, type, school_id: school, student_id: student, year: 2025, home_region_code: r.pick(regions), admission_type: 'unified' };
         case 'admission.cancelled':
           return { ...base, type, school_id: school, student_id: student, year: 2025, reason: 'withdrew' };
         case 'enrollment.enrolled':
-          return { ...base, type, school_id: school, student_id: student, year: 2025, level: 'high_school', grade: 1, class_id: `C${r.int(1, 20)}`, home_region_code: region, birth_date: '2009-03-04' };
+          return {
+            ...base,
+            type,
+            school_id: school,
+            student_id: student,
+            year: 2025,
+            level: 'high_school',
+            grade: 1,
+            class_id: `C${r.int(1, 20)}`,
+            home_region_code: region,
+            birth_date: '2009-03-04',
+          };
         case 'enrollment.left':
           return { ...base, type, school_id: school, student_id: student, reason: 'transferred' };
         case 'funds.disbursed':

@@ -5,8 +5,8 @@
  */
 import { rngOf } from '../../core/rng.ts';
 import type { Employment, StaffRole } from '../contract.ts';
-import { type School, type World } from './world.ts';
 import { at, DAY } from './time.ts';
+import type { School, World } from './world.ts';
 
 type Role = StaffRole;
 
@@ -70,7 +70,14 @@ export function staffOf(world: World, school: School): StaffMember[] {
     for (const role of leavers) {
       const employment: Employment = school.ownership === 'public' && r.chance(plan.publicPostShare) ? 'public_post' : 'contract';
       const local = out.length;
-      const v: StaffVersion = { at: at(hireYear, 9, 1, 9, 0, local % 3600), school: school.index, active: true, employment, role, wage: wageOf(school, role, employment, r.next()) };
+      const v: StaffVersion = {
+        at: at(hireYear, 9, 1, 9, 0, local % 3600),
+        school: school.index,
+        active: true,
+        employment,
+        role,
+        wage: wageOf(school, role, employment, r.next()),
+      };
       out.push({ local, id: payrollNumber(school.staffBase + local), versions: [v], special: false });
     }
   }

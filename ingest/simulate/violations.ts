@@ -8,7 +8,7 @@ import { outsideRegions } from './jiaozuo.ts';
 import { extraStudent, seatStudent } from './roster.ts';
 import { staffOf } from './staff.ts';
 import { at, DAY, HOUR, MINUTE, monthOf, monthStart } from './time.ts';
-import { type AreaKind, countFor, pickSome, type School, seatKey, type SeatFlag, sum, withdrawFrom, type World } from './world.ts';
+import { type AreaKind, countFor, pickSome, type School, type SeatFlag, seatKey, sum, type World, withdrawFrom } from './world.ts';
 
 /** A township of just under 30,000 people (one central kindergarten is enough). */
 export function nearMissTownship(world: World): void {
@@ -60,9 +60,18 @@ export function injectSchoolViolations(world: World): void {
     hsNear.tweak = { teachers: 'exact' };
   }
 
-  for (const s of pickSome(r, kgs.filter((s) => s.ownership === 'public' && normal(s)), countFor(rates.teacherRatio, kgs.length / 2))) s.tweak.teachers = 'short';
+  for (const s of pickSome(
+    r,
+    kgs.filter((s) => s.ownership === 'public' && normal(s)),
+    countFor(rates.teacherRatio, kgs.length / 2),
+  ))
+    s.tweak.teachers = 'short';
   const kinds: AreaKind[] = ['outdoor', 'activity', 'building'];
-  pickSome(r, kgs.filter((s) => normal(s) && !s.tweak.area), countFor(rates.facility, kgs.length)).forEach((s, i) => {
+  pickSome(
+    r,
+    kgs.filter((s) => normal(s) && !s.tweak.area),
+    countFor(rates.facility, kgs.length),
+  ).forEach((s, i) => {
     s.tweak.area = { kind: kinds[i % 3]!, mode: 'short' };
   });
   const privateKgs = kgs.filter((s) => s.ownership === 'private' && normal(s));
@@ -88,14 +97,21 @@ export function injectSchoolViolations(world: World): void {
     else s.tuition = update;
   });
   for (const s of pickSome(r, hs.filter(normal), countFor(rates.hsTeachers, hs.length))) s.tweak.teachers = 'short';
-  const fundPicks = pickSome(r, hs.filter((s) => normal(s) && s.fundsPerQuarter === 0), countFor(rates.hsFunds, hs.length) + 1);
+  const fundPicks = pickSome(
+    r,
+    hs.filter((s) => normal(s) && s.fundsPerQuarter === 0),
+    countFor(rates.hsFunds, hs.length) + 1,
+  );
   fundPicks.forEach((s, i) => (s.fundsPerQuarter = i === 0 ? 250 : 200)); // 4 x 250 = exactly 1000 a year
 
   const y = world.seasonYears[0];
   if (y !== undefined) injectAdmissions(world, y);
   const unknown = countFor(rates.unknownSchool, world.schools.length);
   for (let i = 0; i < unknown; i++) {
-    world.unknownSchools.push({ id: `114199${String(i + 1).padStart(4, '0')}`, at: span.start + Math.floor((span.asOf - span.start) * (0.15 + (0.7 * i) / unknown)) });
+    world.unknownSchools.push({
+      id: `114199${String(i + 1).padStart(4, '0')}`,
+      at: span.start + Math.floor((span.asOf - span.start) * (0.15 + (0.7 * i) / unknown)),
+    });
   }
 }
 
@@ -199,14 +215,23 @@ export function injectStaffViolations(world: World): void {
   for (const region of world.regions) {
     const start = span.start + 2 * HOUR;
     if (missing.has(region)) region.researchers = [{ id: nextId(), joinAt: start, leaveAt: frac(0.4) }];
-    else if (region === nearMiss) region.researchers = [{ id: nextId(), joinAt: start, leaveAt: frac(0.3) }, { id: nextId(), joinAt: frac(0.45) }];
+    else if (region === nearMiss)
+      region.researchers = [
+        { id: nextId(), joinAt: start, leaveAt: frac(0.3) },
+        { id: nextId(), joinAt: frac(0.45) },
+      ];
     else region.researchers = Array.from({ length: Math.max(1, Math.round(options.scale * r.int(1, 2))) }, () => ({ id: nextId(), joinAt: start }));
   }
 
   const plain = (s: School) => !s.steady && s.closedAt === undefined && s.tweak.teachers === undefined;
   const mover = (s: School, used: Set<string>) =>
     staffOf(world, s).find(
-      (m) => !used.has(`${s.index}:${m.local}`) && m.versions.length === 1 && m.versions[0]!.active && m.versions[0]!.role === 'full_time_teacher' && (s.ownership === 'private' || m.versions[0]!.employment === 'public_post'),
+      (m) =>
+        !used.has(`${s.index}:${m.local}`) &&
+        m.versions.length === 1 &&
+        m.versions[0]!.active &&
+        m.versions[0]!.role === 'full_time_teacher' &&
+        (s.ownership === 'private' || m.versions[0]!.employment === 'public_post'),
     );
   const used = new Set<string>();
   const publicKgs = world.schools.filter((s) => s.level === 'kindergarten' && s.ownership === 'public' && plain(s));
@@ -219,7 +244,8 @@ export function injectStaffViolations(world: World): void {
     if (!qs.length || !m) continue;
     const q = r.pick(qs);
     used.add(`${p.index}:${m.local}`);
-    if (i < k) world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: frac(r.float(0.2, 0.6)), school: q.index, active: true }] });
+    if (i < k)
+      world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: frac(r.float(0.2, 0.6)), school: q.index, active: true }] });
     else {
       const month = monthOf(frac(r.float(0.2, 0.6)));
       if (monthStart(month + 1) + 5 * DAY > span.asOf) continue;
@@ -238,12 +264,29 @@ export function injectStaffViolations(world: World): void {
     if (i === poached) {
       // Near-miss: joined an urban school 200 days after leaving (the limit is 180).
       const left = span.start + 19 * DAY + 10 * HOUR;
-      if (left + 201 * DAY < span.asOf) world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: left, school: p.index, active: false }, { at: left + 200 * DAY, school: u, active: true }] });
+      if (left + 201 * DAY < span.asOf)
+        world.staffEvents.push({
+          kind: 'move',
+          school: p.index,
+          local: m.local,
+          versions: [
+            { at: left, school: p.index, active: false },
+            { at: left + 200 * DAY, school: u, active: true },
+          ],
+        });
     } else if (i % 2 === 0) {
       world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: frac(r.float(0.2, 0.7)), school: u, active: true }] });
     } else {
       const left = frac(r.float(0.1, 0.4));
-      world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: left, school: p.index, active: false }, { at: left + 120 * DAY, school: u, active: true }] });
+      world.staffEvents.push({
+        kind: 'move',
+        school: p.index,
+        local: m.local,
+        versions: [
+          { at: left, school: p.index, active: false },
+          { at: left + 120 * DAY, school: u, active: true },
+        ],
+      });
     }
   }
 }

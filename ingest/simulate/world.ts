@@ -4,11 +4,11 @@
  * numbers (class sizes, counts, flags), and students and staff are derived from it on demand, so
  * the world stays small at any scale while the timelines stream the events.
  */
-import { rngOf, type Rng } from '../../core/rng.ts';
+import { type Rng, rngOf } from '../../core/rng.ts';
 import type { AdmissionType, ContractEvent, Employment, Ownership, SchoolLevel } from '../contract.ts';
-import { jiaozuo, placeNames, brandNames, type RegionProfile } from './jiaozuo.ts';
+import { brandNames, jiaozuo, placeNames, type RegionProfile } from './jiaozuo.ts';
 import type { SimulateOptions, Span } from './options.ts';
-import { at, academicYear, localParts } from './time.ts';
+import { academicYear, at, localParts } from './time.ts';
 
 /** The contract's value sets, under the names the simulator uses. */
 export type { AdmissionType };

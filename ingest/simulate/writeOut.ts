@@ -7,9 +7,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rngOf } from '../../core/rng.ts';
 import { type ContractEvent, type Family, families, familyOf } from '../contract.ts';
+import type { ViolationKey } from '../violation.ts';
 import { malformedKinds, malformedLine } from './malformed.ts';
 import { LineWriter, SortedRuns } from './sortedRuns.ts';
-import type { ViolationKey } from '../violation.ts';
 import type { CorruptCounts } from './truth.ts';
 
 /** Characters buffered (all families together) before the largest buffer is spilled to disk. */
@@ -44,7 +44,11 @@ export class EventWriter {
     this.byType[e.type] = (this.byType[e.type] ?? 0) + 1;
     if (++this.count % 4096 === 0) {
       const total = families.reduce((n, x) => n + this.runs[x].buffered, 0);
-      if (total > SPILL_CHARS) families.map((x) => this.runs[x]).sort((a, b) => b.buffered - a.buffered)[0]!.spill();
+      if (total > SPILL_CHARS)
+        families
+          .map((x) => this.runs[x])
+          .sort((a, b) => b.buffered - a.buffered)[0]!
+          .spill();
     }
   }
 

@@ -6,13 +6,21 @@ export const HS = '3441210001';
 
 /** A plan of 2 places, 3 admissions on 12 July. */
 export function overQuota(): RuleWorld {
-  const w = new RuleWorld()
-    .school(HS)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
-      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
-    });
+  const w = new RuleWorld().school(HS).add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+    school_id: HS,
+    year: 2025,
+    plan_quota: 2,
+    window_opens_at: '2025-07-10T09:00:00+08:00',
+    window_closes_at: '2025-07-20T18:00:00+08:00',
+  });
   for (const s of ['a', 'b', 'c']) {
-    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: s, year: 2025, home_region_code: '410821', admission_type: 'unified' });
+    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', {
+      school_id: HS,
+      student_id: s,
+      year: 2025,
+      home_region_code: '410821',
+      admission_type: 'unified',
+    });
   }
   return w;
 }
@@ -33,4 +41,3 @@ export async function storeWorld(file: string, w: RuleWorld): Promise<void> {
     instance.closeSync();
   }
 }
-

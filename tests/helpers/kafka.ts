@@ -41,12 +41,7 @@ export interface ReadMessage {
 }
 
 /** Reads a topic from the beginning until `until` holds for what was read, or the time runs out. */
-export async function readTopic(
-  kafka: Kafka,
-  topic: string,
-  until: (msgs: ReadMessage[]) => boolean,
-  timeoutMs = 30_000,
-): Promise<ReadMessage[]> {
+export async function readTopic(kafka: Kafka, topic: string, until: (msgs: ReadMessage[]) => boolean, timeoutMs = 30_000): Promise<ReadMessage[]> {
   const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
   const msgs: ReadMessage[] = [];
   await consumer.connect();

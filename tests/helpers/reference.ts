@@ -25,7 +25,10 @@ export async function buildReference(file: string, events: ContractEvent[], key:
 }
 
 /** Rows that differ between two warehouses, per event table (ingested_at aside). */
-export async function diffWarehouses(actual: string, reference: string): Promise<Record<string, { actual: number; reference: number; onlyActual: number; onlyReference: number }>> {
+export async function diffWarehouses(
+  actual: string,
+  reference: string,
+): Promise<Record<string, { actual: number; reference: number; onlyActual: number; onlyReference: number }>> {
   const instance = await openWarehouse(':memory:');
   const conn = await instance.connect();
   await conn.run(`attach '${actual}' as a (read_only)`);

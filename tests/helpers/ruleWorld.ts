@@ -8,8 +8,8 @@ import { runRules } from '../../alerts/runRules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import type { ContractEvent, EventType } from '../../ingest/contract.ts';
-import type { Violation } from '../../ingest/violation.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
+import type { Violation } from '../../ingest/violation.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
 import { TEST_KEY } from './testEnv.ts';
@@ -31,16 +31,29 @@ export class RuleWorld {
   /** An active, licensed school registered on 1 January 2025. */
   school(school_id: string, fields: Partial<Fields<'school.upserted'>> = {}, at = '2025-01-01T00:10:00+08:00'): this {
     return this.add('school.upserted', at, {
-      school_id, name: `学校${school_id}`, level: 'high_school', ownership: 'public', region_code: '410821', status: 'active',
-      licensed: true, capacity: 3000, ...fields,
+      school_id,
+      name: `学校${school_id}`,
+      level: 'high_school',
+      ownership: 'public',
+      region_code: '410821',
+      status: 'active',
+      licensed: true,
+      capacity: 3000,
+      ...fields,
     });
   }
 
   /** An active full-time teacher registered on 1 January 2025. */
   staff(staff_id: string, fields: Partial<Fields<'staff.upserted'>> = {}, at = '2025-01-01T00:20:00+08:00'): this {
     return this.add('staff.upserted', at, {
-      staff_id, school_id: '3441210001', region_code: '410821', role: 'full_time_teacher', employment: 'contract', active: true,
-      monthly_wage_yuan: 6000, ...fields,
+      staff_id,
+      school_id: '3441210001',
+      region_code: '410821',
+      role: 'full_time_teacher',
+      employment: 'contract',
+      active: true,
+      monthly_wage_yuan: 6000,
+      ...fields,
     });
   }
 
@@ -48,8 +61,14 @@ export class RuleWorld {
   students(school_id: string, count: number, fields: Partial<Fields<'enrollment.enrolled'>> = {}, at = '2025-01-03T09:00:00+08:00'): this {
     for (let i = 0; i < count; i++) {
       this.add('enrollment.enrolled', at, {
-        school_id, student_id: `S${school_id}-${fields.class_id ?? 'c'}-${i}`, year: 2024, level: 'high_school', grade: 1, class_id: 'c',
-        home_region_code: '410821', ...fields,
+        school_id,
+        student_id: `S${school_id}-${fields.class_id ?? 'c'}-${i}`,
+        year: 2024,
+        level: 'high_school',
+        grade: 1,
+        class_id: 'c',
+        home_region_code: '410821',
+        ...fields,
       });
     }
     return this;

@@ -44,16 +44,34 @@ export async function evaluateSimulated(dir: string, opts: { asOf: string; admis
     qualify row_number() over (partition by region_code, year order by t desc, event_id desc) = 1`);
   await c.run(`create table plan as select ${s('school_id')} as school_id, (j->>'year')::int as year, (j->>'plan_quota')::int as quota, (j->>'window_opens_at')::timestamptz as opens,
     (j->>'window_closes_at')::timestamptz as closes from e where type = 'admission_plan.published' qualify row_number() over (partition by school_id, year order by t desc, event_id desc) = 1`);
-  await c.run(`create table adm as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, ${s('home_region_code')} as home, ${s('admission_type')} as atype from e where type = 'admission.admitted'`);
-  await c.run(`create table cxl as select ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, count(*) as n from e where type = 'admission.cancelled' group by all`);
-  await c.run(`create table net as select a.school_id, a.student, a.year, min(a.t) as t, min(a.home) as home, min(a.atype) as atype, count(*) as n from adm a group by all`);
-  await c.run(`delete from net where n <= coalesce((select n from cxl where cxl.school_id = net.school_id and cxl.student = net.student and cxl.year = net.year), 0)`);
-  await c.run(`create table enr as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, (j->>'grade')::int as grade, ${s('class_id')} as class_id from e where type = 'enrollment.enrolled'`);
-  await c.run(`create table act as select * from enr n where not exists (select 1 from e where type = 'enrollment.left' and ${s('school_id')} = n.school_id and ${s('student_id')} = n.student and t >= n.t)`);
+  await c.run(
+    `create table adm as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, ${s('home_region_code')} as home, ${s('admission_type')} as atype from e where type = 'admission.admitted'`,
+  );
+  await c.run(
+    `create table cxl as select ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, count(*) as n from e where type = 'admission.cancelled' group by all`,
+  );
+  await c.run(
+    `create table net as select a.school_id, a.student, a.year, min(a.t) as t, min(a.home) as home, min(a.atype) as atype, count(*) as n from adm a group by all`,
+  );
+  await c.run(
+    `delete from net where n <= coalesce((select n from cxl where cxl.school_id = net.school_id and cxl.student = net.student and cxl.year = net.year), 0)`,
+  );
+  await c.run(
+    `create table enr as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, (j->>'grade')::int as grade, ${s('class_id')} as class_id from e where type = 'enrollment.enrolled'`,
+  );
+  await c.run(
+    `create table act as select * from enr n where not exists (select 1 from e where type = 'enrollment.left' and ${s('school_id')} = n.school_id and ${s('student_id')} = n.student and t >= n.t)`,
+  );
   await c.run(`create table students as select school_id, count(*)::bigint as n from act group by all`);
-  await c.run(`create table teachers as select school_id, count(*)::bigint as n from staff where active and role = 'full_time_teacher' and school_id is not null group by all`);
-  await c.run(`create table wage as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period, (j->>'amount_yuan')::decimal(18,2) as amount from e where type = 'wage.paid'`);
-  await c.run(`create table ins as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period from e where type = 'social_insurance.paid'`);
+  await c.run(
+    `create table teachers as select school_id, count(*)::bigint as n from staff where active and role = 'full_time_teacher' and school_id is not null group by all`,
+  );
+  await c.run(
+    `create table wage as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period, (j->>'amount_yuan')::decimal(18,2) as amount from e where type = 'wage.paid'`,
+  );
+  await c.run(
+    `create table ins as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period from e where type = 'social_insurance.paid'`,
+  );
   // Months whose due date (the 10th of the next month) has passed, and who is owed for each.
   await c.run(`create table owed as
     with months as (select strftime(m, '%Y-%m') period, m::timestamptz ms, (m + interval 1 month)::timestamptz as me, (m + interval 1 month + interval 9 day)::date as due

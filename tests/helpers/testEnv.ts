@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../core/config.ts';
+import { type Config, loadConfig } from '../../core/config.ts';
 
 export const TEST_KEY = 'test-pseudonym-key-0123456789abcdef';
 

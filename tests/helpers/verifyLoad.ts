@@ -7,9 +7,9 @@ import { expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import type { Load } from '../fixtures/load.ts';
 import { readTopic } from './kafka.ts';
-import { queryWarehouse } from './warehouse.ts';
 import { diffWarehouses } from './reference.ts';
 import type { TestEnv } from './testEnv.ts';
+import { queryWarehouse } from './warehouse.ts';
 
 export async function expectWarehouseEqualsReference(t: TestEnv, reference: string, load: Pick<Load, 'valid'>): Promise<void> {
   const diff = await diffWarehouses(t.config.warehouse, reference);
@@ -29,14 +29,23 @@ export async function expectEveryMalformedRejectedAndInDlq(t: TestEnv, load: Loa
   expect(rejections).toHaveLength(load.malformedCount);
   for (const r of rejections) expect(r.reason.length).toBeGreaterThan(5);
   const keyOf = (topic: string, partition: number | string, offset: string) => `${topic}/${partition}/${offset}`;
-  const dlq = await readTopic(kafka, topicsOf(t.config).dlq, (msgs) => new Set(msgs.map((m) => keyOf(m.headers['edumon-topic']!, m.headers['edumon-partition']!, m.headers['edumon-offset']!))).size >= load.malformedCount);
+  const dlq = await readTopic(
+    kafka,
+    topicsOf(t.config).dlq,
+    (msgs) =>
+      new Set(msgs.map((m) => keyOf(m.headers['edumon-topic']!, m.headers['edumon-partition']!, m.headers['edumon-offset']!))).size >= load.malformedCount,
+  );
   const dlqByKey = new Map(dlq.map((m) => [keyOf(m.headers['edumon-topic']!, m.headers['edumon-partition']!, m.headers['edumon-offset']!), m]));
   expect(dlqByKey.size).toBe(load.malformedCount);
   for (const r of rejections) {
     const m = dlqByKey.get(keyOf(r.topic, r.partition, r.offset));
     expect(m, `DLQ copy of ${keyOf(r.topic, r.partition, r.offset)}`).toBeDefined();
     // The DLQ holds the original bytes, unchanged; the warehouse only their hash.
-    expect(createHash('sha256').update(m!.value ?? Buffer.alloc(0)).digest('hex')).toBe(r.payload_sha256);
+    expect(
+      createHash('sha256')
+        .update(m!.value ?? Buffer.alloc(0))
+        .digest('hex'),
+    ).toBe(r.payload_sha256);
     expect(m!.headers['edumon-reason']).toBe(r.reason);
   }
 }
@@ -53,7 +62,7 @@ export async function expectNoRawIds(t: TestEnv, load: Load, logs: string): Prom
   await conn.run(`attach '${t.config.warehouse}' as w (read_only)`);
   await conn.run(`create table raw_ids (id varchar)`);
   const app = await conn.createAppender('raw_ids');
-  for (const id of load.rawIds) (app.appendVarchar(id), app.endRow());
+  for (const id of load.rawIds) app.appendVarchar(id), app.endRow();
   app.closeSync();
   const columns = (
     await conn.runAndReadAll(`select table_name, column_name from information_schema.columns where table_catalog = 'w' and data_type = 'VARCHAR'`)

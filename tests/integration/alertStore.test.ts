@@ -26,10 +26,22 @@ describe('alerts in the warehouse', () => {
   let conn: DuckDBConnection;
   const runAt = async (at: string, rows: Violation[]) => {
     const transitions = evaluate(await loadAlertStates(conn, 'ADM-OVER-QUOTA'), rows, at);
-    await applyTransitions(conn, 'critical', transitions, { rule: 'ADM-OVER-QUOTA', as_of: at, started_at: at, duration_ms: 3, rows_found: rows.length, ok: true, error: null });
+    await applyTransitions(conn, 'critical', transitions, {
+      rule: 'ADM-OVER-QUOTA',
+      as_of: at,
+      started_at: at,
+      duration_ms: 3,
+      rows_found: rows.length,
+      ok: true,
+      error: null,
+    });
   };
   const alert = async () =>
-    (await conn.runAndReadAll(`select status, occurrence, observed, strftime(timezone('Asia/Shanghai', opened_at), '%H:%M:%S') as opened, resolved_at is not null as resolved from alerts`)).getRowObjectsJson();
+    (
+      await conn.runAndReadAll(
+        `select status, occurrence, observed, strftime(timezone('Asia/Shanghai', opened_at), '%H:%M:%S') as opened, resolved_at is not null as resolved from alerts`,
+      )
+    ).getRowObjectsJson();
 
   beforeAll(async () => {
     instance = await openWarehouse(join(mkdtempSync(join(tmpdir(), 'edumon-alerts-')), 'w.duckdb'));
@@ -72,22 +84,47 @@ describe('alerts in the warehouse', () => {
   it('applies a run that opens, resolves and reopens tens of thousands of alerts at once', async () => {
     // A feed gone wrong: every staff member's wage missing at once, then half of it paid, then all of it back.
     const missing = (n: number): Violation => ({
-      rule: 'WAGE-MISSING', school_id: '3441080001', region_code: '410802', period: '2025-06', subject: `staff-${n}`,
-      observed: 0, threshold: 6000, details: { due_date: '2025-07-10' },
+      rule: 'WAGE-MISSING',
+      school_id: '3441080001',
+      region_code: '410802',
+      period: '2025-06',
+      subject: `staff-${n}`,
+      observed: 0,
+      threshold: 6000,
+      details: { due_date: '2025-07-10' },
     });
     const all = Array.from({ length: 30_000 }, (_, i) => missing(i));
     const wage = async (at: string, rows: Violation[]) => {
       const transitions = evaluate(await loadAlertStates(conn, 'WAGE-MISSING'), rows, at);
-      await applyTransitions(conn, 'critical', transitions, { rule: 'WAGE-MISSING', as_of: at, started_at: at, duration_ms: 3, rows_found: rows.length, ok: true, error: null });
+      await applyTransitions(conn, 'critical', transitions, {
+        rule: 'WAGE-MISSING',
+        as_of: at,
+        started_at: at,
+        duration_ms: 3,
+        rows_found: rows.length,
+        ok: true,
+        error: null,
+      });
     };
     const states = async () =>
-      (await conn.runAndReadAll(`select status, occurrence, count(*)::int as n from alerts where rule = 'WAGE-MISSING' group by all order by all`)).getRowObjectsJson();
+      (
+        await conn.runAndReadAll(`select status, occurrence, count(*)::int as n from alerts where rule = 'WAGE-MISSING' group by all order by all`)
+      ).getRowObjectsJson();
     await wage('2025-07-11T02:00:00+08:00', all);
     expect(await states()).toEqual([{ status: 'open', occurrence: 1, n: 30_000 }]);
-    await wage('2025-07-12T02:00:00+08:00', all.filter((_, i) => i % 2 === 0));
-    expect(await states()).toEqual([{ status: 'open', occurrence: 1, n: 15_000 }, { status: 'resolved', occurrence: 1, n: 15_000 }]);
+    await wage(
+      '2025-07-12T02:00:00+08:00',
+      all.filter((_, i) => i % 2 === 0),
+    );
+    expect(await states()).toEqual([
+      { status: 'open', occurrence: 1, n: 15_000 },
+      { status: 'resolved', occurrence: 1, n: 15_000 },
+    ]);
     await wage('2025-07-13T02:00:00+08:00', all);
-    expect(await states()).toEqual([{ status: 'open', occurrence: 1, n: 15_000 }, { status: 'open', occurrence: 2, n: 15_000 }]);
+    expect(await states()).toEqual([
+      { status: 'open', occurrence: 1, n: 15_000 },
+      { status: 'open', occurrence: 2, n: 15_000 },
+    ]);
     const history = await conn.runAndReadAll(`
       select t.kind, t.occurrence, strftime(timezone('Asia/Shanghai', t.happened_at), '%m-%d') as day, count(*)::int as n
       from alert_transitions t join alerts a on a.id = t.alert_id where a.rule = 'WAGE-MISSING' group by all order by day`);

@@ -11,7 +11,10 @@ describe('edumon alerts', () => {
   const list = async (...args: string[]) => {
     const r = await runEdumon(['alerts', 'list', '--json', ...args], t.env);
     expect(r.code, r.output).toBe(0);
-    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   };
 
   beforeAll(async () => {
@@ -23,7 +26,20 @@ describe('edumon alerts', () => {
   it('lists the open ADM-OVER-QUOTA alert, and filters by state, region and rule', async () => {
     const all = await list();
     expect(all).toHaveLength(1);
-    expect(all[0]).toMatchObject({ rule: 'ADM-OVER-QUOTA', severity: 'critical', status: 'open', school_id: HS, region_code: '410821', period: '2025', subject: null, observed: '3', threshold: '2', opened_at: '2025-07-13T00:00:00+08:00', acked_at: null, silenced: false });
+    expect(all[0]).toMatchObject({
+      rule: 'ADM-OVER-QUOTA',
+      severity: 'critical',
+      status: 'open',
+      school_id: HS,
+      region_code: '410821',
+      period: '2025',
+      subject: null,
+      observed: '3',
+      threshold: '2',
+      opened_at: '2025-07-13T00:00:00+08:00',
+      acked_at: null,
+      silenced: false,
+    });
     expect(await list('--state', 'open', '--region', '410821', '--rule', 'ADM-OVER-QUOTA')).toHaveLength(1);
     expect(await list('--state', 'resolved')).toEqual([]);
     expect(await list('--region', '410802')).toEqual([]);
@@ -42,7 +58,22 @@ describe('edumon alerts', () => {
   });
 
   it('silences a rule for a region until a moment; the listed alert shows it', async () => {
-    const r = await runEdumon(['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--region', '410821', '--until', '2099-01-01T00:00:00+08:00', '--reason', 'plan amendment pending', '--json'], t.env);
+    const r = await runEdumon(
+      [
+        'alerts',
+        'silence',
+        '--rule',
+        'ADM-OVER-QUOTA',
+        '--region',
+        '410821',
+        '--until',
+        '2099-01-01T00:00:00+08:00',
+        '--reason',
+        'plan amendment pending',
+        '--json',
+      ],
+      t.env,
+    );
     expect(r.code, r.output).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ rule: 'ADM-OVER-QUOTA', school_id: null, region_code: '410821', until: '2099-01-01T00:00:00+08:00' });
     expect((await list())[0]).toMatchObject({ silenced: true });

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
-import { ruleById, type Rule } from '../../alerts/rules.ts';
+import { type Rule, ruleById } from '../../alerts/rules.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { migrate } from '../../pipeline/migrate.ts';
-import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
+import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
 
@@ -36,7 +36,10 @@ describe('edumon rules run applies the alert lifecycle', () => {
     expect(r.code, r.output).toBe(0);
     expect(await queryWarehouse(t.config.warehouse, alertsSql)).toEqual([{ rule: 'ADM-OVER-QUOTA', subject: null, status: 'resolved', occurrence: 1 }]);
     const runs = await queryWarehouse(t.config.warehouse, `select rule, rows_found, ok from rule_runs order by as_of`);
-    expect(runs).toEqual([{ rule: 'ADM-OVER-QUOTA', rows_found: 1, ok: true }, { rule: 'ADM-OVER-QUOTA', rows_found: 0, ok: true }]);
+    expect(runs).toEqual([
+      { rule: 'ADM-OVER-QUOTA', rows_found: 1, ok: true },
+      { rule: 'ADM-OVER-QUOTA', rows_found: 0, ok: true },
+    ]);
   });
 });
 
@@ -56,7 +59,11 @@ describe('edumon rules run while edumon run holds the warehouse', () => {
 
   it('goes through the service: --dry-run changes nothing, a plain run opens the alert', async () => {
     const run = (...extra: string[]) => runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-13T00:00:00+08:00', '--json', ...extra], t.env);
-    const listed = async () => (await runEdumon(['alerts', 'list', '--json'], t.env)).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const listed = async () =>
+      (await runEdumon(['alerts', 'list', '--json'], t.env)).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     let r = await run('--dry-run');
     expect(r.code, r.output).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -82,9 +89,16 @@ describe('a failing rule', () => {
       const slow: Rule = { ...ruleById('ADM-DUPLICATE'), params: [], sql: 'select count(*) from range(10000000000) a' };
 
       const first = await applyRules(conn, [broken, slow, good], { config, asOf: '2025-07-12T23:30:00+08:00', timeoutMs: 300 });
-      expect(first.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([['ADM-OVER-QUOTA', true], ['ADM-DUPLICATE', true], ['ADM-OVER-QUOTA', false]]);
+      expect(first.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([
+        ['ADM-OVER-QUOTA', true],
+        ['ADM-DUPLICATE', true],
+        ['ADM-OVER-QUOTA', false],
+      ]);
       expect(first.runs[1]!.error).toMatch(/timed out after 300 ms/);
-      const dq = async () => (await conn.runAndReadAll(`select rule, school_id, region_code, period, subject, status from alerts where rule = 'DQ-RULE-FAILED' order by subject`)).getRowObjectsJson();
+      const dq = async () =>
+        (
+          await conn.runAndReadAll(`select rule, school_id, region_code, period, subject, status from alerts where rule = 'DQ-RULE-FAILED' order by subject`)
+        ).getRowObjectsJson();
       // The good run after the broken one (same id) already resolved the broken one's alert: last run wins.
       expect(await dq()).toEqual([
         { rule: 'DQ-RULE-FAILED', school_id: null, region_code: null, period: '2025-07-12', subject: 'ADM-DUPLICATE', status: 'open' },

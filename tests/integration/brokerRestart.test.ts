@@ -91,7 +91,9 @@ describe('the broker stops and restarts twice in the middle of a 100k-message lo
         'every event to be stored',
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(last)} of ${load.valid.length} events and ${load.malformedCount} rejections\n${proc.output()}`);
+      throw new Error(
+        `${(err as Error).message}; last seen ${JSON.stringify(last)} of ${load.valid.length} events and ${load.malformedCount} rejections\n${proc.output()}`,
+      );
     }
     stillRunning();
     proc.child.kill('SIGTERM');

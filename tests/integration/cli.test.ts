@@ -7,9 +7,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceFileOf } from '../../service/client.ts';
 import type { ContractEvent } from '../../ingest/contract.ts';
 import { tableOf } from '../../pipeline/tables.ts';
+import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { buildReference } from '../helpers/reference.ts';
@@ -25,7 +25,12 @@ const COUNTS_SQL = `select ${[...TABLES, 'rejections'].map((tb) => `(select coun
 async function queryJson(env: Record<string, string>, sql: string): Promise<Record<string, unknown>[]> {
   const r = await runEdumon(['query', sql, '-f', 'json'], env);
   expect(r.code, r.output).toBe(0);
-  return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout.trim() === ''
+    ? []
+    : r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function tableCounts(env: Record<string, string>): Promise<Record<string, number>> {
@@ -85,11 +90,30 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
   const jsonLines: Array<{ text: string; bad?: RegExp }> = [
     ...jsonValid.slice(0, 6).map((e) => ({ text: JSON.stringify(e) })),
     {
-      text: JSON.stringify({ event_id: 'bad-year', type: 'admission.admitted', occurred_at: '2025-07-02T09:13:00+08:00', school_id: '3441080201', student_id: rawStudent(1), year: 'twenty', home_region_code: '410802', admission_type: 'unified' }),
+      text: JSON.stringify({
+        event_id: 'bad-year',
+        type: 'admission.admitted',
+        occurred_at: '2025-07-02T09:13:00+08:00',
+        school_id: '3441080201',
+        student_id: rawStudent(1),
+        year: 'twenty',
+        home_region_code: '410802',
+        admission_type: 'unified',
+      }),
       bad: /^year: /,
     },
     {
-      text: JSON.stringify({ event_id: 'bad-missing', type: 'enrollment.enrolled', occurred_at: '2025-09-01T08:00:00+08:00', student_id: rawStudent(2), year: 2025, level: 'high_school', grade: 1, class_id: 'C1', home_region_code: '410802' }),
+      text: JSON.stringify({
+        event_id: 'bad-missing',
+        type: 'enrollment.enrolled',
+        occurred_at: '2025-09-01T08:00:00+08:00',
+        student_id: rawStudent(2),
+        year: 2025,
+        level: 'high_school',
+        grade: 1,
+        class_id: 'C1',
+        home_region_code: '410802',
+      }),
       bad: /^school_id: required field is missing/,
     },
     // A type field that holds a personal identifier: it must not be echoed back.
@@ -116,7 +140,8 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
     `admission.cancelled,csv-cancel-3,2025-08-01T09:30:00+08:00,3441080302,${rawStudent(7)},2025,`,
   ];
   const rawIds = new Set<string>([...[1, 2, 3, 4, 5, 6, 7].map(rawStudent), 'PAY-9000001', 'PAY-9000002', 'PAY-9000003']);
-  for (const e of jsonValid) for (const f of ['student_id', 'staff_id']) if (typeof (e as Record<string, unknown>)[f] === 'string') rawIds.add((e as Record<string, string>)[f]!);
+  for (const e of jsonValid)
+    for (const f of ['student_id', 'staff_id']) if (typeof (e as Record<string, unknown>)[f] === 'string') rawIds.add((e as Record<string, string>)[f]!);
 
   const results: Record<string, Awaited<ReturnType<typeof runEdumon>>> = {};
 
@@ -159,7 +184,9 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
   });
 
   it('never prints a raw student or staff id, not even from a rejected line', () => {
-    const all = Object.values(results).map((r) => r.output).join('\n');
+    const all = Object.values(results)
+      .map((r) => r.output)
+      .join('\n');
     expect(idsIn(all, rawIds)).toEqual([]);
   });
 
@@ -173,7 +200,14 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
     expect(counts).toEqual({ ...Object.fromEntries(TABLES.map((tb) => [tb, 1])), wage_payments: 4, admission_cancellations: 3, rejections: 0 });
     const ids = await queryJson(t.env, `select event_id from wage_payments union all select event_id from admission_cancellations order by event_id`);
     expect(ids.map((r) => r.event_id)).toEqual(
-      ['csv-cancel-1', 'csv-cancel-3', 'csv-wage-1', 'csv-wage-2', 'csv-wage-3', ...jsonValid.filter((e) => e.type === 'admission.cancelled' || e.type === 'wage.paid').map((e) => e.event_id)].sort(),
+      [
+        'csv-cancel-1',
+        'csv-cancel-3',
+        'csv-wage-1',
+        'csv-wage-2',
+        'csv-wage-3',
+        ...jsonValid.filter((e) => e.type === 'admission.cancelled' || e.type === 'wage.paid').map((e) => e.event_id),
+      ].sort(),
     );
     const [wage] = await queryJson(t.env, `select amount_yuan::varchar as amount, source from wage_payments where event_id = 'csv-wage-1'`);
     expect(wage).toEqual({ amount: '5200.50', source: 'payroll' });
@@ -193,7 +227,15 @@ describe('edumon query', () => {
   const events: ContractEvent[] = [
     ...validEvents(240, 5),
     // Sent in UTC: reports show it in Asia/Shanghai.
-    { event_id: 'tz-utc', type: 'funds.disbursed', occurred_at: '2025-07-10T01:00:00+00:00', school_id: '3441080201', fiscal_year: 2025, fund_type: 'facility', amount_yuan: 1000 },
+    {
+      event_id: 'tz-utc',
+      type: 'funds.disbursed',
+      occurred_at: '2025-07-10T01:00:00+00:00',
+      school_id: '3441080201',
+      fiscal_year: 2025,
+      fund_type: 'facility',
+      amount_yuan: 1000,
+    },
   ];
   const writes = (dir: string) => [
     `insert into admissions select * from admissions`,
@@ -224,7 +266,10 @@ describe('edumon query', () => {
 
       const csv = await runEdumon(['query', sql, '--format', 'csv'], t.env);
       expect(csv.code, csv.output).toBe(0);
-      expect(csv.stdout.trimEnd().split('\n')).toEqual(['event_id,occurred_at,amount_yuan', expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08:00,1000(\.00)?$/)]);
+      expect(csv.stdout.trimEnd().split('\n')).toEqual([
+        'event_id,occurred_at,amount_yuan',
+        expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08:00,1000(\.00)?$/),
+      ]);
 
       expect(await queryJson(t.env, sql)).toEqual([{ event_id: 'tz-utc', occurred_at: '2025-07-10 09:00:00+08:00', amount_yuan: expect.anything() }]);
     });
@@ -282,7 +327,9 @@ describe('edumon query', () => {
     it('answers queries through the service, with timestamps in +08:00', async () => {
       expect(serviceFileWhileUp).toBe(true);
       expect(await tableCounts(t.env)).toEqual(before);
-      expect(await queryJson(t.env, `select occurred_at from fund_disbursements where event_id = 'tz-utc'`)).toEqual([{ occurred_at: '2025-07-10 09:00:00+08:00' }]);
+      expect(await queryJson(t.env, `select occurred_at from fund_disbursements where event_id = 'tz-utc'`)).toEqual([
+        { occurred_at: '2025-07-10 09:00:00+08:00' },
+      ]);
       const table = await runEdumon(['query', `select occurred_at from fund_disbursements where event_id = 'tz-utc'`, '-f', 'csv'], t.env);
       expect(table.stdout.trim()).toBe('occurred_at\n2025-07-10 09:00:00+08:00');
     });
@@ -297,11 +344,7 @@ describe('edumon query', () => {
       const ingest = await runEdumon(['ingest', extraFile], t.env);
       expect(ingest.code, ingest.output).toBe(0);
       const live = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')}) where event_id like 'live-%'`;
-      await waitFor(
-        async () => Number((await queryJson(t.env, live))[0]!.n) === extra.length,
-        60_000,
-        'the live events to be stored',
-      );
+      await waitFor(async () => Number((await queryJson(t.env, live))[0]!.n) === extra.length, 60_000, 'the live events to be stored');
     });
 
     it('answers SIGTERM by finishing, printing its summary and exiting 0, removing its .service.json', async () => {

@@ -44,10 +44,13 @@ describe('a hostile school name and host time zones', () => {
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
   beforeAll(async () => {
     const hostile = HOSTILE.replace(/'/g, "''");
-    await build(t.config.warehouse, `
+    await build(
+      t.config.warehouse,
+      `
       insert into school_versions (event_id, occurred_at, source, school_id, name, level, ownership, region_code, status, licensed, capacity, ingested_at)
         values ('s1', '2025-07-01T08:00:00+08:00', 'test', '3441210001', '${hostile}', 'kindergarten', 'public', '410821', 'open', true, 100, '2025-07-01T08:00:05+08:00');
-      insert into admissions values ('a1', '2025-07-12T10:00:00+08:00', 'test', '9999999999', 'stu-1', 2025, '410821', 'unified', '2025-07-12T10:00:01+08:00');`);
+      insert into admissions values ('a1', '2025-07-12T10:00:00+08:00', 'test', '9999999999', 'stu-1', 2025, '410821', 'unified', '2025-07-12T10:00:01+08:00');`,
+    );
   });
 
   it('query prints the name with every control character escaped and no forged line, as a table and as CSV', async () => {
@@ -57,7 +60,9 @@ describe('a hostile school name and host time zones', () => {
     expect(table.stdout).not.toMatch(RAW_CONTROL);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[2]).toMatch(/^3441210001 │ Good School\\u001b\[31m RED\\u0007\\u000d\\u000aFAKE LINE\\u009b2J \\u202eevil\\u202c \\u2066iso\\u2069 end │ 2025-07-01 08:00:00\+08:00$/);
+    expect(lines[2]).toMatch(
+      /^3441210001 │ Good School\\u001b\[31m RED\\u0007\\u000d\\u000aFAKE LINE\\u009b2J \\u202eevil\\u202c \\u2066iso\\u2069 end │ 2025-07-01 08:00:00\+08:00$/,
+    );
     expect(lines[3]).toBe('(1 row)');
 
     const csv = await runEdumon(['query', sql, '--format', 'csv'], t.env);
@@ -95,10 +100,13 @@ describe(`${BIG.toLocaleString('en')} rows`, () => {
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
   beforeAll(async () => {
     // One admission each to 150k schools the registry does not know: DQ-UNKNOWN-SCHOOL fires 150k times.
-    await build(t.config.warehouse, `
+    await build(
+      t.config.warehouse,
+      `
       insert into admissions
         select 'a' || i, '2025-07-12T10:00:00+08:00', 'test', 'X' || lpad(i::varchar, 9, '0'), 'stu-' || i, 2025, '410821', 'unified', '2025-07-12T10:00:01+08:00'
-        from range(${BIG}) r(i);`);
+        from range(${BIG}) r(i);`,
+    );
   }, 120_000);
 
   it('rules run prints every violation and opens an alert for each; alerts list prints them all', { timeout: 300_000 }, async () => {

@@ -37,7 +37,6 @@ const CODECS: Array<[JavaCompression, CompressionTypes]> = [
   ['zstd', CompressionTypes.ZSTD],
 ];
 
-
 async function createEventTopics(t: TestEnv): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -135,7 +134,10 @@ describe('compressed batches from real producers reach the warehouse', () => {
     await createEventTopics(t);
     const registry = topicsOf(t.config).registry;
     const events = validEvents(12, 23).filter((e) => familyOf[e.type] === 'registry');
-    await javaProduce(events.map((e) => ({ ...recordOf(t, e), partition: 2 })), { compression: 'lz4', props: { 'linger.ms': '500' } });
+    await javaProduce(
+      events.map((e) => ({ ...recordOf(t, e), partition: 2 })),
+      { compression: 'lz4', props: { 'linger.ms': '500' } },
+    );
 
     const ours = codecTable[CompressionTypes.LZ4]!;
     codecTable[CompressionTypes.LZ4] = broken(ours);
@@ -144,7 +146,10 @@ describe('compressed batches from real producers reach the warehouse', () => {
       const outcome = await Promise.race([
         service.failure.catch((err: Error) => err),
         // (A consumer that has stopped may also end waitUntilIdle with an error: not the one looked for.)
-        service.waitUntilIdle().then(() => new Error('stored a batch it cannot have decompressed'), (err: Error) => err),
+        service.waitUntilIdle().then(
+          () => new Error('stored a batch it cannot have decompressed'),
+          (err: Error) => err,
+        ),
         new Promise<Error>((r) => setTimeout(() => r(new Error('no failure within 30 s: kafkajs is retrying')), 30_000)),
       ]);
       expect(outcome.message).toMatch(

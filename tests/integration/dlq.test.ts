@@ -39,7 +39,12 @@ describe('edumon dlq', () => {
     const r = await runEdumon(['dlq', 'list', '--json', ...args], t.env);
     expect(r.code, r.output).toBe(0);
     expect(r.output).not.toContain(RAW_ID);
-    return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Row);
+    return r.stdout.trim() === ''
+      ? []
+      : r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Row);
   }
 
   beforeAll(async () => {
@@ -87,7 +92,15 @@ describe('edumon dlq', () => {
   });
 
   it('usage errors exit 2 with the reason; a selection that matches nothing exits 1', async () => {
-    for (const args of [['dlq'], ['dlq', 'frob'], ['dlq', 'replay'], ['dlq', 'list', '--yes'], ['dlq', 'list', '--since', 'yesterday'], ['dlq', 'replay', '--sha', 'xyz'], ['dlq', 'purge', '--through', 'abc']]) {
+    for (const args of [
+      ['dlq'],
+      ['dlq', 'frob'],
+      ['dlq', 'replay'],
+      ['dlq', 'list', '--yes'],
+      ['dlq', 'list', '--since', 'yesterday'],
+      ['dlq', 'replay', '--sha', 'xyz'],
+      ['dlq', 'purge', '--through', 'abc'],
+    ]) {
       const r = await runEdumon(args, t.env);
       expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(2);
       expect(r.stderr).toMatch(/^edumon: dlq: /);
@@ -112,7 +125,12 @@ describe('edumon dlq', () => {
     writeFileSync(file, JSON.stringify(fixed) + '\n');
     const r = await runEdumon(['dlq', 'replay', '--sha', sha(missing.value), '--from-file', file], t.env);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^replayed \\d+:\\d+ \\(${admission.replace('.', '\\.')}:\\d+:\\d+, .*\\) to ${admission.replace('.', '\\.')} partition \\d+ offset \\d+$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^replayed \\d+:\\d+ \\(${admission.replace('.', '\\.')}:\\d+:\\d+, .*\\) to ${admission.replace('.', '\\.')} partition \\d+ offset \\d+$`,
+        'm',
+      ),
+    );
     expect(r.output).not.toContain(RAW_ID);
     const run = await runEdumon(['run', '--until-idle'], t.env);
     expect(run.code, run.output).toBe(0);

@@ -18,7 +18,9 @@ async function topicOverrides(topic: string): Promise<Record<string, string>> {
   await admin.connect();
   try {
     const d = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC, name: topic }] });
-    return Object.fromEntries((d.resources[0]?.configEntries ?? []).filter((e) => !e.isDefault && e.configSource === 1).map((e) => [e.configName, e.configValue]));
+    return Object.fromEntries(
+      (d.resources[0]?.configEntries ?? []).filter((e) => !e.isDefault && e.configSource === 1).map((e) => [e.configName, e.configValue]),
+    );
   } finally {
     await admin.disconnect();
   }
@@ -41,7 +43,16 @@ describe('DLQ retention', () => {
     await admin.connect();
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: TOPIC, name: dlq, configEntries: [{ name: 'retention.ms', value: '-1' }, { name: 'max.message.bytes', value: '2097152' }] }],
+      resources: [
+        {
+          type: TOPIC,
+          name: dlq,
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            { name: 'max.message.bytes', value: '2097152' },
+          ],
+        },
+      ],
     });
     await admin.disconnect();
     const r = await runEdumon(['run', '--until-idle'], { ...t.env, EDUMON_DLQ_RETENTION_DAYS: '3' });

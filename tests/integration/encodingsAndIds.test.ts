@@ -19,7 +19,8 @@ import { queryWarehouse } from '../helpers/warehouse.ts';
 const SCHOOL = '3441080201';
 const AT = '2025-07-02T09:13:00+08:00';
 const HINT = 'if the file is GBK/GB18030 (Excel on Chinese Windows), pass --encoding gb18030';
-const SCI = 'looks like a number in scientific notation (d.dddddE+17): Excel rounds long ids, so different people become one; format the column as text and export it again';
+const SCI =
+  'looks like a number in scientific notation (d.dddddE+17): Excel rounds long ids, so different people become one; format the column as text and export it again';
 /** Every spelling of a raw id used here: none may show up in a reason or in what the CLI prints. */
 const RAW = ['XW2025', 'ＸＷ２０２５', 'RAWSTU', '4.10821', '10821E'];
 const leaks = (text: string) => RAW.filter((id) => text.includes(id));
@@ -46,7 +47,16 @@ describe('encodings and identifiers, through `edumon ingest`, the topics and `ed
   ];
 
   const admitted = (eventId: string, studentId: string | Buffer) => {
-    const [before, after] = JSON.stringify({ event_id: eventId, type: 'admission.admitted', occurred_at: AT, school_id: SCHOOL, student_id: 'ID', year: 2025, home_region_code: '410802', admission_type: 'unified' }).split('"ID"') as [string, string];
+    const [before, after] = JSON.stringify({
+      event_id: eventId,
+      type: 'admission.admitted',
+      occurred_at: AT,
+      school_id: SCHOOL,
+      student_id: 'ID',
+      year: 2025,
+      home_region_code: '410802',
+      admission_type: 'unified',
+    }).split('"ID"') as [string, string];
     return Buffer.concat([Buffer.from(`${before}"`), Buffer.from(studentId), Buffer.from(`"${after}`)]);
   };
   const raw = (value: Buffer, topic: string = topics.admission) => ({ topic, key: SCHOOL, value });
@@ -55,7 +65,19 @@ describe('encodings and identifiers, through `edumon ingest`, the topics and `ed
     raw(admitted('topic-bad-fe', Buffer.concat([Buffer.from('RAWSTU-C-'), Buffer.from([0xfe])]))),
     raw(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), admitted('topic-bom', 'BOM-STUDENT-1')])),
     raw(admitted('topic-plain', 'XW2025-0001')),
-    raw(Buffer.from(JSON.stringify({ event_id: 'topic-fullwidth', type: 'enrollment.left', occurred_at: '2025-12-01T08:00:00+08:00', school_id: SCHOOL, student_id: 'ＸＷ２０２５－０００１', reason: 'transferred' })), topics.enrollment),
+    raw(
+      Buffer.from(
+        JSON.stringify({
+          event_id: 'topic-fullwidth',
+          type: 'enrollment.left',
+          occurred_at: '2025-12-01T08:00:00+08:00',
+          school_id: SCHOOL,
+          student_id: 'ＸＷ２０２５－０００１',
+          reason: 'transferred',
+        }),
+      ),
+      topics.enrollment,
+    ),
     raw(admitted('topic-sci', '4.10821E+17')),
   ];
 
@@ -73,7 +95,8 @@ describe('encodings and identifiers, through `edumon ingest`, the topics and `ed
   it('without --encoding, rejects every line of a GBK CSV by its line with the hint, and exits 1', () => {
     const r = out.gbkAsUtf8!;
     expect(r.code, r.output).toBe(1);
-    for (const line of [2, 3, 4]) expect(r.stderr).toMatch(new RegExp(`^${gbkCsv}:${line}: not valid UTF-8 at byte \\d+ of the line; ${HINT.replace(/[()/]/g, '\\$&')}$`, 'm'));
+    for (const line of [2, 3, 4])
+      expect(r.stderr).toMatch(new RegExp(`^${gbkCsv}:${line}: not valid UTF-8 at byte \\d+ of the line; ${HINT.replace(/[()/]/g, '\\$&')}$`, 'm'));
     expect(r.stdout).toContain(`${gbkCsv}: 3 records, 0 published, 3 rejected`);
   });
 
@@ -132,6 +155,12 @@ describe('encodings and identifiers, through `edumon ingest`, the topics and `ed
     const reasons = await queryWarehouse<{ reason: string }>(t.config.warehouse, `select reason from rejections`);
     expect(reasons).toHaveLength(3);
     expect(leaks(reasons.map((r) => r.reason).join('\n'))).toEqual([]);
-    expect(leaks(Object.values(out).map((r) => r.output).join('\n'))).toEqual([]);
+    expect(
+      leaks(
+        Object.values(out)
+          .map((r) => r.output)
+          .join('\n'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect } from 'vitest';
-import { buildLoad } from '../fixtures/load.ts';
 import { rng } from '../../core/rng.ts';
+import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
 import { buildReference } from '../helpers/reference.ts';

@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceFileOf, type ServiceInfo } from '../../service/client.ts';
 import { tableOf } from '../../pipeline/tables.ts';
+import { type ServiceInfo, serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
@@ -172,7 +172,12 @@ function tokenOrNull(): string | null {
 }
 
 /** POSTs to the service's API with its token. */
-async function post(path: string, body: string, signal?: AbortSignal, file = serviceFile): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
+async function post(
+  path: string,
+  body: string,
+  signal?: AbortSignal,
+  file = serviceFile,
+): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
   const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
   const res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
     method: 'POST',
@@ -186,7 +191,12 @@ async function post(path: string, body: string, signal?: AbortSignal, file = ser
 /** Publishes `n` fresh events with `edumon ingest`, tagged by their event_id prefix. */
 async function ingest(prefix: string, n: number, seed: number, runEnv = env): Promise<void> {
   const file = join(t.dir, `${prefix}.jsonl`);
-  writeFileSync(file, validEvents(n, seed).map((e) => JSON.stringify({ ...e, event_id: `${prefix}-${e.event_id}` })).join('\n') + '\n');
+  writeFileSync(
+    file,
+    validEvents(n, seed)
+      .map((e) => JSON.stringify({ ...e, event_id: `${prefix}-${e.event_id}` }))
+      .join('\n') + '\n',
+  );
   const r = await edumon(['ingest', file], runEnv);
   expect(r.code, r.stderr).toBe(0);
 }

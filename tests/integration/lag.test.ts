@@ -3,8 +3,9 @@
  * sweeps back) counts every assigned partition against what the warehouse has stored, fetched or
  * not; and waitUntilIdle ends with an error, not never, when the consumer stops for good.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { createLogger } from '../../core/log.ts';

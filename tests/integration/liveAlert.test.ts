@@ -26,7 +26,10 @@ describe('a live over-quota admission', () => {
   const overQuota = async () => {
     const r = await runEdumon(['alerts', 'list', '--json', '--rule', 'ADM-OVER-QUOTA'], env);
     expect(r.code, r.output).toBe(0);
-    return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   };
 
   beforeAll(async () => {
@@ -56,7 +59,10 @@ describe('a live over-quota admission', () => {
     // ack and silence go through the running service (it holds the warehouse).
     const ack = await runEdumon(['alerts', 'ack', String(alert!.id), '--note', 'seen'], env);
     expect(ack.code, ack.output).toBe(0);
-    const silence = await runEdumon(['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--school', HS, '--until', '2099-01-01T00:00:00Z', '--reason', 'test'], env);
+    const silence = await runEdumon(
+      ['alerts', 'silence', '--rule', 'ADM-OVER-QUOTA', '--school', HS, '--until', '2099-01-01T00:00:00Z', '--reason', 'test'],
+      env,
+    );
     expect(silence.code, silence.output).toBe(0);
     expect((await overQuota())[0]).toMatchObject({ ack_note: 'seen', silenced: true });
 

@@ -5,8 +5,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { runEdumon } from '../helpers/cli.ts';
 import { overQuota } from '../helpers/alertWorld.ts';
+import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 /** Stores overQuota (a plan of 2, 3 admissions), then runs `older` on the warehouse as an old edumon left it. */
@@ -28,12 +28,20 @@ describe('a warehouse from an older edumon, opened read-only', () => {
 
   it("answers with this edumon's macros, not the stored ones, and changes nothing", async () => {
     // The old edumon had no asof_pay_gaps and a net-admissions macro that saw nothing.
-    await warehouse(t.config.warehouse, `drop macro table asof_pay_gaps;
+    await warehouse(
+      t.config.warehouse,
+      `drop macro table asof_pay_gaps;
       create or replace macro asof_net_admissions(t) as table select school_id, student_pseudonym, year, occurred_at as admitted_at,
-        home_region_code, admission_type from admissions where false`);
+        home_region_code, admission_type from admissions where false`,
+    );
     const rules = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(rules.code, rules.output).toBe(0);
-    expect(rules.stdout.trim().split('\n').map((l) => JSON.parse(l).observed)).toEqual([3]);
+    expect(
+      rules.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).observed),
+    ).toEqual([3]);
     const gaps = await runEdumon(['query', '--format', 'json', `select count(*)::int as n from asof_pay_gaps('2025-12-31'::timestamptz, 10)`], t.env);
     expect(gaps.code, gaps.output).toBe(0);
     expect(JSON.parse(gaps.stdout.trim())).toEqual({ n: 0 });
@@ -52,7 +60,11 @@ describe('a warehouse from an older edumon, opened read-only', () => {
   it('names the migrations it lacks and what to run', async () => {
     const env = { ...t.env, EDUMON_WAREHOUSE: `${t.dir}/unmigrated.duckdb` };
     await warehouse(env.EDUMON_WAREHOUSE, `delete from schema_migrations where version = '0003_alerts'`);
-    for (const args of [['query', 'select 1'], ['alerts', 'list'], ['rules', 'run', '--dry-run']]) {
+    for (const args of [
+      ['query', 'select 1'],
+      ['alerts', 'list'],
+      ['rules', 'run', '--dry-run'],
+    ]) {
       const r = await runEdumon(args, env);
       expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(1);
       expect(r.stderr).toContain(`warehouse ${env.EDUMON_WAREHOUSE} needs migration(s) 0003_alerts: run \`edumon migrate\``);

@@ -5,11 +5,11 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWarehouse } from '../../core/db.ts';
 import { describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
-import { serviceFileOf } from '../../service/client.ts';
+import { openWarehouse } from '../../core/db.ts';
 import { familyOf } from '../../ingest/contract.ts';
+import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
@@ -33,7 +33,10 @@ describe('private files', () => {
     const t = testEnv('private-run', { EDUMON_PSEUDONYM_KEY: '' });
     const env = { ...t.env, EDUMON_WAREHOUSE: join(t.dir, 'data', 'warehouse.duckdb') };
     const topics = topicsOf(t.config);
-    await publishRaw(testKafka(), validEvents(50).map((e) => ({ topic: topics[familyOf[e.type]], key: e.event_id, value: Buffer.from(JSON.stringify(e)) })));
+    await publishRaw(
+      testKafka(),
+      validEvents(50).map((e) => ({ topic: topics[familyOf[e.type]], key: e.event_id, value: Buffer.from(JSON.stringify(e)) })),
+    );
     const r = await runEdumon(['run', '--until-idle'], env);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('stored 50 events');
@@ -55,8 +58,15 @@ describe('private files', () => {
     const topics = topicsOf(t.config);
     const proc = spawnEdumon(['run'], t.env);
     await waitFor(() => existsSync(serviceFileOf(t.env.EDUMON_WAREHOUSE!)), 60_000, 'the service file');
-    await publishRaw(testKafka(), validEvents(30, 2).map((e) => ({ topic: topics[familyOf[e.type]], key: e.event_id, value: Buffer.from(JSON.stringify(e)) })));
-    await waitFor(async () => /"n":"[1-9]/.test((await runEdumon(['query', 'select count(*) as n from school_versions', '-f', 'json'], t.env)).stdout), 60_000, 'stored events');
+    await publishRaw(
+      testKafka(),
+      validEvents(30, 2).map((e) => ({ topic: topics[familyOf[e.type]], key: e.event_id, value: Buffer.from(JSON.stringify(e)) })),
+    );
+    await waitFor(
+      async () => /"n":"[1-9]/.test((await runEdumon(['query', 'select count(*) as n from school_versions', '-f', 'json'], t.env)).stdout),
+      60_000,
+      'stored events',
+    );
     expect(readdirSync(t.dir)).toEqual(expect.arrayContaining(['warehouse.duckdb', 'warehouse.duckdb.wal', 'warehouse.duckdb.service.json']));
     expect(readableByOthers(t.dir)).toEqual([]);
     proc.child.kill('SIGTERM');
@@ -72,7 +82,13 @@ describe('private files', () => {
     writeFileSync(`${wh}.pseudonym-key`, 'an-older-key-0123456789abcdef\n');
     mkdirSync(`${wh}.tmp`);
     writeFileSync(join(`${wh}.tmp`, 'duckdb_temp_storage-0.tmp'), 'spilled');
-    for (const [path, mode] of [[wh, 0o644], [`${wh}.pseudonym-key`, 0o644], [`${wh}.tmp`, 0o755], [join(`${wh}.tmp`, 'duckdb_temp_storage-0.tmp'), 0o644]] as const) chmodSync(path, mode);
+    for (const [path, mode] of [
+      [wh, 0o644],
+      [`${wh}.pseudonym-key`, 0o644],
+      [`${wh}.tmp`, 0o755],
+      [join(`${wh}.tmp`, 'duckdb_temp_storage-0.tmp'), 0o644],
+    ] as const)
+      chmodSync(path, mode);
     expect(readableByOthers(t.dir)).toHaveLength(4);
     const again = await runEdumon(['migrate'], t.env);
     expect(again.code, again.output).toBe(0);

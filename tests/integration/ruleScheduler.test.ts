@@ -7,11 +7,11 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
-import { startRuleSweeps } from '../../service/ruleSweeps.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { migrate } from '../../pipeline/migrate.ts';
+import { startRuleSweeps } from '../../service/ruleSweeps.ts';
 
 /**
  * Starts a scheduler on a fresh warehouse after `seed`, waits for its first sweep (ticks come every
@@ -28,7 +28,9 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
     const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
     const started = new Date().toISOString();
     const ranSinceStart = async () =>
-      (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started])).getRows().map((r) => String(r[0]));
+      (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started]))
+        .getRows()
+        .map((r) => String(r[0]));
     const scheduler = await startRuleSweeps({ conn, config, log: createLogger({ level: 'error' }), ...(ingestLag ? { ingestLag } : {}) });
     try {
       const deadline = Date.now() + 40_000;
@@ -45,7 +47,11 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
 
 it('runs every rule at the first tick, and after a restart not the daily rules that ran today', { timeout: 60_000 }, async () => {
   const rules = loadRules();
-  const ids = (cadence: string) => rules.filter((r) => r.cadence === cadence).map((r) => r.id).sort();
+  const ids = (cadence: string) =>
+    rules
+      .filter((r) => r.cadence === cadence)
+      .map((r) => r.id)
+      .sort();
   const [daily, season] = [ids('daily'), ids('season')];
   expect(daily.length && season.length).toBeGreaterThan(0);
 
@@ -65,14 +71,21 @@ it('holds scheduled sweeps while ingestion is catching up a backlog, and runs th
   let behind = 1_000_000;
   let heldThrough = 0;
   const started = Date.now();
-  const ran = await firstTick(async () => undefined, () => {
-    // Caught up after a tick has come and gone (ticks are 10 s apart).
-    if (Date.now() - started > 11_000) behind = 0;
-    else heldThrough = Date.now() - started;
-    return behind;
-  });
+  const ran = await firstTick(
+    async () => undefined,
+    () => {
+      // Caught up after a tick has come and gone (ticks are 10 s apart).
+      if (Date.now() - started > 11_000) behind = 0;
+      else heldThrough = Date.now() - started;
+      return behind;
+    },
+  );
   expect(heldThrough).toBeGreaterThan(0); // a tick asked while ingestion was behind
   // The first sweep came only after the backlog was gone, not at that tick.
   expect(Date.now() - started).toBeGreaterThan(11_000);
-  expect(ran).toEqual(loadRules().map((r) => r.id).sort());
+  expect(ran).toEqual(
+    loadRules()
+      .map((r) => r.id)
+      .sort(),
+  );
 });

@@ -1,8 +1,8 @@
 /** One sweep of several rules: shared as-of state computed once, and recomputed after a failure. */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { ruleById, type Rule } from '../../alerts/rules.ts';
 import { applyRules } from '../../alerts/applyRules.ts';
+import { type Rule, ruleById } from '../../alerts/rules.ts';
 import { runRules, SweepStopped } from '../../alerts/runRules.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
@@ -15,13 +15,19 @@ const NET = 'asof_net_admissions($as_of::timestamptz)';
 
 /** A plan of 2 with 3 admissions, one from another county, and one student also admitted at a second school. */
 function world(): RuleWorld {
-  const w = new RuleWorld()
-    .school(HS)
-    .school(OTHER)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
-      school_id: HS, year: 2025, plan_quota: 2, window_opens_at: '2025-07-10T09:00:00+08:00', window_closes_at: '2025-07-20T18:00:00+08:00',
-    });
-  for (const [school_id, student, home] of [[HS, 'a', '410821'], [HS, 'b', '410821'], [HS, 'c', '410822'], [OTHER, 'a', '410821']] as const) {
+  const w = new RuleWorld().school(HS).school(OTHER).add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+    school_id: HS,
+    year: 2025,
+    plan_quota: 2,
+    window_opens_at: '2025-07-10T09:00:00+08:00',
+    window_closes_at: '2025-07-20T18:00:00+08:00',
+  });
+  for (const [school_id, student, home] of [
+    [HS, 'a', '410821'],
+    [HS, 'b', '410821'],
+    [HS, 'c', '410822'],
+    [OTHER, 'a', '410821'],
+  ] as const) {
     w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id, student_id: student, year: 2025, home_region_code: home, admission_type: 'unified' });
   }
   return w;
@@ -40,9 +46,17 @@ describe('a rule sweep', () => {
       const broken: Rule = { ...ruleById('ADM-NO-PLAN'), sql: `select * from ${NET}, no_such_table` };
 
       const sweep = await runRules(conn, [quota, broken, cross, dup], { config, asOf: T });
-      expect(sweep.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([['ADM-OVER-QUOTA', false], ['ADM-NO-PLAN', true], ['ADM-CROSS-REGION', false], ['ADM-DUPLICATE', false]]);
+      expect(sweep.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([
+        ['ADM-OVER-QUOTA', false],
+        ['ADM-NO-PLAN', true],
+        ['ADM-CROSS-REGION', false],
+        ['ADM-DUPLICATE', false],
+      ]);
       expect(sweep.runs[1]!.error).toMatch(/^sql\/rules\/ADM-NO-PLAN\.sql: .*no_such_table/);
-      expect(sweep.shared.filter((s) => s.call === NET).map((s) => [s.rows, Boolean(s.error)])).toEqual([[4, false], [4, false]]);
+      expect(sweep.shared.filter((s) => s.call === NET).map((s) => [s.rows, Boolean(s.error)])).toEqual([
+        [4, false],
+        [4, false],
+      ]);
 
       const alone = [];
       for (const rule of [quota, cross, dup]) alone.push(...(await runRules(conn, [rule], { config, asOf: T })).violations);
@@ -90,7 +104,10 @@ describe('a rule sweep', () => {
           0::double as observed, 6000::double as threshold, json_object('n', range) as details from range(300000)`,
       };
       const sweep = await runRules(conn, [flood, ruleById('ADM-OVER-QUOTA')], { config, asOf: T });
-      expect(sweep.runs.map((r) => [r.rule, r.rows, r.error ?? null])).toEqual([['WAGE-MISSING', 300_000, null], ['ADM-OVER-QUOTA', 1, null]]);
+      expect(sweep.runs.map((r) => [r.rule, r.rows, r.error ?? null])).toEqual([
+        ['WAGE-MISSING', 300_000, null],
+        ['ADM-OVER-QUOTA', 1, null],
+      ]);
       expect(sweep.violations).toHaveLength(300_001);
     } finally {
       conn.closeSync();

@@ -19,9 +19,18 @@ describe('edumon rules', () => {
   it('list prints every rule with severity, cadence, parameters and title', async () => {
     const r = await runEdumon(['rules', 'list', '--json'], t.env);
     expect(r.code, r.output).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(rows).toHaveLength(29);
-    expect(rows.find((x) => x.rule === 'ADM-CLASS-SIZE')).toEqual({ rule: 'ADM-CLASS-SIZE', severity: 'warning', cadence: 'daily', params: 'max_class_size', title: '大班额 / Oversized grade-1 high-school class' });
+    expect(rows.find((x) => x.rule === 'ADM-CLASS-SIZE')).toEqual({
+      rule: 'ADM-CLASS-SIZE',
+      severity: 'warning',
+      cadence: 'daily',
+      params: 'max_class_size',
+      title: '大班额 / Oversized grade-1 high-school class',
+    });
   });
 
   it('refuses an unknown sub-command, an unknown rule and a bad timestamp with exit 2', async () => {

@@ -12,7 +12,13 @@ import { serviceFileOf } from '../../service/client.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
-const linesOf = (stdout: string) => (stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as ViolationKey & Record<string, unknown>));
+const linesOf = (stdout: string) =>
+  stdout.trim() === ''
+    ? []
+    : stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ViolationKey & Record<string, unknown>);
 
 /** Per rule: found, expected, and what is extra or missing (empty when they agree). */
 function differences(found: ViolationKey[], expected: ViolationKey[]): string[] {
@@ -52,7 +58,9 @@ describe('rules against the simulator truth', () => {
     const hits = [...got].filter((k) => want.has(k)).length;
     const precision = got.size ? hits / got.size : 1;
     const recall = want.size ? hits / want.size : 1;
-    console.log(`rules vs truth: ${got.size} found, ${want.size} expected, precision ${precision}, recall ${recall}; CLI sweep ${seconds.toFixed(1)} s (${r.stderr.trim()})`);
+    console.log(
+      `rules vs truth: ${got.size} found, ${want.size} expected, precision ${precision}, recall ${recall}; CLI sweep ${seconds.toFixed(1)} s (${r.stderr.trim()})`,
+    );
     expect(differences(found, truth.violations)).toEqual([]);
     expect(found.length, 'one row per violation identity').toBe(got.size);
     expect(precision).toBe(1);
@@ -64,7 +72,12 @@ describe('rules against the simulator truth', () => {
       await waitFor(() => existsSync(serviceFileOf(t.config.warehouse)), 60_000, 'the service file');
       const viaService = await runEdumon(['rules', 'run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', truth.as_of, '--dry-run'], t.env);
       expect(viaService.code, viaService.stderr).toBe(0);
-      expect(viaService.stdout).toBe(found.filter((v) => v.rule === 'ADM-OVER-QUOTA').map((v) => JSON.stringify(v) + '\n').join(''));
+      expect(viaService.stdout).toBe(
+        found
+          .filter((v) => v.rule === 'ADM-OVER-QUOTA')
+          .map((v) => JSON.stringify(v) + '\n')
+          .join(''),
+      );
     } finally {
       svc.child.kill('SIGTERM');
       await svc.exited;

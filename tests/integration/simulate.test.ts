@@ -11,7 +11,27 @@ describe('edumon simulate --publish', () => {
   it('publishes every line, corrupt ones included, and the pipeline stores each valid event once with truth pseudonyms', async () => {
     const t = testEnv('simulate');
     const out = join(t.dir, 'sim');
-    const sim = await runEdumon(['simulate', '--seed', '2', '--scale', '0.05', '--from', '2025-06-01', '--to', '2025-09-30', '--out', out, '--corrupt', '0.005', '--publish', '--rate', '200000'], t.env);
+    const sim = await runEdumon(
+      [
+        'simulate',
+        '--seed',
+        '2',
+        '--scale',
+        '0.05',
+        '--from',
+        '2025-06-01',
+        '--to',
+        '2025-09-30',
+        '--out',
+        out,
+        '--corrupt',
+        '0.005',
+        '--publish',
+        '--rate',
+        '200000',
+      ],
+      t.env,
+    );
     expect(sim.code, sim.output).toBe(0);
     expect(sim.stdout).toMatch(/published \d+ messages/);
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as {
@@ -22,7 +42,11 @@ describe('edumon simulate --publish', () => {
     const run = await runEdumon(['run', '--until-idle'], t.env);
     expect(run.code, run.output).toBe(0);
     const tables: Record<string, string> = {
-      'admission.admitted': 'admissions', 'enrollment.enrolled': 'enrollments', 'wage.paid': 'wage_payments', 'staff.upserted': 'staff_versions', 'school.upserted': 'school_versions',
+      'admission.admitted': 'admissions',
+      'enrollment.enrolled': 'enrollments',
+      'wage.paid': 'wage_payments',
+      'staff.upserted': 'staff_versions',
+      'school.upserted': 'school_versions',
     };
     for (const [type, table] of Object.entries(tables)) {
       const [row] = await queryWarehouse<{ n: number }>(t.config.warehouse, `select count(*)::int as n from ${table}`);
@@ -33,7 +57,10 @@ describe('edumon simulate --publish', () => {
     // truth.json names people by the pseudonyms the warehouse holds (same key from the config).
     const short = truth.violations.filter((v) => v.rule === 'ADM-DUPLICATE' || v.rule === 'WAGE-SHORT' || v.rule === 'WAGE-LATE').map((v) => v.subject!);
     expect(short.length).toBeGreaterThan(0);
-    const known = await queryWarehouse<{ p: string }>(t.config.warehouse, `select student_pseudonym as p from admissions union select staff_pseudonym from wage_payments`);
+    const known = await queryWarehouse<{ p: string }>(
+      t.config.warehouse,
+      `select student_pseudonym as p from admissions union select staff_pseudonym from wage_payments`,
+    );
     const set = new Set(known.map((k) => k.p));
     for (const s of short) expect(set.has(s), s).toBe(true);
   }, 300_000);
@@ -43,7 +70,10 @@ describe('edumon simulate --publish --rate', () => {
   it('paces publishing to the given number of messages per second', async () => {
     const t = testEnv('simrate');
     const started = Date.now();
-    const sim = await runEdumon(['simulate', '--scale', '0.05', '--from', '2025-03-01', '--to', '2025-03-31', '--out', join(t.dir, 'sim'), '--publish', '--rate', '10000'], t.env);
+    const sim = await runEdumon(
+      ['simulate', '--scale', '0.05', '--from', '2025-03-01', '--to', '2025-03-31', '--out', join(t.dir, 'sim'), '--publish', '--rate', '10000'],
+      t.env,
+    );
     expect(sim.code, sim.output).toBe(0);
     const sent = Number(/published (\d+) messages/.exec(sim.stdout)?.[1]);
     expect(sent).toBeGreaterThan(4000);

@@ -11,7 +11,15 @@ import { TEST_KEY } from '../helpers/testEnv.ts';
 
 const env = { EDUMON_ENV: 'test', EDUMON_PSEUDONYM_KEY: TEST_KEY };
 const files = [...families.map((f) => `${f}.jsonl`), 'truth.json'];
-const hashes = (dir: string) => Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+const hashes = (dir: string) =>
+  Object.fromEntries(
+    files.map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    ]),
+  );
 const made: string[] = [];
 const tmp = () => {
   const dir = mkdtempSync(join(tmpdir(), 'edumon-simcli-'));
@@ -40,20 +48,33 @@ describe('edumon simulate', () => {
 
   it('with --corrupt mixes in every malformed kind and duplicate deliveries, counted in truth.json', async () => {
     const dir = await simulateInto(['--seed', '3', '--scale', '0.1', '--from', '2025-06-01', '--to', '2025-09-30', '--corrupt', '0.01']);
-    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { corrupt: { malformed: number; by_kind: Record<string, number>; duplicates: number } };
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as {
+      corrupt: { malformed: number; by_kind: Record<string, number>; duplicates: number };
+    };
     const kinds: Record<string, number> = {};
     let duplicates = 0;
     for (const f of families) {
       const seen = new Set<string>();
-      for (const line of readFileSync(join(dir, `${f}.jsonl`), 'utf8').trimEnd().split('\n')) {
+      for (const line of readFileSync(join(dir, `${f}.jsonl`), 'utf8')
+        .trimEnd()
+        .split('\n')) {
         const d = decodeBytes(Buffer.from(line), f);
         if (d.ok) {
           if (seen.has(d.event.event_id)) duplicates++;
           seen.add(d.event.event_id);
           continue;
         }
-        const kind = /not valid JSON/.test(d.reason) ? 'not-json' : /expected a JSON object/.test(d.reason) ? 'not-object' : /-byte limit/.test(d.reason) ? 'over-size'
-          : /unknown event type/.test(d.reason) ? 'unknown-type' : /required field is missing/.test(d.reason) ? 'missing-field' : 'mistyped-field';
+        const kind = /not valid JSON/.test(d.reason)
+          ? 'not-json'
+          : /expected a JSON object/.test(d.reason)
+            ? 'not-object'
+            : /-byte limit/.test(d.reason)
+              ? 'over-size'
+              : /unknown event type/.test(d.reason)
+                ? 'unknown-type'
+                : /required field is missing/.test(d.reason)
+                  ? 'missing-field'
+                  : 'mistyped-field';
         kinds[kind] = (kinds[kind] ?? 0) + 1;
       }
     }

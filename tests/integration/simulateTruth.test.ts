@@ -65,7 +65,9 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
 
   it('writes only lines that are valid contract events of their file, in occurred_at order', () => {
     for (const f of families) {
-      const lines = readFileSync(join(dir, `${f}.jsonl`), 'utf8').trimEnd().split('\n');
+      const lines = readFileSync(join(dir, `${f}.jsonl`), 'utf8')
+        .trimEnd()
+        .split('\n');
       expect(lines.length).toBe(truth.events[f]);
       let prev = '';
       for (const line of lines) {
@@ -112,7 +114,9 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
     });
 
     it('has several hundred kindergartens and a few dozen high schools, with 10-digit codes by type', async () => {
-      const r = await sql(`select level, count(distinct school_id)::int as n, bool_and(regexp_matches(school_id, '^(11|34|36)41\\d{6}$')) as ok from registry where type = 'school.upserted' group by all`);
+      const r = await sql(
+        `select level, count(distinct school_id)::int as n, bool_and(regexp_matches(school_id, '^(11|34|36)41\\d{6}$')) as ok from registry where type = 'school.upserted' group by all`,
+      );
       const n = Object.fromEntries(r.map((x) => [x.level, Number(x.n)]));
       expect(n.kindergarten).toBeGreaterThanOrEqual(300);
       expect(n.kindergarten).toBeLessThanOrEqual(700);
@@ -135,7 +139,9 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
       const agreed = await one(`select min(monthly_wage_yuan) as lo, max(monthly_wage_yuan) as hi from registry where type = 'staff.upserted'`);
       expect(Number(agreed.lo)).toBeGreaterThanOrEqual(3000);
       expect(Number(agreed.hi)).toBeLessThanOrEqual(12000);
-      const paid = await one(`select count(*) filter (total between 3000 and 12000) / count(*) as share from (select staff_id, period, sum(amount_yuan) as total from funding where type = 'wage.paid' group by all)`);
+      const paid = await one(
+        `select count(*) filter (total between 3000 and 12000) / count(*) as share from (select staff_id, period, sum(amount_yuan) as total from funding where type = 'wage.paid' group by all)`,
+      );
       expect(Number(paid.share)).toBeGreaterThan(0.99);
     });
 
@@ -148,7 +154,8 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
 
   describe('near-misses are in the events and not in the truth', () => {
     it('a grade-1 high-school class of exactly 55 students', async () => {
-      const r = await sql(`select school_id, class_id from enrollment e where type = 'enrollment.enrolled' and level = 'high_school' and grade = 1 and year = 2025
+      const r =
+        await sql(`select school_id, class_id from enrollment e where type = 'enrollment.enrolled' and level = 'high_school' and grade = 1 and year = 2025
         and not exists (select 1 from enrollment l where l.type = 'enrollment.left' and l.student_id = e.student_id) group by all having count(*) = 55`);
       expect(r.length).toBeGreaterThan(0);
       for (const c of r) expect(inTruth({ rule: 'ADM-CLASS-SIZE', school_id: String(c.school_id), subject: String(c.class_id) })).toHaveLength(0);
@@ -176,7 +183,9 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
       for (const w of onDue) expect(inTruth({ rule: 'WAGE-LATE', period: String(w.period), subject: pseudonym(String(w.staff_id)) })).toHaveLength(0);
       const halfYuan = await sql(`select staff_id from funding where type = 'wage.paid' and amount_yuan % 1 = 0.5`);
       expect(halfYuan.length).toBeGreaterThan(0);
-      const split = await one(`select count(*)::int as n from (select staff_id, period from funding where type = 'wage.paid' group by all having count(*) = 2)`);
+      const split = await one(
+        `select count(*)::int as n from (select staff_id, period from funding where type = 'wage.paid' group by all having count(*) = 2)`,
+      );
       expect(Number(split.n)).toBeGreaterThan(0);
       // Late payments at 00:30 on the 11th Shanghai time are still the 10th in UTC: WAGE-LATE anyway.
       const lateUtc = await sql(`select staff_id, period from funding where type = 'wage.paid' and occurred_at like '%-11T00:30:%'`);
@@ -185,7 +194,8 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
     });
 
     it('a township of 29,999 people with exactly one central kindergarten', async () => {
-      const r = await sql(`select t.township_code, count(s.school_id)::int as central from registry t join registry s on s.type = 'school.upserted' and s.township_code = t.township_code
+      const r =
+        await sql(`select t.township_code, count(s.school_id)::int as central from registry t join registry s on s.type = 'school.upserted' and s.township_code = t.township_code
         and s.township_central and s.ownership = 'public' where t.type = 'township.upserted' and t.population = 29999 group by all`);
       expect(r).toEqual([{ township_code: expect.any(String), central: 1 }]);
       expect(inTruth({ rule: 'KG-TOWNSHIP-CENTRAL', subject: String(r[0]!.township_code) })).toHaveLength(0);
@@ -195,13 +205,16 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
       const r = await sql(`select school_id from registry where type = 'school.upserted' and activity_room_area_m2 = 1470.6 and ownership = 'public'`);
       expect(r).toHaveLength(1);
       const id = String(r[0]!.school_id);
-      const teachers = await one(`select count(distinct staff_id)::int as n from registry where type = 'staff.upserted' and school_id = '${id}' and role = 'full_time_teacher' and active`);
+      const teachers = await one(
+        `select count(distinct staff_id)::int as n from registry where type = 'staff.upserted' and school_id = '${id}' and role = 'full_time_teacher' and active`,
+      );
       expect(Number(teachers.n)).toBe(12);
       expect(inTruth({ school_id: id })).toHaveLength(0);
     });
 
     it('a high school funded exactly 1,000 yuan per student and one charging exactly 25% of its cost', async () => {
-      const funded = await sql(`with f as (select school_id, sum(amount_yuan) as funds from funding where type = 'funds.disbursed' and fund_type = 'per_student_public_funds'
+      const funded =
+        await sql(`with f as (select school_id, sum(amount_yuan) as funds from funding where type = 'funds.disbursed' and fund_type = 'per_student_public_funds'
           and school_id like '34%' group by all),
         s as (select school_id, count(*) as n from enrollment e where type = 'enrollment.enrolled'
           and not exists (select 1 from enrollment l where l.type = 'enrollment.left' and l.student_id = e.student_id and l.school_id = e.school_id) group by all)
@@ -222,7 +235,8 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
     });
 
     it('a county teacher who joined an urban high school 200 days after leaving (the limit is 180)', async () => {
-      const r = await sql(`with v as (select staff_id, school_id, active, occurred_at::timestamptz as t from registry where type = 'staff.upserted' and role = 'full_time_teacher')
+      const r =
+        await sql(`with v as (select staff_id, school_id, active, occurred_at::timestamptz as t from registry where type = 'staff.upserted' and role = 'full_time_teacher')
         select a.staff_id from v a join v b on a.staff_id = b.staff_id and not a.active and b.active and b.school_id <> a.school_id
         where date_diff('day', a.t, b.t) = 200`);
       expect(r).toHaveLength(1);
@@ -235,10 +249,17 @@ describe('edumon simulate --exempt-admission-types', () => {
   it('leaves cross-region admissions of an exempt type out of the truth, which the SQL evaluation with the same config agrees with', async () => {
     const out = mkdtempSync(join(tmpdir(), 'edumon-sim-exempt-'));
     const exempt = ['sports_special'];
-    simulate({ options: { ...defaultOptions, seed: 5, scale: 0.3, exemptAdmissionTypes: exempt }, outDir: out, pseudonymize: pseudonym, admissionTopic: 'edu.admission' });
+    simulate({
+      options: { ...defaultOptions, seed: 5, scale: 0.3, exemptAdmissionTypes: exempt },
+      outDir: out,
+      pseudonymize: pseudonym,
+      admissionTopic: 'edu.admission',
+    });
     const t = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as TruthFile;
     const found = await evaluateSimulated(out, { asOf: t.as_of, admissionTopic: 'edu.admission', exempt });
-    expect(found.map((f) => identityOf({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort()).toEqual(t.violations.map(identityOf).sort());
+    expect(found.map((f) => identityOf({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })).sort()).toEqual(
+      t.violations.map(identityOf).sort(),
+    );
     const withoutExemption = await evaluateSimulated(out, { asOf: t.as_of, admissionTopic: 'edu.admission' });
     const cross = (rows: Array<{ rule: string }>) => rows.filter((r) => r.rule === 'ADM-CROSS-REGION').length;
     expect(cross(withoutExemption)).toBeGreaterThan(cross(found));

@@ -33,8 +33,10 @@ describe('applying a sweep', () => {
     await conn.run('delete from present');
     for (const [school, observed] of rows) await conn.run(`insert into present values ($1, $2)`, [school, observed]);
   };
-  const sweep = (at: string, more: { dryRun?: boolean; step?: (c: DuckDBConnection, ts: readonly AlertTransition[]) => Promise<void> } = {}): Promise<AppliedSweep> =>
-    applyRules(conn, [rule], { config, asOf: at, ...more });
+  const sweep = (
+    at: string,
+    more: { dryRun?: boolean; step?: (c: DuckDBConnection, ts: readonly AlertTransition[]) => Promise<void> } = {},
+  ): Promise<AppliedSweep> => applyRules(conn, [rule], { config, asOf: at, ...more });
   /** The alerts table, in the shape of a transition's alert (times ISO 8601 UTC). */
   const stored = async () =>
     (
@@ -44,9 +46,12 @@ describe('applying a sweep', () => {
         strftime(timezone('UTC', resolved_at), '%Y-%m-%dT%H:%M:%S.%gZ') as resolved_at,
         observed, threshold, details::varchar as details from alerts order by id`)
     ).getRowObjectsJson();
-  const asStored = (ts: readonly AlertTransition[]) => ts.map((t) => ({ ...t.alert, details: JSON.stringify(t.alert.details) })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const asStored = (ts: readonly AlertTransition[]) =>
+    ts.map((t) => ({ ...t.alert, details: JSON.stringify(t.alert.details) })).sort((a, b) => (a.id < b.id ? -1 : 1));
   const counts = async () =>
-    (await conn.runAndReadAll(`select (select count(*) from alert_transitions)::int as transitions, (select count(*) from rule_runs)::int as runs`)).getRowObjectsJson()[0];
+    (
+      await conn.runAndReadAll(`select (select count(*) from alert_transitions)::int as transitions, (select count(*) from rule_runs)::int as runs`)
+    ).getRowObjectsJson()[0];
 
   beforeAll(async () => {
     instance = await openWarehouse(join(dir, 'w.duckdb'));
@@ -67,7 +72,13 @@ describe('applying a sweep', () => {
       ['open', 'A', 'open', 1, '2025-07-12T10:00:00.000Z'],
       ['open', 'B', 'open', 1, '2025-07-12T10:00:00.000Z'],
     ]);
-    expect(first.transitions[0]!.alert).toMatchObject({ rule: 'ADM-OVER-QUOTA', severity: 'critical', observed: '301', threshold: '300', details: { plan_quota: 300 } });
+    expect(first.transitions[0]!.alert).toMatchObject({
+      rule: 'ADM-OVER-QUOTA',
+      severity: 'critical',
+      observed: '301',
+      threshold: '300',
+      details: { plan_quota: 300 },
+    });
     expect(asStored(first.transitions)).toEqual(await stored());
   });
 
@@ -76,14 +87,26 @@ describe('applying a sweep', () => {
     expect((await sweep(T[1])).transitions).toEqual([]);
     await present(['A', 305]);
     const resolved = await sweep(T[2]);
-    expect(resolved.transitions.map((t) => [t.kind, t.alert.school_id, t.alert.status, t.alert.resolved_at])).toEqual([['resolve', 'B', 'resolved', '2025-07-12T10:00:20.000Z']]);
+    expect(resolved.transitions.map((t) => [t.kind, t.alert.school_id, t.alert.status, t.alert.resolved_at])).toEqual([
+      ['resolve', 'B', 'resolved', '2025-07-12T10:00:20.000Z'],
+    ]);
     await present(['A', 305], ['B', 310]);
     const reopened = await sweep(T[3]);
-    expect(reopened.transitions.map((t) => [t.kind, t.alert.school_id, t.alert.occurrence, t.alert.opened_at])).toEqual([['reopen', 'B', 2, '2025-07-12T10:00:30.000Z']]);
+    expect(reopened.transitions.map((t) => [t.kind, t.alert.school_id, t.alert.occurrence, t.alert.opened_at])).toEqual([
+      ['reopen', 'B', 2, '2025-07-12T10:00:30.000Z'],
+    ]);
     expect(asStored(reopened.transitions)).toEqual((await stored()).filter((a) => a.school_id === 'B'));
     // Resolved, B was as the table held it before it reopened.
     expect(asStored(resolved.transitions)).toEqual([
-      { ...asStored(reopened.transitions)[0], occurrence: 1, status: 'resolved', opened_at: T[0].replace('Z', '.000Z'), last_seen_at: T[1].replace('Z', '.000Z'), resolved_at: T[2].replace('Z', '.000Z'), observed: '302' },
+      {
+        ...asStored(reopened.transitions)[0],
+        occurrence: 1,
+        status: 'resolved',
+        opened_at: T[0].replace('Z', '.000Z'),
+        last_seen_at: T[1].replace('Z', '.000Z'),
+        resolved_at: T[2].replace('Z', '.000Z'),
+        observed: '302',
+      },
     ]);
   });
 

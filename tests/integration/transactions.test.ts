@@ -98,7 +98,12 @@ describe('a transactional producer (the stock Java producer, lz4)', () => {
     const r = await runEdumonWithin(['run', '--until-idle'], t.env, 90_000);
     expect(r.code, r.output).toBe(0);
     const abortedIds = new Set(aborted.map((i) => events[i]!.event_id));
-    expect(await storedEventIds(t.config.warehouse)).toEqual(events.map((e) => e.event_id).filter((id) => !abortedIds.has(id)).sort());
+    expect(await storedEventIds(t.config.warehouse)).toEqual(
+      events
+        .map((e) => e.event_id)
+        .filter((id) => !abortedIds.has(id))
+        .sort(),
+    );
     for (const p of await offsetsVersusEnds(t)) expect(p.stored, p.partition).toBe(p.end);
   }, 180_000);
 });

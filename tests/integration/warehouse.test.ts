@@ -40,7 +40,9 @@ describe('the warehouse', () => {
     const e = { ...wage!, event_id: 'tz-1', occurred_at: '2025-10-10T16:30:00Z' } as ContractEvent;
     const f = { ...wage!, event_id: 'tz-2', occurred_at: '2025-10-11T00:30:00+08:00' } as ContractEvent;
     await sink.write([{ topic: 't', partition: 0, nextOffset: 2n, events: [stored(e), stored(f)], rejections: [] }]);
-    const r = await rows(`select event_id, strftime(timezone('Asia/Shanghai', occurred_at), '%Y-%m-%d %H:%M') as local from wage_payments where event_id like 'tz-%' order by 1`);
+    const r = await rows(
+      `select event_id, strftime(timezone('Asia/Shanghai', occurred_at), '%Y-%m-%d %H:%M') as local from wage_payments where event_id like 'tz-%' order by 1`,
+    );
     // Dates are Shanghai dates (docs/rules.md): a wage paid at 2025-10-10T16:30:00Z was paid on 11 October.
     expect(r).toEqual([
       { event_id: 'tz-1', local: '2025-10-11 00:30' },
@@ -54,7 +56,9 @@ describe('the warehouse', () => {
     await sink.write([{ topic: 't', partition: 1, nextOffset: 1n, events: [stored(e), stored(e)], rejections: [] }]);
     const res = await sink.write([{ topic: 't', partition: 1, nextOffset: 2n, events: [stored(e)], rejections: [] }]);
     expect(res).toEqual({ stored: 0, duplicates: 1, rejected: 0 });
-    expect(await rows(`select amount_yuan::varchar as a, count(*)::int as n from fund_disbursements where event_id = 'dup-1' group by 1`)).toEqual([{ a: '1234567.89', n: 1 }]);
+    expect(await rows(`select amount_yuan::varchar as a, count(*)::int as n from fund_disbursements where event_id = 'dup-1' group by 1`)).toEqual([
+      { a: '1234567.89', n: 1 },
+    ]);
   });
 
   it('writes a batch, its rejections and its offset all or nothing', async () => {
@@ -78,7 +82,8 @@ describe('the warehouse', () => {
 
   it('keeps every registry version and shows the latest as current (ties broken by event_id)', async () => {
     const school = validEvents(1, 9)[0]!;
-    const v = (id: string, at: string, capacity: number) => stored({ ...school, event_id: id, occurred_at: at, school_id: '3441089999', capacity } as ContractEvent);
+    const v = (id: string, at: string, capacity: number) =>
+      stored({ ...school, event_id: id, occurred_at: at, school_id: '3441089999', capacity } as ContractEvent);
     await sink.write([
       {
         topic: 'reg',

@@ -12,8 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
 import { decodeBytes } from '../../ingest/decode.ts';
-import { buildLoad } from '../fixtures/load.ts';
 import { validEvents } from '../fixtures/events.ts';
+import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, type RawMessage, type ReadMessage, readTopic, testKafka } from '../helpers/kafka.ts';
 import { buildReference } from '../helpers/reference.ts';
@@ -92,7 +92,12 @@ describe('a warehouse write that keeps failing', () => {
 });
 
 describe('a warehouse write that fails twice and then succeeds', () => {
-  const t = testEnv('writeretry', { EDUMON_COMMIT_MAX_EVENTS: '1000', EDUMON_WRITE_RETRIES: '3', EDUMON_WRITE_RETRY_BACKOFF_MS: '50', EDUMON_FAILPOINT_SINK_WRITE: 'after=1,times=2' });
+  const t = testEnv('writeretry', {
+    EDUMON_COMMIT_MAX_EVENTS: '1000',
+    EDUMON_WRITE_RETRIES: '3',
+    EDUMON_WRITE_RETRY_BACKOFF_MS: '50',
+    EDUMON_FAILPOINT_SINK_WRITE: 'after=1,times=2',
+  });
   const load = buildLoad(t.config, 5_000, 12);
   const reference = join(t.dir, 'reference.duckdb');
 
@@ -147,13 +152,18 @@ describe('records the warehouse cannot take', () => {
   });
 
   it('records each as a rejection with its reason, and forwards the original to the DLQ', async () => {
-    const rows = await queryWarehouse<{ reason: string; offset: string }>(t.config.warehouse, `select reason, "offset"::varchar as "offset" from rejections order by "offset"`);
+    const rows = await queryWarehouse<{ reason: string; offset: string }>(
+      t.config.warehouse,
+      `select reason, "offset"::varchar as "offset" from rejections order by "offset"`,
+    );
     expect(rows.map((r) => r.reason)).toEqual([
       expect.stringMatching(/^the warehouse refused it: Constraint Error: CHECK constraint failed on table school_versions/),
       expect.stringMatching(/^capacity: /),
     ]);
     // The decode rejection reaches the DLQ first; the refused one only once its write failed.
-    const dlq = (await readTopic(kafka, topics.dlq, (m) => m.length >= 2)).sort((a, b) => Number(a.headers['edumon-offset']) - Number(b.headers['edumon-offset']));
+    const dlq = (await readTopic(kafka, topics.dlq, (m) => m.length >= 2)).sort(
+      (a, b) => Number(a.headers['edumon-offset']) - Number(b.headers['edumon-offset']),
+    );
     expect(dlq.map((m) => [m.headers['edumon-offset'], m.headers['edumon-reason']])).toEqual(rows.map((r) => [r.offset, r.reason]));
     expect(JSON.parse(dlq[0]!.value!.toString()).name).toBe('POISON');
   });

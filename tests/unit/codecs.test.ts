@@ -51,7 +51,9 @@ describe('registered codecs', () => {
   });
 
   it.each(CODECS.slice(1))('%s fails on bytes that are not its format with a non-retriable CodecError', async (name, id) => {
-    const err = await codecOf(id)!.decompress(Buffer.from('definitely not compressed')).catch((e: unknown) => e);
+    const err = await codecOf(id)!
+      .decompress(Buffer.from('definitely not compressed'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CodecError);
     expect((err as CodecError).retriable).toBe(false);
     expect((err as CodecError).message).toContain(`cannot decompress a ${name} record batch`);

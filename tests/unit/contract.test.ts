@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { eventSchemas, eventTypes, familyOf, messageKey, type EventType } from '../../ingest/contract.ts';
+import { type EventType, eventSchemas, eventTypes, familyOf, messageKey } from '../../ingest/contract.ts';
 import { fieldKinds } from '../../ingest/csvCoerce.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { RAW_ID, sample } from './samples.ts';
@@ -12,18 +12,27 @@ const reasonOf = (v: unknown): string => {
 };
 const shapeOf = (t: EventType) => (eventSchemas[t] as unknown as { shape: Record<string, z.ZodType> }).shape;
 const requiredFields = (t: EventType) =>
-  Object.entries(shapeOf(t)).filter(([, s]) => !s.safeParse(undefined).success).map(([k]) => k);
+  Object.entries(shapeOf(t))
+    .filter(([, s]) => !s.safeParse(undefined).success)
+    .map(([k]) => k);
 /** A value of the wrong JSON kind for a field. */
-const wrongKind = (t: EventType, field: string): unknown =>
-  ({ number: 'twelve', boolean: 'yes', string: 12345 })[fieldKinds(t).get(field) ?? 'string'];
+const wrongKind = (t: EventType, field: string): unknown => ({ number: 'twelve', boolean: 'yes', string: 12345 })[fieldKinds(t).get(field) ?? 'string'];
 
 describe('the event contract', () => {
   it('has exactly the 12 event types of docs/contract.md, each on its topic family', () => {
     expect(Object.fromEntries(eventTypes.map((t) => [t, familyOf[t]]))).toEqual({
-      'school.upserted': 'registry', 'staff.upserted': 'registry', 'township.upserted': 'registry', 'population.reported': 'registry',
-      'admission_plan.published': 'admission', 'admission.admitted': 'admission', 'admission.cancelled': 'admission',
-      'enrollment.enrolled': 'enrollment', 'enrollment.left': 'enrollment',
-      'funds.disbursed': 'funding', 'wage.paid': 'funding', 'social_insurance.paid': 'funding',
+      'school.upserted': 'registry',
+      'staff.upserted': 'registry',
+      'township.upserted': 'registry',
+      'population.reported': 'registry',
+      'admission_plan.published': 'admission',
+      'admission.admitted': 'admission',
+      'admission.cancelled': 'admission',
+      'enrollment.enrolled': 'enrollment',
+      'enrollment.left': 'enrollment',
+      'funds.disbursed': 'funding',
+      'wage.paid': 'funding',
+      'social_insurance.paid': 'funding',
     });
   });
 
@@ -202,7 +211,9 @@ describe('the event contract', () => {
     it.each(['student_id', 'school_id', 'event_id'])('rejects %s in scientific notation (Excel), saying so without quoting it', (field) => {
       const type = field === 'student_id' ? 'admission.admitted' : 'wage.paid';
       const reason = reasonOf({ ...sample(type), [field]: '4.10821E+17' });
-      expect(reason).toBe(`${field}: looks like a number in scientific notation (d.dddddE+17): Excel rounds long ids, so different people become one; format the column as text and export it again`);
+      expect(reason).toBe(
+        `${field}: looks like a number in scientific notation (d.dddddE+17): Excel rounds long ids, so different people become one; format the column as text and export it again`,
+      );
     });
   });
 

@@ -8,7 +8,16 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { columnRanges, type EventType, eventSchemas, eventTypes, numericColumns, type NumericColumn, type PersonalField, personalFields } from '../../ingest/contract.ts';
+import {
+  columnRanges,
+  type EventType,
+  eventSchemas,
+  eventTypes,
+  type NumericColumn,
+  numericColumns,
+  type PersonalField,
+  personalFields,
+} from '../../ingest/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
@@ -64,7 +73,8 @@ describe('contract fields and warehouse columns', () => {
     for (const field of Object.keys(shapeOf(type))) {
       if (columns.includes(field)) continue;
       expect(dropped[field], `${type}.${field} has no column in ${table} and is not dropped on purpose`).toBeDefined();
-      if ((personalFields as readonly string[]).includes(field)) expect(columns, `${table} keeps the pseudonym of ${field}`).toContain(pseudonymFieldOf[field as PersonalField]);
+      if ((personalFields as readonly string[]).includes(field))
+        expect(columns, `${table} keeps the pseudonym of ${field}`).toContain(pseudonymFieldOf[field as PersonalField]);
     }
     for (const column of columns) {
       if (Object.hasOwn(shapeOf(type), column)) continue;
@@ -73,7 +83,11 @@ describe('contract fields and warehouse columns', () => {
   });
 
   it('stores no personal field raw in any table', () => {
-    for (const field of personalFields) expect([...columnType.keys()].filter((k) => k.endsWith(`.${field}`)), field).toEqual([]);
+    for (const field of personalFields)
+      expect(
+        [...columnType.keys()].filter((k) => k.endsWith(`.${field}`)),
+        field,
+      ).toEqual([]);
   });
 });
 
@@ -91,24 +105,29 @@ describe('numeric fields and their warehouse columns', () => {
     expect(f.schema.maxValue!).toBeLessThanOrEqual(range.max);
   });
 
-  it.each(numericFields.map((f) => [`${f.type} ${f.field}`, f] as const))('%s: the largest accepted value is stored exactly, one past it is rejected naming the field', async (_, f) => {
-    const max = f.schema.maxValue!;
-    const event = { ...sample(f.type), [f.field]: max, event_id: `max-${f.type}-${f.field}` };
-    const d = decodeObject(event);
-    expect(d.ok, JSON.stringify(d)).toBe(true);
-    if (!d.ok) return;
-    const sink = await Sink.open(conn);
-    await sink.write([{ topic: 't', partition: 0, nextOffset: 1n, events: [pseudonymizeEvent(d.event, createPseudonymizer('k'.repeat(16)))], rejections: [] }]);
-    const stored = (await conn.runAndReadAll(`select "${f.field}"::double from ${tableOf[f.type]} where event_id = $1`, [event.event_id])).getRows();
-    expect(Number(stored[0]![0])).toBe(max);
+  it.each(numericFields.map((f) => [`${f.type} ${f.field}`, f] as const))(
+    '%s: the largest accepted value is stored exactly, one past it is rejected naming the field',
+    async (_, f) => {
+      const max = f.schema.maxValue!;
+      const event = { ...sample(f.type), [f.field]: max, event_id: `max-${f.type}-${f.field}` };
+      const d = decodeObject(event);
+      expect(d.ok, JSON.stringify(d)).toBe(true);
+      if (!d.ok) return;
+      const sink = await Sink.open(conn);
+      await sink.write([
+        { topic: 't', partition: 0, nextOffset: 1n, events: [pseudonymizeEvent(d.event, createPseudonymizer('k'.repeat(16)))], rejections: [] },
+      ]);
+      const stored = (await conn.runAndReadAll(`select "${f.field}"::double from ${tableOf[f.type]} where event_id = $1`, [event.event_id])).getRows();
+      expect(Number(stored[0]![0])).toBe(max);
 
-    const tooBig = f.field.endsWith('_yuan') || f.field.endsWith('_m2') ? max * 2 : max + 1;
-    if (Number.isFinite(tooBig)) {
-      const r = decodeObject({ ...event, [f.field]: tooBig });
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toMatch(new RegExp(`^${f.field}: `));
-    }
-  });
+      const tooBig = f.field.endsWith('_yuan') || f.field.endsWith('_m2') ? max * 2 : max + 1;
+      if (Number.isFinite(tooBig)) {
+        const r = decodeObject({ ...event, [f.field]: tooBig });
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.reason).toMatch(new RegExp(`^${f.field}: `));
+      }
+    },
+  );
 
   it('rejects the 3,000,000,000-place school that once stopped every topic', () => {
     const r = decodeObject({ ...sample('school.upserted'), capacity: 3_000_000_000 });

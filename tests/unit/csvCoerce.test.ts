@@ -16,7 +16,8 @@ describe('fieldKinds', () => {
   });
 
   it('reads every identifier field (normalised by the contract) as a string, so an id of digits keeps its leading zeros', () => {
-    for (const field of ['event_id', 'school_id', 'student_id', 'class_id', 'home_region_code']) expect(fieldKinds('enrollment.enrolled').get(field)).toBe('string');
+    for (const field of ['event_id', 'school_id', 'student_id', 'class_id', 'home_region_code'])
+      expect(fieldKinds('enrollment.enrolled').get(field)).toBe('string');
     expect(fieldKinds('wage.paid').get('staff_id')).toBe('string');
     expect(fieldKinds('school.upserted').get('township_code')).toBe('string');
   });
@@ -24,8 +25,12 @@ describe('fieldKinds', () => {
 
 describe('coerceCsvRecord', () => {
   const wageRow = {
-    event_id: 'w1', occurred_at: '2025-09-30T17:00:00+08:00', school_id: '3441080201',
-    staff_id: 'PAY-0000042', period: '2025-09', amount_yuan: '4321.50',
+    event_id: 'w1',
+    occurred_at: '2025-09-30T17:00:00+08:00',
+    school_id: '3441080201',
+    staff_id: 'PAY-0000042',
+    period: '2025-09',
+    amount_yuan: '4321.50',
   };
 
   it('turns number cells into numbers and keeps digit-only ids as strings', () => {
@@ -44,7 +49,11 @@ describe('coerceCsvRecord', () => {
   });
 
   it('reads numbers with surrounding spaces, negatives and exponents', () => {
-    expect(coerceCsvRecord('population.reported', { year: ' 2025 ', age_3_5: '1e3', age_15_17: '-1' })).toMatchObject({ year: 2025, age_3_5: 1000, age_15_17: -1 });
+    expect(coerceCsvRecord('population.reported', { year: ' 2025 ', age_3_5: '1e3', age_15_17: '-1' })).toMatchObject({
+      year: 2025,
+      age_3_5: 1000,
+      age_15_17: -1,
+    });
   });
 
   it('leaves a text cell as it is and lets the contract normalise an id with a trailing space', () => {

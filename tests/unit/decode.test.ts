@@ -127,7 +127,14 @@ describe('formatIssues', () => {
   });
 
   it('names a whole-event problem "(event)"', () => {
-    expect(formatIssues(issues(z.object({}).refine(() => false, 'nope'), {}))).toBe('(event): nope');
+    expect(
+      formatIssues(
+        issues(
+          z.object({}).refine(() => false, 'nope'),
+          {},
+        ),
+      ),
+    ).toBe('(event): nope');
   });
 
   it('lists at most 5 issues and counts the rest', () => {

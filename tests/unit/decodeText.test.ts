@@ -2,7 +2,8 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8, textEncoding, UTF8 } from '../../ingest/decodeText.ts';
 
-const bytes = (...parts: Array<string | number[] | Buffer>) => Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const bytes = (...parts: Array<string | number[] | Buffer>) =>
+  Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
 describe('UTF8.decode (strict)', () => {
   it('decodes valid UTF-8, Chinese included', () => {
@@ -40,7 +41,13 @@ describe('firstInvalidUtf8', () => {
 
   it('agrees with TextDecoder({ fatal: true }) on what is valid', () => {
     const strict = new TextDecoder('utf-8', { fatal: true });
-    for (const b of [[0xe7, 0x84, 0xa6], [0xf0, 0x9f, 0x98, 0x80], [0xed, 0x9f, 0xbf], [0xe0, 0x9f, 0x80], [0xf0, 0x8f, 0x80, 0x80]]) {
+    for (const b of [
+      [0xe7, 0x84, 0xa6],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xed, 0x9f, 0xbf],
+      [0xe0, 0x9f, 0x80],
+      [0xf0, 0x8f, 0x80, 0x80],
+    ]) {
       let valid = true;
       try {
         strict.decode(Uint8Array.from(b));

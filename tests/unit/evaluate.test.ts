@@ -78,7 +78,18 @@ describe('the transitions a run made', () => {
     expect(made).toEqual({
       kind: 'open',
       at: '2025-07-12T02:00:10.000Z',
-      alert: { ...v(), id: alertIdOf(v()), severity: 'critical', status: 'open', occurrence: 1, opened_at: '2025-07-12T02:00:10.000Z', last_seen_at: '2025-07-12T02:00:10.000Z', resolved_at: null, observed: '301', threshold: '300' },
+      alert: {
+        ...v(),
+        id: alertIdOf(v()),
+        severity: 'critical',
+        status: 'open',
+        occurrence: 1,
+        opened_at: '2025-07-12T02:00:10.000Z',
+        last_seen_at: '2025-07-12T02:00:10.000Z',
+        resolved_at: null,
+        observed: '301',
+        threshold: '300',
+      },
     });
   });
 
@@ -93,6 +104,14 @@ describe('the transitions a run made', () => {
   it('reopens as the next occurrence, keeping the alert id and its own severity', () => {
     const prior = stored({ status: 'resolved', occurrence: 2, resolved_at: '2025-07-12T02:00:05.000Z' });
     const [made] = transitionsMade([prior], evaluate([prior], [v({ observed: 310 })], AT), 'critical');
-    expect(made?.alert).toMatchObject({ id: 'a1', severity: 'warning', status: 'open', occurrence: 3, opened_at: '2025-07-12T02:00:10.000Z', resolved_at: null, observed: '310' });
+    expect(made?.alert).toMatchObject({
+      id: 'a1',
+      severity: 'warning',
+      status: 'open',
+      occurrence: 3,
+      opened_at: '2025-07-12T02:00:10.000Z',
+      resolved_at: null,
+      observed: '310',
+    });
   });
 });

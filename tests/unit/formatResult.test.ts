@@ -34,12 +34,28 @@ describe('formatResult', () => {
   });
 
   it('csv: header row, then rows; quotes cells with commas or quotes; a newline is escaped, never raw', () => {
-    const r = { columns: ['a,b', 'c'], rows: [['x\ny', 'plain'], ['say "hi"', null], ['焦作', 3]] as unknown[][] };
+    const r = {
+      columns: ['a,b', 'c'],
+      rows: [
+        ['x\ny', 'plain'],
+        ['say "hi"', null],
+        ['焦作', 3],
+      ] as unknown[][],
+    };
     expect(formatResult(r, 'csv')).toBe('"a,b",c\nx\\u000ay,plain\n"say ""hi""",\n焦作,3');
   });
 
   it('json: one object per row keyed by column, nulls kept', () => {
-    const lines = formatResult({ columns: ['区县', 'n', 'x'], rows: [['焦作', 1, null], ['b', 2]] }, 'json').split('\n');
+    const lines = formatResult(
+      {
+        columns: ['区县', 'n', 'x'],
+        rows: [
+          ['焦作', 1, null],
+          ['b', 2],
+        ],
+      },
+      'json',
+    ).split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       { 区县: '焦作', n: 1, x: null },
       { 区县: 'b', n: 2, x: null },
@@ -51,7 +67,9 @@ describe('formatResult', () => {
   });
 
   it('escapes C0, C1, DEL and bidi characters visibly, in cells and column names alike', () => {
-    expect(escapeControls('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe('a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b');
+    expect(escapeControls('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe(
+      'a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b',
+    );
     const r = { columns: ['na\u001bme'], rows: [['x\r\ny']] };
     expect(formatResult(r, 'table')).toBe('na\\u001bme\n──────────────\nx\\u000d\\u000ay\n(1 row)');
     expect(formatResult(r, 'csv')).toBe('na\\u001bme\nx\\u000d\\u000ay');

@@ -75,7 +75,9 @@ describe('GroupCommitter', () => {
       refused.push(...r);
       return r.map((x) => ({ offset: x.offset, reason: x.reason, sha256: 'h', bytes: 1 }));
     };
-    const { sink, offsets, stored } = fakeSink((ids) => (ids.includes('bad') ? new Error('Constraint Error: CHECK constraint failed\nLINE 1: ...') : undefined));
+    const { sink, offsets, stored } = fakeSink((ids) =>
+      ids.includes('bad') ? new Error('Constraint Error: CHECK constraint failed\nLINE 1: ...') : undefined,
+    );
     let committed: WriteResult | undefined;
     const c = new GroupCommitter(sink, (r) => (committed = r), options);
     await c.commit(batch(2, 10, ['e5', 'e6', 'bad', 'e8', 'e9'], reject));

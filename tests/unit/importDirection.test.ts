@@ -132,6 +132,14 @@ describe('import direction', () => {
       "// import { h } from '../service/h.ts';",
       "/* import { i } from '../service/i.ts'; */",
     ].join('\n');
-    expect(importedSpecifiers(source).sort()).toEqual(['../alerts/g.ts', '../core/a.ts', '../core/side.ts', '../ingest/e.ts', '../pipeline/c.ts', './b.ts', './f.ts']);
+    expect(importedSpecifiers(source).sort()).toEqual([
+      '../alerts/g.ts',
+      '../core/a.ts',
+      '../core/side.ts',
+      '../ingest/e.ts',
+      '../pipeline/c.ts',
+      './b.ts',
+      './f.ts',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ describe('pseudonymizeEvent', () => {
     expect(a.student_pseudonym).toBe(b.student_pseudonym);
   });
 
-  it('keeps every other field, replacing the id in the caller\'s own copy (no second copy per event)', () => {
+  it("keeps every other field, replacing the id in the caller's own copy (no second copy per event)", () => {
     const input = ev('wage.paid');
     const copy = structuredClone(input);
     const { staff_id: _s, ...rest } = copy as Record<string, unknown>;

@@ -28,7 +28,11 @@ describe('readQuery on a locked-down in-memory instance', () => {
   let instance: DuckDBInstance;
   let conn: DuckDBConnection;
   const limits = { maxRows: 1000, timeoutMs: 1500 };
-  const refusal = (sql: string, l: QueryLimits = limits) => readQuery(conn, sql, l).then(() => 'answered', (e: Error) => e.message);
+  const refusal = (sql: string, l: QueryLimits = limits) =>
+    readQuery(conn, sql, l).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
 
   beforeAll(async () => {
     instance = await DuckDBInstance.create(':memory:');
@@ -53,7 +57,8 @@ describe('readQuery on a locked-down in-memory instance', () => {
       `with c as (select * from checkpoint()) select * from c`,
       `explain analyze select * from enable_logging(storage='file', storage_path='logs')`,
       `select * from query('select 1')`,
-    ]) expect(await refusal(sql), sql).toMatch(/may not be called here/);
+    ])
+      expect(await refusal(sql), sql).toMatch(/may not be called here/);
   });
 
   it("refuses a table named like a file ('data.csv', '/etc/passwd')", async () => {
@@ -74,7 +79,9 @@ describe('readQuery on a locked-down in-memory instance', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     const ac = new AbortController();
     setTimeout(() => ac.abort('the client went away'), 200);
-    expect(await refusal('select count(*) from range(1e12::bigint)', { ...limits, timeoutMs: 60_000, signal: ac.signal })).toMatch(/stopped: the client went away/);
+    expect(await refusal('select count(*) from range(1e12::bigint)', { ...limits, timeoutMs: 60_000, signal: ac.signal })).toMatch(
+      /stopped: the client went away/,
+    );
     // The connection is usable afterwards.
     expect((await readQuery(conn, 'select 1 as one', limits)).rows).toEqual([[1]]);
   });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventType } from '../../ingest/contract.ts';
-import { textEncoding } from '../../ingest/decodeText.ts';
 import { decodeObject } from '../../ingest/decode.ts';
+import { textEncoding } from '../../ingest/decodeText.ts';
 import { type FileRecord, formatOf, readCsv, readJsonLines } from '../../ingest/readRecords.ts';
 import { RAW_ID, sample } from './samples.ts';
 
@@ -56,7 +56,10 @@ describe('readJsonLines', () => {
   });
 
   it('handles CRLF line endings and a last line without newline', async () => {
-    expect(await jsonl('{"a":1}\r\n\r\n{"b":2}')).toEqual([{ line: 1, value: { a: 1 } }, { line: 3, value: { b: 2 } }]);
+    expect(await jsonl('{"a":1}\r\n\r\n{"b":2}')).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 3, value: { b: 2 } },
+    ]);
   });
 
   it('reports a line that is not JSON and goes on', async () => {
@@ -99,7 +102,15 @@ describe('readCsv', () => {
     expect(recs.map((r) => r.line)).toEqual([2, 3]);
     expect(recs[0]).toEqual({
       line: 2,
-      value: { type: 'wage.paid', event_id: 'w1', occurred_at: '2025-09-30T17:00:00+08:00', school_id: '3441080201', staff_id: 'PAY-0000042', period: '2025-09', amount_yuan: 4000.5 },
+      value: {
+        type: 'wage.paid',
+        event_id: 'w1',
+        occurred_at: '2025-09-30T17:00:00+08:00',
+        school_id: '3441080201',
+        staff_id: 'PAY-0000042',
+        period: '2025-09',
+        amount_yuan: 4000.5,
+      },
     });
     for (const r of recs) expect('value' in r && decodeObject(r.value).ok).toBe(true);
   });
@@ -111,14 +122,41 @@ describe('readCsv', () => {
     const [rec] = await csv(text, 'school.upserted');
     expect(rec).toEqual({
       line: 2,
-      value: { type: 'school.upserted', event_id: 's1', occurred_at: '2025-07-02T09:13:00+08:00', school_id: '3441080201', name: '焦作市幼儿园', level: 'kindergarten', ownership: 'public', region_code: '410802', status: 'active', licensed: true, capacity: 120, puhui: true },
+      value: {
+        type: 'school.upserted',
+        event_id: 's1',
+        occurred_at: '2025-07-02T09:13:00+08:00',
+        school_id: '3441080201',
+        name: '焦作市幼儿园',
+        level: 'kindergarten',
+        ownership: 'public',
+        region_code: '410802',
+        status: 'active',
+        licensed: true,
+        capacity: 120,
+        puhui: true,
+      },
     });
     expect(rec && 'value' in rec && decodeObject(rec.value).ok).toBe(true);
   });
 
   it('takes the type from --type when the file has no type column', async () => {
-    const [rec] = await csv('event_id,occurred_at,region_code,year,age_3_5,age_15_17\np1,2025-07-02T09:13:00+08:00,410821,2025,12000,9000\n', 'population.reported');
-    expect(rec).toEqual({ line: 2, value: { type: 'population.reported', event_id: 'p1', occurred_at: '2025-07-02T09:13:00+08:00', region_code: '410821', year: 2025, age_3_5: 12000, age_15_17: 9000 } });
+    const [rec] = await csv(
+      'event_id,occurred_at,region_code,year,age_3_5,age_15_17\np1,2025-07-02T09:13:00+08:00,410821,2025,12000,9000\n',
+      'population.reported',
+    );
+    expect(rec).toEqual({
+      line: 2,
+      value: {
+        type: 'population.reported',
+        event_id: 'p1',
+        occurred_at: '2025-07-02T09:13:00+08:00',
+        region_code: '410821',
+        year: 2025,
+        age_3_5: 12000,
+        age_15_17: 9000,
+      },
+    });
   });
 
   it('reports each row without a type column or --type, with its line', async () => {
@@ -140,7 +178,10 @@ describe('readCsv', () => {
   describe('a CSV saved by Excel on Chinese Windows (GBK)', () => {
     const header = 'event_id,occurred_at,school_id,name,level,ownership,region_code,status,licensed,capacity';
     const row = (id: string, name: string) => `${id},2025-07-02T09:13:00+08:00,3441080201,${name},kindergarten,public,410802,active,true,120`;
-    const gbkFile = iconv.encode([header, row('s1', '焦作市幼儿园'), row('s2', 'Jiaozuo KG'), row('s3', '"温县\n实验幼儿园"'), row('s4', '武陟县幼儿园'), ''].join('\r\n'), 'gbk');
+    const gbkFile = iconv.encode(
+      [header, row('s1', '焦作市幼儿园'), row('s2', 'Jiaozuo KG'), row('s3', '"温县\n实验幼儿园"'), row('s4', '武陟县幼儿园'), ''].join('\r\n'),
+      'gbk',
+    );
     const hint = 'if the file is GBK/GB18030 (Excel on Chinese Windows), pass --encoding gb18030';
 
     it('without --encoding: rejects each line with Chinese text by its line, with the hint, and reads the ASCII line', async () => {
@@ -193,7 +234,9 @@ describe('readCsv', () => {
   });
 
   it('keeps the valid rows before and after a CSV syntax error', async () => {
-    const recs = await csv(`${WAGE_HEADER}\n${wageLine('w1')}\n${wageLine('w2')}\nwage.paid,"bad"x,y\n${wageLine('w3')}\nwage.paid,"never closed\n${wageLine('w4')}\n`);
+    const recs = await csv(
+      `${WAGE_HEADER}\n${wageLine('w1')}\n${wageLine('w2')}\nwage.paid,"bad"x,y\n${wageLine('w3')}\nwage.paid,"never closed\n${wageLine('w4')}\n`,
+    );
     expect(recs.filter((r) => 'value' in r).map((r) => r.line)).toEqual([2, 3, 5, 7]);
     expect(recs.filter((r) => 'error' in r).map((r) => r.line)).toEqual([4, 6]);
   });

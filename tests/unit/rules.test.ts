@@ -5,14 +5,49 @@ import { EdumonError } from '../../core/errors.ts';
 
 /** The catalogue v1, without DQ-RULE-FAILED (raised by the runner, not SQL). */
 const CATALOGUE = [
-  'ADM-CROSS-REGION', 'ADM-OVER-QUOTA', 'ADM-NO-PLAN', 'ADM-OUT-OF-WINDOW', 'ADM-DUPLICATE', 'ADM-OFF-PLATFORM', 'ADM-CLASS-SIZE',
-  'ADM-SCHOOL-SIZE', 'WAGE-MISSING', 'WAGE-SHORT', 'WAGE-LATE', 'INSURANCE-MISSING', 'STAFF-PUBLIC-AT-PRIVATE', 'STAFF-POACHED',
-  'KG-GER', 'KG-PUHUI', 'KG-PUBLIC-SHARE', 'KG-TEACHER-RATIO', 'KG-TOWNSHIP-CENTRAL', 'KG-FACILITY', 'KG-NEW-PUBLIC-PLACES',
-  'KG-RESEARCHER', 'KG-UNLICENSED', 'HS-GER', 'HS-FUNDS', 'HS-TUITION', 'HS-TEACHERS', 'DQ-UNKNOWN-SCHOOL', 'DQ-STALE-FEED',
+  'ADM-CROSS-REGION',
+  'ADM-OVER-QUOTA',
+  'ADM-NO-PLAN',
+  'ADM-OUT-OF-WINDOW',
+  'ADM-DUPLICATE',
+  'ADM-OFF-PLATFORM',
+  'ADM-CLASS-SIZE',
+  'ADM-SCHOOL-SIZE',
+  'WAGE-MISSING',
+  'WAGE-SHORT',
+  'WAGE-LATE',
+  'INSURANCE-MISSING',
+  'STAFF-PUBLIC-AT-PRIVATE',
+  'STAFF-POACHED',
+  'KG-GER',
+  'KG-PUHUI',
+  'KG-PUBLIC-SHARE',
+  'KG-TEACHER-RATIO',
+  'KG-TOWNSHIP-CENTRAL',
+  'KG-FACILITY',
+  'KG-NEW-PUBLIC-PLACES',
+  'KG-RESEARCHER',
+  'KG-UNLICENSED',
+  'HS-GER',
+  'HS-FUNDS',
+  'HS-TUITION',
+  'HS-TEACHERS',
+  'DQ-UNKNOWN-SCHOOL',
+  'DQ-STALE-FEED',
 ];
 
-const header = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `-- ${k}: ${v}`).join('\n');
-const good = { rule: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: 'as_of, max_class_size', policy: '县中 17：「新入学年级班额不得超过55人。」' };
+const header = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([k, v]) => `-- ${k}: ${v}`)
+    .join('\n');
+const good = {
+  rule: 'X-ONE',
+  title: '测试 / A test',
+  severity: 'warning',
+  cadence: 'daily',
+  params: 'as_of, max_class_size',
+  policy: '县中 17：「新入学年级班额不得超过55人。」',
+};
 const body = `\n-- A test rule.\nselect 'X-ONE' as rule where $as_of::timestamptz is not null and $max_class_size::integer > 0;\n`;
 
 function refusal(text: string): string {
@@ -38,7 +73,13 @@ describe('rule catalogue', () => {
   });
 
   it('parses a header', () => {
-    expect(parseRule('sql/rules/X-ONE.sql', header(good) + body)).toMatchObject({ id: 'X-ONE', title: '测试 / A test', severity: 'warning', cadence: 'daily', params: ['as_of', 'max_class_size'] });
+    expect(parseRule('sql/rules/X-ONE.sql', header(good) + body)).toMatchObject({
+      id: 'X-ONE',
+      title: '测试 / A test',
+      severity: 'warning',
+      cadence: 'daily',
+      params: ['as_of', 'max_class_size'],
+    });
   });
 
   it.each([
@@ -57,7 +98,7 @@ describe('rule catalogue', () => {
     expect(refusal(header({ ...good, params: 'as_of, max_class_size, grace_days' }) + body)).toMatch(/grace_days are not used/);
   });
 
-  it('names in every header the plan clause the rule enforces, in the plan\'s own words, or says why none', () => {
+  it("names in every header the plan clause the rule enforces, in the plan's own words, or says why none", () => {
     for (const r of loadRules()) {
       if (r.id.startsWith('DQ-')) expect(r.policy, r.id).toMatch(/^none: \S/);
       else expect(r.policy, r.id).toMatch(/^(学前|县中) [一二三四五六七八九十\d]+：「[^」]+」/);

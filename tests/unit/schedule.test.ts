@@ -1,10 +1,20 @@
 /** The scheduling decision: season rules every 10 s in season and hourly outside, daily rules from 02:00 (Asia/Shanghai). */
 import { describe, expect, it } from 'vitest';
-import { dueRules, isInSeason } from '../../alerts/schedule.ts';
 import type { Rule } from '../../alerts/rules.ts';
+import { dueRules, isInSeason } from '../../alerts/schedule.ts';
 
 const season = { seasonStart: '06-15', seasonEnd: '08-31' };
-const rule = (id: string, cadence: Rule['cadence']): Rule => ({ id, title: id, severity: 'critical', cadence, params: [], policy: 'none: a test', detects: id, sql: '', file: `${id}.sql` });
+const rule = (id: string, cadence: Rule['cadence']): Rule => ({
+  id,
+  title: id,
+  severity: 'critical',
+  cadence,
+  params: [],
+  policy: 'none: a test',
+  detects: id,
+  sql: '',
+  file: `${id}.sql`,
+});
 const catalogue = [rule('ADM-OVER-QUOTA', 'season'), rule('WAGE-LATE', 'daily')];
 const at = (s: string) => new Date(s);
 const due = (now: string, last: Record<string, string>) =>

@@ -85,7 +85,9 @@ describe('createScheduler', () => {
 
   it('refuses an expression it cannot read, naming the job', () => {
     scheduler = createScheduler(recordingLog().log);
-    expect(() => scheduler!.add({ name: 'digest', cron: 'every monday', overlap: false, run: async () => {} })).toThrow(/scheduled job digest: 'every monday' is not a cron expression/);
+    expect(() => scheduler!.add({ name: 'digest', cron: 'every monday', overlap: false, run: async () => {} })).toThrow(
+      /scheduled job digest: 'every monday' is not a cron expression/,
+    );
   });
 
   it('ticks a job on its schedule until stopped', async () => {

@@ -19,7 +19,13 @@ const rec = (over: Partial<DlqRecord>): DlqRecord => ({
 
 describe('selectDlq', () => {
   const a = rec({});
-  const b = rec({ offset: '1', origin: { topic: 'edu.funding', partition: 0, offset: '3' }, reason: 'not valid JSON', sha256: 'ff'.padEnd(64, '1'), timestamp: Date.parse('2025-07-02T10:00:00+08:00') });
+  const b = rec({
+    offset: '1',
+    origin: { topic: 'edu.funding', partition: 0, offset: '3' },
+    reason: 'not valid JSON',
+    sha256: 'ff'.padEnd(64, '1'),
+    timestamp: Date.parse('2025-07-02T10:00:00+08:00'),
+  });
   const c = rec({ offset: '2', origin: null, reason: '', sha256: '' });
   const all = [a, b, c];
 

@@ -44,8 +44,12 @@ describe('shared as-of state of a rule sweep', () => {
   });
 
   it('rewrites every use of a computed call to its table and leaves the rest alone', () => {
-    const [schools] = sharedCalls([rule('A', 'from asof_schools($as_of::timestamptz)'), rule('B', 'from asof_schools($as_of::timestamptz)')], new Set(['asof_schools']));
-    const sql = 'select * from asof_schools($as_of::timestamptz) x join asof_schools($as_of::timestamptz) y using (id), my_asof_schools($as_of::timestamptz), asof_staff($as_of::timestamptz)';
+    const [schools] = sharedCalls(
+      [rule('A', 'from asof_schools($as_of::timestamptz)'), rule('B', 'from asof_schools($as_of::timestamptz)')],
+      new Set(['asof_schools']),
+    );
+    const sql =
+      'select * from asof_schools($as_of::timestamptz) x join asof_schools($as_of::timestamptz) y using (id), my_asof_schools($as_of::timestamptz), asof_staff($as_of::timestamptz)';
     expect(readShared(sql, [schools!])).toBe(
       `select * from ${schools!.table} x join ${schools!.table} y using (id), my_asof_schools($as_of::timestamptz), asof_staff($as_of::timestamptz)`,
     );

@@ -21,7 +21,9 @@ export function afterOutages(world: World, t: number): number {
 export function windowOf(school: School, year: number): { opensAt: number; closesAt: number } {
   const plan = school.plans.get(year);
   if (plan) return plan;
-  return school.level === 'high_school' ? { opensAt: at(year, 7, 10, 9), closesAt: at(year, 7, 20, 18) } : { opensAt: at(year, 7, 15, 9), closesAt: at(year, 8, 10, 18) };
+  return school.level === 'high_school'
+    ? { opensAt: at(year, 7, 10, 9), closesAt: at(year, 7, 20, 18) }
+    : { opensAt: at(year, 7, 15, 9), closesAt: at(year, 8, 10, 18) };
 }
 
 export function admissionEvents(world: World, emit: Emit): void {

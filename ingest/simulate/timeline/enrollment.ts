@@ -6,7 +6,7 @@
 import { rngOf } from '../../../core/rng.ts';
 import { seatStudent } from '../roster.ts';
 import { academicYear, DAY, HOUR, timestamp as ts } from '../time.ts';
-import { closingDepartureOf, type Emit, enrollmentStartOf, eventIdOf, graduationOf, type School, withdrawFrom, type World } from '../world.ts';
+import { closingDepartureOf, type Emit, enrollmentStartOf, eventIdOf, graduationOf, type School, type World, withdrawFrom } from '../world.ts';
 
 const SOURCE = 'school-roster';
 const reasons = ['transferred', 'transferred', 'transferred', 'dropped_out', 'dropped_out', 'other'] as const;
@@ -44,7 +44,15 @@ export function rosterEvents(world: World, school: School, emit: Emit): void {
           birth_date: st.birthDate,
         });
         const left = (at: number, reason: (typeof reasons)[number] | 'graduated') =>
-          emit({ event_id: eventIdOf(world, 'lft', school.id, cohort.year, cls, seat), type: 'enrollment.left', occurred_at: ts(at), source: SOURCE, school_id: school.id, student_id: st.id, reason });
+          emit({
+            event_id: eventIdOf(world, 'lft', school.id, cohort.year, cls, seat),
+            type: 'enrollment.left',
+            occurred_at: ts(at),
+            source: SOURCE,
+            school_id: school.id,
+            student_id: st.id,
+            reason,
+          });
         if (seat >= wFrom && seat < wFrom + w) {
           left(enrolledAt + DAY + Math.floor((lastLeave - enrolledAt - DAY) * r.next()), r.pick(reasons));
         } else if (graduation !== null && graduation <= span.asOf && graduation < departure) {

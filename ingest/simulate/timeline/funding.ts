@@ -36,7 +36,16 @@ export function payrollEvents(world: World, school: School, members: readonly St
       const near = checked ? uniformOf(seed, 'near', school.id, m.local, month) : 1;
       const wage = (amount: number, t: number, n = 0) => {
         if (t > span.asOf) return;
-        emit({ event_id: eventIdOf(world, 'wag', school.id, m.local, label, n), type: 'wage.paid', occurred_at: ts(t), source: SOURCE, school_id: payer.id, staff_id: m.id, period: label, amount_yuan: amount });
+        emit({
+          event_id: eventIdOf(world, 'wag', school.id, m.local, label, n),
+          type: 'wage.paid',
+          occurred_at: ts(t),
+          source: SOURCE,
+          school_id: payer.id,
+          staff_id: m.id,
+          period: label,
+          amount_yuan: amount,
+        });
       };
       let cut = rates.wageMissing;
       if (u < cut) {
@@ -64,7 +73,16 @@ export function payrollEvents(world: World, school: School, members: readonly St
       if (checked && uniformOf(seed, 'insurance', school.id, m.local, month) < rates.insuranceMissing) {
         truth.addPerson('INSURANCE-MISSING', payer.id, payer.regionCode, label, m.id);
       } else if (payday + HOUR <= span.asOf) {
-        emit({ event_id: eventIdOf(world, 'ins', school.id, m.local, label), type: 'social_insurance.paid', occurred_at: ts(payday + HOUR), source: SOURCE, school_id: payer.id, staff_id: m.id, period: label, amount_yuan: Math.round(v.wage * 16) / 100 });
+        emit({
+          event_id: eventIdOf(world, 'ins', school.id, m.local, label),
+          type: 'social_insurance.paid',
+          occurred_at: ts(payday + HOUR),
+          source: SOURCE,
+          school_id: payer.id,
+          staff_id: m.id,
+          period: label,
+          amount_yuan: Math.round(v.wage * 16) / 100,
+        });
       }
     }
   }
@@ -72,7 +90,16 @@ export function payrollEvents(world: World, school: School, members: readonly St
     if (inj.kind !== 'paid-by' || inj.school !== school.index) continue;
     const m = members[inj.local]!;
     const payer = world.schools[inj.payer]!;
-    emit({ event_id: eventIdOf(world, 'wag', payer.id, 'ext', school.id, m.local, monthLabel(inj.month)), type: 'wage.paid', occurred_at: ts(inj.at), source: SOURCE, school_id: payer.id, staff_id: m.id, period: monthLabel(inj.month), amount_yuan: 1500 });
+    emit({
+      event_id: eventIdOf(world, 'wag', payer.id, 'ext', school.id, m.local, monthLabel(inj.month)),
+      type: 'wage.paid',
+      occurred_at: ts(inj.at),
+      source: SOURCE,
+      school_id: payer.id,
+      staff_id: m.id,
+      period: monthLabel(inj.month),
+      amount_yuan: 1500,
+    });
     truth.addPerson('STAFF-PUBLIC-AT-PRIVATE', payer.id, payer.regionCode, localDate(inj.at).slice(0, 7), m.id);
   }
 }
@@ -104,6 +131,15 @@ export function fundScheduleOf(world: World, school: School): Disbursement[] {
 
 export function fundEvents(world: World, school: School, emit: Emit): void {
   for (const d of fundScheduleOf(world, school)) {
-    emit({ event_id: eventIdOf(world, 'fnd', school.id, d.key), type: 'funds.disbursed', occurred_at: ts(d.at), source: SOURCE, school_id: school.id, fiscal_year: localParts(d.at).year, fund_type: d.fundType, amount_yuan: d.amount });
+    emit({
+      event_id: eventIdOf(world, 'fnd', school.id, d.key),
+      type: 'funds.disbursed',
+      occurred_at: ts(d.at),
+      source: SOURCE,
+      school_id: school.id,
+      fiscal_year: localParts(d.at).year,
+      fund_type: d.fundType,
+      amount_yuan: d.amount,
+    });
   }
 }

@@ -5,8 +5,8 @@
  */
 import { uniformOf } from '../../../core/rng.ts';
 import type { SchoolStatus } from '../../contract.ts';
-import { at, DAY, localParts, timestamp as ts } from '../time.ts';
 import type { StaffMember } from '../staff.ts';
+import { at, DAY, localParts, timestamp as ts } from '../time.ts';
 import { activeStudents, augustUpdateOf, type Emit, eventIdOf, type Region, type School, type World } from '../world.ts';
 
 const SOURCE = 'jiaozuo-edu-registry';
@@ -15,7 +15,16 @@ export function townshipEvents(world: World, emit: Emit): void {
   let i = 0;
   for (const region of world.regions) {
     for (const t of region.townshipList) {
-      emit({ event_id: eventIdOf(world, 'twp', t.code), type: 'township.upserted', occurred_at: ts(world.span.start + 600 + i++), source: SOURCE, township_code: t.code, region_code: t.regionCode, name: t.name, population: t.population });
+      emit({
+        event_id: eventIdOf(world, 'twp', t.code),
+        type: 'township.upserted',
+        occurred_at: ts(world.span.start + 600 + i++),
+        source: SOURCE,
+        township_code: t.code,
+        region_code: t.regionCode,
+        name: t.name,
+        population: t.population,
+      });
     }
   }
 }
@@ -33,8 +42,25 @@ export function populationEvents(world: World, emit: Emit): void {
       const revisedAt = at(year, 3, 15, 10);
       const revised = i === 3 && revisedAt > reportAt && revisedAt <= span.asOf;
       const first = revised ? { age_3_5: Math.round(p.age_3_5 * 1.04), age_15_17: Math.round(p.age_15_17 * 0.97) } : p;
-      emit({ event_id: eventIdOf(world, 'pop', region.code, year), type: 'population.reported', occurred_at: ts(reportAt + i * 60), source: 'jiaozuo-statistics', region_code: region.code, year, ...first });
-      if (revised) emit({ event_id: eventIdOf(world, 'pop', region.code, year, 'rev'), type: 'population.reported', occurred_at: ts(revisedAt), source: 'jiaozuo-statistics', region_code: region.code, year, ...p });
+      emit({
+        event_id: eventIdOf(world, 'pop', region.code, year),
+        type: 'population.reported',
+        occurred_at: ts(reportAt + i * 60),
+        source: 'jiaozuo-statistics',
+        region_code: region.code,
+        year,
+        ...first,
+      });
+      if (revised)
+        emit({
+          event_id: eventIdOf(world, 'pop', region.code, year, 'rev'),
+          type: 'population.reported',
+          occurred_at: ts(revisedAt),
+          source: 'jiaozuo-statistics',
+          region_code: region.code,
+          year,
+          ...p,
+        });
     });
   }
 }
@@ -65,8 +91,19 @@ export function schoolEvents(world: World, school: School, emit: Emit): void {
     licensed: s.licensed,
     capacity: s.capacity,
   };
-  const kg = () => ({ puhui: s.puhui!, nonprofit: s.nonprofit!, township_central: s.townshipCentral!, built_year: s.builtYear!, outdoor_play_area_m2: s.outdoor!, activity_room_area_m2: s.activity!, building_area_m2: s.building! });
-  const hs = (tuition: number | undefined) => ({ opened_year: s.openedYear!, ...(tuition !== undefined ? { tuition_yuan_per_year: tuition, cost_per_student_yuan_per_year: s.cost! } : {}) });
+  const kg = () => ({
+    puhui: s.puhui!,
+    nonprofit: s.nonprofit!,
+    township_central: s.townshipCentral!,
+    built_year: s.builtYear!,
+    outdoor_play_area_m2: s.outdoor!,
+    activity_room_area_m2: s.activity!,
+    building_area_m2: s.building!,
+  });
+  const hs = (tuition: number | undefined) => ({
+    opened_year: s.openedYear!,
+    ...(tuition !== undefined ? { tuition_yuan_per_year: tuition, cost_per_student_yuan_per_year: s.cost! } : {}),
+  });
   const version = (n: number, t: number, over: { status?: SchoolStatus; capacity?: number; tuition?: number }) =>
     emit({
       event_id: eventIdOf(world, 'sch', s.id, n),
@@ -112,7 +149,15 @@ export function researcherEvents(world: World, emit: Emit): void {
   for (const region of world.regions) {
     for (const [j, r] of region.researchers.entries()) {
       const wage = 6000 + Math.round(uniformOf(world.options.seed, 'researcher', r.id) * 2000);
-      const v = { type: 'staff.upserted' as const, source: SOURCE, staff_id: r.id, region_code: region.code, role: 'preschool_researcher' as const, employment: 'public_post' as const, monthly_wage_yuan: wage };
+      const v = {
+        type: 'staff.upserted' as const,
+        source: SOURCE,
+        staff_id: r.id,
+        region_code: region.code,
+        role: 'preschool_researcher' as const,
+        employment: 'public_post' as const,
+        monthly_wage_yuan: wage,
+      };
       emit({ event_id: eventIdOf(world, 'rsr', region.code, j, 0), occurred_at: ts(r.joinAt), ...v, active: true });
       if (r.leaveAt !== undefined) emit({ event_id: eventIdOf(world, 'rsr', region.code, j, 1), occurred_at: ts(r.leaveAt), ...v, active: false });
     }

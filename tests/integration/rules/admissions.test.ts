@@ -11,7 +11,13 @@ const CLOSES = '2025-07-20T18:00:00+08:00';
 function planned(quota: number, fields: Parameters<RuleWorld['school']>[1] = {}): RuleWorld {
   return new RuleWorld()
     .school(HS, fields)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', { school_id: HS, year: 2025, plan_quota: quota, window_opens_at: OPENS, window_closes_at: CLOSES });
+    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+      school_id: HS,
+      year: 2025,
+      plan_quota: quota,
+      window_opens_at: OPENS,
+      window_closes_at: CLOSES,
+    });
 }
 
 function admit(w: RuleWorld, student: string, at = '2025-07-12T10:00:00+08:00', school_id = HS, home = '410821'): RuleWorld {
@@ -60,16 +66,30 @@ describe('ADM-OUT-OF-WINDOW', () => {
     admit(w, 'at-open', OPENS);
     admit(w, 'at-close', CLOSES);
     admit(w, 'late', '2025-07-20T18:00:01+08:00');
-    expect(identities(await w.evaluate('ADM-OUT-OF-WINDOW', T))).toEqual([
-      [HS, '410821', '2025', pseudonym('early')],
-      [HS, '410821', '2025', pseudonym('late')],
-    ].sort((a, b) => String(a[3]).localeCompare(String(b[3]))));
+    expect(identities(await w.evaluate('ADM-OUT-OF-WINDOW', T))).toEqual(
+      [
+        [HS, '410821', '2025', pseudonym('early')],
+        [HS, '410821', '2025', pseudonym('late')],
+      ].sort((a, b) => String(a[3]).localeCompare(String(b[3]))),
+    );
   });
 
   it('fires on a private school opening before the public schools of its zone and level, not at the same time', async () => {
     const w = planned(10).school('3441210002', { ownership: 'private' }).school('3441210003', { ownership: 'private' });
-    w.add('admission_plan.published', '2025-07-10T08:00:00+08:00', { school_id: '3441210002', year: 2025, plan_quota: 5, window_opens_at: '2025-07-09T09:00:00+08:00', window_closes_at: CLOSES });
-    w.add('admission_plan.published', '2025-07-10T08:00:00+08:00', { school_id: '3441210003', year: 2025, plan_quota: 5, window_opens_at: OPENS, window_closes_at: CLOSES });
+    w.add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+      school_id: '3441210002',
+      year: 2025,
+      plan_quota: 5,
+      window_opens_at: '2025-07-09T09:00:00+08:00',
+      window_closes_at: CLOSES,
+    });
+    w.add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+      school_id: '3441210003',
+      year: 2025,
+      plan_quota: 5,
+      window_opens_at: OPENS,
+      window_closes_at: CLOSES,
+    });
     expect(identities(await w.evaluate('ADM-OUT-OF-WINDOW', T))).toEqual([['3441210002', '410821', '2025', null]]);
   });
 });
@@ -101,7 +121,13 @@ describe('ADM-CROSS-REGION', () => {
 
   it('skips admission types configured as exempt', async () => {
     const w = planned(10);
-    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', { school_id: HS, student_id: 'x', year: 2025, home_region_code: '410822', admission_type: 'arts_special' });
+    w.add('admission.admitted', '2025-07-12T10:00:00+08:00', {
+      school_id: HS,
+      student_id: 'x',
+      year: 2025,
+      home_region_code: '410822',
+      admission_type: 'arts_special',
+    });
     expect(await w.evaluate('ADM-CROSS-REGION', T)).toHaveLength(1);
     expect(await w.evaluate('ADM-CROSS-REGION', T, { exemptAdmissionTypes: ['arts_special', 'sports_special'] })).toEqual([]);
   });
@@ -112,8 +138,24 @@ describe('ADM-OFF-PLATFORM', () => {
     const w = planned(10);
     admit(w, 'admitted');
     w.students(HS, 1, { year: 2025, student_id: 'admitted' }, '2025-09-01T09:00:00+08:00');
-    w.add('enrollment.enrolled', '2025-09-01T09:00:00+08:00', { school_id: HS, student_id: 'old', year: 2025, level: 'high_school', grade: 1, class_id: 'c', home_region_code: '410821' });
-    w.add('enrollment.enrolled', '2025-12-29T18:59:59+08:00', { school_id: HS, student_id: 'recent', year: 2025, level: 'high_school', grade: 1, class_id: 'c', home_region_code: '410821' });
+    w.add('enrollment.enrolled', '2025-09-01T09:00:00+08:00', {
+      school_id: HS,
+      student_id: 'old',
+      year: 2025,
+      level: 'high_school',
+      grade: 1,
+      class_id: 'c',
+      home_region_code: '410821',
+    });
+    w.add('enrollment.enrolled', '2025-12-29T18:59:59+08:00', {
+      school_id: HS,
+      student_id: 'recent',
+      year: 2025,
+      level: 'high_school',
+      grade: 1,
+      class_id: 'c',
+      home_region_code: '410821',
+    });
     expect(identities(await w.evaluate('ADM-OFF-PLATFORM', T))).toEqual([[HS, '410821', '2025', pseudonym('old')]]);
   });
 });

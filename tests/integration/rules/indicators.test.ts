@@ -15,11 +15,17 @@ describe('KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER', () => {
     const quiet = children(population(new RuleWorld().school(KG, kindergarten), 100, 0), KG, 97);
     expect(await quiet.evaluate('KG-GER', T)).toEqual([]);
     const short = children(population(new RuleWorld().school(KG, kindergarten), 100, 0), KG, 96);
-    expect(identities(await short.evaluate('KG-GER', T))).toEqual([[null, '410800', '2025', null], [null, '410821', '2025', null]]);
+    expect(identities(await short.evaluate('KG-GER', T))).toEqual([
+      [null, '410800', '2025', null],
+      [null, '410821', '2025', null],
+    ]);
   });
 
   it('KG-PUHUI and KG-PUBLIC-SHARE compare public, puhui and other kindergartens at their thresholds', async () => {
-    const w = new RuleWorld().school(KG, kindergarten).school('1141210002', { ...kindergarten, ownership: 'private', puhui: true }).school('1141210003', { ...kindergarten, ownership: 'private' });
+    const w = new RuleWorld()
+      .school(KG, kindergarten)
+      .school('1141210002', { ...kindergarten, ownership: 'private', puhui: true })
+      .school('1141210003', { ...kindergarten, ownership: 'private' });
     children(children(children(population(w, 1000, 0), KG, 50), '1141210002', 40), '1141210003', 10);
     expect(await w.evaluate('KG-PUHUI', T)).toEqual([]);
     expect(await w.evaluate('KG-PUBLIC-SHARE', T)).toEqual([]);
@@ -34,7 +40,10 @@ describe('KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER', () => {
     population(w, 0, 100);
     expect(await w.evaluate('HS-GER', T)).toEqual([]);
     w.add('enrollment.left', '2025-06-01T10:00:00+08:00', { school_id: HS, student_id: `S${HS}-c-0`, reason: 'dropped_out' });
-    expect(identities(await w.evaluate('HS-GER', T))).toEqual([[null, '410800', '2025', null], [null, '410821', '2025', null]]);
+    expect(identities(await w.evaluate('HS-GER', T))).toEqual([
+      [null, '410800', '2025', null],
+      [null, '410821', '2025', null],
+    ]);
   });
 });
 
@@ -107,7 +116,8 @@ describe('HS-FUNDS, HS-TUITION, HS-TEACHERS', () => {
   });
 
   it('HS-TUITION: exactly 25% of the cost is quiet, a cent more fires', async () => {
-    const w = new RuleWorld().school(HS, { tuition_yuan_per_year: 2250, cost_per_student_yuan_per_year: 9000 })
+    const w = new RuleWorld()
+      .school(HS, { tuition_yuan_per_year: 2250, cost_per_student_yuan_per_year: 9000 })
       .school('3441210002', { tuition_yuan_per_year: 2250.01, cost_per_student_yuan_per_year: 9000 });
     expect(identities(await w.evaluate('HS-TUITION', T))).toEqual([['3441210002', '410821', '2025', null]]);
   });
@@ -132,10 +142,19 @@ describe('DQ-UNKNOWN-SCHOOL and DQ-STALE-FEED', () => {
 
   it('DQ-STALE-FEED fires on a 45-minute admission gap in the season, not on 25 minutes or outside the season', async () => {
     const w = new RuleWorld().school(HS);
-    for (const at of ['2025-07-12T10:00:00+08:00', '2025-07-12T10:25:00+08:00', '2025-07-12T23:50:00+08:00', '2025-07-13T00:35:00+08:00', '2025-09-02T10:00:00+08:00'])
+    for (const at of [
+      '2025-07-12T10:00:00+08:00',
+      '2025-07-12T10:25:00+08:00',
+      '2025-07-12T23:50:00+08:00',
+      '2025-07-13T00:35:00+08:00',
+      '2025-09-02T10:00:00+08:00',
+    ])
       w.add('admission.admitted', at, { school_id: HS, student_id: at, year: 2025, home_region_code: '410821', admission_type: 'unified' });
     const v = await w.evaluate('DQ-STALE-FEED', T);
     // 10:25 -> 23:50 and 23:50 -> 00:35 are both in the season; 31 August -> 2 September is not.
-    expect(identities(v)).toEqual([[null, null, '2025-07-12', 'edu.admission'], [null, null, '2025-07-13', 'edu.admission']]);
+    expect(identities(v)).toEqual([
+      [null, null, '2025-07-12', 'edu.admission'],
+      [null, null, '2025-07-13', 'edu.admission'],
+    ]);
   });
 });

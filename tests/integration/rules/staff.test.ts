@@ -45,7 +45,10 @@ describe('WAGE-LATE', () => {
     wage(w, 'JZ002', 6000, '2025-02-10T16:30:00Z');
     wage(w, 'JZ003', 6000, '2025-02-11T00:30:00+08:00');
     expect(identities(await w.evaluate('WAGE-LATE', FEB))).toEqual(
-      [[HS, '410821', '2025-01', pseudonym('JZ002')], [HS, '410821', '2025-01', pseudonym('JZ003')]].sort((a, b) => a[3]!.localeCompare(b[3]!)),
+      [
+        [HS, '410821', '2025-01', pseudonym('JZ002')],
+        [HS, '410821', '2025-01', pseudonym('JZ003')],
+      ].sort((a, b) => a[3]!.localeCompare(b[3]!)),
     );
   });
 });
@@ -61,7 +64,9 @@ describe('INSURANCE-MISSING', () => {
 describe('STAFF-PUBLIC-AT-PRIVATE', () => {
   it('fires on a public-post teacher placed at a private school, not on a contract teacher there', async () => {
     const w = payroll().staff('JZ001', { school_id: PRIVATE, employment: 'public_post' }, '2025-03-05T10:00:00+08:00').staff('JZ002', { school_id: PRIVATE });
-    expect(identities(await w.evaluate('STAFF-PUBLIC-AT-PRIVATE', FEB.replace('02-15', '03-15')))).toEqual([[PRIVATE, '410821', '2025-03', pseudonym('JZ001')]]);
+    expect(identities(await w.evaluate('STAFF-PUBLIC-AT-PRIVATE', FEB.replace('02-15', '03-15')))).toEqual([
+      [PRIVATE, '410821', '2025-03', pseudonym('JZ001')],
+    ]);
   });
 
   it('fires on a private school paying a public-post teacher of a public school, not on the public school paying', async () => {
@@ -79,7 +84,10 @@ describe('STAFF-POACHED', () => {
     w.staff('JZ002', { active: false }, '2025-03-01T10:00:00+08:00').staff('JZ002', { school_id: URBAN, region_code: '410802' }, '2025-06-29T10:00:00+08:00');
     w.staff('JZ003', { active: false }, '2025-03-01T10:00:00+08:00').staff('JZ003', { school_id: URBAN, region_code: '410802' }, '2025-09-17T10:00:00+08:00');
     expect(identities(await w.evaluate('STAFF-POACHED', '2025-12-31T23:59:59+08:00'))).toEqual(
-      [[URBAN, '410802', '2025-03', pseudonym('JZ001')], [URBAN, '410802', '2025-06', pseudonym('JZ002')]].sort((a, b) => `${a[2]}${a[3]}`.localeCompare(`${b[2]}${b[3]}`)),
+      [
+        [URBAN, '410802', '2025-03', pseudonym('JZ001')],
+        [URBAN, '410802', '2025-06', pseudonym('JZ002')],
+      ].sort((a, b) => `${a[2]}${a[3]}`.localeCompare(`${b[2]}${b[3]}`)),
     );
   });
 });
