@@ -100,9 +100,9 @@ for (const file of positionals) {
 }
 
 const idleUs = bySource.get('(idle)') ?? 0;
-const pct = (us: number) => ((100 * us) / totalUs).toFixed(1).padStart(5) + '%';
-const busyPct = (us: number) => ((100 * us) / (totalUs - idleUs)).toFixed(1).padStart(5) + '%';
-const ms = (us: number) => (us / 1000).toFixed(0).padStart(8) + ' ms';
+const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)}%`;
+const busyPct = (us: number) => `${((100 * us) / (totalUs - idleUs)).toFixed(1).padStart(5)}%`;
+const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(8)} ms`;
 
 const table = (title: string, m: Map<string, number>, n: number) => {
   process.stdout.write(`\n${title}\n  (time, % of all samples, % of non-idle)\n`);

@@ -292,9 +292,9 @@ async function endToEnd(opts: {
     partial = lines.pop()!;
     for (const line of lines) {
       if (assignedAt === undefined && line.includes('partitions assigned')) assignedAt = process.hrtime.bigint();
-      stderrTail = (stderrTail + line + '\n').slice(-4000);
+      stderrTail = `${stderrTail + line}\n`.slice(-4000);
       // The assignment line lists every partition: shorten it.
-      process.stderr.write(`  [edumon] ${line.length > 200 ? line.slice(0, 200) + '…' : line}\n`);
+      process.stderr.write(`  [edumon] ${line.length > 200 ? `${line.slice(0, 200)}…` : line}\n`);
     }
   });
 
@@ -468,7 +468,7 @@ async function main(argv: string[]): Promise<number> {
       ratio: { target: `>= ${TARGETS.ratio}`, value: Number(ratio.toFixed(3)), pass: ratio >= TARGETS.ratio },
       peakRss: { target: `< ${TARGETS.peakRssMb} MB`, value: Number(e2e.peakRssMb.toFixed(1)), pass: e2e.peakRssMb < TARGETS.peakRssMb },
     };
-    const command = `npm run bench:ingest${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+    const command = `npm run bench:ingest${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
     const m = machine();
     const result = {
       benchmark: 'ingest',
@@ -518,7 +518,7 @@ async function main(argv: string[]): Promise<number> {
 
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `ingest-${stamp}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
     const pf = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
     const lines = [
@@ -541,7 +541,7 @@ async function main(argv: string[]): Promise<number> {
       'targets',
       `  end to end      ${targets.endToEnd.target.padEnd(20)} ${fmt(e2e.perSec).padStart(9)}   ${pf(targets.endToEnd.pass)}`,
       `  ratio e2e/bare  ${targets.ratio.target.padEnd(20)} ${ratio.toFixed(3).padStart(9)}   ${pf(targets.ratio.pass)}`,
-      `  peak RSS        ${targets.peakRss.target.padEnd(20)} ${(e2e.peakRssMb.toFixed(1) + ' MB').padStart(9)}   ${pf(targets.peakRss.pass)}`,
+      `  peak RSS        ${targets.peakRss.target.padEnd(20)} ${(`${e2e.peakRssMb.toFixed(1)} MB`).padStart(9)}   ${pf(targets.peakRss.pass)}`,
       ...(args.cpuProf ? ['', `note: the child ran under --cpu-prof (profiles in ${args.cpuProf}); rates include profiling overhead`] : []),
       '',
       `results written to ${relative(process.cwd(), file) || file}`,

@@ -324,7 +324,7 @@ type ScaleResult = Awaited<ReturnType<typeof benchScale>>;
 async function main(): Promise<number> {
   const args = parseCli(process.argv.slice(2));
   if (typeof args === 'number') return args;
-  const command = `npm run bench:rules${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+  const command = `npm run bench:rules${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const started = new Date();
   const startLoad = loadavg().map(r3);
   const m = machine();
@@ -392,7 +392,7 @@ async function main(): Promise<number> {
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `rules-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 
   const lines = [
     `rules benchmark — ${command}`,
@@ -421,7 +421,7 @@ async function main(): Promise<number> {
     '',
     `results: ${relative(process.cwd(), file)}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 

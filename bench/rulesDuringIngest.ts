@@ -210,7 +210,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench: --rounds and --rate must be positive integers and --scale a positive number\n\n${USAGE}\n`);
     return 2;
   }
-  const command = `npm run bench:rules-ingest${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+  const command = `npm run bench:rules-ingest${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const dir = mkdtempSync(join(tmpdir(), 'edumon-bench-rules-ingest-'));
   const prefix = `bench-rules-ingest-${Date.now()}.`;
   const baseEnv: NodeJS.ProcessEnv = {};
@@ -279,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `rules-during-ingest-${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const line = (name: string, s: typeof off) =>
       `  scheduler ${name.padEnd(4)} ${fmt(s.eventsPerSec).padStart(7)} events/s   longest transaction ${String(s.longestWriteMs).padStart(5)} ms   sweeps ${s.sweeps} (longest ${s.longestSweepMs} ms)` +
       (s.maxBehind === undefined ? '' : `   at most ${fmt(s.maxBehind)} events behind`);

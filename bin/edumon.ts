@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   createPrivateFiles();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write(`${mainHelp()}\n`);
     return name === undefined ? 2 : 0;
   }
   const cmd = commands.find((c) => c.name === name);

@@ -45,10 +45,10 @@ export const globalOptions: Record<string, OptionSpec> = {
 export function helpOf(cmd: Command): string {
   const all = { ...cmd.options, ...globalOptions };
   const rows = Object.entries(all).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ' ' + o.value : ''}`;
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
     return `  ${flag.padEnd(30)} ${o.help}`;
   });
-  return [`usage: edumon ${cmd.usage}`, '', cmd.summary + (cmd.description ? '\n\n' + cmd.description : ''), '', 'options:', ...rows].join('\n');
+  return [`usage: edumon ${cmd.usage}`, '', cmd.summary + (cmd.description ? `\n\n${cmd.description}` : ''), '', 'options:', ...rows].join('\n');
 }
 
 /** Parses argv for one command and runs it; returns the exit code. */
@@ -68,7 +68,7 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(helpOf(cmd) + '\n');
+    process.stdout.write(`${helpOf(cmd)}\n`);
     return 0;
   }
   let config: Config | undefined;
@@ -85,11 +85,11 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
         },
       })),
     log: () => (log ??= createLogger({ level: ctx.config().log.level, format: ctx.config().log.format })),
-    out: (line) => process.stdout.write(line + '\n'),
+    out: (line) => process.stdout.write(`${line}\n`),
     outLines: (lines) => {
       let chunk = '';
       for (const line of lines) {
-        chunk += line + '\n';
+        chunk += `${line}\n`;
         if (chunk.length >= 1 << 16) process.stdout.write(chunk), (chunk = '');
       }
       if (chunk) process.stdout.write(chunk);

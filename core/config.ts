@@ -216,7 +216,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   const parsed = configSchema.safeParse(raw);
   const problems = (parsed.success ? [] : parsed.error.issues).map((i) => {
     const key = i.path.join('.');
-    const source = [...sourceOf].find(([k]) => key === k || key.startsWith(k + '.'))?.[1];
+    const source = [...sourceOf].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
     const where = source ?? (file ? `${file}: ${key}` : key);
     return `  - ${where}: ${i.message}`;
   });

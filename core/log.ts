@@ -19,7 +19,7 @@ export type LogFormat = 'text' | 'json';
 export function createLogger(opts: { level?: Level; format?: LogFormat; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
   const min = order[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
-  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = opts.base ?? {};
   const emit = (level: Level, msg: string, fields: Record<string, unknown> = {}) => {
     if (order[level] < min) return;
@@ -30,7 +30,7 @@ export function createLogger(opts: { level?: Level; format?: LogFormat; write?: 
       const extra = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, jsonSafe)}`)
         .join(' ');
-      write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}${extra ? ' ' + extra : ''}`);
+      write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}${extra ? ` ${extra}` : ''}`);
     }
   };
   return {

@@ -40,7 +40,7 @@ function accepts(p: Property): string {
     if (lo !== undefined) return `${unit}, ≥ ${lo}`;
     return unit;
   };
-  if (p.type === 'string') return bounds(p.minLength ?? 0, p.maxLength, 'string') + ' characters';
+  if (p.type === 'string') return `${bounds(p.minLength ?? 0, p.maxLength, 'string')} characters`;
   if (p.type === 'integer') return bounds(p.minimum ?? (p.exclusiveMinimum !== undefined ? p.exclusiveMinimum + 1 : undefined), p.maximum, 'integer');
   if (p.type === 'number') return bounds(p.minimum, p.maximum, 'number');
   return p.type ?? 'any';

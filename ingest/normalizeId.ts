@@ -37,6 +37,6 @@ const sciNotation = /^(\d)(?:\.(\d+))?E([+-]\d+)$/i;
 export function sciNotationProblem(id: string): string | undefined {
   const m = sciNotation.exec(id);
   if (!m) return undefined;
-  const shape = `d${m[2] === undefined ? '' : '.' + 'd'.repeat(m[2].length)}E${m[3]}`;
+  const shape = `d${m[2] === undefined ? '' : `.${'d'.repeat(m[2].length)}`}E${m[3]}`;
   return `looks like a number in scientific notation (${shape}): Excel rounds long ids, so different people become one; format the column as text and export it again`;
 }

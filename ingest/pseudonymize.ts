@@ -74,7 +74,7 @@ export function resolvePseudonymKey(config: Pick<Config, 'pseudonymKey' | 'wareh
   const key = randomBytes(32).toString('hex');
   if (file) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, key + '\n', { mode: 0o600 });
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   }
   return key;

@@ -88,8 +88,8 @@ function staffTruth(world: World, truth: Truth): void {
     for (const m of staffOf(world, s)) {
       const vs = m.versions.filter((v) => v.at <= asOf);
       const cur = versionAt(m, asOf);
-      if (cur && cur.active && cur.school !== null && cur.role === 'full_time_teacher') teachers.set(cur.school, (teachers.get(cur.school) ?? 0) + 1);
-      if (cur && cur.active && cur.school !== null && cur.employment === 'public_post' && world.schools[cur.school]!.ownership === 'private') {
+      if (cur?.active && cur.school !== null && cur.role === 'full_time_teacher') teachers.set(cur.school, (teachers.get(cur.school) ?? 0) + 1);
+      if (cur?.active && cur.school !== null && cur.employment === 'public_post' && world.schools[cur.school]!.ownership === 'private') {
         const q = world.schools[cur.school]!;
         truth.addPerson('STAFF-PUBLIC-AT-PRIVATE', q.id, q.regionCode, localDate(cur.at).slice(0, 7), m.id);
       }

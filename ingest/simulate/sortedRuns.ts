@@ -83,7 +83,7 @@ export class LineWriter {
 
   private flush(): void {
     if (this.chunk.length === 0) return;
-    writeSync(this.fd, this.chunk.join('\n') + '\n');
+    writeSync(this.fd, `${this.chunk.join('\n')}\n`);
     this.chunk = [];
     this.size = 0;
   }

@@ -12,7 +12,7 @@ export function at(year: number, month: number, day: number, hh = 0, mm = 0, ss 
   return Date.UTC(year, month - 1, day, hh, mm, ss) / 1000 - SHANGHAI;
 }
 
-const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** `2025-07-02T09:13:00+08:00`. */
 export function timestamp(s: number): string {

@@ -74,7 +74,7 @@ export async function javaProduce(records: JavaRecord[], options: JavaProducerOp
     child.on('close', resolve);
   });
   child.stdin.on('error', () => undefined); // a JVM that fails at start closes stdin; its stderr says why
-  child.stdin.end(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  child.stdin.end(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const code = await exited;
   const summary = stdout.trim().split('\n').pop() ?? '';
   if (code !== 0 || !summary.startsWith('{')) {

@@ -17,7 +17,7 @@ const URBAN = `('410802','410803','410804','410811','410871')`;
 export async function evaluateSimulated(dir: string, opts: { asOf: string; admissionTopic: string; exempt?: string[] }): Promise<Finding[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
-  const files = families.map((f) => `'${join(dir, f + '.jsonl')}'`).join(',');
+  const files = families.map((f) => `'${join(dir, `${f}.jsonl`)}'`).join(',');
   const T = `'${opts.asOf}'::timestamptz`;
   const exempt = (opts.exempt ?? []).map((x) => `'${x}'`).join(',') || `''`;
   await c.run(`set TimeZone = 'Asia/Shanghai'`);

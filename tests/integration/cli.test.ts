@@ -146,9 +146,9 @@ describe('edumon ingest: JSON Lines and CSV files of contract events, then edumo
   const results: Record<string, Awaited<ReturnType<typeof runEdumon>>> = {};
 
   beforeAll(async () => {
-    writeFileSync(jsonl, jsonLines.map((l) => l.text).join('\n') + '\n');
-    writeFileSync(wageCsv, wageRows.join('\r\n') + '\r\n');
-    writeFileSync(cancelCsv, cancelRows.join('\n') + '\n');
+    writeFileSync(jsonl, `${jsonLines.map((l) => l.text).join('\n')}\n`);
+    writeFileSync(wageCsv, `${wageRows.join('\r\n')}\r\n`);
+    writeFileSync(cancelCsv, `${cancelRows.join('\n')}\n`);
     results.jsonl = await runEdumon(['ingest', jsonl], t.env);
     results.wages = await runEdumon(['ingest', wageCsv, '--type', 'wage.paid'], t.env);
     results.cancellations = await runEdumon(['ingest', cancelCsv], t.env);
@@ -340,7 +340,7 @@ describe('edumon query', () => {
     });
 
     it('stores newly ingested events while it runs, and they can be queried at once', async () => {
-      writeFileSync(extraFile, extra.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      writeFileSync(extraFile, `${extra.map((e) => JSON.stringify(e)).join('\n')}\n`);
       const ingest = await runEdumon(['ingest', extraFile], t.env);
       expect(ingest.code, ingest.output).toBe(0);
       const live = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')}) where event_id like 'live-%'`;

@@ -122,7 +122,7 @@ describe('edumon dlq', () => {
     const missing = bad.find((b) => b.kind === 'missing-field')!;
     const fixed = { ...(JSON.parse(missing.value.toString()) as Record<string, unknown>), year: 2025 };
     const file = join(t.dir, 'fixed.json');
-    writeFileSync(file, JSON.stringify(fixed) + '\n');
+    writeFileSync(file, `${JSON.stringify(fixed)}\n`);
     const r = await runEdumon(['dlq', 'replay', '--sha', sha(missing.value), '--from-file', file], t.env);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toMatch(

@@ -83,7 +83,7 @@ describe('encodings and identifiers, through `edumon ingest`, the topics and `ed
 
   beforeAll(async () => {
     writeFileSync(gbkCsv, iconv.encode([schoolHeader, ...schoolRows, ''].join('\r\n'), 'gbk'));
-    writeFileSync(rosterCsv, rosterRows.join('\n') + '\n');
+    writeFileSync(rosterCsv, `${rosterRows.join('\n')}\n`);
     out.gbkAsUtf8 = await runEdumon(['ingest', gbkCsv, '--type', 'school.upserted'], t.env);
     out.unknownEncoding = await runEdumon(['ingest', gbkCsv, '--type', 'school.upserted', '--encoding', 'klingon'], t.env);
     out.gbk = await runEdumon(['ingest', gbkCsv, '--type', 'school.upserted', '--encoding', 'gb18030'], t.env);

@@ -193,9 +193,9 @@ async function ingest(prefix: string, n: number, seed: number, runEnv = env): Pr
   const file = join(t.dir, `${prefix}.jsonl`);
   writeFileSync(
     file,
-    validEvents(n, seed)
+    `${validEvents(n, seed)
       .map((e) => JSON.stringify({ ...e, event_id: `${prefix}-${e.event_id}` }))
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   const r = await edumon(['ingest', file], runEnv);
   expect(r.code, r.stderr).toBe(0);

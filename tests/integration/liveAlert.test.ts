@@ -19,7 +19,7 @@ describe('a live over-quota admission', () => {
 
   const publish = async (name: string, events: object[]) => {
     const file = join(t.dir, `${name}.jsonl`);
-    writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const r = await runEdumon(['ingest', file], env);
     expect(r.code, r.output).toBe(0);
   };

@@ -75,7 +75,7 @@ describe('rules against the simulator truth', () => {
       expect(viaService.stdout).toBe(
         found
           .filter((v) => v.rule === 'ADM-OVER-QUOTA')
-          .map((v) => JSON.stringify(v) + '\n')
+          .map((v) => `${JSON.stringify(v)}\n`)
           .join(''),
       );
     } finally {

@@ -175,7 +175,7 @@ describe('a value no column can hold, in a file', () => {
 
   it('is rejected by `edumon ingest` with its line and field, and the valid line is published', async () => {
     const file = join(t.dir, 'schools.jsonl');
-    writeFileSync(file, [{ ...school, capacity: 3_000_000_000 }, school].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(file, `${[{ ...school, capacity: 3_000_000_000 }, school].map((e) => JSON.stringify(e)).join('\n')}\n`);
     const r = await runEdumon(['ingest', file], t.env);
     expect(r.code, r.output).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: capacity: `, 'm'));

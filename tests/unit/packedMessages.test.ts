@@ -4,7 +4,7 @@ import { packMessages } from '../../pipeline/packedMessages.ts';
 
 describe('packMessages', () => {
   // Views of one big buffer, as kafkajs hands them out from a fetch response.
-  const response = Buffer.from('k1{"a":1}k3{"c":3}' + 'x'.repeat(100_000));
+  const response = Buffer.from(`k1{"a":1}k3{"c":3}${'x'.repeat(100_000)}`);
   const message = (offset: string, key: Buffer | null, value: Buffer | null, headers?: KafkaMessage['headers']) =>
     ({ offset, key, value, headers, timestamp: '0', attributes: 0, size: 0 }) as unknown as KafkaMessage;
   const messages = [

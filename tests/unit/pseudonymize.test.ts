@@ -15,7 +15,7 @@ describe('createPseudonymizer', () => {
   });
   it('gives a different pseudonym under a different key, and for a different id', () => {
     const p = createPseudonymizer(KEY);
-    expect(createPseudonymizer(KEY + 'x')(RAW_ID)).not.toBe(p(RAW_ID));
+    expect(createPseudonymizer(`${KEY}x`)(RAW_ID)).not.toBe(p(RAW_ID));
     expect(p('410820000000012346')).not.toBe(p(RAW_ID));
   });
   it('is 32 hex characters that never contain the raw id', () => {
@@ -97,9 +97,9 @@ describe('resolvePseudonymKey', () => {
     const first = resolvePseudonymKey({ warehouse, env: 'dev' });
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'utf8')).toBe(first + '\n');
+    expect(readFileSync(file, 'utf8')).toBe(`${first}\n`);
     expect(resolvePseudonymKey({ warehouse, env: 'dev' })).toBe(first);
-    expect(readFileSync(file, 'utf8')).toBe(first + '\n');
+    expect(readFileSync(file, 'utf8')).toBe(`${first}\n`);
   });
 
   it('gives different warehouses different random keys', () => {

@@ -26,7 +26,7 @@ export function payrollEvents(world: World, school: School, members: readonly St
   for (const m of members) {
     for (let month = first; month <= last; month++) {
       const v = versionAt(m, monthStart(month + 1) - 1);
-      if (!v || !v.active || v.school === null) continue;
+      if (!v?.active || v.school === null) continue;
       const payer = world.schools[v.school]!;
       const label = monthLabel(month);
       const due = dueOf(month);

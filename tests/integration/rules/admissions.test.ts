@@ -9,15 +9,13 @@ const CLOSES = '2025-07-20T18:00:00+08:00';
 
 /** A county high school with a 2025 plan of `quota` places. */
 function planned(quota: number, fields: Parameters<RuleWorld['school']>[1] = {}): RuleWorld {
-  return new RuleWorld()
-    .school(HS, fields)
-    .add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
-      school_id: HS,
-      year: 2025,
-      plan_quota: quota,
-      window_opens_at: OPENS,
-      window_closes_at: CLOSES,
-    });
+  return new RuleWorld().school(HS, fields).add('admission_plan.published', '2025-07-10T08:00:00+08:00', {
+    school_id: HS,
+    year: 2025,
+    plan_quota: quota,
+    window_opens_at: OPENS,
+    window_closes_at: CLOSES,
+  });
 }
 
 function admit(w: RuleWorld, student: string, at = '2025-07-12T10:00:00+08:00', school_id = HS, home = '410821'): RuleWorld {
