@@ -4,11 +4,13 @@ import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { violationSchema } from '../../ingest/violation.ts';
 import { applyRulesRequest, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
 
-const COLUMNS = ['rule', 'school_id', 'region_code', 'period', 'subject', 'observed', 'threshold', 'details'] as const;
+/** A violation's columns, in the order its schema declares them. */
+const COLUMNS = violationSchema.keyof().options;
 
 export const rulesCmd: Command = {
   name: 'rules',

@@ -60,3 +60,13 @@ export async function runEdumonWithin(args: string[], env: Record<string, string
   clearTimeout(timer);
   return { code, output: proc.output() };
 }
+
+/** `edumon alerts list --json ARGS...` (exit 0 asserted), one object per alert as it prints them. */
+export async function listAlerts(env: Record<string, string>, ...args: string[]): Promise<Record<string, unknown>[]> {
+  const r = await runEdumon(['alerts', 'list', '--json', ...args], env);
+  if (r.code !== 0) throw new Error(`edumon alerts list exited ${r.code}:\n${r.output}`);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

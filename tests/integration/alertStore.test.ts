@@ -21,21 +21,16 @@ const over = (observed: number): Violation => ({
   details: { plan_quota: 300 },
 });
 
+/** One successful run of `rule` as of `at` that found `rows`, applied to the stored alerts. */
+async function applyRun(conn: DuckDBConnection, rule: string, at: string, rows: Violation[]): Promise<void> {
+  const transitions = evaluate(await loadAlertStates(conn, rule), rows, at);
+  await applyTransitions(conn, 'critical', transitions, { rule, as_of: at, started_at: at, duration_ms: 3, rows_found: rows.length, ok: true, error: null });
+}
+
 describe('alerts in the warehouse', () => {
   let instance: DuckDBInstance;
   let conn: DuckDBConnection;
-  const runAt = async (at: string, rows: Violation[]) => {
-    const transitions = evaluate(await loadAlertStates(conn, 'ADM-OVER-QUOTA'), rows, at);
-    await applyTransitions(conn, 'critical', transitions, {
-      rule: 'ADM-OVER-QUOTA',
-      as_of: at,
-      started_at: at,
-      duration_ms: 3,
-      rows_found: rows.length,
-      ok: true,
-      error: null,
-    });
-  };
+  const runAt = (at: string, rows: Violation[]) => applyRun(conn, 'ADM-OVER-QUOTA', at, rows);
   const alert = async () =>
     (
       await conn.runAndReadAll(
@@ -94,18 +89,7 @@ describe('alerts in the warehouse', () => {
       details: { due_date: '2025-07-10' },
     });
     const all = Array.from({ length: 30_000 }, (_, i) => missing(i));
-    const wage = async (at: string, rows: Violation[]) => {
-      const transitions = evaluate(await loadAlertStates(conn, 'WAGE-MISSING'), rows, at);
-      await applyTransitions(conn, 'critical', transitions, {
-        rule: 'WAGE-MISSING',
-        as_of: at,
-        started_at: at,
-        duration_ms: 3,
-        rows_found: rows.length,
-        ok: true,
-        error: null,
-      });
-    };
+    const wage = (at: string, rows: Violation[]) => applyRun(conn, 'WAGE-MISSING', at, rows);
     const states = async () =>
       (
         await conn.runAndReadAll(`select status, occurrence, count(*)::int as n from alerts where rule = 'WAGE-MISSING' group by all order by all`)

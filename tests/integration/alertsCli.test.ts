@@ -2,20 +2,13 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HS, overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
-import { runEdumon } from '../helpers/cli.ts';
+import { listAlerts, runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 describe('edumon alerts', () => {
   const t = testEnv('alerts-cli');
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
-  const list = async (...args: string[]) => {
-    const r = await runEdumon(['alerts', 'list', '--json', ...args], t.env);
-    expect(r.code, r.output).toBe(0);
-    return r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  };
+  const list = (...args: string[]) => listAlerts(t.env, ...args);
 
   beforeAll(async () => {
     await storeWorld(t.config.warehouse, overQuotaThenCancelled());

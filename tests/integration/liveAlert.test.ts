@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HS, overQuotaThenCancelled } from '../helpers/alertWorld.ts';
-import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { listAlerts, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 describe('a live over-quota admission', () => {
@@ -23,14 +23,7 @@ describe('a live over-quota admission', () => {
     const r = await runEdumon(['ingest', file], env);
     expect(r.code, r.output).toBe(0);
   };
-  const overQuota = async () => {
-    const r = await runEdumon(['alerts', 'list', '--json', '--rule', 'ADM-OVER-QUOTA'], env);
-    expect(r.code, r.output).toBe(0);
-    return r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  };
+  const overQuota = () => listAlerts(env, '--rule', 'ADM-OVER-QUOTA');
 
   beforeAll(async () => {
     proc = spawnEdumon(['run'], env);
