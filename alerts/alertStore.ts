@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { sqlStatements } from '../core/sqlStatements.ts';
+import { violationSchema } from '../ingest/violation.ts';
 import { type Alert, alertIdOf, alertText, type Transition } from './evaluate.ts';
 import type { RuleRunRow } from './ruleRun.ts';
 import type { Silence, Silenceable } from './silences.ts';
@@ -29,21 +30,7 @@ export async function loadAlertStates(conn: DuckDBConnection, rule: string): Pro
 }
 
 /** The columns of sql/alerts/stage_transitions.sql, in its order (the appender fills them by position). */
-const STAGED_COLUMNS = [
-  'kind',
-  'id',
-  'occurrence',
-  'happened_at',
-  'severity',
-  'rule',
-  'school_id',
-  'region_code',
-  'period',
-  'subject',
-  'observed',
-  'threshold',
-  'details',
-] as const;
+const STAGED_COLUMNS = ['kind', 'id', 'occurrence', 'happened_at', 'severity', ...violationSchema.keyof().options] as const;
 
 /**
  * Applies one run's transitions and records the run, atomically (its own transaction). Set-based:

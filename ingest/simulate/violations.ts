@@ -261,32 +261,25 @@ export function injectStaffViolations(world: World): void {
     if (!m) continue;
     used.add(`${p.index}:${m.local}`);
     const u = r.pick(urban).index;
-    if (i === poached) {
-      // Near-miss: joined an urban school 200 days after leaving (the limit is 180).
-      const left = span.start + 19 * DAY + 10 * HOUR;
-      if (left + 201 * DAY < span.asOf)
-        world.staffEvents.push({
-          kind: 'move',
-          school: p.index,
-          local: m.local,
-          versions: [
-            { at: left, school: p.index, active: false },
-            { at: left + 200 * DAY, school: u, active: true },
-          ],
-        });
-    } else if (i % 2 === 0) {
-      world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: frac(r.float(0.2, 0.7)), school: u, active: true }] });
-    } else {
-      const left = frac(r.float(0.1, 0.4));
+    /** Leaves school p at `left`, joins urban school u `gapDays` later. */
+    const leaveThenJoin = (left: number, gapDays: number) =>
       world.staffEvents.push({
         kind: 'move',
         school: p.index,
         local: m.local,
         versions: [
           { at: left, school: p.index, active: false },
-          { at: left + 120 * DAY, school: u, active: true },
+          { at: left + gapDays * DAY, school: u, active: true },
         ],
       });
+    if (i === poached) {
+      // Near-miss: joined an urban school 200 days after leaving (the limit is 180).
+      const left = span.start + 19 * DAY + 10 * HOUR;
+      if (left + 201 * DAY < span.asOf) leaveThenJoin(left, 200);
+    } else if (i % 2 === 0) {
+      world.staffEvents.push({ kind: 'move', school: p.index, local: m.local, versions: [{ at: frac(r.float(0.2, 0.7)), school: u, active: true }] });
+    } else {
+      leaveThenJoin(frac(r.float(0.1, 0.4)), 120);
     }
   }
 }
