@@ -63,7 +63,8 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   const all = ruleParams(opts.config, asOf);
   // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
   const paramsOf = (sql: string) => Object.fromEntries([...sqlParams(sql)].map((p) => [p, all[p as RuleParam]]));
-  const plan = sharedCalls(rules, (marked ??= markedMacros()));
+  marked ??= markedMacros();
+  const plan = sharedCalls(rules, marked);
   const computed = new Set<SharedCall>();
   const unshareable = new Set<SharedCall>();
   const violations: Violation[] = [];

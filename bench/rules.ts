@@ -163,13 +163,16 @@ async function load(dir: string, config: Config, scale: number): Promise<LoadRes
         const batch = { topic, partition: 0, nextOffset: BigInt(lines), events, rejections };
         events = [];
         rejections = [];
-        if (pending) await pending;
+        if (pending !== undefined) await pending;
         // Decoding the next batch overlaps DuckDB writing this one.
         pending = sink.write([batch]).then((w) => {
           res.stored += w.stored;
           res.duplicates += w.duplicates;
           res.rejected += w.rejected;
         });
+        // Awaited at the next flush or after the file. Until then a failed write must not be an
+        // unhandled rejection, which would end the process before the `finally` closes the database.
+        pending.catch(() => {});
       };
       const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
       for await (const line of rl) {
@@ -196,7 +199,7 @@ async function load(dir: string, config: Config, scale: number): Promise<LoadRes
         }
       }
       if (events.length + rejections.length > 0) await flush();
-      if (pending) await pending;
+      if (pending !== undefined) await pending;
       res.lines += lines;
       res.perFile[family] = { lines, seconds: r3(secondsSince(f0)) };
     }

@@ -8,6 +8,7 @@ import type { QueryResult } from '../service/query.ts';
  * C0 and C1 controls (ESC, BEL, CR, LF, CSI...), DEL, line/paragraph separators and the Unicode bidi
  * controls (overrides, embeddings, isolates, marks) that can reorder what a terminal shows.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are escaped so terminal output cannot act on them
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with every control or bidi character written visibly as `\u001b` (etc.), so it cannot act. */

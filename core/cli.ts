@@ -20,7 +20,7 @@ export interface Command {
   /** Longer text under the usage line. */
   description?: string;
   options: Record<string, OptionSpec>;
-  run(ctx: CommandContext): Promise<number | void>;
+  run(ctx: CommandContext): Promise<number> | Promise<void>;
 }
 
 export interface CommandContext {
@@ -54,18 +54,20 @@ export function helpOf(cmd: Command): string {
 /** Parses argv for one command and runs it; returns the exit code. */
 export async function runCommand(cmd: Command, argv: string[]): Promise<number> {
   const all = { ...cmd.options, ...globalOptions };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: Object.fromEntries(
-        Object.entries(all).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
-      ),
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${helpOf(cmd)}`);
-  }
+  // A function, so `parsed` keeps the type parseArgs infers for these options.
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: Object.fromEntries(
+          Object.entries(all).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+        ),
+      });
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n\n${helpOf(cmd)}`);
+    }
+  })();
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${helpOf(cmd)}\n`);
@@ -90,7 +92,10 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       let chunk = '';
       for (const line of lines) {
         chunk += `${line}\n`;
-        if (chunk.length >= 1 << 16) process.stdout.write(chunk), (chunk = '');
+        if (chunk.length >= 1 << 16) {
+          process.stdout.write(chunk);
+          chunk = '';
+        }
       }
       if (chunk) process.stdout.write(chunk);
     },

@@ -22,10 +22,12 @@ class Reader {
   at = 0;
   constructor(readonly buf: Buffer) {}
   int16() {
-    return ((this.at += 2), this.buf.readInt16BE(this.at - 2));
+    this.at += 2;
+    return this.buf.readInt16BE(this.at - 2);
   }
   int32() {
-    return ((this.at += 4), this.buf.readInt32BE(this.at - 4));
+    this.at += 4;
+    return this.buf.readInt32BE(this.at - 4);
   }
   skip(n: number) {
     if (this.at + n > this.buf.length) throw new RangeError('past the end');

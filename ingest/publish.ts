@@ -33,7 +33,10 @@ export class Publisher {
   async addTo(family: Family, key: string, value: string): Promise<void> {
     const topic = this.topics[family];
     let list = this.buffer.get(topic);
-    if (!list) this.buffer.set(topic, (list = []));
+    if (!list) {
+      list = [];
+      this.buffer.set(topic, list);
+    }
     list.push({ key, value });
     this.buffered++;
     this.bufferedBytes += value.length;

@@ -10,7 +10,7 @@
  */
 import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { type Config, familyByTopic, topicConfigsOf, topicsOf } from '../core/config.ts';
-import { EdumonError } from '../core/errors.ts';
+import { EdumonError, messageOf } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
@@ -326,9 +326,15 @@ export async function startConsumer(opts: {
     ticking = true;
     Promise.allSettled([refreshOffsets(), publishGroupOffsets()])
       .then((results) => {
-        for (const r of results) if (r.status === 'rejected') log.debug('offset refresh failed', { error: (r.reason as Error).message });
+        for (const r of results) if (r.status === 'rejected') log.debug('offset refresh failed', { error: messageOf(r.reason) });
       })
-      .finally(() => (ticking = false));
+      .catch(() => {
+        // Only the logging above can throw (allSettled never rejects). Unhandled, that rejection
+        // would end the process; the logger has failed, so there is nowhere left to report it.
+      })
+      .finally(() => {
+        ticking = false;
+      });
   }, 1000);
   ticker.unref();
 

@@ -74,7 +74,7 @@ export class GroupCommitter {
 
   /** Resolves when everything queued so far is committed (or has failed). */
   async idle(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.writing !== undefined) await this.writing;
   }
 
   private async drain(): Promise<void> {
@@ -125,7 +125,10 @@ export class GroupCommitter {
       this.opts.onRetry?.(failure, attempt + 1, delay);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
-        this.wakeBackoff = () => (clearTimeout(timer), resolve());
+        this.wakeBackoff = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       this.wakeBackoff = undefined;
       if (this.giveUp) throw failure;

@@ -216,7 +216,10 @@ function groupByTable(events: StoredEvent[]): { byTable: Map<string, StoredEvent
     seen.add(e.event_id);
     const table = tableOf[e.type as EventType];
     let list = byTable.get(table);
-    if (!list) byTable.set(table, (list = []));
+    if (!list) {
+      list = [];
+      byTable.set(table, list);
+    }
     list.push(e);
   }
   return { byTable, inBatchDuplicates };

@@ -6,7 +6,7 @@
  * functions that change the instance (checkpoint, logging, profiling) are refused by name, and
  * every query is bounded in time, rows and result bytes.
  */
-import { type DuckDBConnection, DuckDBTypeId, StatementType } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBPreparedStatement, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { shanghaiTime } from '../core/shanghai.ts';
 
@@ -92,7 +92,7 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
     throw new UsageError(`query: ${refused.join('(), ')}() may not be called here: it reads files or changes the warehouse or the database instance`);
   }
   // Second wall: the bound statement's type.
-  let prepared;
+  let prepared: DuckDBPreparedStatement;
   try {
     prepared = await conn.prepare(sql);
   } catch (err) {
@@ -181,7 +181,10 @@ function fileNamedAsTable(tree: unknown): string | null {
   let found: string | null = null;
   const walk = (node: unknown): void => {
     if (found !== null || typeof node !== 'object' || node === null) return;
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     const { type, table_name: name } = node as { type?: unknown; table_name?: unknown };
     if (type === 'BASE_TABLE' && typeof name === 'string' && /[./\\:]/.test(name)) found = name;
     for (const v of Object.values(node)) walk(v);
@@ -194,7 +197,10 @@ function fileNamedAsTable(tree: unknown): string | null {
 function refusedFunctions(tree: unknown): string[] {
   const found = new Set<string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (typeof node !== 'object' || node === null) return;
     const name = (node as { function_name?: unknown }).function_name;
     if (typeof name === 'string' && REFUSED_FUNCTIONS.has(name.toLowerCase())) found.add(name.toLowerCase());

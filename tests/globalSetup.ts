@@ -1,14 +1,17 @@
 /** Brings the local Kafka broker up for the integration tests (not the unit tests), and down again only if it started it. */
 import { execFileSync } from 'node:child_process';
 
-const port = (p: number) =>
-  new Promise<boolean>((resolve) => {
-    import('node:net').then(({ connect }) => {
-      const s = connect(p, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
+const port = async (p: number) => {
+  const { connect } = await import('node:net');
+  return new Promise<boolean>((resolve) => {
+    const s = connect(p, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
     });
+    s.once('error', () => resolve(false));
   });
+};
 
 export default async function setup() {
   const wasUp = await port(9092);

@@ -9,9 +9,15 @@ const reachable = (hostPort: string) =>
     const [host, port] = hostPort.split(':') as [string, string];
     const s = connect(Number(port), host);
     s.setTimeout(2000);
-    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.once('timeout', () => (s.destroy(), resolve(false)));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 
 /** Resolves once the first broker accepts connections; only a local default broker is started here. */

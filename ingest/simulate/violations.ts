@@ -49,13 +49,19 @@ export function injectSchoolViolations(world: World): void {
   const oldEnough = (s: School) => s.cohorts.length >= 3 && s.cohorts.every((c) => c.classes.length >= 2);
   const kgNear = kgs.find((s) => s.ownership === 'public' && !s.townshipCentral && oldEnough(s));
   if (kgNear) {
-    for (const c of kgNear.cohorts) (c.classes = [30, 30]), (c.withdrawals = [0, 0]);
+    for (const c of kgNear.cohorts) {
+      c.classes = [30, 30];
+      c.withdrawals = [0, 0];
+    }
     kgNear.steady = true;
     kgNear.tweak = { teachers: 'exact', area: { kind: 'activity', mode: 'exact' } };
   }
   const hsNear = hs.find((s) => s.ownership === 'public' && normal(s) && s.cohorts.length >= 3 && s.cohorts.every((c) => c.classes.length >= 10));
   if (hsNear) {
-    for (const c of hsNear.cohorts) (c.classes = Array(10).fill(50)), (c.withdrawals = Array(10).fill(0));
+    for (const c of hsNear.cohorts) {
+      c.classes = Array(10).fill(50);
+      c.withdrawals = Array(10).fill(0);
+    }
     hsNear.steady = true;
     hsNear.tweak = { teachers: 'exact' };
   }
@@ -102,7 +108,9 @@ export function injectSchoolViolations(world: World): void {
     hs.filter((s) => normal(s) && s.fundsPerQuarter === 0),
     countFor(rates.hsFunds, hs.length) + 1,
   );
-  fundPicks.forEach((s, i) => (s.fundsPerQuarter = i === 0 ? 250 : 200)); // 4 x 250 = exactly 1000 a year
+  fundPicks.forEach((s, i) => {
+    s.fundsPerQuarter = i === 0 ? 250 : 200; // 4 x 250 = exactly 1000 a year
+  });
 
   const y = world.seasonYears[0];
   if (y !== undefined) injectAdmissions(world, y);
@@ -126,7 +134,9 @@ function injectAdmissions(world: World, year: number): void {
   const eligible = world.schools.filter((s) => s.level !== 'kindergarten' && !s.steady && !s.noPlan && hasCohort(s));
   const eligibleHs = eligible.filter((s) => s.level === 'high_school');
   const overAndExact = pickSome(r, eligibleHs, countFor(rates.overQuota, eligibleHs.length) + 2);
-  overAndExact.forEach((s, i) => (s.quotaMode = i < 2 ? 'exact' : 'over'));
+  overAndExact.forEach((s, i) => {
+    s.quotaMode = i < 2 ? 'exact' : 'over';
+  });
   const publicZones = new Set(eligibleHs.filter((s) => s.ownership === 'public').map(zoneOf));
   const earlyPool = eligibleHs.filter((s) => s.ownership === 'private' && publicZones.has(zoneOf(s)));
   for (const s of pickSome(r, earlyPool, countFor(rates.earlyPrivateWindow, earlyPool.length))) s.earlyWindow = true;

@@ -33,8 +33,14 @@ export async function runEdumon(
   let out = '';
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => ((out += d), (stdout += d)));
-  child.stderr.on('data', (d) => ((out += d), (stderr += d)));
+  child.stdout.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+    stderr += d;
+  });
   child.stdin.end(input ?? '');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, output: out, stdout, stderr };

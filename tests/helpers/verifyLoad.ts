@@ -62,7 +62,10 @@ export async function expectNoRawIds(t: TestEnv, load: Load, logs: string): Prom
   await conn.run(`attach '${t.config.warehouse}' as w (read_only)`);
   await conn.run(`create table raw_ids (id varchar)`);
   const app = await conn.createAppender('raw_ids');
-  for (const id of load.rawIds) app.appendVarchar(id), app.endRow();
+  for (const id of load.rawIds) {
+    app.appendVarchar(id);
+    app.endRow();
+  }
   app.closeSync();
   const columns = (
     await conn.runAndReadAll(`select table_name, column_name from information_schema.columns where table_catalog = 'w' and data_type = 'VARCHAR'`)

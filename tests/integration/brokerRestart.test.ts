@@ -58,8 +58,18 @@ describe('the broker stops and restarts twice in the middle of a 100k-message lo
     await broker('up');
     await buildReference(reference, load.valid, TEST_KEY);
     proc = spawnEdumon(['run'], t.env);
-    proc.exited.then((code) => (exitedEarly = code));
-    await waitFor(() => (stillRunning(), proc!.output().includes('partitions assigned')), 60_000, 'the service to join its group').catch((err: Error) => {
+    // `exited` only ever resolves (on the child's 'close'), so this chain cannot reject.
+    void proc.exited.then((code) => {
+      exitedEarly = code;
+    });
+    await waitFor(
+      () => {
+        stillRunning();
+        return proc!.output().includes('partitions assigned');
+      },
+      60_000,
+      'the service to join its group',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; the service printed:\n${proc!.output()}`);
     });
 
@@ -71,7 +81,14 @@ describe('the broker stops and restarts twice in the middle of a 100k-message lo
       await publishRaw(kafka, load.messages.slice(p * per, (p + 1) * per));
       if (p === parts - 1) break;
       const before = storedAtOutage.at(-1) ?? 0;
-      await waitFor(async () => (stillRunning(), (await storedRows()).events > before), 60_000, 'the service to store more events');
+      await waitFor(
+        async () => {
+          stillRunning();
+          return (await storedRows()).events > before;
+        },
+        60_000,
+        'the service to store more events',
+      );
       await broker('down');
       storedAtOutage.push((await storedRows()).events);
       await sleep(8000);

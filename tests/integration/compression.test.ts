@@ -73,7 +73,13 @@ async function batchesDecompressed(t: TestEnv, codecId: number, expectedMessages
   let batches = 0;
   codecTable[codecId] = () => {
     const codec = factory();
-    return { ...codec, decompress: (b: Buffer) => (batches++, codec.decompress(b)) };
+    return {
+      ...codec,
+      decompress: (b: Buffer) => {
+        batches++;
+        return codec.decompress(b);
+      },
+    };
   };
   const consumer = kafka.consumer({ groupId: `${t.config.kafka.groupId}-reader`, maxWaitTimeInMs: 100 });
   try {
@@ -82,7 +88,12 @@ async function batchesDecompressed(t: TestEnv, codecId: number, expectedMessages
     let read = 0;
     let done!: () => void;
     const all = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({ eachBatch: async ({ batch }) => void ((read += batch.messages.length) >= expectedMessages && done()) });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        read += batch.messages.length;
+        if (read >= expectedMessages) done();
+      },
+    });
     await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
     expect(read).toBe(expectedMessages);
     return batches;

@@ -140,7 +140,12 @@ describe('applying a sweep', () => {
   it('on a dry run, returns the transitions it would make and stores nothing', async () => {
     const before = { alerts: await stored(), counts: await counts() };
     let stepped = false;
-    const dry = await sweep('2025-07-12T10:01:00Z', { dryRun: true, step: async () => void (stepped = true) });
+    const dry = await sweep('2025-07-12T10:01:00Z', {
+      dryRun: true,
+      step: async () => {
+        stepped = true;
+      },
+    });
     expect(dry.transitions.map((t) => [t.kind, t.alert.school_id, t.alert.occurrence])).toEqual([
       ['reopen', 'B', 3],
       ['open', 'C', 1],

@@ -92,7 +92,14 @@ describe('GroupCommitter', () => {
     const { sink, offsets, stored } = fakeSink(() => new Error('Conversion Error: Could not convert string to INT32'));
     const c = new GroupCommitter(sink, () => undefined, { ...options, retries: 0 });
     const ids = Array.from({ length: 25 }, (_, i) => `e${i}`);
-    await expect(c.commit(batch(0, 25, ids, async (r) => (refused.push(...r), [])))).rejects.toThrow(/refused all 25 events of t\/0/);
+    await expect(
+      c.commit(
+        batch(0, 25, ids, async (r) => {
+          refused.push(...r);
+          return [];
+        }),
+      ),
+    ).rejects.toThrow(/refused all 25 events of t\/0/);
     expect({ refused, stored, offsets }).toEqual({ refused: [], stored: [], offsets: [] });
   });
 

@@ -4,7 +4,7 @@
  * tests/ imports tests/. Read from every .ts file's import and export-from statements, static and
  * dynamic, so a backwards import fails here naming both files and the rule.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -72,7 +72,7 @@ function importEdges(root: string, folders: readonly string[]): ImportEdge[] {
 }
 
 function tsFiles(dir: string): string[] {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

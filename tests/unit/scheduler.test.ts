@@ -22,7 +22,13 @@ function heldJob(overlap: boolean): { job: Job; runs: () => number; release: () 
       return new Promise<void>((resolve) => waiting.push(resolve));
     },
   };
-  return { job, runs: () => runs, release: () => waiting.splice(0).forEach((r) => r()) };
+  return {
+    job,
+    runs: () => runs,
+    release: () => {
+      for (const r of waiting.splice(0)) r();
+    },
+  };
 }
 
 describe('jobTick', () => {
@@ -57,7 +63,16 @@ describe('jobTick', () => {
   it('logs a failed run, never throws it into node-cron, and runs again at the next tick', async () => {
     const { log, lines } = recordingLog();
     let runs = 0;
-    const tick = jobTick({ name: 'flaky', cron: '* * * * * *', overlap: false, run: () => (runs++, Promise.reject(new Error('boom'))) }, log);
+    const job: Job = {
+      name: 'flaky',
+      cron: '* * * * * *',
+      overlap: false,
+      run: () => {
+        runs++;
+        return Promise.reject(new Error('boom'));
+      },
+    };
+    const tick = jobTick(job, log);
     await expect(tick()).resolves.toBeUndefined();
     expect(lines.join('\n')).toMatch(/scheduled job failed job=flaky error=boom/);
     await tick();

@@ -47,13 +47,16 @@ export function payrollEvents(world: World, school: School, members: readonly St
           amount_yuan: amount,
         });
       };
-      let cut = rates.wageMissing;
-      if (u < cut) {
+      // Cumulative cut-offs: u below the first is missing, below the second short, below the third late.
+      const missingBelow = rates.wageMissing;
+      const shortBelow = missingBelow + rates.wageShort;
+      const lateBelow = shortBelow + rates.wageLate;
+      if (u < missingBelow) {
         truth.addPerson('WAGE-MISSING', payer.id, payer.regionCode, label, m.id);
-      } else if (u < (cut += rates.wageShort)) {
+      } else if (u < shortBelow) {
         wage(v.wage - 100 - Math.floor(uniformOf(seed, 'short', school.id, m.local, month) * 700), payday);
         truth.addPerson('WAGE-SHORT', payer.id, payer.regionCode, label, m.id);
-      } else if (u < (cut += rates.wageLate)) {
+      } else if (u < lateBelow) {
         // Late by 1-10 days; some at 00:30 on the 11th, which is still the 10th in UTC.
         const days = 1 + Math.floor(uniformOf(seed, 'late', school.id, m.local, month) * 10);
         const t = Math.min(span.asOf, days === 1 || days === 2 ? due + 31 * MINUTE : due + 1 + (days - 1) * DAY + 10 * HOUR);
