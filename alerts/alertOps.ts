@@ -1,19 +1,22 @@
 /**
  * What `edumon alerts` does to the warehouse: list alerts, acknowledge one, silence a rule (for a
- * school or a region) until a moment. One request shape for the CLI and the service's /alerts route.
+ * school or a region) until a moment, release what the storm valve held for a rule. One request
+ * shape for the CLI and the service's /alerts route.
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.ts';
 import { formatShanghai, timeOption } from '../core/shanghai.ts';
 import { ackAlert, insertSilence, listAlerts, loadSilences } from './alertStore.ts';
+import { releaseHeld } from './releaseHeld.ts';
 import { ruleById } from './rules.ts';
 import { isSilenced } from './silences.ts';
 
 export type AlertsRequest =
   | { action: 'list'; state?: string; region?: string; rule?: string }
   | { action: 'ack'; id: string; note?: string }
-  | { action: 'silence'; rule: string; school?: string; region?: string; until: string; reason: string };
+  | { action: 'silence'; rule: string; school?: string; region?: string; until: string; reason: string }
+  | { action: 'release'; rule: string };
 
 export interface AlertsAnswer {
   columns: string[];
@@ -52,6 +55,13 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
   if (req.action === 'ack') {
     if (!(await ackAlert(conn, req.id, req.note ?? null))) throw new UsageError(`alerts: no alert '${req.id}' (see edumon alerts list)`);
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
+  }
+  if (req.action === 'release') {
+    const made = await releaseHeld(conn, ruleById(req.rule), new Date().toISOString());
+    return {
+      columns: ['kind', 'id', 'rule', 'school_id', 'region_code', 'period', 'subject'],
+      rows: made.map((t) => [t.kind, t.alert.id, t.alert.rule, t.alert.school_id, t.alert.region_code, t.alert.period, t.alert.subject]),
+    };
   }
   if (req.school && req.region) throw new UsageError('alerts silence: give --school or --region, not both');
   ruleById(req.rule);

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { sqlStatements } from '../core/sqlStatements.ts';
-import { violationSchema } from '../ingest/violation.ts';
+import { type Violation, violationSchema } from '../ingest/violation.ts';
 import { type Alert, alertIdOf, alertText, type Transition } from './evaluate.ts';
 import type { RuleRunRow } from './ruleRun.ts';
 import type { Silence, Silenceable } from './silences.ts';
@@ -21,6 +21,11 @@ const SQL = sqlStatements('alerts', [
   'ack_alert',
   'load_silences',
   'insert_silence',
+  'load_held',
+  'clear_held',
+  'stage_held',
+  'hold_alerts',
+  'alert_rule',
 ]);
 
 /** Every alert of one rule, open or resolved. */
@@ -41,8 +46,16 @@ export async function applyTransitions(conn: DuckDBConnection, severity: string,
   await inTransaction(conn, () => writeTransitions(conn, severity, transitions, run));
 }
 
-/** applyTransitions inside the caller's transaction: a sweep applies all its runs in one. */
-export async function writeTransitions(conn: DuckDBConnection, severity: string, transitions: readonly Transition[], run: RuleRunRow): Promise<void> {
+/**
+ * applyTransitions inside the caller's transaction: a sweep applies all its runs in one. `severity`
+ * is given to the alerts opened; without `run`, no run is recorded (a release, a second group of
+ * one run's transitions).
+ */
+export async function writeTransitions(conn: DuckDBConnection, severity: string, transitions: readonly Transition[], run?: RuleRunRow): Promise<void> {
+  if (!transitions.length) {
+    if (run) await recordRun(conn, run);
+    return;
+  }
   await conn.run(SQL.stage_transitions);
   const appender = await conn.createAppender('staged_transitions', null, 'temp');
   for (const t of transitions) {
@@ -72,7 +85,59 @@ export async function writeTransitions(conn: DuckDBConnection, severity: string,
   }
   appender.closeSync();
   await conn.run(SQL.apply_transitions);
-  await recordRun(conn, run);
+  if (run) await recordRun(conn, run);
+}
+
+/** The violations the storm valve holds for one rule. */
+export async function loadHeld(conn: DuckDBConnection, rule: string): Promise<Violation[]> {
+  const rows = (await conn.runAndReadAll(SQL.load_held, { rule })).getRowObjectsJson();
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((r) => ({
+    rule: String(r.rule),
+    school_id: (r.school_id as string | null) ?? null,
+    region_code: (r.region_code as string | null) ?? null,
+    period: String(r.period),
+    subject: (r.subject as string | null) ?? null,
+    observed: num(r.observed),
+    threshold: num(r.threshold),
+    details: typeof r.details === 'string' ? JSON.parse(r.details) : ((r.details as Record<string, unknown> | null) ?? {}),
+  }));
+}
+
+/**
+ * Replaces what the storm valve holds for `rule` by `held` (none: forgets them), held as of `at`.
+ * Set-based like writeTransitions; inside the caller's transaction.
+ */
+export async function replaceHeld(conn: DuckDBConnection, rule: string, held: readonly Violation[], at: string): Promise<void> {
+  await conn.run(SQL.clear_held, { rule });
+  if (!held.length) return;
+  await conn.run(SQL.stage_held);
+  const appender = await conn.createAppender('staged_held', null, 'temp');
+  for (const v of held) {
+    for (const value of [
+      v.rule,
+      v.school_id,
+      v.region_code,
+      v.period,
+      v.subject,
+      alertText(v.observed),
+      alertText(v.threshold),
+      JSON.stringify(v.details),
+      at,
+    ]) {
+      if (value === null) appender.appendNull();
+      else appender.appendVarchar(value);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(SQL.hold_alerts);
+}
+
+/** The rule an alert belongs to, and its subject (a runner-raised alert names its rule there); null for no such alert. */
+export async function alertRule(conn: DuckDBConnection, id: string): Promise<{ rule: string; subject: string | null } | null> {
+  const row = (await conn.runAndReadAll(SQL.alert_rule, { id })).getRowObjectsJson()[0];
+  return row ? { rule: String(row.rule), subject: (row.subject as string | null) ?? null } : null;
 }
 
 /** Records a rule run (a failed one too: DQ-RULE-FAILED reads these). */

@@ -8,8 +8,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Violation } from '../ingest/violation.ts';
-import { loadAlertStates, writeTransitions } from './alertStore.ts';
-import { type Alert, type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';
+import { identityOf } from '../ingest/violation.ts';
+import { loadAlertStates, loadHeld, replaceHeld, writeTransitions } from './alertStore.ts';
+import { ALERT_STORM, ALERT_STORM_SEVERITY, holdBack, type StormBound, type StormReport, stormBound, stormViolation } from './alertStorm.ts';
+import { type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';
 import { type RuleRun, ruleRunRow } from './ruleRun.ts';
 import type { Rule } from './rules.ts';
 import { type RulesResult, type RunOptions, runRules, SweepStopped } from './runRules.ts';
@@ -39,6 +41,8 @@ export function ruleFailedViolation(rule: string, asOf: string, error: string): 
 export interface AppliedSweep extends RulesResult {
   /** In the order applied, rule by rule; for a dry run, those it would have made. */
   transitions: AlertTransition[];
+  /** What the storm valve held back or let through, by rule (only rules it acted on); for a dry run, what it would. */
+  storms: StormReport[];
 }
 
 /**
@@ -73,47 +77,70 @@ export async function applyRules(conn: DuckDBConnection, rules: readonly Rule[],
     else byRule.set(v.rule, [v]);
   }
   const store = !opts.dryRun;
+  const bound = stormBound(opts.config.rules);
   const apply = async () => {
     const made: AlertTransition[] = [];
+    const storms: StormReport[] = [];
     for (const [i, rule] of rules.entries()) {
       // Stopping between rules rolls the sweep back: the alerts stay as they were.
       if (opts.signal?.aborted) throw new SweepStopped();
       const run = result.runs[i]!;
-      for (const t of await applyRun(conn, rule, run.error ? [] : (byRule.get(rule.id) ?? []), run, result.asOf, store)) made.push(t);
+      const applied = await applyRun(conn, rule, run.error ? [] : (byRule.get(rule.id) ?? []), run, result.asOf, store, bound);
+      for (const t of applied.transitions) made.push(t);
+      if (applied.storm) storms.push(applied.storm);
     }
     if (store && opts.step) await opts.step(conn, made);
-    return made;
+    return { transitions: made, storms };
   };
-  if (!store) return { ...result, transitions: await apply() };
+  if (!store) return { ...result, ...(await apply()) };
   try {
-    return { ...result, transitions: await inTransaction(conn, apply) };
+    return { ...result, ...(await inTransaction(conn, apply)) };
   } catch (err) {
     if (err instanceof SweepStopped) throw err;
     const why = `alert state not updated: ${messageOf(err)}`;
     const runs = result.runs.map((run, i): RuleRun => ({ ...run, error: run.error ? `${run.error}; ${why}` : `${rules[i]!.file}: ${why}` }));
-    return { ...result, violations: [], runs, transitions: [] };
+    return { ...result, violations: [], runs, transitions: [], storms: [] };
   }
 }
 
 /**
- * One rule's run applied (or, unless `store`, only evaluated): its own alerts on success, its
- * DQ-RULE-FAILED alert either way. Returns the transitions it made.
+ * One rule's run applied (or, unless `store`, only evaluated): its own alerts on success, through
+ * the storm valve (alerts/alertStorm.ts: the opens it holds are stored, not opened, and its
+ * DQ-ALERT-STORM opens, stays or resolves); its DQ-RULE-FAILED alert either way. A failed run
+ * leaves the held alerts and the storm as they were: absence from it proves nothing. Returns the
+ * transitions it made and what the valve did.
  */
-async function applyRun(conn: DuckDBConnection, rule: Rule, rows: Violation[], run: RuleRun, asOf: string, store: boolean): Promise<AlertTransition[]> {
+async function applyRun(
+  conn: DuckDBConnection,
+  rule: Rule,
+  rows: Violation[],
+  run: RuleRun,
+  asOf: string,
+  store: boolean,
+  bound: StormBound,
+): Promise<{ transitions: AlertTransition[]; storm?: StormReport }> {
   const failedStates = (await loadAlertStates(conn, RULE_FAILED)).filter((a) => a.subject === rule.id);
-  let previous: Alert[];
-  let transitions: Transition[];
-  let severity: string;
+  const runRow = ruleRunRow(run, asOf);
   if (run.error) {
-    previous = failedStates;
-    transitions = evaluate(failedStates, [ruleFailedViolation(rule.id, asOf, run.error)], asOf);
-    severity = 'critical';
-  } else {
-    const own = await loadAlertStates(conn, rule.id);
-    previous = [...own, ...failedStates];
-    transitions = [...evaluate(own, rows, asOf), ...evaluate(failedStates, [], asOf)];
-    severity = rule.severity;
+    const transitions = evaluate(failedStates, [ruleFailedViolation(rule.id, asOf, run.error)], asOf);
+    if (store) await writeTransitions(conn, 'critical', transitions, runRow);
+    return { transitions: transitionsMade(failedStates, transitions, 'critical') };
   }
-  if (store) await writeTransitions(conn, severity, transitions, ruleRunRow(run, asOf));
-  return transitionsMade(previous, transitions, severity);
+  const own = await loadAlertStates(conn, rule.id);
+  const held = new Set((await loadHeld(conn, rule.id)).map(identityOf));
+  const valve = holdBack(rule.id, evaluate(own, rows, asOf), held, bound);
+  const stormStates = (await loadAlertStates(conn, ALERT_STORM)).filter((a) => a.subject === rule.id);
+  const stormRows = valve.hold.length && valve.report ? [stormViolation(valve.report, bound, asOf)] : [];
+  const transitions: Transition[] = [...valve.pass, ...evaluate(failedStates, [], asOf)];
+  const stormTransitions = evaluate(stormStates, stormRows, asOf);
+  if (store) {
+    await writeTransitions(conn, rule.severity, transitions, runRow);
+    await writeTransitions(conn, ALERT_STORM_SEVERITY, stormTransitions);
+    if (held.size || valve.hold.length) await replaceHeld(conn, rule.id, valve.hold, asOf);
+  }
+  const made = [
+    ...transitionsMade([...own, ...failedStates], transitions, rule.severity),
+    ...transitionsMade(stormStates, stormTransitions, ALERT_STORM_SEVERITY),
+  ];
+  return { transitions: made, ...(valve.report ? { storm: valve.report } : {}) };
 }

@@ -132,6 +132,15 @@ export const configSchema = z.object({
        * rules would raise alerts that vanish minutes later, while slowing the catch-up.
        */
       maxIngestLag: z.number().int().min(0).default(50_000),
+      /**
+       * The storm valve (DQ-ALERT-STORM): a run that would open more than stormMaxOpens alerts of
+       * one rule, making up more than stormMaxShare of the violations it found, holds them back
+       * until its next run confirms them or an operator releases them (`edumon alerts release`).
+       * Both bounds must be passed: 300 true admissions of a first sweep open, 300,000 wage gaps
+       * of an incomplete payroll feed are held.
+       */
+      stormMaxOpens: z.number().int().min(0).default(1000),
+      stormMaxShare: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
   /**
@@ -143,6 +152,11 @@ export const configSchema = z.object({
       sinkWrite: z
         .string()
         .regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M')
+        .optional(),
+      /** `ms=N`: every daily sweep holds its write transaction N ms before committing, as a long apply would. */
+      dailySweepDelay: z
+        .string()
+        .regex(/^ms=\d+$/, 'expected ms=N')
         .optional(),
     })
     .prefault({}),
@@ -179,6 +193,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_WRITE_RETRY_BACKOFF_MS', ['kafka', 'writeRetryBackoffMs'], Number],
   ['EDUMON_DLQ_RETENTION_DAYS', ['kafka', 'dlqRetentionDays'], Number],
   ['EDUMON_FAILPOINT_SINK_WRITE', ['failpoints', 'sinkWrite'], String],
+  ['EDUMON_FAILPOINT_DAILY_SWEEP_DELAY', ['failpoints', 'dailySweepDelay'], String],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
@@ -189,6 +204,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_RULES_SCHEDULE', ['rules', 'schedule'], String],
   ['EDUMON_RULE_TIMEOUT_MS', ['rules', 'timeoutMs'], Number],
   ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],
+  ['EDUMON_RULES_STORM_MAX_OPENS', ['rules', 'stormMaxOpens'], Number],
+  ['EDUMON_RULES_STORM_MAX_SHARE', ['rules', 'stormMaxShare'], Number],
 ];
 
 /** Reads, merges and validates the configuration; throws one UsageError listing every problem. */
@@ -225,7 +242,8 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   }
   const failpoints = raw.failpoints as Record<string, unknown> | undefined;
   if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {
-    problems.push(`  - ${sourceOf.get('failpoints.sinkWrite') ?? 'failpoints'}: fault injection is only for EDUMON_ENV=test`);
+    const source = sourceOf.get('failpoints.sinkWrite') ?? sourceOf.get('failpoints.dailySweepDelay') ?? 'failpoints';
+    problems.push(`  - ${source}: fault injection is only for EDUMON_ENV=test`);
   }
   if (!parsed.success || problems.length > 0) {
     throw new UsageError(`invalid configuration:\n${problems.join('\n')}`);

@@ -27,6 +27,7 @@ const alertsBody = z.discriminatedUnion('action', [
     until: z.string().min(1),
     reason: z.string().min(1),
   }),
+  z.strictObject({ action: z.literal('release'), rule: z.string().min(1) }),
 ]);
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */

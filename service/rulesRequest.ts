@@ -4,9 +4,9 @@
  * as of `at`, with the configured timeout per statement.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { applyRules } from '../alerts/applyRules.ts';
+import { type AppliedSweep, applyRules } from '../alerts/applyRules.ts';
 import { loadRules, type Rule, ruleById } from '../alerts/rules.ts';
-import { type RulesResult, type RunOptions, runRules } from '../alerts/runRules.ts';
+import type { RulesResult, RunOptions } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 
 /** The request both the CLI and the service's /rules/run answer: one rule (by id) or all, as of `at`. */
@@ -15,14 +15,21 @@ export interface RulesRequest {
   at: string;
 }
 
-/** Runs the requested rule(s) without touching alert state; an unknown rule id fails before anything runs. */
-export function runRulesRequest(
+/** What a rule run answers: the violations and runs, and what the storm valve held back (or would). */
+export type RulesAnswer = RulesResult & Partial<Pick<AppliedSweep, 'storms'>>;
+
+/**
+ * Runs the requested rule(s) without touching alert state (reading it, to say what the storm
+ * valve would hold); an unknown rule id fails before anything runs.
+ */
+export async function runRulesRequest(
   conn: DuckDBConnection,
   config: Pick<Config, 'rules' | 'kafka'>,
   req: RulesRequest,
   signal?: AbortSignal,
-): Promise<RulesResult> {
-  return runRules(conn, requestedRules(req), runOptions(config, req, signal));
+): Promise<RulesAnswer> {
+  const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), { ...runOptions(config, req, signal), dryRun: true });
+  return result;
 }
 
 /** The requested rule(s) run and applied to the alerts; the answer leaves out the transitions (the alert rows say them). */
@@ -31,7 +38,7 @@ export async function applyRulesRequest(
   config: Pick<Config, 'rules' | 'kafka'>,
   req: RulesRequest,
   signal?: AbortSignal,
-): Promise<RulesResult> {
+): Promise<RulesAnswer> {
   const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), runOptions(config, req, signal));
   return result;
 }

@@ -10,19 +10,21 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export const alertsCmd: Command = {
   name: 'alerts',
-  summary: 'List, acknowledge or silence the alerts the rules raised',
+  summary: 'List, acknowledge, silence or release the alerts the rules raised',
   usage:
     'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] |\n' +
-    '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT',
+    '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT | alerts release --rule ID',
   description:
     'list: the alerts, open first, newest first (times in Asia/Shanghai, +08:00); `silenced` says whether a silence covers one now.\n' +
     'ack: marks an alert acknowledged (a reopening clears it). silence: mutes a rule, for one school or one\n' +
     'region or everywhere, until TIME (notifications honour it; the alerts still open and resolve).\n' +
+    'release: opens the alerts the storm valve held back for a rule (DQ-ALERT-STORM) and resolves its storm;\n' +
+    'it prints each alert opened or reopened, and the storm resolved (exit 2 when nothing is held).\n' +
     'While `edumon run` is up the request goes through it; otherwise the warehouse file is opened.',
   options: {
     state: { type: 'string', value: 'open|resolved', help: 'list: only alerts in this state' },
     region: { type: 'string', value: 'CODE', help: 'list: only this region; silence: only this region' },
-    rule: { type: 'string', value: 'ID', help: 'list: only this rule; silence: the rule to silence' },
+    rule: { type: 'string', value: 'ID', help: 'list: only this rule; silence: the rule to silence; release: the rule whose held alerts open' },
     school: { type: 'string', value: 'ID', help: 'silence: only this school' },
     until: { type: 'string', value: 'TIME', help: 'silence: until this moment, e.g. 2025-08-31T23:59:59 (Asia/Shanghai unless an offset is given)' },
     reason: { type: 'string', value: 'TEXT', help: 'silence: why' },
@@ -51,8 +53,13 @@ export const alertsCmd: Command = {
         reason,
         ...pick({ school: str(v.school), region: str(v.region) }),
       };
+    } else if (sub === 'release' && args.length === 0) {
+      const rule = str(v.rule);
+      if (!rule) throw new UsageError('alerts release: give --rule');
+      ruleById(rule);
+      req = { action: 'release', rule };
     } else {
-      throw new UsageError(`alerts: expected 'list', 'ack ID' or 'silence' (see edumon alerts --help)`);
+      throw new UsageError(`alerts: expected 'list', 'ack ID', 'silence' or 'release' (see edumon alerts --help)`);
     }
     const config = ctx.config();
     const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) =>

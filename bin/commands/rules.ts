@@ -1,11 +1,11 @@
+import { ALERT_STORM } from '../../alerts/alertStorm.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
-import type { RulesResult } from '../../alerts/runRules.ts';
 import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
 import { violationSchema } from '../../ingest/violation.ts';
-import { applyRulesRequest, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
+import { applyRulesRequest, type RulesAnswer, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
 
@@ -22,7 +22,8 @@ export const rulesCmd: Command = {
     'Thresholds come from the configuration (`rules` section). While `edumon run` is up the rules run\n' +
     'inside it; otherwise the warehouse file is opened (read-write, or read-only with --dry-run). The result\n' +
     'is applied to the alerts (new violations open, absent ones resolve, each run is recorded; a failing rule\n' +
-    'opens DQ-RULE-FAILED) unless --dry-run is given, which changes no alert state. --json prints one JSON\n' +
+    'opens DQ-RULE-FAILED; a storm of new alerts is held back: DQ-ALERT-STORM)\n' +
+    'unless --dry-run is given, which changes no alert state and says what would be held. --json prints one JSON\n' +
     'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
     'fails is reported on stderr and the exit status is 1; the other rules still run.',
   options: {
@@ -50,7 +51,8 @@ export const rulesCmd: Command = {
     if (rule) ruleById(rule);
     const at = typeof ctx.values.at === 'string' ? timeOption('rules: --at', ctx.values.at) : new Date();
     const req: RulesRequest = { at: at.toISOString(), ...(rule ? { rule } : {}) };
-    const result = await evaluate(ctx.config(), req, ctx.values['dry-run'] === true);
+    const dryRun = ctx.values['dry-run'] === true;
+    const result = await evaluate(ctx.config(), req, dryRun);
     const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
     ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
     const failed = result.runs.filter((r) => r.error);
@@ -60,6 +62,16 @@ export const rulesCmd: Command = {
         `edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`,
       );
     }
+    for (const s of result.storms ?? []) {
+      if (s.held) {
+        process.stderr.write(
+          `edumon: ${ALERT_STORM}: ${s.held} new alert(s) of ${s.rule} ${dryRun ? 'would be' : 'were'} held back (${Math.round(s.share * 100)}% of the ${s.found} found); ` +
+            `they open when its next run finds them again, or with edumon alerts release --rule ${s.rule}\n`,
+        );
+      }
+      if (s.confirmed)
+        process.stderr.write(`edumon: ${s.confirmed} held alert(s) of ${s.rule} ${dryRun ? 'would be' : 'were'} confirmed by this run and opened\n`);
+    }
     process.stderr.write(
       `${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`,
     );
@@ -67,7 +79,7 @@ export const rulesCmd: Command = {
   },
 };
 
-async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
+async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesAnswer> {
   return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>
     dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req),
   );
