@@ -80,7 +80,7 @@ export function holdBack(rule: string, transitions: readonly Transition[], held:
   const report = storm || confirmed > 0 || held.size > 0 ? { rule, held: storm ? fresh.length : 0, confirmed, found, share } : undefined;
   return storm
     ? { pass, hold: fresh.map((t) => t.violation), ...(report ? { report } : {}) }
-    : { pass: [...pass, ...fresh], hold: [], ...(report ? { report } : {}) };
+    : { pass: [...transitions], hold: [], ...(report ? { report } : {}) };
 }
 
 /** The DQ-ALERT-STORM violation for a rule whose run held `report.held` alerts as of `asOf` (its Shanghai date is the period). */

@@ -74,6 +74,8 @@ describe('loadConfig', () => {
         schedule: 'on',
         timeoutMs: 60_000,
         maxIngestLag: 50_000,
+        stormMaxOpens: 1000,
+        stormMaxShare: 0.5,
       },
       failpoints: {},
     });
