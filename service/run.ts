@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { alertsRequest } from '../alerts/alertOps.ts';
 import type { Config } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -52,10 +51,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
 
   const readConn = await connect(instance);
-  // Rules run on a connection of their own, so a long one never holds the sink's or the API's.
+  // Rules run on connections of their own, so a long one never holds the sink's or the API's; season
+  // and daily rules on one each, so a long daily run never holds a season tick.
   const rulesConn = await connect(instance);
+  const dailyRulesConn = await connect(instance);
   const scheduler = createScheduler(log);
-  const rules = await startRuleSweeps({ conn: rulesConn, config, log, ingestLag: () => consumer.lag(), scheduler });
+  const rules = await startRuleSweeps({ conn: rulesConn, dailyConn: dailyRulesConn, config, log, ingestLag: () => consumer.lag(), scheduler });
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);
@@ -65,7 +66,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     readConn,
     config,
     applyRules: rules.run,
-    alerts: (req) => rules.exclusive((conn) => alertsRequest(conn, req)),
+    alerts: (req) => rules.alerts(req),
   });
   const { server } = api;
   interruptQueries = api.interrupt;
@@ -113,6 +114,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         await writeConn.run('checkpoint').catch(() => undefined);
         readConn.closeSync();
         rulesConn.closeSync();
+        dailyRulesConn.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });
