@@ -1,10 +1,14 @@
 /**
  * The scheduler inside the service, as a restart meets it: at its first tick it runs the season
  * rules and the daily rules not yet run today, read from rule_runs; the ones that ran today do
- * not run again. While ingestion is catching up a backlog, scheduled sweeps wait.
+ * not run again. While ingestion is catching up a backlog, scheduled sweeps wait. Season and
+ * daily rules sweep on connections of their own and do not wait on each other.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -88,4 +92,88 @@ it('holds scheduled sweeps while ingestion is catching up a backlog, and runs th
       .map((r) => r.id)
       .sort(),
   );
+});
+
+describe('season and daily rules do not wait on each other', () => {
+  /**
+   * A service-like runner on a warehouse file: season rules on one connection, daily on another,
+   * every daily sweep holding its write transaction open `delayMs` (the test failpoint) as a run
+   * applying a great many alerts would. One open alert of each lane is seeded, for the first sweeps
+   * to resolve: two transactions writing different rules' alerts at the same time.
+   */
+  async function lanes(delayMs: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'edumon-lanes-'));
+    const instance = await DuckDBInstance.create(join(dir, 'warehouse.duckdb'));
+    const [seasonConn, dailyConn, probe] = [await connect(instance), await connect(instance), await connect(instance)];
+    await migrate(probe);
+    for (const [id, rule] of [
+      ['seeded-daily', 'WAGE-MISSING'],
+      ['seeded-season', 'ADM-DUPLICATE'],
+    ]) {
+      await probe.run(
+        `insert into alerts (id, rule, period, subject, severity, status, occurrence, opened_at, last_seen_at)
+         values ($1, $2, '2025-06', 'seeded', 'critical', 'open', 1, now(), now())`,
+        [id!, rule!],
+      );
+    }
+    const base = loadConfig({ env: { EDUMON_ENV: 'test', EDUMON_FAILPOINT_DAILY_SWEEP_DELAY: `ms=${delayMs}` } });
+    const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
+    const sweeps = await startRuleSweeps({ conn: seasonConn, dailyConn, config, log: createLogger({ level: 'error' }) });
+    const read = async (sql: string) => (await probe.runAndReadAll(sql)).getRowObjectsJson();
+    return {
+      sweeps,
+      read,
+      /** Committed sweeps of a rule: the distinct moments it ran as of. */
+      sweepsOf: async (rule: string) => Number((await read(`select count(distinct as_of) as n from rule_runs where rule = '${rule}'`))[0]!.n),
+      async close() {
+        await sweeps.stop();
+        for (const c of [seasonConn, dailyConn, probe]) c.closeSync();
+        instance.closeSync();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const until = async (what: string, cond: () => Promise<boolean>, ms: number) => {
+    const deadline = Date.now() + ms;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  it('a daily sweep holding its transaction 25 s delays no season tick, and both commit their alerts', { timeout: 90_000 }, async () => {
+    const l = await lanes(25_000);
+    try {
+      const daily = loadRules().filter((r) => r.cadence === 'daily');
+      await until('the daily sweep to commit', async () => (await l.sweepsOf('WAGE-MISSING')) > 0, 70_000);
+      // Meanwhile the season lane ticked every 10 s, its transactions committing beside the open daily one.
+      const seasonRuns = (await l.read(`select distinct as_of from rule_runs where rule = 'ADM-DUPLICATE' order by as_of`)).map((r) => String(r.as_of));
+      const dailyAt = String((await l.read(`select min(as_of) as at from rule_runs where rule = 'WAGE-MISSING'`))[0]!.at);
+      expect(seasonRuns.filter((at) => at > dailyAt).length).toBeGreaterThanOrEqual(2);
+      // No conflict: every daily rule's run and both seeded alerts' resolutions were kept.
+      const runs = await l.read(`select rule, ok, error from rule_runs where rule in (${daily.map((r) => `'${r.id}'`).join(', ')})`);
+      expect(runs.filter((r) => !r.ok)).toEqual([]);
+      expect(runs).toHaveLength(daily.length);
+      expect(await l.read(`select id, status from alerts where id like 'seeded-%' order by id`)).toEqual([
+        { id: 'seeded-daily', status: 'resolved' },
+        { id: 'seeded-season', status: 'resolved' },
+      ]);
+    } finally {
+      await l.close();
+    }
+  });
+
+  it('stop interrupts a daily sweep in progress (rolled back) and waits for both lanes', { timeout: 60_000 }, async () => {
+    const l = await lanes(600_000);
+    try {
+      await until('a season sweep', async () => (await l.sweepsOf('ADM-DUPLICATE')) > 0, 30_000);
+      const started = Date.now();
+      await l.sweeps.stop();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await l.sweepsOf('WAGE-MISSING')).toBe(0);
+      expect((await l.read(`select status from alerts where id = 'seeded-daily'`))[0]).toEqual({ status: 'open' });
+    } finally {
+      await l.close();
+    }
+  });
 });
