@@ -5,12 +5,16 @@
 
 import type { RuleParam } from './ruleParams.ts';
 import type { Rule } from './rules.ts';
+import type { RunnerRule } from './runnerRules.ts';
 
 /** The clauses a policy quotes, e.g. `县中 6, 县中 17`. */
 const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s：]+(?=：)/gu)].map((m) => m[0]).join(', ') || 'none';
 
-/** The document; `defaults` gives each parameter's value under the default configuration. */
-export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<RuleParam, string | number>>): string {
+/**
+ * The document; `defaults` gives each parameter's value under the default configuration, `runner`
+ * the data-health rules the rule runner raises (no file of their own), listed with the others.
+ */
+export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<RuleParam, string | number>>, runner: readonly RunnerRule[] = []): string {
   const param = (p: RuleParam) => (p === 'as_of' ? '`as_of` (the moment evaluated)' : `\`${p}\` (default \`${defaults[p] === '' ? "''" : defaults[p]}\`)`);
   const out = [
     '# Rule catalogue',
@@ -26,13 +30,15 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     '',
     '**Severity**: `critical` is a forbidden act or a hard limit broken, `warning` a target missed',
     'or at risk. **Cadence**: `season` rules run every 10 s inside the admission season (default',
-    '15 June to 31 August, Asia/Shanghai) and hourly outside it; `daily` rules run at 02:00.',
+    '15 June to 31 August, Asia/Shanghai) and hourly outside it; `daily` rules run at 02:00; `runner`',
+    'rules are raised by the rule runner with the run of any rule.',
     "Thresholds are parameters (`rules` in the configuration); their defaults are the plans' numbers.",
     '',
     'A violation is named by (`rule`, `school_id`, `region_code`, `period`, `subject`): the same five',
     'values from run to run are the same alert. A violation that is no longer found resolves its',
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
-    "files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule's SQL fails or times out.",
+    "files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule's SQL fails or times out, and",
+    '`DQ-ALERT-STORM` (critical) when one run of a rule would open a storm of alerts, which it holds back.',
     '',
     '### What a violation row names',
     '',
@@ -47,25 +53,44 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     "| KG-TOWNSHIP-CENTRAL | null | the township's region | year `YYYY` | the township code |",
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
-    '| DQ-STALE-FEED, DQ-RULE-FAILED | null | null | date `YYYY-MM-DD` | the topic; the failed rule id |',
+    '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` | the topic; the failed rule id; the rule whose alerts are held |',
     '',
     '### The rules',
     '',
     '| id | title | severity | cadence | plan |',
     '|---|---|---|---|---|',
-    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${r.cadence} | ${clauses(r.policy)} |`),
+    ...[...rules, ...runner]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : 'runner'} | ${clauses(r.policy)} |`),
   ];
-  for (const r of rules) {
+  const files = new Set(rules.map((r) => r.id));
+  for (const r of [...rules, ...runner].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (!files.has(r.id)) {
+      const raised = r as RunnerRule;
+      out.push(
+        '',
+        `## ${r.id}`,
+        '',
+        `${r.title}. **${r.severity}**, raised by the rule runner with any rule's run.`,
+        '',
+        `- Policy: ${r.policy}`,
+        `- Detects: ${r.detects}`,
+        `- Configuration: ${raised.settings.join(', ')}`,
+        `- Raised by: \`${raised.raisedBy.split(', ').join('`, `')}\``,
+      );
+      continue;
+    }
+    const rule = r as Rule;
     out.push(
       '',
       `## ${r.id}`,
       '',
-      `${r.title}. **${r.severity}**, ${r.cadence}.`,
+      `${rule.title}. **${rule.severity}**, ${rule.cadence}.`,
       '',
-      `- Policy: ${r.policy}`,
-      `- Detects: ${r.detects}`,
-      `- Parameters: ${r.params.map(param).join(', ')}`,
-      `- File: \`${r.file}\``,
+      `- Policy: ${rule.policy}`,
+      `- Detects: ${rule.detects}`,
+      `- Parameters: ${rule.params.map(param).join(', ')}`,
+      `- File: \`${rule.file}\``,
     );
   }
   return `${out.join('\n')}\n`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ruleParams } from '../alerts/ruleParams.ts';
 import { loadRules } from '../alerts/rules.ts';
 import { rulesMarkdown } from '../alerts/rulesMarkdown.ts';
+import { runnerRules } from '../alerts/runnerRules.ts';
 import { loadConfig, topicsOf } from '../core/config.ts';
 import { contractFieldsMarkdown, contractTopicsMarkdown, type TopicNames } from '../ingest/contractFieldsMarkdown.ts';
 import { contractJsonSchemaText } from '../ingest/contractJsonSchema.ts';
@@ -38,6 +39,6 @@ export function generatedDocs(): Array<{ path: string; text: string }> {
   return [
     { path: 'docs/contract.schema.json', text: contractJsonSchemaText() },
     { path: 'docs/contract.md', text: contractMarkdown(topicsOf(config)) },
-    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults) },
+    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, runnerRules(config.rules)) },
   ];
 }

@@ -1,0 +1,41 @@
+/**
+ * The data-health rules the rule runner raises itself, having no SQL file of their own: what the
+ * catalogue (docs/rules.md) says of them, beside the rules of sql/rules/.
+ */
+import type { Config } from '../core/config.ts';
+import { ALERT_STORM, ALERT_STORM_SEVERITY } from './alertStorm.ts';
+import { RULE_FAILED } from './applyRules.ts';
+import type { Rule } from './rules.ts';
+
+/** A runner-raised rule as the catalogue lists it; `settings` names the configuration it reads. */
+export type RunnerRule = Pick<Rule, 'id' | 'title' | 'severity' | 'policy' | 'detects'> & { raisedBy: string; settings: string[] };
+
+/** DQ-RULE-FAILED and DQ-ALERT-STORM, with the configuration's values of what they read. */
+export function runnerRules(rules: Pick<Config['rules'], 'timeoutMs' | 'stormMaxOpens' | 'stormMaxShare'>): RunnerRule[] {
+  return [
+    {
+      id: ALERT_STORM,
+      title: '告警风暴 / One rule run would open a storm of alerts',
+      severity: ALERT_STORM_SEVERITY,
+      policy:
+        'none: data health. A flood of new alerts from one run is likelier a feed still filling than a flood of violations; holding it back spares the bureaus alerts that vanish an hour later.',
+      detects:
+        'A successful run of a rule that would open (or reopen) more alerts than `stormMaxOpens`, making up more than `stormMaxShare` of the violations the run found (both bounds passed: a first run, where all is new, is held by the count alone). ' +
+        'Those alerts are held back (`held_alerts`), not opened; the rule resolves and updates its other alerts as usual. ' +
+        'Its next run opens those it finds again (new ones beyond the bound are held again), or `edumon alerts release --rule ID` opens them all; then, or when they vanish, this alert resolves. ' +
+        'Observed: the alerts held; threshold: `stormMaxOpens`; details: held, found, share and the bound. Period: the Shanghai date of the run that held them; subject: the rule id.',
+      raisedBy: 'alerts/applyRules.ts, alerts/alertStorm.ts',
+      settings: [`\`rules.stormMaxOpens\` (default \`${rules.stormMaxOpens}\`)`, `\`rules.stormMaxShare\` (default \`${rules.stormMaxShare}\`)`],
+    },
+    {
+      id: RULE_FAILED,
+      title: '规则运行失败 / A rule failed or timed out',
+      severity: 'critical',
+      policy: 'none: data health. A rule that cannot run raises none of its alerts, and resolves none.',
+      detects:
+        "A rule whose SQL fails or runs past the timeout; its own alerts stay as they were (absence from a failed run proves nothing). Resolved by the rule's next successful run. Period: the Shanghai date of the failed run; subject: the rule id; details: the error.",
+      raisedBy: 'alerts/applyRules.ts',
+      settings: [`\`rules.timeoutMs\` (default \`${rules.timeoutMs}\`)`],
+    },
+  ];
+}
