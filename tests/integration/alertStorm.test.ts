@@ -6,13 +6,13 @@
  * outside the county's zone are a storm of ADM-CROSS-REGION.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import type { Config } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { HS, storeWorld } from '../helpers/alertWorld.ts';
-import { listAlerts, runEdumon } from '../helpers/cli.ts';
+import { listAlerts, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { RuleWorld } from '../helpers/ruleWorld.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
@@ -167,5 +167,40 @@ describe('edumon alerts release', () => {
     // A rule that does not exist, or none given, fails before the warehouse is opened.
     expect((await runEdumon(['alerts', 'release', '--rule', 'ADM-CROSS-REGON'], t.env)).code).toBe(2);
     expect((await runEdumon(['alerts', 'release'], t.env)).code).toBe(2);
+  });
+});
+
+describe('edumon alerts release while edumon run holds the warehouse', () => {
+  const t = testEnv('alert-storm-service', BOUND);
+  let proc: Running;
+  beforeAll(async () => {
+    await storeWorld(t.config.warehouse, crossRegion(FIVE));
+    proc = spawnEdumon(['run'], t.env); // the schedule is off in tests: only these runs change alerts
+    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
+  });
+  afterAll(async () => {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it('goes through the service: the run holds, an ack of the storm and the release run beside the rule runs', async () => {
+    let r = await runEdumon(['rules', 'run', '--rule', RULE, '--at', '2025-07-12T12:00:00+08:00'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stderr).toMatch(/5 new alert\(s\) of ADM-CROSS-REGION were held back/);
+    const [storm] = await listAlerts(t.env);
+    expect(storm).toMatchObject({ rule: 'DQ-ALERT-STORM', subject: RULE, status: 'open' });
+    r = await runEdumon(['alerts', 'ack', String(storm!.id), '--note', 'checking the admission feed'], t.env);
+    expect(r.code, r.output).toBe(0);
+
+    r = await runEdumon(['alerts', 'release', '--rule', RULE, '--json'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(6);
+    const after = await listAlerts(t.env);
+    expect(after.filter((a) => a.rule === RULE && a.status === 'open')).toHaveLength(5);
+    // A daily rule with nothing held: a usage error from the service, exit 2.
+    r = await runEdumon(['alerts', 'release', '--rule', 'WAGE-MISSING'], t.env);
+    expect(r.code, r.output).toBe(2);
+    expect(r.stderr).toMatch(/nothing is held for WAGE-MISSING/);
   });
 });
