@@ -9,6 +9,9 @@ import type { Rule } from './rules.ts';
 /** The clauses a policy quotes, e.g. `县中 6, 县中 17`. */
 const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s：]+(?=：)/gu)].map((m) => m[0]).join(', ') || 'none';
 
+/** The feeds a rule reads, and whether their watermarks cap its moment. */
+const feedList = (r: Rule) => `${r.feeds.join(', ')}${r.capped ? '' : ' (uncapped: as of the requested moment)'}`;
+
 /** The document; `defaults` gives each parameter's value under the default configuration. */
 export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<RuleParam, string | number>>): string {
   const param = (p: RuleParam) => (p === 'as_of' ? '`as_of` (the moment evaluated)' : `\`${p}\` (default \`${defaults[p] === '' ? "''" : defaults[p]}\`)`);
@@ -29,6 +32,12 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     '15 June to 31 August, Asia/Shanghai) and hourly outside it; `daily` rules run at 02:00.',
     "Thresholds are parameters (`rules` in the configuration); their defaults are the plans' numbers.",
     '',
+    '**Feeds**: each rule reads some of the feeds (`registry`, `admission`, `enrollment`, `payroll`,',
+    '`funds`; ingest/contract.ts `feedOf`) and judges as of its **effective moment**: the earliest of',
+    "the requested moment and those feeds' watermarks (how far in `occurred_at` the stored data is",
+    "complete: the feed's progress minus `feeds.allowedLatenessMinutes`). A rule whose feed has nothing",
+    'stored is not scheduled. DQ-STALE-FEED reports the feeds themselves and judges as of the requested moment.',
+    '',
     'A violation is named by (`rule`, `school_id`, `region_code`, `period`, `subject`): the same five',
     'values from run to run are the same alert. A violation that is no longer found resolves its',
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
@@ -47,13 +56,13 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     "| KG-TOWNSHIP-CENTRAL | null | the township's region | year `YYYY` | the township code |",
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
-    '| DQ-STALE-FEED, DQ-RULE-FAILED | null | null | date `YYYY-MM-DD` | the topic; the failed rule id |',
+    '| DQ-STALE-FEED, DQ-RULE-FAILED | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: when the feed became stale) | the feed; the failed rule id |',
     '',
     '### The rules',
     '',
-    '| id | title | severity | cadence | plan |',
-    '|---|---|---|---|---|',
-    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${r.cadence} | ${clauses(r.policy)} |`),
+    '| id | title | severity | cadence | feeds | plan |',
+    '|---|---|---|---|---|---|',
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${r.cadence} | ${feedList(r)} | ${clauses(r.policy)} |`),
   ];
   for (const r of rules) {
     out.push(
@@ -64,6 +73,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
       '',
       `- Policy: ${r.policy}`,
       `- Detects: ${r.detects}`,
+      `- Feeds: ${feedList(r)}`,
       `- Parameters: ${r.params.map(param).join(', ')}`,
       `- File: \`${r.file}\``,
     );

@@ -3,11 +3,13 @@
  * serialised on it and applied to the alerts; and the rule-sweep job of the service's scheduler,
  * whose every tick asks dueRules what to run. The tick only triggers; alerts/schedule.ts decides.
  * Scheduled sweeps wait while ingestion catches up a backlog (more than rules.maxIngestLag events
- * behind); requests from the CLI run regardless.
+ * behind); requests from the CLI run regardless. What is due is decided on each rule's effective
+ * moment (the wall clock capped by its feeds' watermarks, alerts/feedWatermarks.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadLastRuns } from '../alerts/alertStore.ts';
+import { loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { applyRules } from '../alerts/applyRules.ts';
+import { effectiveMoment, loadWatermarks } from '../alerts/feedWatermarks.ts';
 import { loadRules } from '../alerts/rules.ts';
 import { type RulesResult, SweepStopped } from '../alerts/runRules.ts';
 import { dueRules } from '../alerts/schedule.ts';
@@ -36,6 +38,8 @@ export async function startRuleSweeps(opts: {
   log: Logger;
   /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
   ingestLag?: () => number;
+  /** The partitions (`topic:partition`) ingestion is still catching up: they hold their feeds' watermarks back. */
+  lagging?: () => ReadonlySet<string>;
   scheduler?: Scheduler;
 }): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
@@ -59,6 +63,8 @@ export async function startRuleSweeps(opts: {
   const catalogue = loadRules();
   // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
   const lastRuns = await loadLastRuns(conn);
+  // The latest moment each rule judged: a daily rule is due again once its effective moment passes the next 02:00.
+  const lastEffective = await loadLastEffective(conn);
   // Aborted on stop: the sweep in progress is interrupted, not waited for.
   const stopping = new AbortController();
   const { signal } = stopping;
@@ -72,11 +78,19 @@ export async function startRuleSweeps(opts: {
   // A tick that comes while the previous sweep still runs is skipped (overlap: false), not queued behind it.
   const sweep = async () => {
     const now = new Date();
-    const due = dueRules(catalogue, config.rules, now, lastRuns);
-    if (!due.length || catchingUp(now.getTime())) return;
+    if (catchingUp(now.getTime())) return;
+    let due: ReturnType<typeof dueRules> = [];
     try {
-      for (const r of due) lastRuns.set(r.id, now);
-      const result = await serialised(() => applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal }));
+      const result = await serialised(async () => {
+        const watermarks = await loadWatermarks(conn, config, opts.lagging?.());
+        const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
+        due = dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective });
+        if (!due.length) return undefined;
+        for (const r of due) lastRuns.set(r.id, now);
+        return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal });
+      });
+      if (!result) return;
+      for (const r of result.runs) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
       for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
       // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
       for (const s of result.shared)

@@ -18,7 +18,7 @@ export interface RulesRequest {
 /** Runs the requested rule(s) without touching alert state; an unknown rule id fails before anything runs. */
 export function runRulesRequest(
   conn: DuckDBConnection,
-  config: Pick<Config, 'rules' | 'kafka'>,
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds'>,
   req: RulesRequest,
   signal?: AbortSignal,
 ): Promise<RulesResult> {
@@ -28,7 +28,7 @@ export function runRulesRequest(
 /** The requested rule(s) run and applied to the alerts; the answer leaves out the transitions (the alert rows say them). */
 export async function applyRulesRequest(
   conn: DuckDBConnection,
-  config: Pick<Config, 'rules' | 'kafka'>,
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds'>,
   req: RulesRequest,
   signal?: AbortSignal,
 ): Promise<RulesResult> {
@@ -41,6 +41,6 @@ function requestedRules(req: RulesRequest): Rule[] {
   return req.rule ? [ruleById(req.rule)] : loadRules();
 }
 
-function runOptions(config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal: AbortSignal | undefined): RunOptions {
+function runOptions(config: Pick<Config, 'rules' | 'kafka' | 'feeds'>, req: RulesRequest, signal: AbortSignal | undefined): RunOptions {
   return { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) };
 }

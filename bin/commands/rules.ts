@@ -24,7 +24,11 @@ export const rulesCmd: Command = {
     'is applied to the alerts (new violations open, absent ones resolve, each run is recorded; a failing rule\n' +
     'opens DQ-RULE-FAILED) unless --dry-run is given, which changes no alert state. --json prints one JSON\n' +
     'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
-    'fails is reported on stderr and the exit status is 1; the other rules still run.',
+    'fails is reported on stderr and the exit status is 1; the other rules still run.\n' +
+    "Each rule judges as of its effective moment: the earliest of --at and its feeds' watermarks (how far the\n" +
+    'stored data is complete); stderr says which rules were held back, to when and by which feed (with --json,\n' +
+    'one JSON object per rule: rule, effective_as_of, held_by, empty_feeds). A feed with nothing stored holds\n' +
+    'nothing back: its rules run as of --at and stderr says the feed is empty.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
     at: {
@@ -60,12 +64,31 @@ export const rulesCmd: Command = {
         `edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`,
       );
     }
+    for (const line of effectiveLines(result, ctx.values.json === true)) process.stderr.write(`${line}\n`);
     process.stderr.write(
       `${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`,
     );
     return failed.length ? 1 : 0;
   },
 };
+
+/** What stderr says of the rules' effective moments: per moment and holding feed the rules, or with `json` one object per rule. */
+function effectiveLines(result: RulesResult, json: boolean): string[] {
+  if (json)
+    return result.runs.map((r) =>
+      JSON.stringify({ rule: r.rule, effective_as_of: formatShanghai(r.effectiveAsOf), held_by: r.heldBy, empty_feeds: r.emptyFeeds }),
+    );
+  const groups = new Map<string, string[]>();
+  for (const r of result.runs) {
+    if (!r.heldBy) continue;
+    const key = `judged as of ${formatShanghai(r.effectiveAsOf)}, held back by the ${r.heldBy} feed's watermark`;
+    groups.set(key, [...(groups.get(key) ?? []), r.rule]);
+  }
+  const lines = [...groups].map(([key, rules]) => `edumon: ${key}: ${rules.join(', ')}`);
+  const empty = [...new Set(result.runs.flatMap((r) => r.emptyFeeds))];
+  if (empty.length) lines.push(`edumon: note: feed(s) ${empty.join(', ')} hold nothing yet; the rules reading them ran as of the requested moment`);
+  return lines;
+}
 
 async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesResult> {
   return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>

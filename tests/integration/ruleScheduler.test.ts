@@ -60,7 +60,8 @@ it('runs every rule at the first tick, and after a restart not the daily rules t
     // The service ran every daily rule a second ago, then restarted.
     firstTick(async (conn) => {
       const at = new Date(Date.now() - 1000).toISOString();
-      for (const rule of daily) await recordRun(conn, { rule, as_of: at, started_at: at, duration_ms: 5, rows_found: 0, ok: true, error: null });
+      for (const rule of daily)
+        await recordRun(conn, { rule, as_of: at, effective_as_of: at, started_at: at, duration_ms: 5, rows_found: 0, ok: true, error: null });
     }),
   ]);
   expect(fresh).toEqual(rules.map((r) => r.id).sort());
