@@ -98,6 +98,11 @@ export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkCo
   );
 }
 
+/** No feed's progress known: every rule judges as of the requested moment (tests of a rule's SQL at a moment). */
+export function noWatermarks(): Watermarks {
+  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null }])) as Watermarks;
+}
+
 /** A rule's effective moment: the earliest of the requested one and its feeds' watermarks, the feed that set it, and its feeds with nothing stored. */
 export interface EffectiveMoment {
   /** Epoch ms. */
