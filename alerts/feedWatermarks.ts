@@ -34,6 +34,8 @@ export interface FeedProgress {
 export interface Watermark {
   at: number | null;
   progress: number | null;
+  /** Whether it was raised past the feed's own progress to the frontier (an idle feed). */
+  followsFrontier: boolean;
 }
 
 export type Watermarks = Record<Feed, Watermark>;
@@ -79,10 +81,10 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
   const out = {} as Watermarks;
   for (const feed of feeds) {
     const o = own.get(feed);
-    if (!o) out[feed] = { at: null, progress: null };
+    if (!o) out[feed] = { at: null, progress: null, followsFrontier: false };
     else {
       const progress = o.lagging ? o.progress : Math.max(o.progress, Math.min(frontier, o.progress + idleHorizon(feed, o.progress, config)));
-      out[feed] = { at: progress - lateness, progress };
+      out[feed] = { at: progress - lateness, progress, followsFrontier: progress > o.progress };
     }
   }
   return out;
@@ -100,7 +102,7 @@ export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkCo
 
 /** No feed's progress known: every rule judges as of the requested moment (tests of a rule's SQL at a moment). */
 export function noWatermarks(): Watermarks {
-  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null }])) as Watermarks;
+  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null, followsFrontier: false }])) as Watermarks;
 }
 
 /** A rule's effective moment: the earliest of the requested one and its feeds' watermarks, the feed that set it, and its feeds with nothing stored. */
@@ -124,7 +126,9 @@ export function effectiveMoment(requested: number, ruleFeeds: readonly Feed[], w
   if (capped)
     for (const f of ruleFeeds) {
       const w = watermarks[f].at;
-      if (w !== null && w < at) {
+      // On a tie, name the feed whose own progress sets the moment, not one following the frontier.
+      const tieBreak = w === at && heldBy !== null && watermarks[heldBy].followsFrontier && !watermarks[f].followsFrontier;
+      if (w !== null && (w < at || tieBreak)) {
         at = w;
         heldBy = f;
       }
