@@ -11,8 +11,8 @@
  *
  * A feed none of whose partitions lags may be quiet because nothing happened: it then follows the
  * event-time frontier (the greatest progress of any feed) as far as the calendar explains its
- * quiet (idleHorizon): registry and enrollment always (no calendar expectation); admission outside
- * the admission season, up to the next season's start; funds for its feeds.funds.maxQuietDays
+ * quiet (idleHorizon): registry and enrollment always (no calendar expectation); admission once
+ * its last event or the frontier is outside the admission season, up to the next season's start; funds for its feeds.funds.maxQuietDays
  * (quarterly disbursements); payroll never: wages and insurance are paid every month and
  * WAGE-MISSING and INSURANCE-MISSING judge their absence, so they are judged only as far as the
  * payroll feed has itself reported. A feed with nothing stored has no watermark (null).
@@ -46,14 +46,20 @@ type WatermarkConfig = Pick<Config, 'feeds'> & { rules: Pick<Config['rules'], 's
  * How far past its own progress (ms) an idle feed, last heard of at `progress` (epoch ms), may
  * follow the frontier: how long the calendar explains its quiet (see the module comment).
  */
-export function idleHorizon(feed: Feed, progress: number, config: WatermarkConfig): number {
+export function idleHorizon(feed: Feed, progress: number, frontier: number, config: WatermarkConfig): number {
   switch (feed) {
     case 'payroll':
       return 0;
     case 'admission': {
-      if (isInSeason(config.rules, new Date(progress))) return 0;
+      // Quiet inside the season is the stale feed DQ-STALE-FEED reports, unless the season has
+      // since ended (the frontier is past it): then, as outside the season, nothing is expected
+      // until the next season starts.
       const year = Number(new Date(progress + 8 * 3_600_000).toISOString().slice(0, 4));
       const start = (y: number) => Date.parse(`${y}-${config.rules.seasonStart}T00:00:00+08:00`);
+      const seasonOver = isInSeason(config.rules, new Date(progress))
+        ? !isInSeason(config.rules, new Date(frontier)) || frontier - progress > 366 * 86_400_000
+        : true;
+      if (!seasonOver) return 0;
       return (start(year) > progress ? start(year) : start(year + 1)) - progress;
     }
     case 'funds':
@@ -83,7 +89,7 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
     const o = own.get(feed);
     if (!o) out[feed] = { at: null, progress: null, followsFrontier: false };
     else {
-      const progress = o.lagging ? o.progress : Math.max(o.progress, Math.min(frontier, o.progress + idleHorizon(feed, o.progress, config)));
+      const progress = o.lagging ? o.progress : Math.max(o.progress, Math.min(frontier, o.progress + idleHorizon(feed, o.progress, frontier, config)));
       out[feed] = { at: progress - lateness, progress, followsFrontier: progress > o.progress };
     }
   }

@@ -51,8 +51,12 @@ describe('feedWatermarks', () => {
     const enrolled = row('enrollment', 0, '2025-12-31T00:00:00Z', 'edu.enrollment');
     const after = feedWatermarks([row('admission', 0, '2025-09-01T00:00:00Z', 'edu.admission'), enrolled], config);
     expect(iso(after.admission.at)).toBe('2025-12-30T23:50:00.000Z');
-    const inSeason = feedWatermarks([row('admission', 0, '2025-07-10T00:00:00Z', 'edu.admission'), enrolled], config);
+    // Quiet since 10 July while the frontier is still in the season: held at its own progress.
+    const inSeason = feedWatermarks([row('admission', 0, '2025-07-10T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-08-01T00:00:00Z')], config);
     expect(iso(inSeason.admission.at)).toBe('2025-07-09T23:50:00.000Z');
+    // Once the season is over, its quiet is explained.
+    const seasonOver = feedWatermarks([row('admission', 0, '2025-08-10T00:00:00Z', 'edu.admission'), enrolled], config);
+    expect(iso(seasonOver.admission.at)).toBe('2025-12-30T23:50:00.000Z');
     const before = feedWatermarks([row('admission', 0, '2025-03-01T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-07-01T00:00:00Z')], config);
     expect(iso(before.admission.at)).toBe('2025-06-14T15:50:00.000Z');
   });
