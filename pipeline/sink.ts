@@ -26,6 +26,8 @@ export interface PartitionBatch {
   nextOffset: bigint;
   events: StoredEvent[];
   rejections: Rejection[];
+  /** Events of the batch already stored on their own (isolateRefused): only their feed progress is written. */
+  storedAlready?: StoredEvent[];
   /** The offset each event came from (parallel to `events`): needed to reject one the warehouse refuses. */
   eventOffsets?: bigint[];
   /**
@@ -200,7 +202,7 @@ export class Sink {
         await this.conn.run(`delete from temp.stg_rejections`);
       }
       await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [b.topic, b.partition, b.nextOffset]);
-      for (const [feed, max] of feedMaxima(b.events)) {
+      for (const [feed, max] of feedMaxima(b.storedAlready ? [...b.events, ...b.storedAlready] : b.events)) {
         await this.conn.run(
           `insert into feed_progress values ($1, $2, $3, $4::timestamptz, now())
            on conflict do update set max_occurred_at = greatest(feed_progress.max_occurred_at, excluded.max_occurred_at), updated_at = excluded.updated_at`,
