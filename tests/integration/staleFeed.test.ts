@@ -122,6 +122,9 @@ describe('a stopped payroll feed', () => {
       if (day === '2025-04-29') stop = JSON.stringify(sweep.runs.filter((r) => PAY_RULES.has(r.rule)).map((r) => [r.rule, r.effectiveAsOf, r.heldBy]));
     }
 
+    // No wage or insurance alert opened while the feed was stopped.
+    const duringStop = opened.filter((o) => PAY_RULES.has(o.t.alert.rule) && o.day >= STOP.slice(0, 10) && o.day < RESUME.slice(0, 10));
+    expect(duringStop.map((o) => [o.day, o.t.alert.rule, o.t.alert.period])).toEqual([]);
     // While stopped, the payroll rules were held back by the payroll feed's watermark (before the stop).
     expect(stop).toContain('payroll');
     for (const [, effective] of JSON.parse(stop) as [string, string][]) expect(Date.parse(effective)).toBeLessThan(Date.parse(STOP));
@@ -135,10 +138,6 @@ describe('a stopped payroll feed', () => {
     expect(staleOpened[0]!.t.alert.details).toMatchObject({ unit: 'days' });
     // ... and resolved when the feed resumed.
     expect(staleSeen.filter((s) => s.day >= '2025-04-30')).toEqual([]);
-
-    // No wage or insurance alert opened while the feed was stopped.
-    const duringStop = opened.filter((o) => PAY_RULES.has(o.t.alert.rule) && o.day >= STOP.slice(0, 10) && o.day < RESUME.slice(0, 10));
-    expect(duringStop.map((o) => [o.day, o.t.alert.rule, o.t.alert.period])).toEqual([]);
 
     // After the resume, the open wage and insurance alerts are the gaps truth.json lists for the months due by then (March: due 10 April).
     const identity = (k: Pick<ViolationKey, 'rule' | 'school_id' | 'period' | 'subject'>) => JSON.stringify([k.rule, k.school_id, k.period, k.subject]);
