@@ -47,8 +47,9 @@ export function latestDailyBoundary(at: Date): Date {
  * second of slack for a late tick), outside when it has not run in the current Shanghai hour; a
  * daily rule is due from 02:00 when it has not run since that day's 02:00 (a service started later
  * in the day catches up once). With `judged`: a rule with a capped feed that has nothing stored is
- * never due, and a daily rule is due when the latest 02:00 at or before its effective moment is
- * later than the moment it last judged (the wall clock no longer decides it).
+ * never due, a daily rule is due when the latest 02:00 at or before its effective moment is later
+ * than the moment it last judged (the wall clock no longer decides it), and a season rule keeps its
+ * cadence but is not due while its effective moment has not passed the one it last judged.
  */
 export function dueRules(
   catalogue: readonly Rule[],
@@ -71,10 +72,10 @@ export function dueRules(
       const moment = judged.moments.get(rule.id);
       // Nothing stored of a feed it reads: nothing to judge (a data-health rule, uncapped, still runs).
       if (!moment || (rule.capped && moment.empty.length > 0)) return false;
-      if (rule.cadence === 'daily') {
-        const judgedAt = judged.lastEffective.get(rule.id);
-        return !judgedAt || judgedAt.getTime() < latestDailyBoundary(new Date(moment.at)).getTime();
-      }
+      const judgedAt = judged.lastEffective.get(rule.id);
+      if (rule.cadence === 'daily') return !judgedAt || judgedAt.getTime() < latestDailyBoundary(new Date(moment.at)).getTime();
+      // A season rule whose feeds have not advanced since it last judged would conclude the same again.
+      if (judgedAt && moment.at <= judgedAt.getTime()) return false;
     }
     if (rule.cadence === 'daily') return !last || last.getTime() < dailyFrom;
     if (!last) return true;

@@ -83,4 +83,11 @@ describe('dueRules on effective moments', () => {
     expect(dueJudged(now, { 'WAGE-LATE': '2025-03-05T12:00:00+08:00' }, { 'WAGE-LATE': '2025-03-05T09:00:00+08:00' })).toEqual([]);
     expect(dueJudged(now, { 'WAGE-LATE': '2025-03-06T02:00:00+08:00' }, { 'WAGE-LATE': '2025-03-05T12:00:00+08:00' })).toEqual(['WAGE-LATE']);
   });
+
+  it('runs a season rule at its cadence only when its feeds have advanced since it last judged', () => {
+    const now = '2025-07-12T10:00:10+08:00';
+    const ran = { 'ADM-OVER-QUOTA': '2025-07-12T09:50:00+08:00' };
+    expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:00+08:00' }, ran)).toEqual([]);
+    expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:05+08:00' }, ran)).toEqual(['ADM-OVER-QUOTA']);
+  });
 });
