@@ -151,6 +151,12 @@ export async function loadLastRuns(conn: DuckDBConnection): Promise<Map<string, 
   return new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.at))]));
 }
 
+/** The latest moment each rule judged (rule_runs.effective_as_of), from the recorded runs. */
+export async function loadLastEffective(conn: DuckDBConnection): Promise<Map<string, Date>> {
+  const recorded = await conn.runAndReadAll(SQL.last_runs);
+  return new Map(recorded.getRowObjectsJson().map((r) => [String(r.rule), new Date(String(r.effective))]));
+}
+
 /** Which alerts a listing shows: each filter unset for any. */
 export interface AlertFilter {
   state?: string;

@@ -31,12 +31,16 @@ export const RULE_PARAMS = [
   'season_start',
   'season_end',
   'admission_topic',
+  'payroll_max_quiet_days',
+  'funds_max_quiet_days',
+  'registry_max_quiet_days',
+  'enrollment_max_quiet_days',
 ] as const;
 
 export type RuleParam = (typeof RULE_PARAMS)[number];
 
 /** Every parameter's value for an evaluation as of `asOf` (a timestamp DuckDB casts to TIMESTAMPTZ). */
-export function ruleParams(config: Pick<Config, 'rules' | 'kafka'>, asOf: string): Record<RuleParam, string | number> {
+export function ruleParams(config: Pick<Config, 'rules' | 'kafka' | 'feeds'>, asOf: string): Record<RuleParam, string | number> {
   const r = config.rules;
   return {
     as_of: asOf,
@@ -68,5 +72,10 @@ export function ruleParams(config: Pick<Config, 'rules' | 'kafka'>, asOf: string
     season_start: r.seasonStart,
     season_end: r.seasonEnd,
     admission_topic: topicsOf(config).admission,
+    // 0: the calendar expects nothing of the feed (config null), it is never stale.
+    payroll_max_quiet_days: config.feeds.payroll.maxQuietDays ?? 0,
+    funds_max_quiet_days: config.feeds.funds.maxQuietDays ?? 0,
+    registry_max_quiet_days: config.feeds.registry.maxQuietDays ?? 0,
+    enrollment_max_quiet_days: config.feeds.enrollment.maxQuietDays ?? 0,
   };
 }

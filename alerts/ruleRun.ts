@@ -12,6 +12,15 @@ export const ruleRunSchema = z.object({
   ms: z.number(),
   /** When the rule's query started (ISO 8601, UTC). */
   startedAt: z.string(),
+  /**
+   * The moment the rule judged (ISO 8601, UTC, whole seconds): the earliest of the sweep's
+   * requested moment and its feeds' watermarks (alerts/feedWatermarks.ts).
+   */
+  effectiveAsOf: z.string(),
+  /** The feed whose watermark held the rule back before the requested moment, if one did. */
+  heldBy: z.string().nullable(),
+  /** The rule's feeds with nothing stored (nothing is known of them; the scheduler does not run it). */
+  emptyFeeds: z.array(z.string()),
   error: z.string().optional(),
 });
 export type RuleRun = z.infer<typeof ruleRunSchema>;
@@ -20,6 +29,7 @@ export type RuleRun = z.infer<typeof ruleRunSchema>;
 export const ruleRunRowSchema = z.object({
   rule: z.string(),
   as_of: z.string(),
+  effective_as_of: z.string(),
   started_at: z.string(),
   duration_ms: z.number().int(),
   rows_found: z.number().int().nullable(),
@@ -28,11 +38,12 @@ export const ruleRunRowSchema = z.object({
 });
 export type RuleRunRow = z.infer<typeof ruleRunRowSchema>;
 
-/** The rule_runs row of a run of the sweep as of `asOf` (a failed run found no rows). */
+/** The rule_runs row of a run of the sweep as of `asOf` (requested; a failed run found no rows). */
 export function ruleRunRow(run: RuleRun, asOf: string): RuleRunRow {
   return {
     rule: run.rule,
     as_of: asOf,
+    effective_as_of: run.effectiveAsOf,
     started_at: run.startedAt,
     duration_ms: run.ms,
     rows_found: run.error ? null : run.rows,

@@ -1,10 +1,11 @@
 /**
  * The rule catalogue: sql/rules/<RULE-ID>.sql, each opening with a machine-readable header
- * (`-- key: value` lines: rule, title, severity, cadence, params, policy), then comment lines
+ * (`-- key: value` lines: rule, title, severity, cadence, feeds, params, policy), then comment lines
  * saying what it detects. A missing or unknown field, an id that is not the file name, a policy
  * that quotes no plan clause, or a parameter the SQL uses but the header does not declare (or the
  * reverse) fails at start-up, naming the file. docs/rules.md is generated from these headers.
  */
+import { type Feed, feeds } from '../core/config.ts';
 import { sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError, UsageError } from '../core/errors.ts';
 import { RULE_PARAMS, type RuleParam } from './ruleParams.ts';
@@ -18,6 +19,17 @@ export interface Rule {
   title: string;
   severity: Severity;
   cadence: Cadence;
+  /**
+   * The feeds its SQL reads (`-- feeds: registry, payroll`): it judges as of the earliest of the
+   * requested moment and their watermarks (alerts/feedWatermarks.ts), and is not scheduled while
+   * one of them has nothing stored.
+   */
+  feeds: Feed[];
+  /**
+   * False for a rule that reports on the feeds themselves (`-- feeds: ... (uncapped)`,
+   * DQ-STALE-FEED): it judges as of the requested moment, whatever the watermarks.
+   */
+  capped: boolean;
   params: RuleParam[];
   /**
    * The plan clause it enforces, quoted as the plan writes it: `县中 6：「严禁……超计划招生……」`
@@ -32,7 +44,8 @@ export interface Rule {
   file: string;
 }
 
-const FIELDS = ['rule', 'title', 'severity', 'cadence', 'params', 'policy'] as const;
+const FIELDS = ['rule', 'title', 'severity', 'cadence', 'feeds', 'params', 'policy'] as const;
+const KNOWN_FEEDS: readonly string[] = feeds;
 const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
 const CADENCES: readonly string[] = ['season', 'daily'];
 const KNOWN_PARAMS: ReadonlySet<string> = new Set(RULE_PARAMS);
@@ -62,6 +75,16 @@ export function parseRule(file: string, text: string): Rule {
   if (!SEVERITIES.includes(severity)) throw fail(`severity '${severity}' is not one of ${SEVERITIES.join(', ')}`);
   const cadence = header.get('cadence')!;
   if (!CADENCES.includes(cadence)) throw fail(`cadence '${cadence}' is not one of ${CADENCES.join(', ')}`);
+  const feedsText = header.get('feeds')!;
+  const capped = !/\s*\(uncapped\)$/.test(feedsText);
+  const ruleFeeds = feedsText
+    .replace(/\s*\(uncapped\)$/, '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const unknownFeeds = ruleFeeds.filter((f) => !KNOWN_FEEDS.includes(f));
+  if (unknownFeeds.length) throw fail(`unknown feed(s) ${unknownFeeds.join(', ')} (known: ${feeds.join(', ')})`);
+  if (!ruleFeeds.length) throw fail('feeds names no feed (the feeds its SQL reads, e.g. registry, payroll)');
   const params = header
     .get('params')!
     .split(',')
@@ -89,6 +112,8 @@ export function parseRule(file: string, text: string): Rule {
     title: header.get('title')!,
     severity: severity as Severity,
     cadence: cadence as Cadence,
+    feeds: ruleFeeds as Feed[],
+    capped,
     params: params as RuleParam[],
     policy,
     detects,

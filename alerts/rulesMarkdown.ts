@@ -10,6 +10,9 @@ import type { RunnerRule } from './runnerRules.ts';
 /** The clauses a policy quotes, e.g. `县中 6, 县中 17`. */
 const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s：]+(?=：)/gu)].map((m) => m[0]).join(', ') || 'none';
 
+/** The feeds a rule reads, and whether their watermarks cap its moment. */
+const feedList = (r: Rule) => `${r.feeds.join(', ')}${r.capped ? '' : ' (uncapped: as of the requested moment)'}`;
+
 /**
  * The document; `defaults` gives each parameter's value under the default configuration, `runner`
  * the data-health rules the rule runner raises (no file of their own), listed with the others.
@@ -34,6 +37,12 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     'rules are raised by the rule runner with the run of any rule.',
     "Thresholds are parameters (`rules` in the configuration); their defaults are the plans' numbers.",
     '',
+    '**Feeds**: each rule reads some of the feeds (`registry`, `admission`, `enrollment`, `payroll`,',
+    '`funds`; ingest/contract.ts `feedOf`) and judges as of its **effective moment**: the earliest of',
+    "the requested moment and those feeds' watermarks (how far in `occurred_at` the stored data is",
+    "complete: the feed's progress minus `feeds.allowedLatenessMinutes`). A rule whose feed has nothing",
+    'stored is not scheduled. DQ-STALE-FEED reports the feeds themselves and judges as of the requested moment.',
+    '',
     'A violation is named by (`rule`, `school_id`, `region_code`, `period`, `subject`): the same five',
     'values from run to run are the same alert. A violation that is no longer found resolves its',
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
@@ -53,15 +62,18 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     "| KG-TOWNSHIP-CENTRAL | null | the township's region | year `YYYY` | the township code |",
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
-    '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` | the topic; the failed rule id; the rule whose alerts are held |',
+    '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: when the feed became stale) | the feed; the failed rule id; the rule whose alerts are held |',
     '',
     '### The rules',
     '',
-    '| id | title | severity | cadence | plan |',
-    '|---|---|---|---|---|',
+    '| id | title | severity | cadence | feeds | plan |',
+    '|---|---|---|---|---|---|',
     ...[...rules, ...runner]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : 'runner'} | ${clauses(r.policy)} |`),
+      .map(
+        (r) =>
+          `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : 'runner'} | ${'feeds' in r ? feedList(r) : 'those of the rule run'} | ${clauses(r.policy)} |`,
+      ),
   ];
   const files = new Set(rules.map((r) => r.id));
   for (const r of [...rules, ...runner].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -89,6 +101,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
       '',
       `- Policy: ${rule.policy}`,
       `- Detects: ${rule.detects}`,
+      `- Feeds: ${feedList(rule)}`,
       `- Parameters: ${rule.params.map(param).join(', ')}`,
       `- File: \`${rule.file}\``,
     );

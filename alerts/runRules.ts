@@ -5,12 +5,17 @@
  * runs past the timeout is reported in its run record and never stops the others: DuckDB aborts
  * the transaction on any error, so the sweep rolls back and goes on in a fresh one (later rules
  * then see a newer snapshot and the shared state is computed again when next needed).
+ *
+ * Each rule judges as of its effective moment: the earliest of the requested moment and its
+ * feeds' watermarks (alerts/feedWatermarks.ts), read in the sweep's snapshot. Shared state is
+ * computed per moment: rules held back to different moments never share a result.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config } from '../core/config.ts';
+import type { Config, Feed } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
 import type { Violation } from '../ingest/violation.ts';
+import { effectiveMoment, loadWatermarks, type Watermarks } from './feedWatermarks.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import type { RuleRun } from './ruleRun.ts';
 import { type Rule, sqlParams } from './rules.ts';
@@ -26,8 +31,10 @@ export interface SharedRun {
 }
 
 export interface RulesResult {
-  /** The moment evaluated, as DuckDB read it (ISO 8601, UTC). */
+  /** The moment requested (ISO 8601, UTC); each rule judged as of its run's effectiveAsOf, this or earlier. */
   asOf: string;
+  /** Each feed's watermark the sweep used (ISO 8601, UTC), null for a feed with nothing stored. */
+  watermarks: Record<Feed, string | null>;
   violations: Violation[];
   runs: RuleRun[];
   shared: SharedRun[];
@@ -38,9 +45,13 @@ export interface RulesResult {
 let marked: Set<string> | undefined;
 
 export interface RunOptions {
-  config: Pick<Config, 'rules' | 'kafka'>;
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds'>;
   asOf: string;
   timeoutMs?: number;
+  /** The feeds' watermarks, if the caller has read them (the scheduler decides what is due from them); else read in the sweep's snapshot. */
+  watermarks?: Watermarks;
+  /** `topic:partition` of the partitions ingestion is still catching up (see feedWatermarks); none if unset. */
+  lagging?: ReadonlySet<string>;
   /** Aborting stops the sweep: the statement running is interrupted and runRules throws SweepStopped. */
   signal?: AbortSignal;
 }
@@ -60,13 +71,6 @@ export class SweepStopped extends EdumonError {
 export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], opts: RunOptions): Promise<RulesResult> {
   const sweepStarted = performance.now();
   const asOf = normaliseAsOf(opts.asOf);
-  const all = ruleParams(opts.config, asOf);
-  // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
-  const paramsOf = (sql: string) => Object.fromEntries([...sqlParams(sql)].map((p) => [p, all[p as RuleParam]]));
-  marked ??= markedMacros();
-  const plan = sharedCalls(rules, marked);
-  const computed = new Set<SharedCall>();
-  const unshareable = new Set<SharedCall>();
   const violations: Violation[] = [];
   const runs: RuleRun[] = [];
   const shared: SharedRun[] = [];
@@ -89,14 +93,37 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   };
 
   await conn.run('begin transaction read only');
+  const watermarks = opts.watermarks ?? (await loadWatermarks(conn, opts.config, opts.lagging));
+  const requested = Date.parse(asOf);
+  // Each rule's moment, and per moment its parameters and the shared calls of its rules.
+  const moments = rules.map((r) => effectiveMoment(requested, r.feeds, watermarks, r.capped));
+  const groups = new Map<string, { params: Record<RuleParam, string | number>; plan: SharedCall[] }>();
+  for (const m of moments) {
+    const at = wholeSeconds(m.at);
+    if (!groups.has(at)) groups.set(at, { params: ruleParams(opts.config, at), plan: [] });
+  }
+  marked ??= markedMacros();
+  for (const [g, [at, group]] of [...groups].entries()) {
+    const mine = rules.filter((_, i) => wholeSeconds(moments[i]!.at) === at);
+    group.plan = sharedCalls(mine, marked).map((s) => ({ ...s, table: `${s.table}_m${g}` }));
+  }
+  // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
+  const paramsOf = (sql: string, all: Record<RuleParam, string | number>) => Object.fromEntries([...sqlParams(sql)].map((p) => [p, all[p as RuleParam]]));
+  const computed = new Set<SharedCall>();
+  const unshareable = new Set<SharedCall>();
   try {
-    for (const rule of rules) {
+    for (const [i, rule] of rules.entries()) {
+      const moment = moments[i]!;
+      const effectiveAsOf = wholeSeconds(moment.at);
+      const group = groups.get(effectiveAsOf)!;
+      const plan = group.plan;
+      const judged = { effectiveAsOf, heldBy: moment.heldBy, emptyFeeds: moment.empty };
       for (const s of plan) {
         if (!s.rules.includes(rule.id) || computed.has(s) || unshareable.has(s)) continue;
         const started = performance.now();
         try {
           const sql = `create or replace temp table ${s.table} as select * from ${s.call}`;
-          const reader = await statement(() => conn.runAndReadAll(sql, paramsOf(s.call)));
+          const reader = await statement(() => conn.runAndReadAll(sql, paramsOf(s.call, group.params)));
           computed.add(s);
           shared.push({ call: s.call, rules: s.rules, rows: Number(reader.getRows()[0]?.[0] ?? 0), ms: elapsed(started) });
         } catch (err) {
@@ -110,26 +137,42 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
       const startedAt = new Date().toISOString();
       const started = performance.now();
       try {
-        const sql = readShared(rule.sql, [...computed]);
-        const rows = (await statement(() => conn.runAndReadAll(sql, paramsOf(sql)))).getRowObjectsJson();
+        const sql = readShared(
+          rule.sql,
+          [...computed].filter((s) => plan.includes(s)),
+        );
+        const rows = (await statement(() => conn.runAndReadAll(sql, paramsOf(sql, group.params)))).getRowObjectsJson();
         const found = rows.map(toViolation);
         const stray = found.find((v) => v.rule !== rule.id);
         if (stray) throw new EdumonError(`returned a row for rule '${stray.rule}'; every row's rule must be '${rule.id}'`);
         // Stable output: the SQL's row order is not. (A loop: spreading 100,000 rows into push()
         // overflows the call stack.)
         for (const v of found.sort(compareIdentity)) violations.push(v);
-        runs.push({ rule: rule.id, rows: rows.length, ms: elapsed(started), startedAt });
+        runs.push({ rule: rule.id, rows: rows.length, ms: elapsed(started), startedAt, ...judged });
       } catch (err) {
         if (err instanceof SweepStopped) throw err;
-        runs.push({ rule: rule.id, rows: 0, ms: elapsed(started), startedAt, error: `${rule.file}: ${messageOf(err)}` });
+        runs.push({ rule: rule.id, rows: 0, ms: elapsed(started), startedAt, ...judged, error: `${rule.file}: ${messageOf(err)}` });
         await restart();
       }
+      // A shared table no later rule reads is dropped now: memory stays bounded by one moment's state.
+      for (const s of plan)
+        if (computed.has(s) && !rules.slice(i + 1).some((r) => s.rules.includes(r.id))) {
+          await conn.run(`drop table if exists ${s.table}`).catch(() => undefined);
+          computed.delete(s);
+          unshareable.add(s);
+        }
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await conn.run('rollback').catch(() => undefined);
   }
-  return { asOf, violations, runs, shared, ms: elapsed(sweepStarted) };
+  const shown = Object.fromEntries(Object.entries(watermarks).map(([f, w]) => [f, w.at === null ? null : wholeSeconds(w.at)])) as Record<Feed, string | null>;
+  return { asOf, watermarks: shown, violations, runs, shared, ms: elapsed(sweepStarted) };
+}
+
+/** An epoch-ms moment as whole UTC seconds, '2025-12-31T15:59:59Z' (the form normaliseAsOf gives). */
+function wholeSeconds(ms: number): string {
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);

@@ -82,6 +82,26 @@ export const configSchema = z.object({
       memoryLimit: memorySize.default('256MB'),
     })
     .prefault({}),
+  /**
+   * The feeds (ingest/contract.ts feedOf): how late an event may still arrive after a later one of
+   * its feed was stored, and how long each feed may normally be quiet before DQ-STALE-FEED (null:
+   * the calendar expects nothing of it, never stale; admission's bound is rules.staleFeedMinutes,
+   * inside the admission season only).
+   */
+  feeds: z
+    .object({
+      /** Minutes subtracted from a feed's progress to give its watermark (README: rules). */
+      allowedLatenessMinutes: z.number().int().min(0).default(10),
+      /** Wages and insurance are paid monthly: over 35 days without one is a stopped feed. */
+      payroll: z.object({ maxQuietDays: z.number().positive().nullable().default(35) }).prefault({}),
+      /** Funds are disbursed quarterly: over 100 days without one is a stopped feed. */
+      funds: z.object({ maxQuietDays: z.number().positive().nullable().default(100) }).prefault({}),
+      /** School, staff and township versions come when something changes; population yearly: no expectation. */
+      registry: z.object({ maxQuietDays: z.number().positive().nullable().default(null) }).prefault({}),
+      /** Enrollments cluster at term starts and may pause for months: no expectation. */
+      enrollment: z.object({ maxQuietDays: z.number().positive().nullable().default(null) }).prefault({}),
+    })
+    .prefault({}),
   /** Rule thresholds and the admission season; defaults are the plans' numbers (docs/rules.md). */
   rules: z
     .object({
@@ -206,6 +226,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],
   ['EDUMON_RULES_STORM_MAX_OPENS', ['rules', 'stormMaxOpens'], Number],
   ['EDUMON_RULES_STORM_MAX_SHARE', ['rules', 'stormMaxShare'], Number],
+  ['EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES', ['feeds', 'allowedLatenessMinutes'], Number],
 ];
 
 /** Reads, merges and validates the configuration; throws one UsageError listing every problem. */
@@ -273,6 +294,14 @@ export function topicConfigsOf(config: Pick<Config, 'kafka'>): Record<string, Re
  */
 export const families = ['registry', 'admission', 'enrollment', 'funding'] as const;
 export type Family = (typeof families)[number];
+
+/**
+ * The feeds: the streams whose event-time progress the warehouse tracks (a topic family, split
+ * where one topic carries sources with different calendars: funding carries payroll and funds).
+ * Named here for the config's per-feed settings; ingest/contract.ts assigns every event type to one.
+ */
+export const feeds = ['registry', 'admission', 'enrollment', 'payroll', 'funds'] as const;
+export type Feed = (typeof feeds)[number];
 
 /** Topic names under the configured prefix: one per family, and the DLQ. */
 export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {

@@ -4,7 +4,7 @@
  * Unknown extra fields are stripped (the contract says they are ignored).
  */
 import { z } from 'zod';
-import { type Family, families } from '../core/config.ts';
+import { type Family, type Feed, families, feeds } from '../core/config.ts';
 import { normalizeId, normalizePersonId, sciNotationProblem } from './normalizeId.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -237,7 +237,7 @@ export const socialInsurancePaid = z.object({
   amount_yuan: money,
 });
 
-export { type Family, families };
+export { type Family, type Feed, families, feeds };
 
 /** Every event type, by the topic family that carries it (every family of core/config.ts, each once). */
 export const schemasByFamily = {
@@ -271,6 +271,18 @@ export const familyOf: Record<EventType, Family> = Object.fromEntries(families.f
   EventType,
   Family
 >;
+
+/** Every event type, by the feed it belongs to (every feed of core/config.ts, each type once). */
+export const typesByFeed = {
+  registry: ['school.upserted', 'staff.upserted', 'township.upserted', 'population.reported'],
+  admission: ['admission_plan.published', 'admission.admitted', 'admission.cancelled'],
+  enrollment: ['enrollment.enrolled', 'enrollment.left'],
+  payroll: ['wage.paid', 'social_insurance.paid'],
+  funds: ['funds.disbursed'],
+} as const satisfies Record<Feed, readonly EventType[]>;
+
+/** Which feed a type belongs to: whose watermark its events advance (alerts: rules judge as of what is known). */
+export const feedOf: Record<EventType, Feed> = Object.fromEntries(feeds.flatMap((f) => typesByFeed[f].map((t) => [t, f]))) as Record<EventType, Feed>;
 
 export function isEventType(t: unknown): t is EventType {
   return typeof t === 'string' && Object.hasOwn(eventSchemas, t);

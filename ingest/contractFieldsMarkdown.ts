@@ -2,7 +2,7 @@
  * The event-type tables of docs/contract.md, rendered from the JSON Schema that the zod schemas
  * generate (contractJsonSchema.ts): field, whether it is required, and what it accepts.
  */
-import { type Family, families, schemasByFamily } from './contract.ts';
+import { type Family, families, feeds, schemasByFamily, typesByFeed } from './contract.ts';
 import { contractJsonSchema } from './contractJsonSchema.ts';
 
 interface Property {
@@ -61,6 +61,12 @@ export function contractTopicsMarkdown(topics: TopicNames): string {
           .join(', ')} |`,
     ),
     `| \`${topics.dlq}\` | every rejected message as it arrived, with the reason in its headers (written by edumon) |`,
+    '',
+    "Each type also belongs to one **feed**, whose event-time progress edumon tracks (a rule judges as of its feeds' watermarks):",
+    '',
+    '| feed | types |',
+    '|---|---|',
+    ...feeds.map((f) => `| ${f} | ${typesByFeed[f].map((t) => `\`${t}\``).join(', ')} |`),
   ].join('\n');
 }
 

@@ -47,6 +47,11 @@ export interface ConsumerHandle {
    * assignment) hold beyond what the warehouse has stored, as of the last check (about every second).
    */
   lag(): number;
+  /**
+   * The partitions (`topic:partition`) of this consumer holding offsets beyond what the warehouse
+   * has stored, as of the last check: a feed's watermark waits for the ones that carry it.
+   */
+  laggingPartitions(): Set<string>;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
 }
@@ -344,6 +349,15 @@ export async function startConsumer(opts: {
     failure,
     lag() {
       return Number(backlog(assigned ?? ends.keys()));
+    },
+    laggingPartitions() {
+      const out = new Set<string>();
+      for (const key of assigned ?? ends.keys()) {
+        if (backlog([key]) === 0n) continue;
+        const { topic, partition } = fromTpKey(key);
+        out.add(`${topic}:${partition}`);
+      }
+      return out;
     },
     async waitUntilIdle(pollMs = 300) {
       for (;;) {

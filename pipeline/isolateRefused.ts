@@ -49,7 +49,9 @@ export async function isolateRefused(sink: Sink, batches: PartitionBatch[], caus
       });
     }
     const rejections = refused.length > 0 ? await reject(refused) : [];
-    settled.push({ ...b, events: [], rejections: [...b.rejections, ...rejections] });
+    const refusedAt = new Set(refused.map((r) => r.offset));
+    const kept = b.events.filter((_, i) => !refusedAt.has(eventOffsets[i]!));
+    settled.push({ ...b, events: [], storedAlready: kept, rejections: [...b.rejections, ...rejections] });
   }
   const { rejected } = await sink.write(settled);
   return { stored, duplicates, rejected };

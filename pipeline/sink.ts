@@ -2,11 +2,13 @@
  * Writes batches to the warehouse: every event, rejection and the next offset of each
  * topic-partition in ONE transaction, so the warehouse is always consistent with the offsets it
  * stores. Events go through the appender into per-connection temp staging tables, then
- * `insert or ignore` into their table, so a redelivered event_id is stored once.
+ * `insert or ignore` into their table, so a redelivered event_id is stored once. The same
+ * transaction raises each feed's progress from the partition (feed_progress: the greatest
+ * occurred_at written, never lowered, so a replay from the earliest offset leaves it where it was).
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
-import type { EventType } from '../ingest/contract.ts';
+import { type EventType, feedOf } from '../ingest/contract.ts';
 import type { StoredEvent } from '../ingest/pseudonymize.ts';
 import { tableOf } from './tables.ts';
 
@@ -24,6 +26,8 @@ export interface PartitionBatch {
   nextOffset: bigint;
   events: StoredEvent[];
   rejections: Rejection[];
+  /** Events of the batch already stored on their own (isolateRefused): only their feed progress is written. */
+  storedAlready?: StoredEvent[];
   /** The offset each event came from (parallel to `events`): needed to reject one the warehouse refuses. */
   eventOffsets?: bigint[];
   /**
@@ -198,9 +202,27 @@ export class Sink {
         await this.conn.run(`delete from temp.stg_rejections`);
       }
       await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [b.topic, b.partition, b.nextOffset]);
+      for (const [feed, max] of feedMaxima(b.storedAlready ? [...b.events, ...b.storedAlready] : b.events)) {
+        await this.conn.run(
+          `insert into feed_progress values ($1, $2, $3, $4::timestamptz, now())
+           on conflict do update set max_occurred_at = greatest(feed_progress.max_occurred_at, excluded.max_occurred_at), updated_at = excluded.updated_at`,
+          [feed, b.topic, b.partition, new Date(max).toISOString()],
+        );
+      }
     }
     return rejected;
   }
+}
+
+/** The greatest occurred_at (epoch ms) of each feed among a batch's events. */
+function feedMaxima(events: readonly StoredEvent[]): Map<string, number> {
+  const maxima = new Map<string, number>();
+  for (const e of events) {
+    const feed = feedOf[e.type as EventType];
+    const t = Date.parse(e.occurred_at);
+    if (feed && Number.isFinite(t) && t > (maxima.get(feed) ?? Number.NEGATIVE_INFINITY)) maxima.set(feed, t);
+  }
+  return maxima;
 }
 
 /** Events by their table, each event_id once (a redelivery within the group counts as a duplicate). */

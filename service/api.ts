@@ -73,7 +73,7 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 export function createApi(opts: {
   token: string;
   readConn: DuckDBConnection;
-  config: Pick<Config, 'rules' | 'kafka' | 'query'>;
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds' | 'query'>;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */

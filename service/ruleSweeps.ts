@@ -7,13 +7,15 @@
  * DQ-ALERT-STORM alerts, whose subject is the rule), so DuckDB's optimistic concurrency finds no
  * conflict between them. A request runs in the lane of the rule it touches (both lanes, held in
  * turn, for all rules). Scheduled sweeps wait while ingestion catches up a backlog (more than
- * rules.maxIngestLag events behind); requests from the CLI run regardless.
+ * rules.maxIngestLag events behind); requests from the CLI run regardless. What is due is decided
+ * on each rule's effective moment (the wall clock capped by its feeds' watermarks, alerts/feedWatermarks.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../alerts/alertOps.ts';
-import { alertRule, loadLastRuns } from '../alerts/alertStore.ts';
+import { alertRule, loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { ALERT_STORM } from '../alerts/alertStorm.ts';
 import { applyRules, RULE_FAILED } from '../alerts/applyRules.ts';
+import { effectiveMoment, loadWatermarks } from '../alerts/feedWatermarks.ts';
 import { type Cadence, loadRules, ruleById } from '../alerts/rules.ts';
 import { SweepStopped } from '../alerts/runRules.ts';
 import { dueRules } from '../alerts/schedule.ts';
@@ -70,6 +72,8 @@ export async function startRuleSweeps(opts: {
   log: Logger;
   /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
   ingestLag?: () => number;
+  /** The partitions (`topic:partition`) ingestion is still catching up: they hold their feeds' watermarks back. */
+  lagging?: () => ReadonlySet<string>;
   scheduler?: Scheduler;
 }): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
@@ -93,6 +97,8 @@ export async function startRuleSweeps(opts: {
   const catalogue = loadRules();
   // Seeded from the recorded runs, so a restart does not run the daily rules again the same day.
   const lastRuns = await loadLastRuns(conn);
+  // The latest moment each rule judged: a daily rule is due again once its effective moment passes the next 02:00.
+  const lastEffective = await loadLastEffective(conn);
   // Aborted on stop: the sweeps in progress are interrupted, not waited for.
   const stopping = new AbortController();
   const { signal } = stopping;
@@ -107,15 +113,21 @@ export async function startRuleSweeps(opts: {
   // A tick that comes while the lane's previous sweep still runs is skipped (overlap: false), not queued behind it.
   const sweep = (cadence: Cadence) => async () => {
     const now = new Date();
-    const due = dueRules(catalogue, config.rules, now, lastRuns).filter((r) => r.cadence === cadence);
-    if (!due.length || catchingUp(now.getTime())) return;
+    if (catchingUp(now.getTime())) return;
     const { conn, serialised } = laneOf(cadence);
     const step = cadence === 'daily' ? dailyStep : undefined;
+    let due: ReturnType<typeof dueRules> = [];
     try {
-      for (const r of due) lastRuns.set(r.id, now);
-      const result = await serialised(() =>
-        applyRules(conn, due, { config, asOf: now.toISOString(), timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) }),
-      );
+      const result = await serialised(async () => {
+        const watermarks = await loadWatermarks(conn, config, opts.lagging?.());
+        const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
+        due = dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective }).filter((r) => r.cadence === cadence);
+        if (!due.length) return undefined;
+        for (const r of due) lastRuns.set(r.id, now);
+        return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) });
+      });
+      if (!result) return;
+      for (const r of result.runs) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
       for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
       // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
       for (const s of result.shared)

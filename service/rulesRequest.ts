@@ -24,7 +24,7 @@ export type RulesAnswer = RulesResult & Partial<Pick<AppliedSweep, 'storms'>>;
  */
 export async function runRulesRequest(
   conn: DuckDBConnection,
-  config: Pick<Config, 'rules' | 'kafka'>,
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds'>,
   req: RulesRequest,
   signal?: AbortSignal,
 ): Promise<RulesAnswer> {
@@ -35,7 +35,7 @@ export async function runRulesRequest(
 /** The requested rule(s) run and applied to the alerts; the answer leaves out the transitions (the alert rows say them). */
 export async function applyRulesRequest(
   conn: DuckDBConnection,
-  config: Pick<Config, 'rules' | 'kafka'>,
+  config: Pick<Config, 'rules' | 'kafka' | 'feeds'>,
   req: RulesRequest,
   signal?: AbortSignal,
 ): Promise<RulesAnswer> {
@@ -48,6 +48,6 @@ function requestedRules(req: RulesRequest): Rule[] {
   return req.rule ? [ruleById(req.rule)] : loadRules();
 }
 
-function runOptions(config: Pick<Config, 'rules' | 'kafka'>, req: RulesRequest, signal: AbortSignal | undefined): RunOptions {
+function runOptions(config: Pick<Config, 'rules' | 'kafka' | 'feeds'>, req: RulesRequest, signal: AbortSignal | undefined): RunOptions {
   return { config, asOf: req.at, timeoutMs: config.rules.timeoutMs, ...(signal ? { signal } : {}) };
 }

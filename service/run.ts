@@ -56,7 +56,15 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const rulesConn = await connect(instance);
   const dailyRulesConn = await connect(instance);
   const scheduler = createScheduler(log);
-  const rules = await startRuleSweeps({ conn: rulesConn, dailyConn: dailyRulesConn, config, log, ingestLag: () => consumer.lag(), scheduler });
+  const rules = await startRuleSweeps({
+    conn: rulesConn,
+    dailyConn: dailyRulesConn,
+    config,
+    log,
+    ingestLag: () => consumer.lag(),
+    lagging: () => consumer.laggingPartitions(),
+    scheduler,
+  });
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);

@@ -25,7 +25,11 @@ export const rulesCmd: Command = {
     'opens DQ-RULE-FAILED; a storm of new alerts is held back: DQ-ALERT-STORM)\n' +
     'unless --dry-run is given, which changes no alert state and says what would be held. --json prints one JSON\n' +
     'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
-    'fails is reported on stderr and the exit status is 1; the other rules still run.',
+    'fails is reported on stderr and the exit status is 1; the other rules still run.\n' +
+    "Each rule judges as of its effective moment: the earliest of --at and its feeds' watermarks (how far the\n" +
+    'stored data is complete); stderr says which rules were held back, to when and by which feed (with --json,\n' +
+    'one JSON object per rule: rule, effective_as_of, held_by, empty_feeds). A feed with nothing stored holds\n' +
+    'nothing back: its rules run as of --at and stderr says the feed is empty.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
     at: {
@@ -72,12 +76,31 @@ export const rulesCmd: Command = {
       if (s.confirmed)
         process.stderr.write(`edumon: ${s.confirmed} held alert(s) of ${s.rule} ${dryRun ? 'would be' : 'were'} confirmed by this run and opened\n`);
     }
+    for (const line of effectiveLines(result, ctx.values.json === true)) process.stderr.write(`${line}\n`);
     process.stderr.write(
       `${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`,
     );
     return failed.length ? 1 : 0;
   },
 };
+
+/** What stderr says of the rules' effective moments: per moment and holding feed the rules, or with `json` one object per rule. */
+function effectiveLines(result: RulesAnswer, json: boolean): string[] {
+  if (json)
+    return result.runs.map((r) =>
+      JSON.stringify({ rule: r.rule, effective_as_of: formatShanghai(r.effectiveAsOf), held_by: r.heldBy, empty_feeds: r.emptyFeeds }),
+    );
+  const groups = new Map<string, string[]>();
+  for (const r of result.runs) {
+    if (!r.heldBy) continue;
+    const key = `judged as of ${formatShanghai(r.effectiveAsOf)}, held back by the ${r.heldBy} feed's watermark`;
+    groups.set(key, [...(groups.get(key) ?? []), r.rule]);
+  }
+  const lines = [...groups].map(([key, rules]) => `edumon: ${key}: ${rules.join(', ')}`);
+  const empty = [...new Set(result.runs.flatMap((r) => r.emptyFeeds))];
+  if (empty.length) lines.push(`edumon: note: feed(s) ${empty.join(', ')} hold nothing yet; the rules reading them ran as of the requested moment`);
+  return lines;
+}
 
 async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesAnswer> {
   return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>

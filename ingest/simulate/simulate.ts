@@ -93,13 +93,14 @@ export function simulate(opts: {
   });
   opts.onProgress?.(world.schools.length, world.schools.length, writer.count);
   computeTruth(world, truth);
-  const stale = staleFeedTracker(options.season, opts.admissionTopic, truth);
+  const stale = staleFeedTracker(options.season, span.asOf, truth);
   const report = writer.finish({
     seed: options.seed,
     corrupt: options.corrupt,
-    onValid: (f: Family, at: string) => f === 'admission' && stale(at),
+    onValid: (f: Family, at: string) => f === 'admission' && stale.see(at),
     ...(opts.onWrite ? { onFamily: opts.onWrite } : {}),
   });
+  stale.finish();
   const violations = truth.list();
   const byRule: Record<string, number> = Object.fromEntries(simulatedRules.map((r) => [r, 0]));
   for (const v of violations) byRule[v.rule] = (byRule[v.rule] ?? 0) + 1;

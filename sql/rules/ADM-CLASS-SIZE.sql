@@ -2,6 +2,7 @@
 -- title: 大班额 / Oversized grade-1 high-school class
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, max_class_size
 -- policy: 县中 17：「全面消除普通高中大班额……新入学年级班额不得超过55人。」
 -- A grade-1 class of an active high school with more active students than the limit (县中 17: 55).

@@ -2,6 +2,7 @@
 -- title: 违规跨区域招生 / Admission from outside the school's zone
 -- severity: critical
 -- cadence: season
+-- feeds: registry, admission
 -- params: as_of, exempt_admission_types
 -- policy: 县中 5：「公办、民办普通高中实行属地招生，地处县域的普通高中应在本县域内招生，地处五城区的普通高中应在五城区范围内招生。」
 -- A net admission whose home zone differs from the school's zone (the five urban districts form

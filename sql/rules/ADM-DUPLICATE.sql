@@ -2,6 +2,7 @@
 -- title: 重复录取 / 掐尖 / One student admitted at two schools
 -- severity: critical
 -- cadence: season
+-- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
 -- A student holding net admissions at two or more schools for the same year: one row per school.

@@ -2,6 +2,7 @@
 -- title: 无计划招生 / Admission without a published plan
 -- severity: critical
 -- cadence: season
+-- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生」；县中 17：「严格按照学位数量编制招生计划」
 -- A school and year with net admissions but no admission plan published for that school and year.

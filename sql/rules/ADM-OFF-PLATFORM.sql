@@ -2,6 +2,7 @@
 -- title: 未经平台录取 / High-school enrollment without a platform admission
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, admission, enrollment
 -- params: as_of, grace_days
 -- policy: 县中 5：「普通高中录取全部在河南省基础教育综合信息服务平台上进行。」
 -- A grade-1 enrollment at a high or vocational school, for a year with a published plan (any

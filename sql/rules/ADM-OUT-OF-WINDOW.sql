@@ -2,6 +2,7 @@
 -- title: 提前招生 / 公民办不同步 / Admission outside the plan's window; private window opening early
 -- severity: critical
 -- cadence: season
+-- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「实施公民办同步招生，民办普通高中招生工作纳入所在地教育行政部门统一管理，招生范围应与所在地公办高中保持一致。……严禁以任何形式提前组织招生」
 -- (a) a net admission before its plan's window_opens_at or after window_closes_at (the bounds are

@@ -2,6 +2,7 @@
 -- title: 超计划招生 / Admissions above the approved plan
 -- severity: critical
 -- cadence: season
+-- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
 -- Net admissions (admitted minus cancelled) of a school for a year above its current plan_quota.

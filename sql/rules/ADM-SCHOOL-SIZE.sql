@@ -2,6 +2,7 @@
 -- title: 大规模学校 / Oversized new high school
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, max_school_size, school_size_opened_from
 -- policy: 县中 17：「积极稳妥化解大规模学校……新建普通高中学校规模不得超过3000人。」
 -- An active high school opened in or after the given year with more active students than the

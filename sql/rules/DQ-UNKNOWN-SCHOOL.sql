@@ -2,6 +2,7 @@
 -- title: 未登记学校 / Events about a school the registry does not know
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, admission, enrollment, payroll, funds
 -- params: as_of
 -- policy: none: data health. An event about a school the registry does not know escapes every rule that joins on the registry.
 -- A school_id named by any event other than school.upserted with no school.upserted by as_of.

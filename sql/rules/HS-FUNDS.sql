@@ -2,6 +2,7 @@
 -- title: 生均公用经费不足 / Per-student public funds below the floor
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, enrollment, funds
 -- params: as_of, hs_funds_per_student
 -- policy: 县中 18：「各县（市）按照每生每年不低于1000元的标准，为本县域各普通高中学校足额拨付生均公用经费。」
 -- Per active high school with students: per_student_public_funds disbursed for as_of's fiscal

@@ -2,6 +2,7 @@
 -- title: 高中阶段毛入学率 / High-school-stage gross enrollment rate below target
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, hs_ger_min_percent
 -- policy: 县中 二：「到2025年……推动高中阶段教育毛入学率达到95%以上。」
 -- Students of high and vocational schools per resident population aged 15-17, per region and for the city, below the target (95%).

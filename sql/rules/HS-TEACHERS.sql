@@ -2,6 +2,7 @@
 -- title: 走班教师增配不足 / Too few high-school teachers for course selection
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, hs_students_per_teacher, hs_teacher_uplift
 -- policy: 县中 13：「在依据国家规定标准完成教职工配备的基础上，按不低于10%的比例增配走班教学所需教师。」
 -- An active high school with fewer full-time teachers than uplift x students / students-per-teacher

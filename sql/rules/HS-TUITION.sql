@@ -2,6 +2,7 @@
 -- title: 学费超过培养成本25% / Tuition above a quarter of the cost per student
 -- severity: warning
 -- cadence: daily
+-- feeds: registry
 -- params: as_of, hs_tuition_max_percent
 -- policy: 县中 18：「学费占年生均教育培养成本的比例原则上不得超过25%。」
 -- An active high school whose current tuition exceeds the given share of its yearly cost per student.

@@ -2,6 +2,7 @@
 -- title: 社保未缴 / Social insurance not paid
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「各类幼儿园教职工依法全员纳入社会保障体系……督促各类幼儿园依法依规足额足项为教职工缴纳社会保险和住房公积金。」
 -- An owed (staff, month) past its due date with no social_insurance.paid for it.

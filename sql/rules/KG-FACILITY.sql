@@ -2,6 +2,7 @@
 -- title: 幼儿园办园条件不达标 / Kindergarten space per child below the floor
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, kg_outdoor_m2_per_child, kg_activity_m2_per_child, kg_building_m2_per_child
 -- policy: 学前 3：「室外游戏场地生均面积（≥4平方米）、幼儿活动用房生均建筑面积（≥8.17平方米）、生均建筑面积（≥10.44平方米）三项指标有计划的通过改扩建或者减少招生人数等措施达标。」
 -- Per active kindergarten with children and per floor (outdoor play area, activity rooms, building),

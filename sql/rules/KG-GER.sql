@@ -2,6 +2,7 @@
 -- title: 学前三年毛入园率 / Preschool gross enrollment rate below target
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, kg_ger_min_percent
 -- policy: 学前 一：「到2025年，全市学前三年毛入园率达到97%以上」
 -- Kindergarten children per resident population aged 3-5, per region and for the city (410800), below the target (学前 一: 97%).

@@ -2,6 +2,7 @@
 -- title: 新增公办学位进度滞后 / New public kindergarten places behind the 2022-2025 target
 -- severity: warning
 -- cadence: daily
+-- feeds: registry
 -- params: as_of, new_public_places_target, new_public_places_from, new_public_places_by
 -- policy: 学前 2：「大力发展公办幼儿园。2022年至2025年间，新增公办学位1万个。」
 -- Capacity of active public kindergartens built since the start year, behind the straight line

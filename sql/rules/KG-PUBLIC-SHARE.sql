@@ -2,6 +2,7 @@
 -- title: 公办园在园幼儿占比 / Share of children in public kindergartens below target
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, kg_public_share_min_percent
 -- policy: 学前 一：「到2025年……公办园在园幼儿占比达到50%以上」
 -- Children in public kindergartens per kindergarten child, per region and for the city, below the target (50%).

@@ -2,6 +2,7 @@
 -- title: 普惠性幼儿园覆盖率 / Coverage of affordable (puhui) kindergartens below target
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, kg_puhui_min_percent
 -- policy: 学前 一：「到2025年……普惠性幼儿园覆盖率达到90%以上」
 -- Children in public or puhui kindergartens per kindergarten child, per region and for the city, below the target (90%).

@@ -2,6 +2,7 @@
 -- title: 缺少学前教育专职教研员 / Region without a full-time preschool researcher
 -- severity: warning
 -- cadence: daily
+-- feeds: registry
 -- params: as_of
 -- policy: 学前 9：「各县（市、区）至少配备一名学前教育专职教研员」
 -- A region with no staff whose current version is an active preschool_researcher of that region.

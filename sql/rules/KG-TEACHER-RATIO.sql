@@ -2,6 +2,7 @@
 -- title: 专任教师配备不足 / Too few full-time teachers in a public kindergarten
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, enrollment
 -- params: as_of, kg_children_per_teacher
 -- policy: 学前 6：「按照专任教师总数与在园幼儿总数之比不低于1：15的要求，逐步落实公办幼儿园机构编制标准。」
 -- An active public kindergarten with fewer than one full-time teacher per 15 active children.

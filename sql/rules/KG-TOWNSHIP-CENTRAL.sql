@@ -2,6 +2,7 @@
 -- title: 乡镇公办中心园不足 / Township without enough public central kindergartens
 -- severity: warning
 -- cadence: daily
+-- feeds: registry
 -- params: as_of, township_large_population
 -- policy: 学前 1：「落实每个乡镇至少办好1所公办中心园和3万人口以上乡镇至少办好2所公办中心园的要求」
 -- Every township needs at least one active public central kindergarten, and two from the given

@@ -2,6 +2,7 @@
 -- title: 无证园 / Unlicensed kindergarten
 -- severity: critical
 -- cadence: daily
+-- feeds: registry
 -- params: as_of
 -- policy: 学前 13：「持续开展无证幼儿园清理整治，及时消除非法办园。」
 -- An active kindergarten whose current registry record has licensed = false.

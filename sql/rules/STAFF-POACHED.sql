@@ -2,6 +2,7 @@
 -- title: 五城区抢挖县中教师 / County high-school teacher taken by an urban high school
 -- severity: warning
 -- cadence: daily
+-- feeds: registry
 -- params: as_of, poach_window_days
 -- policy: 县中 7：「严禁五城区学校到县中抢挖优秀校长和教师，对未经组织人事部门和教育主管部门同意，恶意从县中学校抢挖人才的，责令纠正」
 -- Over a teacher's versions in order: active full-time teacher at a county (non-urban) high school,

@@ -2,6 +2,7 @@
 -- title: 公办教师在民办学校任教 / Public-post staff working at a private school
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 县中 7：「从严规范借用教师行为，任何单位不得占用教职工编制或长期借用教师，严禁公办学校教师在民办学校任教。」
 -- (a) the current staff version is active, public_post, at a private school (period: month of that

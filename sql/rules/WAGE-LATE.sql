@@ -2,6 +2,7 @@
 -- title: 工资迟发 / Wage paid late
 -- severity: warning
 -- cadence: daily
+-- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- A wage.paid for month M on a Shanghai date after the due day of M+1 (one row per staff and

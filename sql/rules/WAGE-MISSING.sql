@@ -2,6 +2,7 @@
 -- title: 工资未发放 / Wage not paid
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- An owed (staff, month) past its due date with no wage.paid for that staff and month by anyone.

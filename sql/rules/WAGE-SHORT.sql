@@ -2,6 +2,7 @@
 -- title: 工资未足额 / Wage paid short
 -- severity: critical
 -- cadence: daily
+-- feeds: registry, payroll
 -- params: as_of, wage_due_day, wage_tolerance
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- An owed (staff, month) with payments (all payers) summing to less than the agreed wage minus the

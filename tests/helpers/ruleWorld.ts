@@ -3,6 +3,7 @@
  * real sink into an in-memory warehouse, and one rule evaluated as of a moment.
  */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { noWatermarks } from '../../alerts/feedWatermarks.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import { runRules } from '../../alerts/runRules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
@@ -82,7 +83,10 @@ export class RuleWorld {
     await sink.write([{ topic: 'rule-test', partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
   }
 
-  /** Evaluates one rule as of `asOf` in a fresh in-memory warehouse holding these events. */
+  /**
+   * Evaluates one rule as of `asOf` in a fresh in-memory warehouse holding these events: its SQL
+   * at that moment, whatever the feeds' watermarks (those are tested in tests/unit/feedWatermarks.test.ts).
+   */
   async evaluate(ruleId: string, asOf: string, rules: Partial<Config['rules']> = {}): Promise<Violation[]> {
     const base = loadConfig({ env: {} });
     const config = { ...base, rules: { ...base.rules, ...rules } };
@@ -90,7 +94,7 @@ export class RuleWorld {
     const conn = await connect(instance);
     try {
       await this.store(conn);
-      const result = await runRules(conn, [ruleById(ruleId)], { config, asOf });
+      const result = await runRules(conn, [ruleById(ruleId)], { config, asOf, watermarks: noWatermarks() });
       const failed = result.runs.find((r) => r.error);
       if (failed) throw new Error(failed.error);
       return result.violations;

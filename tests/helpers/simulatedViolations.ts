@@ -151,8 +151,8 @@ export async function evaluateSimulated(dir: string, opts: { asOf: string; admis
       where x.${hs} and coalesce(tc.n, 0) * 125 < st.n * 11
     union all select 'DQ-UNKNOWN-SCHOOL', (j->>'school_id'), null, ldate(min(t)), null, false from e where type <> 'school.upserted' and (j->>'school_id') is not null
       and (j->>'school_id') not in (select school_id from school_v) group by all
-    union all (with a as (select t, lag(t) over (order by t, event_id) prev from e where type in ('admission_plan.published', 'admission.admitted', 'admission.cancelled'))
-      select 'DQ-STALE-FEED', null, null, ldate(prev + interval 30 minute), '${opts.admissionTopic}', false from a
+    union all (with a as (select max(t) as prev, ${T} as t from e where type in ('admission_plan.published', 'admission.admitted', 'admission.cancelled'))
+      select 'DQ-STALE-FEED', null, null, ldate(prev + interval 30 minute), 'admission', false from a
       where t - prev >= interval 30 minute and strftime(prev, '%m-%d') between '06-15' and '08-31' and strftime(t, '%m-%d') between '06-15' and '08-31' and year(t) = year(prev))`;
   const rows = (await c.runAndReadAll(q)).getRowObjectsJson() as unknown as Finding[];
   c.closeSync();

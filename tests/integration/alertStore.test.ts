@@ -24,7 +24,16 @@ const over = (observed: number): Violation => ({
 /** One successful run of `rule` as of `at` that found `rows`, applied to the stored alerts. */
 async function applyRun(conn: DuckDBConnection, rule: string, at: string, rows: Violation[]): Promise<void> {
   const transitions = evaluate(await loadAlertStates(conn, rule), rows, at);
-  await applyTransitions(conn, 'critical', transitions, { rule, as_of: at, started_at: at, duration_ms: 3, rows_found: rows.length, ok: true, error: null });
+  await applyTransitions(conn, 'critical', transitions, {
+    rule,
+    as_of: at,
+    effective_as_of: at,
+    started_at: at,
+    duration_ms: 3,
+    rows_found: rows.length,
+    ok: true,
+    error: null,
+  });
 }
 
 describe('alerts in the warehouse', () => {

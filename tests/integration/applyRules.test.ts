@@ -17,6 +17,9 @@ const alertsSql = `select rule, subject, status, occurrence from alerts order by
 
 describe('edumon rules run applies the alert lifecycle', () => {
   const t = testEnv('apply-rules');
+  // The cancellation is the admission feed's last event: with no allowed lateness the feed is
+  // complete up to it, so a run after it counts it (10 minutes' lateness would leave it unjudged).
+  t.env.EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES = '0';
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
 
   it('opens ADM-OVER-QUOTA, leaves it alone on --dry-run, resolves it once the cancellation counts', async () => {
@@ -45,6 +48,7 @@ describe('edumon rules run applies the alert lifecycle', () => {
 
 describe('edumon rules run while edumon run holds the warehouse', () => {
   const t = testEnv('apply-rules-service');
+  t.env.EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES = '0';
   let proc: Running;
   beforeAll(async () => {
     await storeWorld(t.config.warehouse, overQuotaThenCancelled());

@@ -10,7 +10,9 @@ import { listAlerts, type Running, runEdumon, spawnEdumon, waitFor } from '../he
 import { testEnv } from '../helpers/testEnv.ts';
 
 describe('a live over-quota admission', () => {
-  const t = testEnv('live-alert', { EDUMON_RULES_SCHEDULE: 'on' });
+  // Each admission sent is the admission feed's newest event: with no allowed lateness the feed is
+  // complete up to it (the default 10 minutes would judge it once the feed reports 10 minutes later).
+  const t = testEnv('live-alert', { EDUMON_RULES_SCHEDULE: 'on', EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES: '0' });
   let proc: Running;
   // All year is admission season here, so season rules run every 10 s whatever today's date.
   const configFile = join(t.dir, 'config.json');

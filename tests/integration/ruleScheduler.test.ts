@@ -1,8 +1,10 @@
 /**
  * The scheduler inside the service, as a restart meets it: at its first tick it runs the season
  * rules and the daily rules not yet run today, read from rule_runs; the ones that ran today do
- * not run again. While ingestion is catching up a backlog, scheduled sweeps wait. Season and
- * daily rules sweep on connections of their own and do not wait on each other.
+ * not run again. While ingestion is catching up a backlog, scheduled sweeps wait. A rule reading a
+ * feed with nothing stored is not due (nothing is known of it): only DQ-STALE-FEED, which judges
+ * the feeds themselves, runs on an empty warehouse. Season and daily rules sweep on connections of
+ * their own and do not wait on each other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
-import { loadConfig } from '../../core/config.ts';
+import { feeds, loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { migrate } from '../../pipeline/migrate.ts';
@@ -49,7 +51,14 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
   }
 }
 
-it('runs every rule at the first tick, and after a restart not the daily rules that ran today', { timeout: 60_000 }, async () => {
+/** Every feed has stored events up to now (its progress, as the sink records it). */
+async function fedUpToNow(conn: DuckDBConnection): Promise<void> {
+  for (const feed of feeds) await conn.run(`insert into feed_progress values ($1, 'edu.test', 0, now(), now())`, [feed]);
+}
+
+it('runs every rule at the first tick, none but DQ-STALE-FEED on an empty warehouse, and after a restart not the daily rules that ran today', {
+  timeout: 60_000,
+}, async () => {
   const rules = loadRules();
   const ids = (cadence: string) =>
     rules
@@ -59,14 +68,18 @@ it('runs every rule at the first tick, and after a restart not the daily rules t
   const [daily, season] = [ids('daily'), ids('season')];
   expect(daily.length && season.length).toBeGreaterThan(0);
 
-  const [fresh, restarted] = await Promise.all([
+  const [empty, fresh, restarted] = await Promise.all([
     firstTick(async () => undefined),
+    firstTick(fedUpToNow),
     // The service ran every daily rule a second ago, then restarted.
     firstTick(async (conn) => {
+      await fedUpToNow(conn);
       const at = new Date(Date.now() - 1000).toISOString();
-      for (const rule of daily) await recordRun(conn, { rule, as_of: at, started_at: at, duration_ms: 5, rows_found: 0, ok: true, error: null });
+      for (const rule of daily)
+        await recordRun(conn, { rule, as_of: at, effective_as_of: at, started_at: at, duration_ms: 5, rows_found: 0, ok: true, error: null });
     }),
   ]);
+  expect(empty).toEqual(rules.filter((r) => !r.capped).map((r) => r.id));
   expect(fresh).toEqual(rules.map((r) => r.id).sort());
   expect(restarted).toEqual(season);
 });
@@ -75,15 +88,12 @@ it('holds scheduled sweeps while ingestion is catching up a backlog, and runs th
   let behind = 1_000_000;
   let heldThrough = 0;
   const started = Date.now();
-  const ran = await firstTick(
-    async () => undefined,
-    () => {
-      // Caught up after a tick has come and gone (ticks are 10 s apart).
-      if (Date.now() - started > 11_000) behind = 0;
-      else heldThrough = Date.now() - started;
-      return behind;
-    },
-  );
+  const ran = await firstTick(fedUpToNow, () => {
+    // Caught up after a tick has come and gone (ticks are 10 s apart).
+    if (Date.now() - started > 11_000) behind = 0;
+    else heldThrough = Date.now() - started;
+    return behind;
+  });
   expect(heldThrough).toBeGreaterThan(0); // a tick asked while ingestion was behind
   // The first sweep came only after the backlog was gone, not at that tick.
   expect(Date.now() - started).toBeGreaterThan(11_000);

@@ -2,6 +2,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
+import { noWatermarks } from '../../alerts/feedWatermarks.ts';
 import { type Rule, ruleById } from '../../alerts/rules.ts';
 import { runRules, SweepStopped } from '../../alerts/runRules.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -35,6 +36,8 @@ function world(): RuleWorld {
 
 describe('a rule sweep', () => {
   const config = loadConfig({ env: {} });
+  // The rules' SQL at T, whatever the feeds' watermarks (the sweep's mechanics are tested here).
+  const watermarks = noWatermarks();
 
   it('computes shared state once, again after a failing rule, and finds what each rule finds alone', async () => {
     const instance = await DuckDBInstance.create(':memory:');
@@ -45,7 +48,7 @@ describe('a rule sweep', () => {
       // Reads the shared net admissions, then fails: the transaction is gone, and its temp tables with it.
       const broken: Rule = { ...ruleById('ADM-NO-PLAN'), sql: `select * from ${NET}, no_such_table` };
 
-      const sweep = await runRules(conn, [quota, broken, cross, dup], { config, asOf: T });
+      const sweep = await runRules(conn, [quota, broken, cross, dup], { config, asOf: T, watermarks });
       expect(sweep.runs.map((r) => [r.rule, Boolean(r.error)])).toEqual([
         ['ADM-OVER-QUOTA', false],
         ['ADM-NO-PLAN', true],
@@ -59,12 +62,34 @@ describe('a rule sweep', () => {
       ]);
 
       const alone = [];
-      for (const rule of [quota, cross, dup]) alone.push(...(await runRules(conn, [rule], { config, asOf: T })).violations);
+      for (const rule of [quota, cross, dup]) alone.push(...(await runRules(conn, [rule], { config, asOf: T, watermarks })).violations);
       expect(sweep.violations).toEqual(alone);
       expect(sweep.violations.map((v) => v.rule)).toEqual(['ADM-OVER-QUOTA', 'ADM-CROSS-REGION', 'ADM-DUPLICATE', 'ADM-DUPLICATE']);
       // Nothing of the sweep is left behind on the connection.
       const temp = await conn.runAndReadAll(`select count(*)::int as n from duckdb_tables() where temporary and table_name like 'sweep_%'`);
       expect(temp.getRowObjectsJson()).toEqual([{ n: 0 }]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("judges each rule as of its feeds' watermarks, and never shares state between rules judged at different moments", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await world().store(conn);
+      // The admission feed has reported up to 12 July 10:00: ADM-OVER-QUOTA judges as of 09:50 (10 minutes'
+      // allowed lateness), before the admissions; the same SQL uncapped judges as of T.
+      const uncapped: Rule = { ...ruleById('ADM-DUPLICATE'), capped: false };
+      const sweep = await runRules(conn, [ruleById('ADM-OVER-QUOTA'), uncapped], { config, asOf: T });
+      expect(sweep.runs.map((r) => [r.rule, r.effectiveAsOf, r.heldBy])).toEqual([
+        ['ADM-OVER-QUOTA', '2025-07-12T01:50:00Z', 'admission'],
+        ['ADM-DUPLICATE', '2025-12-31T15:59:59Z', null],
+      ]);
+      expect(sweep.watermarks.admission).toBe('2025-07-12T01:50:00Z');
+      expect(sweep.shared.filter((s) => s.call === NET)).toEqual([]);
+      expect(sweep.violations.map((v) => v.rule)).toEqual(['ADM-DUPLICATE', 'ADM-DUPLICATE']);
     } finally {
       conn.closeSync();
       instance.closeSync();
@@ -79,12 +104,12 @@ describe('a rule sweep', () => {
       const slow: Rule = { ...ruleById('ADM-DUPLICATE'), params: [], sql: 'select count(*) from range(10000000000) a' };
       const stop = new AbortController();
       setTimeout(() => stop.abort(), 300);
-      const sweep = applyRules(conn, [ruleById('ADM-OVER-QUOTA'), slow, ruleById('ADM-CROSS-REGION')], { config, asOf: T, signal: stop.signal });
+      const sweep = applyRules(conn, [ruleById('ADM-OVER-QUOTA'), slow, ruleById('ADM-CROSS-REGION')], { config, asOf: T, watermarks, signal: stop.signal });
       // range(1e10) alone runs for minutes, past this test's timeout: only the interrupt ends it.
       await expect(sweep).rejects.toBeInstanceOf(SweepStopped);
       const written = await conn.runAndReadAll(`select (select count(*) from alerts)::int as alerts, (select count(*) from rule_runs)::int as runs`);
       expect(written.getRowObjectsJson()).toEqual([{ alerts: 0, runs: 0 }]);
-      const after = await runRules(conn, [ruleById('ADM-OVER-QUOTA')], { config, asOf: T });
+      const after = await runRules(conn, [ruleById('ADM-OVER-QUOTA')], { config, asOf: T, watermarks });
       expect(after.violations.map((v) => v.rule)).toEqual(['ADM-OVER-QUOTA']);
     } finally {
       conn.closeSync();
@@ -103,7 +128,7 @@ describe('a rule sweep', () => {
         sql: `select 'WAGE-MISSING' as rule, '${HS}' as school_id, '410821' as region_code, '2025-06' as period, 'staff-' || range as subject,
           0::double as observed, 6000::double as threshold, json_object('n', range) as details from range(300000)`,
       };
-      const sweep = await runRules(conn, [flood, ruleById('ADM-OVER-QUOTA')], { config, asOf: T });
+      const sweep = await runRules(conn, [flood, ruleById('ADM-OVER-QUOTA')], { config, asOf: T, watermarks });
       expect(sweep.runs.map((r) => [r.rule, r.rows, r.error ?? null])).toEqual([
         ['WAGE-MISSING', 300_000, null],
         ['ADM-OVER-QUOTA', 1, null],

@@ -1,6 +1,7 @@
 /** `edumon rules` as a user meets it: help, the catalogue, usage errors, a missing warehouse. */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { overQuota, storeWorld } from '../helpers/alertWorld.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
@@ -45,5 +46,26 @@ describe('edumon rules', () => {
     const r = await runEdumon(['rules', 'run', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/does not exist yet: run `edumon migrate`/);
+  });
+
+  it('says which rules their feeds held back, to when and by which feed, and which feeds hold nothing', async () => {
+    // The last admissions occurred on 12 July at 10:00: with 10 minutes' allowed lateness the admission feed is complete to 09:50.
+    await storeWorld(t.config.warehouse, overQuota());
+    const r = await runEdumon(['rules', 'run', '--dry-run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toContain('(0 rows)');
+    expect(r.stderr).toContain(`edumon: judged as of 2025-07-12T09:50:00+08:00, held back by the admission feed's watermark: ADM-OVER-QUOTA`);
+    const json = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'WAGE-MISSING', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    expect(json.code, json.output).toBe(0);
+    expect(JSON.parse(json.stderr.split('\n')[0]!)).toEqual({
+      rule: 'WAGE-MISSING',
+      // The registry is complete up to the frontier (the admission feed's watermark); payroll holds nothing and holds nothing back.
+      effective_as_of: '2025-07-12T09:50:00+08:00',
+      held_by: 'registry',
+      empty_feeds: ['payroll'],
+    });
+    // Replaying a moment before the watermark judges that moment.
+    const replay = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-11T00:00:00+08:00'], t.env);
+    expect(JSON.parse(replay.stderr.split('\n')[0]!)).toMatchObject({ effective_as_of: '2025-07-11T00:00:00+08:00', held_by: null });
   });
 });

@@ -53,7 +53,9 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
     const ids = loadRules().map((r) => r.id);
     expect(ids.length).toBeGreaterThanOrEqual(29);
     const found = new Set(truth.violations.map((v) => v.rule));
-    for (const id of ids) expect(found.has(id), `${id} in truth.json`).toBe(true);
+    // DQ-STALE-FEED reports a feed quiet as of the moment judged, and the simulated outage (July) is
+    // over by the year end: tests/integration/staleFeed.test.ts opens and resolves it.
+    for (const id of ids) if (id !== 'DQ-STALE-FEED') expect(found.has(id), `${id} in truth.json`).toBe(true);
     expect(found.has('DQ-RULE-FAILED')).toBe(false);
   });
 
@@ -226,12 +228,13 @@ describe('edumon simulate at scale 1 (Jiaozuo, 2025)', () => {
       for (const q of quarter) expect(inTruth({ rule: 'HS-TUITION', school_id: String(q.school_id) })).toHaveLength(0);
     });
 
-    it('a 25-minute quiet spell on the admission platform (not stale) besides the 45-minute one (stale)', async () => {
+    it('a 25-minute quiet spell on the admission platform besides a 45-minute one, both over by the year end (no stale feed then)', async () => {
       const gaps = await sql(`select prev, occurred_at, gap from (select occurred_at, lag(occurred_at) over (order by occurred_at, event_id) as prev,
         date_diff('second', prev::timestamptz, occurred_at::timestamptz) / 60 as gap from admission) where gap >= 20 and gap < 24 * 60 order by prev`);
       expect(gaps.some((g) => Number(g.gap) >= 25 && Number(g.gap) < 30)).toBe(true);
       expect(gaps.some((g) => Number(g.gap) >= 45)).toBe(true);
-      expect(inTruth({ rule: 'DQ-STALE-FEED' })).toHaveLength(1);
+      // DQ-STALE-FEED reports a feed quiet as of the moment judged: the July outage has ended by 31 December.
+      expect(inTruth({ rule: 'DQ-STALE-FEED' })).toHaveLength(0);
     });
 
     it('a county teacher who joined an urban high school 200 days after leaving (the limit is 180)', async () => {

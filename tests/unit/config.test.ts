@@ -43,6 +43,13 @@ describe('loadConfig', () => {
       log: { level: 'info', format: 'text' },
       service: { port: 0 },
       query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
+      feeds: {
+        allowedLatenessMinutes: 10,
+        payroll: { maxQuietDays: 35 },
+        funds: { maxQuietDays: 100 },
+        registry: { maxQuietDays: null },
+        enrollment: { maxQuietDays: null },
+      },
       rules: {
         seasonStart: '06-15',
         seasonEnd: '08-31',
@@ -121,6 +128,7 @@ describe('loadConfig', () => {
         EDUMON_WRITE_RETRY_BACKOFF_MS: '50',
         EDUMON_DLQ_RETENTION_DAYS: '2.5',
         EDUMON_FAILPOINT_SINK_WRITE: 'after=3,times=1',
+        EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES: '0',
       },
     });
     expect(c).toEqual({
@@ -146,6 +154,7 @@ describe('loadConfig', () => {
       log: { level: 'debug', format: 'json' },
       service: { port: 8123 },
       query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
+      feeds: { ...loadConfig({ env: {} }).feeds, allowedLatenessMinutes: 0 },
       rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },
       failpoints: { sinkWrite: 'after=3,times=1' },
     });

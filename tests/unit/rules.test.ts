@@ -13,6 +13,7 @@ const good = {
   title: '测试 / A test',
   severity: 'warning',
   cadence: 'daily',
+  feeds: 'registry, enrollment',
   params: 'as_of, max_class_size',
   policy: '县中 17：「新入学年级班额不得超过55人。」',
 };
@@ -48,8 +49,11 @@ describe('rule catalogue', () => {
       title: '测试 / A test',
       severity: 'warning',
       cadence: 'daily',
+      feeds: ['registry', 'enrollment'],
+      capped: true,
       params: ['as_of', 'max_class_size'],
     });
+    expect(parseRule('sql/rules/X-ONE.sql', header({ ...good, feeds: 'payroll (uncapped)' }) + body)).toMatchObject({ feeds: ['payroll'], capped: false });
   });
 
   it.each([
@@ -60,6 +64,8 @@ describe('rule catalogue', () => {
     [{ ...good, cadence: 'weekly' }, /cadence 'weekly'/],
     [{ ...good, params: 'as_of, max_class_size, colour' }, /unknown parameter\(s\) colour/],
     [{ ...good, params: 'as_of' }, /undeclared parameter\(s\) max_class_size/],
+    [{ ...good, feeds: 'registry, wages' }, /X-ONE\.sql: unknown feed\(s\) wages \(known: registry, admission, enrollment, payroll, funds\)/],
+    [{ ...good, feeds: '' }, /X-ONE\.sql: missing header field\(s\): feeds/],
   ])('refuses a bad header, naming the file (%#)', (fields, why) => {
     expect(refusal(header(fields) + body)).toMatch(why);
   });

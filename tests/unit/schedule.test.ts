@@ -9,6 +9,8 @@ const rule = (id: string, cadence: Rule['cadence']): Rule => ({
   title: id,
   severity: 'critical',
   cadence,
+  feeds: ['registry'],
+  capped: true,
   params: [],
   policy: 'none: a test',
   detects: id,
@@ -59,5 +61,33 @@ describe('dueRules', () => {
     expect(due('2025-10-13T01:59:50+08:00', last)).toEqual([]);
     expect(due('2025-10-13T02:00:00+08:00', last)).toEqual(['ADM-OVER-QUOTA', 'WAGE-LATE']);
     expect(due('2025-10-13T02:00:10+08:00', { ...last, 'WAGE-LATE': '2025-10-13T02:00:00+08:00' })).toEqual(['ADM-OVER-QUOTA']);
+  });
+});
+
+describe('dueRules on effective moments', () => {
+  const judged = (moments: Record<string, string | null>, lastEffective: Record<string, string>) => ({
+    moments: new Map(Object.entries(moments).map(([id, m]) => [id, m === null ? { at: 0, empty: ['registry'] } : { at: Date.parse(m), empty: [] }])),
+    lastEffective: new Map(Object.entries(lastEffective).map(([k, v]) => [k, at(v)])),
+  });
+  const dueJudged = (now: string, moments: Record<string, string | null>, lastEffective: Record<string, string> = {}) =>
+    dueRules(catalogue, season, at(now), new Map(), judged(moments, lastEffective)).map((r) => r.id);
+
+  it('runs no rule whose feeds have nothing stored', () => {
+    expect(dueJudged('2025-10-13T10:00:00+08:00', { 'ADM-OVER-QUOTA': null, 'WAGE-LATE': null })).toEqual([]);
+  });
+
+  it('runs a daily rule when its effective moment passes a 02:00 it has not judged at, whatever the wall clock', () => {
+    // The warehouse is filling: the feeds have reached 5 March; the wall clock is in October.
+    const now = '2025-10-13T10:00:00+08:00';
+    expect(dueJudged(now, { 'WAGE-LATE': '2025-03-05T12:00:00+08:00' })).toEqual(['WAGE-LATE']);
+    expect(dueJudged(now, { 'WAGE-LATE': '2025-03-05T12:00:00+08:00' }, { 'WAGE-LATE': '2025-03-05T09:00:00+08:00' })).toEqual([]);
+    expect(dueJudged(now, { 'WAGE-LATE': '2025-03-06T02:00:00+08:00' }, { 'WAGE-LATE': '2025-03-05T12:00:00+08:00' })).toEqual(['WAGE-LATE']);
+  });
+
+  it('runs a season rule at its cadence only when its feeds have advanced since it last judged', () => {
+    const now = '2025-07-12T10:00:10+08:00';
+    const ran = { 'ADM-OVER-QUOTA': '2025-07-12T09:50:00+08:00' };
+    expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:00+08:00' }, ran)).toEqual([]);
+    expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:05+08:00' }, ran)).toEqual(['ADM-OVER-QUOTA']);
   });
 });

@@ -4,7 +4,7 @@ import { sqlStatements } from '../../core/sqlStatements.ts';
 describe('named SQL statements', () => {
   it('reads each named file of the folder', () => {
     const sql = sqlStatements('alerts', ['record_run', 'last_runs']);
-    expect(sql.record_run).toMatch(/^insert into rule_runs \(rule, as_of, started_at, duration_ms, rows_found, ok, error\)$/m);
+    expect(sql.record_run).toMatch(/^insert into rule_runs \(rule, as_of, effective_as_of, started_at, duration_ms, rows_found, ok, error\)$/m);
     expect(sql.last_runs).toMatch(/from rule_runs/);
   });
 

@@ -140,21 +140,27 @@ describe('DQ-UNKNOWN-SCHOOL and DQ-STALE-FEED', () => {
     expect(identities(await w.evaluate('DQ-UNKNOWN-SCHOOL', T))).toEqual([['3441219999', null, '2025-03-02', null]]);
   });
 
-  it('DQ-STALE-FEED fires on a 45-minute admission gap in the season, not on 25 minutes or outside the season', async () => {
+  it('DQ-STALE-FEED fires while the admission feed is quiet 30 minutes or more in the season, not at 25 minutes or outside the season', async () => {
     const w = new RuleWorld().school(HS);
-    for (const at of [
-      '2025-07-12T10:00:00+08:00',
-      '2025-07-12T10:25:00+08:00',
-      '2025-07-12T23:50:00+08:00',
-      '2025-07-13T00:35:00+08:00',
-      '2025-09-02T10:00:00+08:00',
-    ])
+    for (const at of ['2025-07-12T10:00:00+08:00', '2025-07-12T10:25:00+08:00', '2025-08-31T23:50:00+08:00'])
       w.add('admission.admitted', at, { school_id: HS, student_id: at, year: 2025, home_region_code: '410821', admission_type: 'unified' });
-    const v = await w.evaluate('DQ-STALE-FEED', T);
-    // 10:25 -> 23:50 and 23:50 -> 00:35 are both in the season; 31 August -> 2 September is not.
-    expect(identities(v)).toEqual([
-      [null, null, '2025-07-12', 'edu.admission'],
-      [null, null, '2025-07-13', 'edu.admission'],
-    ]);
+    // 25 minutes after the last event: quiet, not stale.
+    expect(await w.evaluate('DQ-STALE-FEED', '2025-07-12T10:50:00+08:00')).toEqual([]);
+    // 45 minutes: stale since 10:55 (period: that date), 45 minutes behind against 30 allowed.
+    const v = await w.evaluate('DQ-STALE-FEED', '2025-07-12T11:10:00+08:00');
+    expect(identities(v)).toEqual([[null, null, '2025-07-12', 'admission']]);
+    expect(v[0]).toMatchObject({ observed: 45, threshold: 30, details: { unit: 'minutes', last_event_at: '2025-07-12T10:25:00+08:00' } });
+    // The same quiet spell later is the same alert (same period); past the season's end it is not stale.
+    expect(identities(await w.evaluate('DQ-STALE-FEED', '2025-07-13T09:00:00+08:00'))).toEqual([[null, null, '2025-07-12', 'admission']]);
+    expect(await w.evaluate('DQ-STALE-FEED', '2025-09-01T00:30:00+08:00')).toEqual([]);
+  });
+
+  it('DQ-STALE-FEED fires for the payroll feed after 35 quiet days, in days, and not for a quiet registry', async () => {
+    const w = new RuleWorld().school(HS, {}, '2025-01-01T00:00:00+08:00');
+    w.add('wage.paid', '2025-03-09T10:00:00+08:00', { school_id: HS, staff_id: 'JZ1', period: '2025-02', amount_yuan: 10 });
+    expect(await w.evaluate('DQ-STALE-FEED', '2025-04-13T09:00:00+08:00')).toEqual([]);
+    const v = await w.evaluate('DQ-STALE-FEED', '2025-04-14T10:00:00+08:00');
+    expect(identities(v)).toEqual([[null, null, '2025-04-13', 'payroll']]);
+    expect(v[0]).toMatchObject({ observed: 36, threshold: 35, details: { unit: 'days' } });
   });
 });

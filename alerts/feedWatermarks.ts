@@ -1,0 +1,143 @@
+/**
+ * Feed watermarks: how far in event time (occurred_at) each feed's stored data is complete, read
+ * from feed_progress (written by the sink with the ingest offsets). A pure part, feedWatermarks,
+ * decides from plain rows; loadWatermarks reads the rows.
+ *
+ * Across partitions: a feed's progress is the greatest occurred_at stored from any of its
+ * partitions, except while one of its partitions is still being caught up (the service knows
+ * which: pipeline/consumer.ts), when the least progress among those lagging partitions holds the
+ * feed back (a lagging partition that has stored none of the feed's events does not: it may carry
+ * none). Minus the allowed lateness (feeds.allowedLatenessMinutes), that is the watermark.
+ *
+ * A feed none of whose partitions lags may be quiet because nothing happened: it then follows the
+ * event-time frontier (the greatest progress of any feed) as far as the calendar explains its
+ * quiet (idleHorizon): registry and enrollment always (no calendar expectation); admission once
+ * its last event or the frontier is outside the admission season, up to the next season's start; funds for its feeds.funds.maxQuietDays
+ * (quarterly disbursements); payroll never: wages and insurance are paid every month and
+ * WAGE-MISSING and INSURANCE-MISSING judge their absence, so they are judged only as far as the
+ * payroll feed has itself reported. A feed with nothing stored has no watermark (null).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type Config, type Feed, feeds } from '../core/config.ts';
+import { isInSeason } from './schedule.ts';
+
+/** A feed_progress row: a feed's greatest stored occurred_at from one topic-partition. */
+export interface FeedProgress {
+  feed: string;
+  topic: string;
+  partition: number;
+  /** Epoch milliseconds. */
+  maxOccurredAt: number;
+}
+
+/** One feed's watermark (epoch ms, null if the feed has nothing stored), and its progress before the lateness. */
+export interface Watermark {
+  at: number | null;
+  progress: number | null;
+  /** Whether it was raised past the feed's own progress to the frontier (an idle feed). */
+  followsFrontier: boolean;
+}
+
+export type Watermarks = Record<Feed, Watermark>;
+
+type WatermarkConfig = Pick<Config, 'feeds'> & { rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'> };
+
+/**
+ * How far past its own progress (ms) an idle feed, last heard of at `progress` (epoch ms), may
+ * follow the frontier: how long the calendar explains its quiet (see the module comment).
+ */
+export function idleHorizon(feed: Feed, progress: number, frontier: number, config: WatermarkConfig): number {
+  switch (feed) {
+    case 'payroll':
+      return 0;
+    case 'admission': {
+      // Quiet inside the season is the stale feed DQ-STALE-FEED reports, unless the season has
+      // since ended (the frontier is past it): then, as outside the season, nothing is expected
+      // until the next season starts.
+      const year = Number(new Date(progress + 8 * 3_600_000).toISOString().slice(0, 4));
+      const start = (y: number) => Date.parse(`${y}-${config.rules.seasonStart}T00:00:00+08:00`);
+      const seasonOver = isInSeason(config.rules, new Date(progress))
+        ? !isInSeason(config.rules, new Date(frontier)) || frontier - progress > 366 * 86_400_000
+        : true;
+      if (!seasonOver) return 0;
+      return (start(year) > progress ? start(year) : start(year + 1)) - progress;
+    }
+    case 'funds':
+      return (config.feeds.funds.maxQuietDays ?? Number.POSITIVE_INFINITY) * 86_400_000;
+    default:
+      return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * The watermark of every feed. `lagging` holds `topic:partition` of the partitions still being
+ * caught up (undefined: none known, e.g. `edumon rules run` on a stopped warehouse).
+ */
+export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkConfig, lagging: ReadonlySet<string> = new Set()): Watermarks {
+  const lateness = config.feeds.allowedLatenessMinutes * 60_000;
+  const own = new Map<Feed, { progress: number; lagging: boolean }>();
+  for (const feed of feeds) {
+    const mine = rows.filter((r) => r.feed === feed);
+    if (!mine.length) continue;
+    const behind = mine.filter((r) => lagging.has(`${r.topic}:${r.partition}`));
+    const progress = behind.length ? Math.min(...behind.map((r) => r.maxOccurredAt)) : Math.max(...mine.map((r) => r.maxOccurredAt));
+    own.set(feed, { progress, lagging: behind.length > 0 });
+  }
+  const frontier = Math.max(...[...own.values()].map((o) => o.progress));
+  const out = {} as Watermarks;
+  for (const feed of feeds) {
+    const o = own.get(feed);
+    if (!o) out[feed] = { at: null, progress: null, followsFrontier: false };
+    else {
+      const progress = o.lagging ? o.progress : Math.max(o.progress, Math.min(frontier, o.progress + idleHorizon(feed, o.progress, frontier, config)));
+      out[feed] = { at: progress - lateness, progress, followsFrontier: progress > o.progress };
+    }
+  }
+  return out;
+}
+
+/** Reads feed_progress and gives every feed's watermark (see feedWatermarks). */
+export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkConfig, lagging?: ReadonlySet<string>): Promise<Watermarks> {
+  const rows = (await conn.runAndReadAll(`select feed, topic, "partition", epoch_ms(max_occurred_at) as at from feed_progress`)).getRows();
+  return feedWatermarks(
+    rows.map(([feed, topic, partition, at]) => ({ feed: String(feed), topic: String(topic), partition: Number(partition), maxOccurredAt: Number(at) })),
+    config,
+    lagging,
+  );
+}
+
+/** No feed's progress known: every rule judges as of the requested moment (tests of a rule's SQL at a moment). */
+export function noWatermarks(): Watermarks {
+  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null, followsFrontier: false }])) as Watermarks;
+}
+
+/** A rule's effective moment: the earliest of the requested one and its feeds' watermarks, the feed that set it, and its feeds with nothing stored. */
+export interface EffectiveMoment {
+  /** Epoch ms. */
+  at: number;
+  /** The feed whose watermark is earlier than the requested moment (the earliest), or null. */
+  heldBy: Feed | null;
+  /** Feeds the rule reads that have nothing stored: nothing is known, the scheduler does not run it. */
+  empty: Feed[];
+}
+
+/**
+ * The moment a rule reading `ruleFeeds` judges as of, asked for `requested` (epoch ms). An
+ * uncapped rule (a data-health rule reporting the feeds themselves) judges as of `requested`.
+ */
+export function effectiveMoment(requested: number, ruleFeeds: readonly Feed[], watermarks: Watermarks, capped = true): EffectiveMoment {
+  const empty = ruleFeeds.filter((f) => watermarks[f].at === null);
+  let at = requested;
+  let heldBy: Feed | null = null;
+  if (capped)
+    for (const f of ruleFeeds) {
+      const w = watermarks[f].at;
+      // On a tie, name the feed whose own progress sets the moment, not one following the frontier.
+      const tieBreak = w === at && heldBy !== null && watermarks[heldBy].followsFrontier && !watermarks[f].followsFrontier;
+      if (w !== null && (w < at || tieBreak)) {
+        at = w;
+        heldBy = f;
+      }
+    }
+  return { at, heldBy, empty };
+}

@@ -1,0 +1,89 @@
+/** Feed watermarks and effective moments: how far each feed's stored data is complete, and what a rule may judge. */
+import { describe, expect, it } from 'vitest';
+import { effectiveMoment, type FeedProgress, feedWatermarks } from '../../alerts/feedWatermarks.ts';
+import { loadConfig } from '../../core/config.ts';
+import { feedOf, feeds, typesByFeed } from '../../ingest/contract.ts';
+
+const config = loadConfig({ env: {} });
+const t = (iso: string) => Date.parse(iso);
+const row = (feed: string, partition: number, at: string, topic = 'edu.funding'): FeedProgress => ({ feed, topic, partition, maxOccurredAt: t(at) });
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+describe('feeds', () => {
+  it('assign every event type to exactly one feed', () => {
+    expect(Object.keys(feedOf).sort()).toEqual(feeds.flatMap((f) => [...typesByFeed[f]]).sort());
+    expect(feedOf['wage.paid']).toBe('payroll');
+    expect(feedOf['funds.disbursed']).toBe('funds');
+  });
+});
+
+describe('feedWatermarks', () => {
+  it('is the greatest progress over partitions minus the allowed lateness (10 minutes by default)', () => {
+    const w = feedWatermarks([row('payroll', 0, '2025-03-09T10:00:00Z'), row('payroll', 1, '2025-03-05T10:00:00Z')], config);
+    expect(iso(w.payroll.at)).toBe('2025-03-09T09:50:00.000Z');
+  });
+
+  it('waits for the least progress among partitions still being caught up', () => {
+    const rows = [row('payroll', 0, '2025-03-09T10:00:00Z'), row('payroll', 1, '2025-03-05T10:00:00Z')];
+    expect(iso(feedWatermarks(rows, config, new Set(['edu.funding:1'])).payroll.at)).toBe('2025-03-05T09:50:00.000Z');
+  });
+
+  it('gives a feed with nothing stored no watermark', () => {
+    const w = feedWatermarks([row('payroll', 0, '2025-03-09T10:00:00Z')], config);
+    expect(w.funds.at).toBeNull();
+    expect(w.registry.at).toBeNull();
+  });
+
+  it('lets an idle registry follow the frontier, never payroll', () => {
+    const rows = [
+      row('registry', 0, '2025-01-02T00:00:00Z', 'edu.registry'),
+      row('payroll', 0, '2025-03-09T10:00:00Z'),
+      row('enrollment', 0, '2025-06-01T00:00:00Z', 'edu.enrollment'),
+    ];
+    const w = feedWatermarks(rows, config);
+    expect(iso(w.registry.at)).toBe('2025-05-31T23:50:00.000Z');
+    expect(iso(w.payroll.at)).toBe('2025-03-09T09:50:00.000Z');
+    // Lagging, the registry is held at its own progress.
+    expect(iso(feedWatermarks(rows, config, new Set(['edu.registry:0'])).registry.at)).toBe('2025-01-01T23:50:00.000Z');
+  });
+
+  it('lets admission follow the frontier outside the season only, up to the next season', () => {
+    const enrolled = row('enrollment', 0, '2025-12-31T00:00:00Z', 'edu.enrollment');
+    const after = feedWatermarks([row('admission', 0, '2025-09-01T00:00:00Z', 'edu.admission'), enrolled], config);
+    expect(iso(after.admission.at)).toBe('2025-12-30T23:50:00.000Z');
+    // Quiet since 10 July while the frontier is still in the season: held at its own progress.
+    const inSeason = feedWatermarks([row('admission', 0, '2025-07-10T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-08-01T00:00:00Z')], config);
+    expect(iso(inSeason.admission.at)).toBe('2025-07-09T23:50:00.000Z');
+    // Once the season is over, its quiet is explained.
+    const seasonOver = feedWatermarks([row('admission', 0, '2025-08-10T00:00:00Z', 'edu.admission'), enrolled], config);
+    expect(iso(seasonOver.admission.at)).toBe('2025-12-30T23:50:00.000Z');
+    const before = feedWatermarks([row('admission', 0, '2025-03-01T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-07-01T00:00:00Z')], config);
+    expect(iso(before.admission.at)).toBe('2025-06-14T15:50:00.000Z');
+  });
+
+  it('lets funds follow the frontier for its longest normal quiet (100 days)', () => {
+    const w = feedWatermarks([row('funds', 0, '2025-01-01T00:00:00Z'), row('registry', 0, '2025-12-31T00:00:00Z', 'edu.registry')], config);
+    expect(iso(w.funds.at)).toBe('2025-04-10T23:50:00.000Z');
+  });
+});
+
+describe('effectiveMoment', () => {
+  const w = feedWatermarks([row('payroll', 0, '2025-03-09T10:00:00Z'), row('registry', 0, '2025-06-01T00:00:00Z', 'edu.registry')], config);
+
+  it('is the earliest of the requested moment and the feeds watermarks, naming the feed that held it back', () => {
+    expect(effectiveMoment(t('2025-06-01T00:00:00Z'), ['registry', 'payroll'], w)).toMatchObject({
+      at: t('2025-03-09T09:50:00Z'),
+      heldBy: 'payroll',
+      empty: [],
+    });
+    expect(effectiveMoment(t('2025-02-01T00:00:00Z'), ['registry', 'payroll'], w)).toMatchObject({ at: t('2025-02-01T00:00:00Z'), heldBy: null });
+  });
+
+  it('ignores the watermarks for an uncapped rule and reports empty feeds', () => {
+    expect(effectiveMoment(t('2025-06-01T00:00:00Z'), ['payroll', 'funds'], w, false)).toEqual({
+      at: t('2025-06-01T00:00:00Z'),
+      heldBy: null,
+      empty: ['funds'],
+    });
+  });
+});
