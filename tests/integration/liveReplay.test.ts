@@ -17,12 +17,12 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
 import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
-import { evaluateSimulated } from '../helpers/simulatedViolations.ts';
+import { openSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
 
@@ -141,10 +141,12 @@ describe('a simulated year replayed live into edumon run', () => {
     // The oracle, once per distinct effective moment: identities, subjects pseudonymised.
     const admissionTopic = topicsOf(t.config).admission;
     const oracle = new Map<number, Set<string>>();
+    const files = await openSimulated(sim);
+    onTestFinished(() => files.close());
     const truthAt = async (ms: number) => {
       let found = oracle.get(ms);
       if (!found) {
-        const rows = await evaluateSimulated(sim, { asOf: new Date(ms).toISOString(), admissionTopic });
+        const rows = await files.at({ asOf: new Date(ms).toISOString(), admissionTopic });
         found = new Set(rows.map((f) => identityOf({ ...f, subject: f.person && f.subject ? pseudonym(f.subject) : f.subject })));
         oracle.set(ms, found);
       }
