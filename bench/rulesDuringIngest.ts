@@ -43,8 +43,10 @@ options:
                published beside it at N events/s (\`simulate --publish --rate N\`); also reports
                how far ingestion fell behind the stream (progress lines every second)
   --live       the live replay of issue 11 instead: the year ending today (Shanghai) published at
-               --rate events/s (default 2,000) beside \`edumon run\`, the scheduler on only; once
-               ingestion has caught up and a sweep has run after that, the service stops. Reports
+               --rate events/s (default 2,000) beside \`edumon run\` (started once publishing
+               begins), the scheduler on only; once ingestion has caught up and a sweep has run
+               after that, one \`edumon rules run\` through the service stands in for the next
+               02:00 run of the daily rules, and the service stops. Reports
                the transient false alerts (opened, then resolved by a later run with no event for
                them in between, see below), the longest sweep, the sweeps and the peak RSS of the
                service (VmHWM). Writes bench/results/rules-during-ingest-live-<ISO time>.json
@@ -114,7 +116,7 @@ function edumonOut(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 function peakRssOf(pid: number | undefined): number | undefined {
   try {
     const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : r3(Number(kb) / 1024);
+    return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
   } catch {
     return undefined;
   }
@@ -260,7 +262,7 @@ async function consumeLive(
   scheduler: 'off' | 'on',
   configFile: string,
   publishArgs: string[],
-  settle = false,
+  live = false,
 ): Promise<Run> {
   const warehouse = join(dir, `live-${round}-${scheduler}.duckdb`);
   const prefix = `${baseEnv.EDUMON_TOPIC_PREFIX}live-${round}-${scheduler}.`;
@@ -274,6 +276,28 @@ async function consumeLive(
     EDUMON_LOG_FORMAT: 'json',
     EDUMON_PROGRESS_INTERVAL_MS: '1000',
   };
+  // --live: the publisher first, and the service once the year is written and its publishing
+  // begins, so that the first sweep (daily rules included) comes while the year is arriving.
+  const pub = live
+    ? spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...publishArgs, '--publish'], {
+        cwd: ROOT,
+        env: { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : undefined;
+  let pubOut = '';
+  const published = pub
+    ? new Promise<void>((resolve, reject) => {
+        let err = '';
+        pub.stdout!.setEncoding('utf8').on('data', (d: string) => (pubOut += d));
+        pub.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-3000)));
+        pub.once('error', reject);
+        pub.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`edumon simulate --publish exited ${code}:\n${err}`))));
+      })
+    : undefined;
+  published?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+  for (const end = Date.now() + 300_000; pub && !pubOut.includes('truth.json:') && pub.exitCode === null && Date.now() < end; )
+    await new Promise((r) => setTimeout(r, 200));
   const lines: Record<string, unknown>[] = [];
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let partial = '';
@@ -296,11 +320,12 @@ async function consumeLive(
   let peakRssMb: number | undefined;
   try {
     await waitFor('the service to start', () => lines.some((l) => l.msg === 'pipeline running'), 60_000);
-    await edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix });
-    const published = lines.length;
+    if (published) await published;
+    else await edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix });
+    const seen = lines.length;
     // Caught up: a progress line after the publisher finished with nothing behind (lines stop once all is stored).
-    await waitFor('ingestion to catch up', () => lines.slice(published).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
-    if (settle) {
+    await waitFor('ingestion to catch up', () => lines.slice(seen).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
+    if (live) {
       // A sweep that started after everything was stored: the service's last word on the year.
       const since = new Date().toISOString();
       const ran = async () => {
@@ -312,9 +337,13 @@ async function consumeLive(
         if (Date.now() > end) throw new Error('edumon run: timed out waiting for a sweep after ingestion caught up');
         await new Promise((r) => setTimeout(r, 1000));
       }
+      // Daily rules next run at 02:00: one run of every rule through the service stands in for it,
+      // so that what the first sweep opened is resolved (or kept) before the service stops.
+      await edumonOut(['rules', 'run', '--json'], env);
     }
     peakRssMb = peakRssOf(child.pid);
   } finally {
+    if (pub && pub.exitCode === null) pub.kill('SIGTERM');
     child.kill('SIGTERM');
     await exited;
   }
@@ -476,9 +505,9 @@ async function live(o: {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r3(totalmem() / 2 ** 30), node: process.version, kernel: release() },
     scale: o.scale,
     rate: o.rate,
-    simulate: o.simulate.filter((a) => !a.startsWith('/')),
+    simulate: o.simulate.slice(0, o.simulate.indexOf('--out')),
     measured:
-      '`edumon run` up first, the year ending today published beside it (`simulate --publish --rate`), scheduler on (season all year); stopped once caught up and a sweep ran after that. ' +
+      'the year ending today published (`simulate --publish --rate`) and `edumon run` started once publishing began, scheduler on (season all year); once caught up and a sweep ran after that, one `edumon rules run` through the service (the next daily run), then SIGTERM. ' +
       'transientFalse = alert occurrences opened by one run and resolved by a later one with no stored event for them (subject, else school, else any) between the two runs’ effective moments; ' +
       'sweeps from rule_runs (per as_of, first rule start to last rule end); peak RSS = VmHWM of `edumon run`',
     runs: rounds,
