@@ -320,8 +320,7 @@ async function consumeLive(
   let peakRssMb: number | undefined;
   try {
     await waitFor('the service to start', () => lines.some((l) => l.msg === 'pipeline running'), 60_000);
-    if (published) await published;
-    else await edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix });
+    await (published ?? edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix }));
     const seen = lines.length;
     // Caught up: a progress line after the publisher finished with nothing behind (lines stop once all is stored).
     await waitFor('ingestion to catch up', () => lines.slice(seen).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
