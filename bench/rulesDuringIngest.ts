@@ -46,10 +46,10 @@ options:
                --rate events/s (default 2,000) beside \`edumon run\` (started once publishing
                begins), the scheduler on only; once ingestion has caught up and a sweep has run
                after that, one \`edumon rules run\` through the service stands in for the next
-               02:00 run of the daily rules, and the service stops. Reports
-               the transient false alerts (opened, then resolved by a later run with no event for
-               them in between, see below), the longest sweep, the sweeps and the peak RSS of the
-               service (VmHWM). Writes bench/results/rules-during-ingest-live-<ISO time>.json
+               02:00 run of the daily rules, and the service stops. --rounds runs (default 1).
+               Reports the transient false alerts (opened, then resolved by a later run with no
+               event for them in between, see below), the longest sweep, the sweeps and the peak
+               RSS of the service (VmHWM). Writes bench/results/rules-during-ingest-live-*.json
   --keep       keep the simulated files and warehouses (paths printed)
   -h, --help   show this help
 
