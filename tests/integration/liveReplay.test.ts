@@ -124,11 +124,14 @@ describe('a simulated year replayed live into edumon run', () => {
           `select count(*)::int as n from information_schema.columns where table_name = 'rule_runs' and column_name = 'effective_as_of'`,
         )
       )[0]!.n > 0;
-    // Without P's column (today), every run judged as of its wall-clock moment.
+    // Without the column (before issue 11), every run judged as of its wall-clock moment; a run
+    // that recorded none is taken to have judged as of its wall clock too (and counted).
     const effective = hasEffective ? 'coalesce(effective_as_of, as_of)' : 'as_of';
-    const runs = await queryWarehouse<RunRow>(
+    const runs = await queryWarehouse<RunRow & { no_effective: boolean }>(
       wh,
-      `select rule, epoch_ms(as_of)::double as as_of_ms, epoch_ms(${effective})::double as effective_ms, ok from rule_runs order by as_of, rule`,
+      `select rule, epoch_ms(as_of)::double as as_of_ms, epoch_ms(${effective})::double as effective_ms, ok,
+        ${hasEffective ? 'effective_as_of is null' : 'true'} as no_effective
+      from rule_runs order by as_of, rule`,
     );
     const alerts = await queryWarehouse<AlertRow>(wh, `select id, rule, school_id, region_code, period, subject, status from alerts`);
     const transitions = await queryWarehouse<TransitionRow>(
@@ -237,7 +240,7 @@ describe('a simulated year replayed live into edumon run', () => {
     const storms = alerts.filter((a) => a.rule === 'DQ-ALERT-STORM').length;
     process.stdout.write(
       [
-        `live replay (${((Date.now() - began) / 1000).toFixed(0)} s; oracle ${oracle.size} moments in ${((Date.now() - oracleStarted) / 1000).toFixed(1)} s): ${sweeps} sweeps, ${runs.length} rule runs (${runs.filter((r) => !r.ok).length} failed), effective moments from ${hasEffective ? 'rule_runs.effective_as_of' : 'as_of (no effective_as_of column)'}, peak RSS ${peakRss} MB`,
+        `live replay (${((Date.now() - began) / 1000).toFixed(0)} s; oracle ${oracle.size} moments in ${((Date.now() - oracleStarted) / 1000).toFixed(1)} s): ${sweeps} sweeps, ${runs.length} rule runs (${runs.filter((r) => !r.ok).length} failed), effective moments from ${hasEffective ? `rule_runs.effective_as_of (null in ${runs.filter((r) => r.no_effective).length} runs)` : 'as_of (no effective_as_of column)'}, peak RSS ${peakRss} MB`,
         `false alerts: ${sum(falseOpenings)} of ${openings} openings (${list(falseOpenings)})${examples.length ? `\n  e.g. ${examples.join('\n  e.g. ')}` : ''}`,
         `open after a run but no violation as of its effective moment: ${sum(staleAtRun)} (${list(staleAtRun)}); missing after a run: ${sum(missingAtRun)} (${list(missingAtRun)})`,
         `true violations found: ${due.length - notFound.length} / ${due.length} of truth.json due by the last runs (truth.json: ${judged.length} judged as of ${truth.as_of}, ${truth.violations.length - judged.length} DQ-*)${notFound.length ? `; not open e.g. ${notFound.slice(0, 3).map(identityOf).join(' ')}` : ''}`,
