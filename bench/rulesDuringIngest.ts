@@ -14,7 +14,7 @@
  *   npm run bench:rules-ingest -- [--rounds N] [--scale S] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,23 @@ options:
   --rate N     the season case instead: per run, \`edumon run\` is up first and the year is
                published beside it at N events/s (\`simulate --publish --rate N\`); also reports
                how far ingestion fell behind the stream (progress lines every second)
+  --live       the live replay of issue 11 instead: the year ending today (Shanghai) published at
+               --rate events/s (default 2,000) beside \`edumon run\` (started once publishing
+               begins), the scheduler on only; once ingestion has caught up and a sweep has run
+               after that, one \`edumon rules run\` through the service stands in for the next
+               02:00 run of the daily rules, and the service stops. --rounds runs (default 1).
+               Reports the transient false alerts (opened, then resolved by a later run with no
+               event for them in between, see below), the longest sweep, the sweeps and the peak
+               RSS of the service (VmHWM). Writes bench/results/rules-during-ingest-live-*.json
   --keep       keep the simulated files and warehouses (paths printed)
   -h, --help   show this help
+
+A transient false alert (--live) is an alert occurrence that one run opened and a later run
+resolved while no stored event for it has an occurred_at between the two runs' effective moments
+(rule_runs.effective_as_of, or as_of where the warehouse has no such column): an event for it
+names its subject (a staff or student pseudonym), else its school, else (region and city
+indicators, townships) any event. A run that judged as of a moment its data had not reached
+opens such alerts; a real violation cured by a later event does not count. Target 0.
 
 Exit status: 0 the run completed, 1 failure, 2 usage.`;
 
@@ -64,6 +79,8 @@ interface Run {
   longestSweepMs: number;
   /** --rate only: the most events ingestion was behind the live stream, from the 1 s progress lines. */
   maxBehind?: number;
+  /** --rate only: the service's peak resident set (VmHWM just before it stopped), in MB. */
+  peakRssMb?: number;
   loadAvg1: [number, number];
 }
 
@@ -80,6 +97,100 @@ function edumon(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       code === 0 ? resolve(err) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`)),
     );
   });
+}
+
+/** Runs the CLI to completion and returns its stdout; rejects with its output on a non-zero exit. */
+function edumonOut(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}`))));
+  });
+}
+
+/** A process's peak resident set in MB (Linux VmHWM), or undefined where /proc has no such line. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a live replay left in the warehouse (--live): see USAGE for what counts as a transient false alert. */
+interface LiveFigures {
+  /** Whether rule_runs has effective_as_of (issue 11); without it, each run judged as of as_of. */
+  effectiveColumn: boolean;
+  openings: number;
+  resolvedLater: number;
+  transientFalse: number;
+  transientFalseByRule: Record<string, number>;
+  alertStorms: number;
+}
+
+async function liveFiguresOf(warehouse: string): Promise<LiveFigures> {
+  const instance = await openWarehouse(warehouse, { readOnly: true });
+  const conn = await connect(instance);
+  const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
+  try {
+    const effectiveColumn =
+      Number((await rows(`select count(*) as n from information_schema.columns where table_name = 'rule_runs' and column_name = 'effective_as_of'`))[0]!.n) > 0;
+    const effective = effectiveColumn ? 'coalesce(effective_as_of, as_of)' : 'as_of';
+    const persons = (t: string, col: string) => `select occurred_at, school_id, ${col} as person from ${t}`;
+    const byRule = await rows(`
+      with ev as (
+        ${persons('staff_versions', 'staff_pseudonym')} union all ${persons('wage_payments', 'staff_pseudonym')} union all ${persons('insurance_payments', 'staff_pseudonym')}
+        union all ${persons('admissions', 'student_pseudonym')} union all ${persons('admission_cancellations', 'student_pseudonym')}
+        union all ${persons('enrollments', 'student_pseudonym')} union all ${persons('enrollment_departures', 'student_pseudonym')}
+        union all ${persons('school_versions', 'null')} union all ${persons('admission_plans', 'null')} union all ${persons('fund_disbursements', 'null')}
+        union all select occurred_at, null, null from township_versions union all select occurred_at, null, null from population_reports
+      ),
+      runs as (select rule, as_of, ${effective} as effective from rule_runs),
+      opened as (
+        select t.alert_id, t.occurrence, a.rule, a.school_id, a.subject, r.effective as e_open
+        from alert_transitions t join alerts a on a.id = t.alert_id left join runs r on r.rule = a.rule and r.as_of = t.happened_at
+        where t.kind in ('open', 'reopen')
+      ),
+      resolved as (
+        select o.*, r.effective as e_resolve
+        from opened o join alert_transitions t on t.alert_id = o.alert_id and t.occurrence = o.occurrence and t.kind = 'resolve'
+        left join runs r on r.rule = o.rule and r.as_of = t.happened_at
+      ),
+      kinded as (
+        select *, case when subject in (select person from ev where person is not null) then 'person' when school_id is not null then 'school' else 'any' end as kind
+        from resolved
+      ),
+      explained as (
+        select alert_id, occurrence from kinded k where kind = 'person'
+          and exists (select 1 from ev where ev.person = k.subject and ev.occurred_at > k.e_open and ev.occurred_at <= k.e_resolve)
+        union all select alert_id, occurrence from kinded k where kind = 'school'
+          and exists (select 1 from ev where ev.school_id = k.school_id and ev.occurred_at > k.e_open and ev.occurred_at <= k.e_resolve)
+        union all select alert_id, occurrence from kinded k where kind = 'any'
+          and exists (select 1 from ev where ev.occurred_at > k.e_open and ev.occurred_at <= k.e_resolve)
+      )
+      select k.rule, count(*)::int as resolved, count(*) filter (x.alert_id is null)::int as transient
+      from kinded k left join explained x using (alert_id, occurrence) group by k.rule order by transient desc, k.rule`);
+    const openings = Number((await rows(`select count(*) as n from alert_transitions where kind in ('open', 'reopen')`))[0]!.n);
+    const alertStorms = Number((await rows(`select count(*) as n from alerts where rule = 'DQ-ALERT-STORM'`))[0]!.n);
+    const transientFalseByRule: Record<string, number> = {};
+    for (const r of byRule) if (Number(r.transient) > 0) transientFalseByRule[String(r.rule)] = Number(r.transient);
+    return {
+      effectiveColumn,
+      openings,
+      resolvedLater: byRule.reduce((a, r) => a + Number(r.resolved), 0),
+      transientFalse: byRule.reduce((a, r) => a + Number(r.transient), 0),
+      transientFalseByRule,
+      alertStorms,
+    };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
 }
 
 /** The sweeps recorded in rule_runs (one per as_of) and the longest, first rule start to last rule end. */
@@ -151,6 +262,7 @@ async function consumeLive(
   scheduler: 'off' | 'on',
   configFile: string,
   publishArgs: string[],
+  live = false,
 ): Promise<Run> {
   const warehouse = join(dir, `live-${round}-${scheduler}.duckdb`);
   const prefix = `${baseEnv.EDUMON_TOPIC_PREFIX}live-${round}-${scheduler}.`;
@@ -164,6 +276,28 @@ async function consumeLive(
     EDUMON_LOG_FORMAT: 'json',
     EDUMON_PROGRESS_INTERVAL_MS: '1000',
   };
+  // --live: the publisher first, and the service once the year is written and its publishing
+  // begins, so that the first sweep (daily rules included) comes while the year is arriving.
+  const pub = live
+    ? spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...publishArgs, '--publish'], {
+        cwd: ROOT,
+        env: { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : undefined;
+  let pubOut = '';
+  const published = pub
+    ? new Promise<void>((resolve, reject) => {
+        let err = '';
+        pub.stdout!.setEncoding('utf8').on('data', (d: string) => (pubOut += d));
+        pub.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-3000)));
+        pub.once('error', reject);
+        pub.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`edumon simulate --publish exited ${code}:\n${err}`))));
+      })
+    : undefined;
+  published?.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+  for (const end = Date.now() + 300_000; pub && !pubOut.includes('truth.json:') && pub.exitCode === null && Date.now() < end; )
+    await new Promise((r) => setTimeout(r, 200));
   const lines: Record<string, unknown>[] = [];
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let partial = '';
@@ -183,29 +317,55 @@ async function consumeLive(
   };
   const before = loadavg()[0]!;
   const t0 = performance.now();
+  let peakRssMb: number | undefined;
   try {
     await waitFor('the service to start', () => lines.some((l) => l.msg === 'pipeline running'), 60_000);
-    await edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix });
-    const published = lines.length;
+    await (published ?? edumon([...publishArgs, '--publish'], { ...baseEnv, EDUMON_TOPIC_PREFIX: prefix }));
+    const seen = lines.length;
     // Caught up: a progress line after the publisher finished with nothing behind (lines stop once all is stored).
-    await waitFor('ingestion to catch up', () => lines.slice(published).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
+    await waitFor('ingestion to catch up', () => lines.slice(seen).some((l) => l.msg === 'progress' && Number(l.behind) === 0), 300_000);
+    if (live) {
+      // A sweep that started after everything was stored: the service's last word on the year.
+      const since = new Date().toISOString();
+      const ran = async () => {
+        const out = await edumonOut(['query', `select count(*) from rule_runs where started_at > timestamptz '${since}'`, '--format', 'csv'], env);
+        return Number(out.trim().split('\n')[1]) > 0;
+      };
+      const end = Date.now() + 300_000;
+      while (!(await ran())) {
+        if (Date.now() > end) throw new Error('edumon run: timed out waiting for a sweep after ingestion caught up');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      // Daily rules next run at 02:00: one run of every rule through the service stands in for it,
+      // so that what the first sweep opened is resolved (or kept) before the service stops.
+      await edumonOut(['rules', 'run', '--json'], env);
+    }
+    peakRssMb = peakRssOf(child.pid);
   } finally {
+    if (pub && pub.exitCode === null) pub.kill('SIGTERM');
     child.kill('SIGTERM');
     await exited;
   }
   const seconds = (performance.now() - t0) / 1000;
   const stopped = lines.find((l) => l.msg === 'pipeline stopped');
   if (!stopped) throw new Error(`no 'pipeline stopped' line from edumon run`);
-  const behind = lines.filter((l) => l.msg === 'progress').map((l) => Number(l.behind));
-  return { ...(await runOf(scheduler, seconds, stopped, warehouse, before)), maxBehind: behind.reduce((a, b) => Math.max(a, b), 0) };
+  const progressLines = lines.filter((l) => l.msg === 'progress');
+  const behind = progressLines.map((l) => Number(l.behind));
+  // Off Linux (no /proc), the largest RSS the 1 s progress lines reported.
+  peakRssMb ??= progressLines.reduce((a, l) => Math.max(a, Number(l.rss_mb)), 0);
+  return { ...(await runOf(scheduler, seconds, stopped, warehouse, before)), maxBehind: behind.reduce((a, b) => Math.max(a, b), 0), peakRssMb };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const v = parseBenchArgs(argv, { rounds: { type: 'string' }, scale: { type: 'string' }, rate: { type: 'string' }, keep: { type: 'boolean' } }, USAGE);
+  const v = parseBenchArgs(
+    argv,
+    { rounds: { type: 'string' }, scale: { type: 'string' }, rate: { type: 'string' }, live: { type: 'boolean' }, keep: { type: 'boolean' } },
+    USAGE,
+  );
   if (typeof v === 'number') return v;
-  const rounds = Number(v.rounds ?? 2);
+  const rounds = Number(v.rounds ?? (v.live ? 1 : 2));
   const scale = Number(v.scale ?? 1);
-  const rate = v.rate === undefined ? undefined : Number(v.rate);
+  const rate = v.rate === undefined ? (v.live ? 2000 : undefined) : Number(v.rate);
   if (!Number.isInteger(rounds) || rounds < 1 || !(scale > 0) || (rate !== undefined && !(Number.isInteger(rate) && rate > 0))) {
     process.stderr.write(`bench: --rounds and --rate must be positive integers and --scale a positive number\n\n${USAGE}\n`);
     return 2;
@@ -228,6 +388,11 @@ async function main(argv: string[]): Promise<number> {
     // The year up to yesterday (Shanghai): the scheduler evaluates as of the wall clock, so this is
     // what it would see in production, with wages owed and paid up to date.
     const day = (msAgo: number) => new Date(Date.now() + 8 * 3_600_000 - msAgo).toISOString().slice(0, 10);
+    if (v.live) {
+      // The year ending today: the stream's event time reaches the wall clock only at its end.
+      const simulate = ['simulate', '--seed', '1', '--scale', String(scale), '--from', day(364 * 86_400_000), '--to', day(0), '--out', join(dir, 'sim')];
+      return await live({ command, dir, baseEnv, configFile, simulate, rounds, scale, rate: rate!, prefix });
+    }
     const [from, to] = [day(365 * 86_400_000), day(86_400_000)];
     const simulate = ['simulate', '--seed', '1', '--scale', String(scale), '--from', from, '--to', to, '--out', join(dir, 'sim')];
     if (rate === undefined) {
@@ -304,6 +469,72 @@ async function main(argv: string[]): Promise<number> {
       await deleteTopics(prefix);
     }
   }
+}
+
+/**
+ * --live: per round, the year ending today published at `rate` events/s beside `edumon run`, the
+ * scheduler on; figures from the service (peak RSS, backlog) and its warehouse (sweeps, alerts).
+ */
+async function live(o: {
+  command: string;
+  dir: string;
+  baseEnv: NodeJS.ProcessEnv;
+  configFile: string;
+  simulate: string[];
+  rounds: number;
+  scale: number;
+  rate: number;
+  prefix: string;
+}): Promise<number> {
+  const rounds: Array<Run & LiveFigures> = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    progress(`round ${round}/${o.rounds}: edumon run beside the year ending today published at ${fmt(o.rate)} events/s, scheduler on`);
+    const run = await consumeLive(o.baseEnv, o.dir, round, 'on', o.configFile, [...o.simulate, '--rate', String(o.rate)], true);
+    const figures = await liveFiguresOf(join(o.dir, `live-${round}-on.duckdb`));
+    rounds.push({ ...run, ...figures });
+    progress(
+      `  ${fmt(run.stored)} events in ${run.seconds.toFixed(1)} s, ${run.sweeps} sweeps (longest ${fmt(run.longestSweepMs)} ms), peak RSS ${run.peakRssMb} MB, ` +
+        `${fmt(figures.openings)} openings, ${fmt(figures.transientFalse)} transient false alerts`,
+    );
+  }
+  const result = {
+    benchmark: 'rules-during-ingest-live',
+    date: new Date().toISOString(),
+    command: o.command,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r3(totalmem() / 2 ** 30), node: process.version, kernel: release() },
+    scale: o.scale,
+    rate: o.rate,
+    simulate: o.simulate.slice(0, o.simulate.indexOf('--out')),
+    measured:
+      'the year ending today published (`simulate --publish --rate`) and `edumon run` started once publishing began, scheduler on (season all year); once caught up and a sweep ran after that, one `edumon rules run` through the service (the next daily run), then SIGTERM. ' +
+      'transientFalse = alert occurrences opened by one run and resolved by a later one with no stored event for them (subject, else school, else any) between the two runs’ effective moments; ' +
+      'sweeps from rule_runs (per as_of, first rule start to last rule end); peak RSS = VmHWM of `edumon run`',
+    runs: rounds,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `rules-during-ingest-live-${result.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const byRule = (r: LiveFigures) =>
+    Object.entries(r.transientFalseByRule)
+      .map(([k, n]) => `${k} ${fmt(n)}`)
+      .join(', ') || 'none';
+  process.stdout.write(
+    [
+      '',
+      `rules during a live replay — ${o.command}`,
+      `machine: ${result.machine.cpus} CPUs, ${result.machine.memGb} GB, node ${process.version}`,
+      ...rounds.map(
+        (r, i) =>
+          `  round ${i + 1}: ${fmt(r.stored)} events at ${fmt(o.rate)}/s, ${r.sweeps} sweeps (longest ${fmt(r.longestSweepMs)} ms), peak RSS ${r.peakRssMb} MB, ` +
+          `at most ${fmt(r.maxBehind ?? 0)} events behind\n` +
+          `    alerts: ${fmt(r.openings)} opened, ${fmt(r.resolvedLater)} resolved by a later run, ${fmt(r.transientFalse)} of them with no event in between (target 0: ${byRule(r)}); ` +
+          `DQ-ALERT-STORM ${r.alertStorms}; effective moments from ${r.effectiveColumn ? 'rule_runs.effective_as_of' : 'as_of (no effective_as_of column)'}`,
+      ),
+      `results: ${relative(process.cwd(), file)}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 /** Deletes the bench's topics (and with them what the runs consumed). */

@@ -4,7 +4,7 @@
  * pseudonymises subjects). If it and the simulator disagree, one of them is wrong.
  */
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { families } from '../../ingest/contract.ts';
 import type { ViolationKey } from '../../ingest/violation.ts';
 
@@ -13,67 +13,98 @@ export type Finding = ViolationKey & { person: boolean };
 
 const URBAN = `('410802','410803','410804','410811','410871')`;
 
+/** What the oracle is asked: the moment, the admission topic's name (DQ-STALE-FEED rows), exempt admission types. */
+export interface OracleQuestion {
+  asOf: string;
+  admissionTopic: string;
+  exempt?: string[];
+}
+
 /** Every violation the documented semantics find in the files of DIR, as of `asOf`. */
-export async function evaluateSimulated(dir: string, opts: { asOf: string; admissionTopic: string; exempt?: string[] }): Promise<Finding[]> {
+export async function evaluateSimulated(dir: string, opts: OracleQuestion): Promise<Finding[]> {
+  const oracle = await openSimulated(dir);
+  try {
+    return await oracle.at(opts);
+  } finally {
+    oracle.close();
+  }
+}
+
+/**
+ * The oracle over the files of DIR, read once and asked as of any number of moments (a live
+ * replay checks every run's moment). Not concurrent: one question at a time.
+ */
+export async function openSimulated(dir: string): Promise<{ at(opts: OracleQuestion): Promise<Finding[]>; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
   const files = families.map((f) => `'${join(dir, `${f}.jsonl`)}'`).join(',');
-  const T = `'${opts.asOf}'::timestamptz`;
-  const exempt = (opts.exempt ?? []).map((x) => `'${x}'`).join(',') || `''`;
   await c.run(`set TimeZone = 'Asia/Shanghai'`);
-  await c.run(`create table e as
+  await c.run(`create table every_event as
     select distinct on (j->>'event_id') (j->>'event_id') as event_id, (j->>'type') as type, (j->>'occurred_at')::timestamptz as t, j
-    from read_json_objects([${files}], format = 'newline_delimited') r(j)
-    where (j->>'occurred_at')::timestamptz <= ${T}`);
-  const s = (f: string) => `(j->>'${f}')`;
+    from read_json_objects([${files}], format = 'newline_delimited') r(j)`);
   await c.run(`create macro zone(r) as case when r in ${URBAN} then 'urban' else r end`);
   await c.run(`create macro ldate(x) as strftime(x, '%Y-%m-%d')`);
   await c.run(`create macro lmonth(x) as strftime(x, '%Y-%m')`);
-  await c.run(`create table school_v as select event_id, t, ${s('school_id')} as school_id, ${s('level')} as level, ${s('ownership')} as ownership, ${s('region_code')} as region_code,
+  return {
+    at: (opts) => evaluateAt(c, opts),
+    close() {
+      c.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** One evaluation on the connection `openSimulated` prepared (its tables are replaced each time). */
+async function evaluateAt(c: DuckDBConnection, opts: OracleQuestion): Promise<Finding[]> {
+  const T = `'${opts.asOf}'::timestamptz`;
+  const exempt = (opts.exempt ?? []).map((x) => `'${x}'`).join(',') || `''`;
+  await c.run(`create or replace table e as select * from every_event where t <= ${T}`);
+  const s = (f: string) => `(j->>'${f}')`;
+  await c.run(`create or replace table school_v as select event_id, t, ${s('school_id')} as school_id, ${s('level')} as level, ${s('ownership')} as ownership, ${s('region_code')} as region_code,
     ${s('township_code')} as township_code, ${s('status')} as status, (j->>'licensed')::boolean as licensed, (j->>'capacity')::int as capacity, (j->>'puhui')::boolean as puhui,
     (j->>'township_central')::boolean as central, (j->>'built_year')::int as built_year, (j->>'outdoor_play_area_m2')::decimal(18,2) as outdoor,
     (j->>'activity_room_area_m2')::decimal(18,2) as activity, (j->>'building_area_m2')::decimal(18,2) as building, (j->>'opened_year')::int as opened_year,
     (j->>'tuition_yuan_per_year')::decimal(18,2) as tuition, (j->>'cost_per_student_yuan_per_year')::decimal(18,2) as cost from e where type = 'school.upserted'`);
-  await c.run(`create table sch as select * from school_v qualify row_number() over (partition by school_id order by t desc, event_id desc) = 1`);
-  await c.run(`create table staff_v as select event_id, t, ${s('staff_id')} as staff_id, ${s('school_id')} as school_id, ${s('region_code')} as region_code, ${s('role')} as role,
+  await c.run(`create or replace table sch as select * from school_v qualify row_number() over (partition by school_id order by t desc, event_id desc) = 1`);
+  await c.run(`create or replace table staff_v as select event_id, t, ${s('staff_id')} as staff_id, ${s('school_id')} as school_id, ${s('region_code')} as region_code, ${s('role')} as role,
     ${s('employment')} as employment, (j->>'active')::boolean as active, (j->>'monthly_wage_yuan')::decimal(18,2) as wage from e where type = 'staff.upserted'`);
-  await c.run(`create table staff as select * from staff_v qualify row_number() over (partition by staff_id order by t desc, event_id desc) = 1`);
-  await c.run(`create table twp as select ${s('township_code')} as code, ${s('region_code')} as region_code, (j->>'population')::int as population from e where type = 'township.upserted'
+  await c.run(`create or replace table staff as select * from staff_v qualify row_number() over (partition by staff_id order by t desc, event_id desc) = 1`);
+  await c.run(`create or replace table twp as select ${s('township_code')} as code, ${s('region_code')} as region_code, (j->>'population')::int as population from e where type = 'township.upserted'
     qualify row_number() over (partition by code order by t desc, event_id desc) = 1`);
-  await c.run(`create table pop as select ${s('region_code')} as region_code, (j->>'year')::int as year, (j->>'age_3_5')::int as a35, (j->>'age_15_17')::int as a1517 from e where type = 'population.reported'
+  await c.run(`create or replace table pop as select ${s('region_code')} as region_code, (j->>'year')::int as year, (j->>'age_3_5')::int as a35, (j->>'age_15_17')::int as a1517 from e where type = 'population.reported'
     qualify row_number() over (partition by region_code, year order by t desc, event_id desc) = 1`);
-  await c.run(`create table plan as select ${s('school_id')} as school_id, (j->>'year')::int as year, (j->>'plan_quota')::int as quota, (j->>'window_opens_at')::timestamptz as opens,
+  await c.run(`create or replace table plan as select ${s('school_id')} as school_id, (j->>'year')::int as year, (j->>'plan_quota')::int as quota, (j->>'window_opens_at')::timestamptz as opens,
     (j->>'window_closes_at')::timestamptz as closes from e where type = 'admission_plan.published' qualify row_number() over (partition by school_id, year order by t desc, event_id desc) = 1`);
   await c.run(
-    `create table adm as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, ${s('home_region_code')} as home, ${s('admission_type')} as atype from e where type = 'admission.admitted'`,
+    `create or replace table adm as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, ${s('home_region_code')} as home, ${s('admission_type')} as atype from e where type = 'admission.admitted'`,
   );
   await c.run(
-    `create table cxl as select ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, count(*) as n from e where type = 'admission.cancelled' group by all`,
+    `create or replace table cxl as select ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, count(*) as n from e where type = 'admission.cancelled' group by all`,
   );
   await c.run(
-    `create table net as select a.school_id, a.student, a.year, min(a.t) as t, min(a.home) as home, min(a.atype) as atype, count(*) as n from adm a group by all`,
+    `create or replace table net as select a.school_id, a.student, a.year, min(a.t) as t, min(a.home) as home, min(a.atype) as atype, count(*) as n from adm a group by all`,
   );
   await c.run(
     `delete from net where n <= coalesce((select n from cxl where cxl.school_id = net.school_id and cxl.student = net.student and cxl.year = net.year), 0)`,
   );
   await c.run(
-    `create table enr as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, (j->>'grade')::int as grade, ${s('class_id')} as class_id from e where type = 'enrollment.enrolled'`,
+    `create or replace table enr as select t, ${s('school_id')} as school_id, ${s('student_id')} as student, (j->>'year')::int as year, (j->>'grade')::int as grade, ${s('class_id')} as class_id from e where type = 'enrollment.enrolled'`,
   );
   await c.run(
-    `create table act as select * from enr n where not exists (select 1 from e where type = 'enrollment.left' and ${s('school_id')} = n.school_id and ${s('student_id')} = n.student and t >= n.t)`,
+    `create or replace table act as select * from enr n where not exists (select 1 from e where type = 'enrollment.left' and ${s('school_id')} = n.school_id and ${s('student_id')} = n.student and t >= n.t)`,
   );
-  await c.run(`create table students as select school_id, count(*)::bigint as n from act group by all`);
+  await c.run(`create or replace table students as select school_id, count(*)::bigint as n from act group by all`);
   await c.run(
-    `create table teachers as select school_id, count(*)::bigint as n from staff where active and role = 'full_time_teacher' and school_id is not null group by all`,
-  );
-  await c.run(
-    `create table wage as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period, (j->>'amount_yuan')::decimal(18,2) as amount from e where type = 'wage.paid'`,
+    `create or replace table teachers as select school_id, count(*)::bigint as n from staff where active and role = 'full_time_teacher' and school_id is not null group by all`,
   );
   await c.run(
-    `create table ins as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period from e where type = 'social_insurance.paid'`,
+    `create or replace table wage as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period, (j->>'amount_yuan')::decimal(18,2) as amount from e where type = 'wage.paid'`,
+  );
+  await c.run(
+    `create or replace table ins as select t, ${s('school_id')} as school_id, ${s('staff_id')} as staff_id, ${s('period')} as period from e where type = 'social_insurance.paid'`,
   );
   // Months whose due date (the 10th of the next month) has passed, and who is owed for each.
-  await c.run(`create table owed as
+  await c.run(`create or replace table owed as
     with months as (select strftime(m, '%Y-%m') period, m::timestamptz ms, (m + interval 1 month)::timestamptz as me, (m + interval 1 month + interval 9 day)::date as due
       from range(date_trunc('month', (select min(t) from e)::timestamp), ${T}::timestamp, interval 1 month) r(m)),
     v as (select m.period, m.due, s.* from months m join staff_v s on s.t < m.me where m.due < ${T}::date
@@ -155,7 +186,5 @@ export async function evaluateSimulated(dir: string, opts: { asOf: string; admis
       select 'DQ-STALE-FEED', null, null, ldate(prev + interval 30 minute), 'admission', false from a
       where t - prev >= interval 30 minute and strftime(prev, '%m-%d') between '06-15' and '08-31' and strftime(t, '%m-%d') between '06-15' and '08-31' and year(t) = year(prev))`;
   const rows = (await c.runAndReadAll(q)).getRowObjectsJson() as unknown as Finding[];
-  c.closeSync();
-  instance.closeSync();
   return rows.map((r) => ({ ...r, period: String(r.period) }));
 }
