@@ -18,7 +18,8 @@ import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
 
 const RULE = 'ADM-CROSS-REGION';
-const BOUND = { EDUMON_RULES_STORM_MAX_OPENS: '2', EDUMON_RULES_STORM_MAX_SHARE: '0.3' };
+// No allowed lateness: the runs judge their moment, not ten minutes before the last admission.
+const BOUND = { EDUMON_RULES_STORM_MAX_OPENS: '2', EDUMON_RULES_STORM_MAX_SHARE: '0.3', EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES: '0' };
 
 /** A county high school (410821) with a plan, and `students` admitted from the urban zone on 12 July. */
 function crossRegion(students: string[], at = '2025-07-12T10:00:00+08:00', w = new RuleWorld().school(HS)): RuleWorld {

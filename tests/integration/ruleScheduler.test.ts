@@ -126,6 +126,11 @@ describe('season and daily rules do not wait on each other', () => {
         [id!, rule!],
       );
     }
+    // Every feed reported a day ahead: nothing holds the rules back, so each lane's effective moment
+    // is the wall clock and its rules are due at every tick of their cadence.
+    for (const feed of feeds) {
+      await probe.run(`insert into feed_progress values ($1, 'seeded', 0, now() + interval 1 day, now())`, [feed]);
+    }
     const base = loadConfig({ env: { EDUMON_ENV: 'test', EDUMON_FAILPOINT_DAILY_SWEEP_DELAY: `ms=${delayMs}` } });
     const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
     const sweeps = await startRuleSweeps({ conn: seasonConn, dailyConn, config, log: createLogger({ level: 'error' }) });
