@@ -51,15 +51,12 @@ export function idleHorizon(feed: Feed, progress: number, frontier: number, conf
     case 'payroll':
       return 0;
     case 'admission': {
-      // Quiet inside the season is the stale feed DQ-STALE-FEED reports, unless the season has
-      // since ended (the frontier is past it): then, as outside the season, nothing is expected
-      // until the next season starts.
+      // Quiet inside the season is the stale feed DQ-STALE-FEED reports, until that season is over
+      // (the frontier is past its last day); then, as outside the season, nothing is expected until
+      // the next season starts.
+      if (isInSeason(config.rules, new Date(progress)) && frontier < seasonEndAfter(progress, config)) return 0;
       const year = Number(new Date(progress + 8 * 3_600_000).toISOString().slice(0, 4));
       const start = (y: number) => Date.parse(`${y}-${config.rules.seasonStart}T00:00:00+08:00`);
-      const seasonOver = isInSeason(config.rules, new Date(progress))
-        ? !isInSeason(config.rules, new Date(frontier)) || frontier - progress > 366 * 86_400_000
-        : true;
-      if (!seasonOver) return 0;
       return (start(year) > progress ? start(year) : start(year + 1)) - progress;
     }
     case 'funds':
@@ -67,6 +64,18 @@ export function idleHorizon(feed: Feed, progress: number, frontier: number, conf
     default:
       return Number.POSITIVE_INFINITY;
   }
+}
+
+/**
+ * The end (epoch ms, exclusive: the next Shanghai midnight after its last day) of the admission
+ * season that contains `inSeason` (epoch ms), for MM-DD bounds that may wrap the new year.
+ */
+export function seasonEndAfter(inSeason: number, config: WatermarkConfig): number {
+  const shanghai = new Date(inSeason + 8 * 3_600_000).toISOString();
+  const year = Number(shanghai.slice(0, 4));
+  const { seasonStart, seasonEnd } = config.rules;
+  const endYear = seasonStart > seasonEnd && shanghai.slice(5, 10) >= seasonStart ? year + 1 : year;
+  return Date.parse(`${endYear}-${seasonEnd}T00:00:00+08:00`) + 86_400_000;
 }
 
 /**
@@ -96,14 +105,15 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
   return out;
 }
 
+/** Every feed_progress row. */
+export async function readFeedProgress(conn: DuckDBConnection): Promise<FeedProgress[]> {
+  const rows = (await conn.runAndReadAll(`select feed, topic, "partition", epoch_ms(max_occurred_at) as at from feed_progress`)).getRows();
+  return rows.map(([feed, topic, partition, at]) => ({ feed: String(feed), topic: String(topic), partition: Number(partition), maxOccurredAt: Number(at) }));
+}
+
 /** Reads feed_progress and gives every feed's watermark (see feedWatermarks). */
 export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkConfig, lagging?: ReadonlySet<string>): Promise<Watermarks> {
-  const rows = (await conn.runAndReadAll(`select feed, topic, "partition", epoch_ms(max_occurred_at) as at from feed_progress`)).getRows();
-  return feedWatermarks(
-    rows.map(([feed, topic, partition, at]) => ({ feed: String(feed), topic: String(topic), partition: Number(partition), maxOccurredAt: Number(at) })),
-    config,
-    lagging,
-  );
+  return feedWatermarks(await readFeedProgress(conn), config, lagging);
 }
 
 /** No feed's progress known: every rule judges as of the requested moment (tests of a rule's SQL at a moment). */

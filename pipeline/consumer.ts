@@ -49,9 +49,10 @@ export interface ConsumerHandle {
   lag(): number;
   /**
    * The partitions (`topic:partition`) of this consumer holding offsets beyond what the warehouse
-   * has stored, as of the last check: a feed's watermark waits for the ones that carry it.
+   * has stored, with the ends fetched by this call (the last known ends if the broker does not
+   * answer): a feed's watermark waits for the ones that carry it.
    */
-  laggingPartitions(): Set<string>;
+  laggingPartitions(): Promise<Set<string>>;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
 }
@@ -350,7 +351,10 @@ export async function startConsumer(opts: {
     lag() {
       return Number(backlog(assigned ?? ends.keys()));
     },
-    laggingPartitions() {
+    async laggingPartitions() {
+      // Ends fetched now, not at the last one-second refresh: a partition reported caught up holds
+      // every message published before this call (the rule sweeps rely on it, service/ruleSweeps.ts).
+      await refreshOffsets().catch((err: unknown) => log.debug('partition ends not refreshed; the last known ones are used', { error: messageOf(err) }));
       const out = new Set<string>();
       for (const key of assigned ?? ends.keys()) {
         if (backlog([key]) === 0n) continue;

@@ -15,7 +15,7 @@ import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../alerts/
 import { alertRule, loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { ALERT_STORM } from '../alerts/alertStorm.ts';
 import { applyRules, RULE_FAILED } from '../alerts/applyRules.ts';
-import { effectiveMoment, loadWatermarks } from '../alerts/feedWatermarks.ts';
+import { effectiveMoment, feedWatermarks, readFeedProgress } from '../alerts/feedWatermarks.ts';
 import { type Cadence, loadRules, ruleById } from '../alerts/rules.ts';
 import { SweepStopped } from '../alerts/runRules.ts';
 import { dueRules } from '../alerts/schedule.ts';
@@ -73,7 +73,7 @@ export async function startRuleSweeps(opts: {
   /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
   ingestLag?: () => number;
   /** The partitions (`topic:partition`) ingestion is still catching up: they hold their feeds' watermarks back. */
-  lagging?: () => ReadonlySet<string>;
+  lagging?: () => Promise<ReadonlySet<string>>;
   scheduler?: Scheduler;
 }): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
@@ -119,7 +119,11 @@ export async function startRuleSweeps(opts: {
     let due: ReturnType<typeof dueRules> = [];
     try {
       const result = await serialised(async () => {
-        const watermarks = await loadWatermarks(conn, config, opts.lagging?.());
+        // Progress first, then which partitions lag, with ends fetched after it: a feed whose
+        // partitions are then caught up holds every message published before its progress was
+        // read, so following the frontier (the most advanced feed) claims nothing not yet stored.
+        const progress = await readFeedProgress(conn);
+        const watermarks = feedWatermarks(progress, config, await opts.lagging?.());
         const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
         due = dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective }).filter((r) => r.cadence === cadence);
         if (!due.length) return undefined;

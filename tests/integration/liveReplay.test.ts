@@ -19,6 +19,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
+import { formatShanghai } from '../../core/shanghai.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
 import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
@@ -62,9 +63,15 @@ describe('a simulated year replayed live into edumon run', () => {
     EDUMON_LOG_FORMAT: 'json',
     EDUMON_PROGRESS_INTERVAL_MS: '1000',
   });
-  // The season covers the whole year (so today): season rules sweep every 10 s through the replay.
+  // The season covers today, so season rules sweep every 10 s through the replay, and the simulated
+  // admissions (mid-June to August): it runs from today to 31 August, over the new year. A season
+  // covering the whole year would be wrong: it says admissions are expected in September to
+  // November too, when the simulated feed is rightly quiet, so the admission feed would be stale
+  // and hold back every rule reading it.
+  const today = formatShanghai(new Date()).slice(5, 10);
+  const season = today >= '06-15' && today <= '08-31' ? { seasonStart: '06-15', seasonEnd: '08-31' } : { seasonStart: today, seasonEnd: '08-31' };
   const configFile = join(t.dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ rules: { seasonStart: '01-01', seasonEnd: '12-31' } }));
+  writeFileSync(configFile, JSON.stringify({ rules: season }));
   const env = { ...t.env, EDUMON_CONFIG: configFile };
   const sim = join(t.dir, 'sim');
   const pseudonym = createPseudonymizer(TEST_KEY);

@@ -1,6 +1,6 @@
 /** Feed watermarks and effective moments: how far each feed's stored data is complete, and what a rule may judge. */
 import { describe, expect, it } from 'vitest';
-import { effectiveMoment, type FeedProgress, feedWatermarks } from '../../alerts/feedWatermarks.ts';
+import { effectiveMoment, type FeedProgress, feedWatermarks, seasonEndAfter } from '../../alerts/feedWatermarks.ts';
 import { loadConfig } from '../../core/config.ts';
 import { feedOf, feeds, typesByFeed } from '../../ingest/contract.ts';
 
@@ -59,6 +59,16 @@ describe('feedWatermarks', () => {
     expect(iso(seasonOver.admission.at)).toBe('2025-12-30T23:50:00.000Z');
     const before = feedWatermarks([row('admission', 0, '2025-03-01T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-07-01T00:00:00Z')], config);
     expect(iso(before.admission.at)).toBe('2025-06-14T15:50:00.000Z');
+  });
+
+  it('ends a season that wraps the new year on its own last day, even when the frontier is already in the next one', () => {
+    const wrapping = { ...config, rules: { ...config.rules, seasonStart: '11-30', seasonEnd: '08-31' } };
+    expect(iso(seasonEndAfter(t('2026-08-20T00:00:00Z'), wrapping))).toBe('2026-08-31T16:00:00.000Z');
+    expect(iso(seasonEndAfter(t('2025-12-05T00:00:00Z'), wrapping))).toBe('2026-08-31T16:00:00.000Z');
+    // Last admission on 31 August, the frontier on 30 November, in the next season: the quiet from
+    // September is explained up to that season's start (00:00 on 30 November, Shanghai).
+    const w = feedWatermarks([row('admission', 0, '2026-08-31T02:00:00Z', 'edu.admission'), row('payroll', 0, '2026-11-30T10:00:00Z')], wrapping);
+    expect(iso(w.admission.at)).toBe('2026-11-29T15:50:00.000Z');
   });
 
   it('lets funds follow the frontier for its longest normal quiet (100 days)', () => {
