@@ -6,8 +6,9 @@
  * Across partitions: a feed's progress is the greatest occurred_at stored from any of its
  * partitions, except while one of its partitions is still being caught up (the service knows
  * which: pipeline/consumer.ts), when the least progress among those lagging partitions holds the
- * feed back (a lagging partition that has stored none of the feed's events does not: it may carry
- * none). Minus the allowed lateness (feeds.allowedLatenessMinutes), that is the watermark.
+ * feed back; a lagging partition of the feed's topic that has stored none of its events may hold
+ * the earliest ones, so the feed then counts as having nothing stored. Minus the allowed lateness
+ * (feeds.allowedLatenessMinutes), that is the watermark.
  *
  * A feed none of whose partitions lags may be quiet because nothing happened: it then follows the
  * event-time frontier (the greatest progress of any feed) as far as the calendar explains its
@@ -88,6 +89,12 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
   for (const feed of feeds) {
     const mine = rows.filter((r) => r.feed === feed);
     if (!mine.length) continue;
+    // A partition of the feed's topic still being caught up that has stored none of the feed's
+    // events may hold its earliest ones (a warehouse starting to fill): nothing is known of the
+    // feed until it has stored some, as if the feed had nothing stored.
+    const topics = new Set(mine.map((r) => r.topic));
+    const stored = new Set(mine.map((r) => `${r.topic}:${r.partition}`));
+    if ([...lagging].some((tp) => topics.has(tp.slice(0, tp.lastIndexOf(':'))) && !stored.has(tp))) continue;
     const behind = mine.filter((r) => lagging.has(`${r.topic}:${r.partition}`));
     const progress = behind.length ? Math.min(...behind.map((r) => r.maxOccurredAt)) : Math.max(...mine.map((r) => r.maxOccurredAt));
     own.set(feed, { progress, lagging: behind.length > 0 });

@@ -155,7 +155,9 @@ async function evaluateAt(c: DuckDBConnection, opts: OracleQuestion): Promise<Fi
     union all (with r as (select x.region_code, sum(n) filter (x.level = 'kindergarten') kg, sum(n) filter (x.level = 'kindergarten' and x.ownership = 'public') pub,
         sum(n) filter (x.level = 'kindergarten' and (x.ownership = 'public' or x.puhui)) puhui, sum(n) filter (x.level <> 'kindergarten') hs
         from sch x join students using (school_id) where x.status = 'active' group by all),
-      ri as (select r.*, p.a35, p.a1517 from r join pop p on p.region_code = r.region_code and p.year = year(${T})),
+      -- Every region with a population: one with no (public, 普惠) children yet counts zero, not unknown.
+      ri as (select p.region_code, coalesce(r.kg, 0) kg, coalesce(r.pub, 0) pub, coalesce(r.puhui, 0) puhui, coalesce(r.hs, 0) hs, p.a35, p.a1517
+        from pop p left join r on r.region_code = p.region_code where p.year = year(${T})),
       all_ as (select * from ri union all select '410800', sum(kg), sum(pub), sum(puhui), sum(hs), sum(a35), sum(a1517) from ri)
       select 'KG-GER', null, region_code, ${year}, null, false from all_ where kg * 100 < a35 * 97
       union all select 'KG-PUHUI', null, region_code, ${year}, null, false from all_ where puhui * 100 < kg * 90

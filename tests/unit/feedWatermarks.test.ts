@@ -28,6 +28,17 @@ describe('feedWatermarks', () => {
     expect(iso(feedWatermarks(rows, config, new Set(['edu.funding:1'])).payroll.at)).toBe('2025-03-05T09:50:00.000Z');
   });
 
+  it('knows nothing of a feed while a partition of its topic that has stored none of it is still being caught up', () => {
+    // The first seconds of a warehouse filling: partition 2 may hold the earliest enrollments.
+    const rows = [row('enrollment', 0, '2025-12-01T08:00:00Z', 'edu.enrollment'), row('registry', 0, '2025-12-01T08:00:00Z', 'edu.registry')];
+    const w = feedWatermarks(rows, config, new Set(['edu.enrollment:2']));
+    expect(w.enrollment.at).toBeNull();
+    expect(iso(w.registry.at)).toBe('2025-12-01T07:50:00.000Z');
+    // Once it has stored some, its progress holds the feed back as any lagging partition's does.
+    const caughtUp = feedWatermarks([...rows, row('enrollment', 2, '2025-12-01T02:00:00Z', 'edu.enrollment')], config, new Set(['edu.enrollment:2']));
+    expect(iso(caughtUp.enrollment.at)).toBe('2025-12-01T01:50:00.000Z');
+  });
+
   it('gives a feed with nothing stored no watermark', () => {
     const w = feedWatermarks([row('payroll', 0, '2025-03-09T10:00:00Z')], config);
     expect(w.funds.at).toBeNull();
