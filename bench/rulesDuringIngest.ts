@@ -13,6 +13,7 @@
  *
  *   npm run bench:rules-ingest -- [--rounds N] [--scale S] [--keep]
  */
+
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -22,6 +23,7 @@ import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
+import { liveSeason } from '../ingest/simulate/liveSeason.ts';
 import { fmt, parseBenchArgs, progress, r3 } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -382,7 +384,8 @@ async function main(argv: string[]): Promise<number> {
     EDUMON_WAREHOUSE: join(dir, 'publish.duckdb'),
   });
   const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ rules: { seasonStart: '01-01', seasonEnd: '12-31' } }));
+  // --live: a season covering today and the simulated admissions (liveSeason); otherwise all year.
+  writeFileSync(configFile, JSON.stringify({ rules: v.live ? liveSeason(new Date()) : { seasonStart: '01-01', seasonEnd: '12-31' } }));
   progress(`${command}; ${cpus().length} CPUs, node ${process.version}; work dir ${dir}`);
   try {
     // The year up to yesterday (Shanghai): the scheduler evaluates as of the wall clock, so this is
@@ -506,7 +509,7 @@ async function live(o: {
     rate: o.rate,
     simulate: o.simulate.slice(0, o.simulate.indexOf('--out')),
     measured:
-      'the year ending today published (`simulate --publish --rate`) and `edumon run` started once publishing began, scheduler on (season all year); once caught up and a sweep ran after that, one `edumon rules run` through the service (the next daily run), then SIGTERM. ' +
+      'the year ending today published (`simulate --publish --rate`) and `edumon run` started once publishing began, scheduler on (a season covering today and the simulated admissions: liveSeason); once caught up and a sweep ran after that, one `edumon rules run` through the service (the next daily run), then SIGTERM. ' +
       'transientFalse = alert occurrences opened by one run and resolved by a later one with no stored event for them (subject, else school, else any) between the two runs’ effective moments; ' +
       'sweeps from rule_runs (per as_of, first rule start to last rule end); peak RSS = VmHWM of `edumon run`',
     runs: rounds,

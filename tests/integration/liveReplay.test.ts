@@ -19,8 +19,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
-import { formatShanghai } from '../../core/shanghai.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
+import { liveSeason } from '../../ingest/simulate/liveSeason.ts';
 import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { openSimulated } from '../helpers/simulatedViolations.ts';
@@ -63,15 +63,9 @@ describe('a simulated year replayed live into edumon run', () => {
     EDUMON_LOG_FORMAT: 'json',
     EDUMON_PROGRESS_INTERVAL_MS: '1000',
   });
-  // The season covers today, so season rules sweep every 10 s through the replay, and the simulated
-  // admissions (mid-June to August): it runs from today to 31 August, over the new year. A season
-  // covering the whole year would be wrong: it says admissions are expected in September to
-  // November too, when the simulated feed is rightly quiet, so the admission feed would be stale
-  // and hold back every rule reading it.
-  const today = formatShanghai(new Date()).slice(5, 10);
-  const season = today >= '06-15' && today <= '08-31' ? { seasonStart: '06-15', seasonEnd: '08-31' } : { seasonStart: today, seasonEnd: '08-31' };
+  // The season covers today (season rules sweep every 10 s) and the simulated admissions: liveSeason.
   const configFile = join(t.dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ rules: season }));
+  writeFileSync(configFile, JSON.stringify({ rules: liveSeason(new Date()) }));
   const env = { ...t.env, EDUMON_CONFIG: configFile };
   const sim = join(t.dir, 'sim');
   const pseudonym = createPseudonymizer(TEST_KEY);
