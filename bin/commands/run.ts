@@ -15,22 +15,29 @@ export const run: Command = {
   },
   async run(ctx) {
     const log = ctx.log();
+    // Listening before the service starts: a SIGTERM during start-up (the consumer already holds
+    // partitions) stops it as soon as it is up, never killing it between a fetch and its commit.
+    let signal: string | undefined;
+    let onSignal: (sig: string) => void = (sig) => {
+      signal ??= sig;
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
     const service = await startService(ctx.config(), log);
-    let signalled = false;
     let failure: Error | undefined;
     const done = new Promise<void>((resolve) => {
       service.failure.catch((err: Error) => {
         failure = err;
         resolve();
       });
-      const onSignal = (sig: string) => {
+      let signalled = false;
+      onSignal = (sig: string) => {
         if (signalled) return;
         signalled = true;
         log.info(`${sig}: finishing the batch in flight`);
         resolve();
       };
-      process.once('SIGTERM', () => onSignal('SIGTERM'));
-      process.once('SIGINT', () => onSignal('SIGINT'));
+      if (signal) onSignal(signal);
       if (ctx.values['until-idle']) {
         service.waitUntilIdle().then(
           () => {

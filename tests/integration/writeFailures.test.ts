@@ -202,3 +202,23 @@ describe('`run --until-idle` stopped by SIGTERM', () => {
     expect((await storedIds(t.config.warehouse)).size).toBe(load.valid.length);
   }, 300_000);
 });
+
+describe('`run` stopped by SIGTERM while it starts', () => {
+  const t = testEnv('untilidle-startterm', { EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '65536' });
+  const load = buildLoad(t.config, 5_000, 14);
+
+  it('finishes starting, then stops as it would later: exit 0, nothing lost', async () => {
+    await publishRaw(kafka, load.messages);
+    const proc = spawnEdumon(['run', '--until-idle'], t.env);
+    // Migrated, not yet serving: the consumer and the rule sweeps are still being started.
+    await waitFor(() => /warehouse migrated/.test(proc.output()));
+    proc.child.kill('SIGTERM');
+    const code = await Promise.race([proc.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000))]);
+    if (code === 'hung') proc.child.kill('SIGKILL');
+    expect(code, proc.output()).toBe(0);
+    expect(proc.output()).toMatch(/SIGTERM: finishing the batch in flight/);
+    const rest = await runEdumonWithin(['run', '--until-idle'], t.env, 120_000);
+    expect(rest.code, rest.output).toBe(0);
+    expect((await storedIds(t.config.warehouse)).size).toBe(load.valid.length);
+  }, 300_000);
+});
