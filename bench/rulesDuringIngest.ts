@@ -86,8 +86,8 @@ interface Run {
   loadAvg1: [number, number];
 }
 
-/** Runs the CLI to completion; rejects with its output on a non-zero exit. Returns stderr. */
-function edumon(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs the CLI to completion: its stdout and stderr; rejects with its output on a non-zero exit. */
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -96,23 +96,15 @@ function edumon(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.once('error', reject);
     child.once('close', (code) =>
-      code === 0 ? resolve(err) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`)),
+      code === 0 ? resolve({ out, err }) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}${out.slice(-1000)}`)),
     );
   });
 }
 
-/** Runs the CLI to completion and returns its stdout; rejects with its output on a non-zero exit. */
-function edumonOut(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`edumon ${args.join(' ')} exited ${code}:\n${err.slice(-3000)}`))));
-  });
-}
+/** Runs the CLI to completion and returns its stderr (progress and log lines). */
+const edumon = async (args: string[], env: NodeJS.ProcessEnv): Promise<string> => (await runCli(args, env)).err;
+/** Runs the CLI to completion and returns its stdout. */
+const edumonOut = async (args: string[], env: NodeJS.ProcessEnv): Promise<string> => (await runCli(args, env)).out;
 
 /** A process's peak resident set in MB (Linux VmHWM), or undefined where /proc has no such line. */
 function peakRssOf(pid: number | undefined): number | undefined {

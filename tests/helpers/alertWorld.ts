@@ -1,6 +1,10 @@
 /** A warehouse file holding a small world in which ADM-OVER-QUOTA fires, then resolves after a cancellation. */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
+import { type Running, spawnEdumon, waitFor } from './cli.ts';
 import { RuleWorld } from './ruleWorld.ts';
+import type { TestEnv } from './testEnv.ts';
 
 export const HS = '3441210001';
 
@@ -40,4 +44,24 @@ export async function storeWorld(file: string, w: RuleWorld): Promise<void> {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Registers hooks: before the file's tests, `w` is stored in `t`'s warehouse and `edumon run`
+ * started on it (the schedule is off in tests: only the tests' own runs change alerts); after
+ * them, the service is stopped and `t`'s folder removed. Returns the running service, once started.
+ */
+export function serviceOnWorld(t: TestEnv, w: () => RuleWorld): () => Running {
+  let proc: Running | undefined;
+  beforeAll(async () => {
+    await storeWorld(t.config.warehouse, w());
+    proc = spawnEdumon(['run'], t.env);
+    await waitFor(() => proc!.output().includes('pipeline running'), 60_000, 'the service to start');
+  });
+  afterAll(async () => {
+    proc?.child.kill('SIGTERM');
+    await proc?.exited;
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+  return () => proc!;
 }

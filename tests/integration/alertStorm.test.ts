@@ -6,13 +6,13 @@
  * outside the county's zone are a storm of ADM-CROSS-REGION.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import type { Config } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { HS, storeWorld } from '../helpers/alertWorld.ts';
-import { listAlerts, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { HS, serviceOnWorld, storeWorld } from '../helpers/alertWorld.ts';
+import { listAlerts, runEdumon } from '../helpers/cli.ts';
 import { RuleWorld } from '../helpers/ruleWorld.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
@@ -173,17 +173,7 @@ describe('edumon alerts release', () => {
 
 describe('edumon alerts release while edumon run holds the warehouse', () => {
   const t = testEnv('alert-storm-service', BOUND);
-  let proc: Running;
-  beforeAll(async () => {
-    await storeWorld(t.config.warehouse, crossRegion(FIVE));
-    proc = spawnEdumon(['run'], t.env); // the schedule is off in tests: only these runs change alerts
-    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
-  });
-  afterAll(async () => {
-    proc.child.kill('SIGTERM');
-    await proc.exited;
-    rmSync(t.dir, { recursive: true, force: true });
-  });
+  serviceOnWorld(t, () => crossRegion(FIVE));
 
   it('goes through the service: the run holds, an ack of the storm and the release run beside the rule runs', async () => {
     let r = await runEdumon(['rules', 'run', '--rule', RULE, '--at', '2025-07-12T12:00:00+08:00'], t.env);

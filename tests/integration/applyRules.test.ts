@@ -2,14 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { type Rule, ruleById } from '../../alerts/rules.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { migrate } from '../../pipeline/migrate.ts';
-import { overQuotaThenCancelled, storeWorld } from '../helpers/alertWorld.ts';
-import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { overQuotaThenCancelled, serviceOnWorld, storeWorld } from '../helpers/alertWorld.ts';
+import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
 
@@ -49,17 +49,7 @@ describe('edumon rules run applies the alert lifecycle', () => {
 describe('edumon rules run while edumon run holds the warehouse', () => {
   const t = testEnv('apply-rules-service');
   t.env.EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES = '0';
-  let proc: Running;
-  beforeAll(async () => {
-    await storeWorld(t.config.warehouse, overQuotaThenCancelled());
-    proc = spawnEdumon(['run'], t.env); // the schedule is off in tests: only these runs change alerts
-    await waitFor(() => proc.output().includes('pipeline running'), 60_000, 'the service to start');
-  });
-  afterAll(async () => {
-    proc.child.kill('SIGTERM');
-    await proc.exited;
-    rmSync(t.dir, { recursive: true, force: true });
-  });
+  serviceOnWorld(t, () => overQuotaThenCancelled());
 
   it('goes through the service: --dry-run changes nothing, a plain run opens the alert', async () => {
     const run = (...extra: string[]) => runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-13T00:00:00+08:00', '--json', ...extra], t.env);

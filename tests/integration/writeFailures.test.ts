@@ -14,10 +14,10 @@ import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.
 import { decodeBytes } from '../../ingest/decode.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { buildLoad } from '../fixtures/load.ts';
-import { runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { type Running, runEdumon, runEdumonWithin, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, type RawMessage, type ReadMessage, readTopic, testKafka } from '../helpers/kafka.ts';
 import { buildReference } from '../helpers/reference.ts';
-import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
+import { TEST_KEY, type TestEnv, testEnv } from '../helpers/testEnv.ts';
 import { expectWarehouseEqualsReference } from '../helpers/verifyLoad.ts';
 import { queryWarehouse, storedEventIds } from '../helpers/warehouse.ts';
 
@@ -183,6 +183,21 @@ describe('a value no column can hold, in a file', () => {
   });
 });
 
+/**
+ * SIGTERMs `proc` (a `run --until-idle` on `load`): it must exit 0 within seconds, saying it
+ * finishes the batch in flight, and a rerun must store the rest, every valid event once.
+ */
+async function expectStopsOnSigterm(t: TestEnv, load: { valid: unknown[] }, proc: Running): Promise<void> {
+  proc.child.kill('SIGTERM');
+  const code = await Promise.race([proc.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000))]);
+  if (code === 'hung') proc.child.kill('SIGKILL');
+  expect(code, proc.output()).toBe(0);
+  expect(proc.output()).toMatch(/SIGTERM: finishing the batch in flight/);
+  const rest = await runEdumonWithin(['run', '--until-idle'], t.env, 120_000);
+  expect(rest.code, rest.output).toBe(0);
+  expect((await storedIds(t.config.warehouse)).size).toBe(load.valid.length);
+}
+
 describe('`run --until-idle` stopped by SIGTERM', () => {
   const t = testEnv('untilidle-term', { EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '65536' });
   const load = buildLoad(t.config, 30_000, 13);
@@ -192,14 +207,7 @@ describe('`run --until-idle` stopped by SIGTERM', () => {
     const proc = spawnEdumon(['run', '--until-idle'], t.env);
     await waitFor(() => /progress|partitions assigned/.test(proc.output()));
     await new Promise((r) => setTimeout(r, 300));
-    proc.child.kill('SIGTERM');
-    const code = await Promise.race([proc.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000))]);
-    if (code === 'hung') proc.child.kill('SIGKILL');
-    expect(code, proc.output()).toBe(0);
-    expect(proc.output()).toMatch(/SIGTERM: finishing the batch in flight/);
-    const rest = await runEdumonWithin(['run', '--until-idle'], t.env, 120_000);
-    expect(rest.code, rest.output).toBe(0);
-    expect((await storedIds(t.config.warehouse)).size).toBe(load.valid.length);
+    await expectStopsOnSigterm(t, load, proc);
   }, 300_000);
 });
 
@@ -212,13 +220,6 @@ describe('`run` stopped by SIGTERM while it starts', () => {
     const proc = spawnEdumon(['run', '--until-idle'], t.env);
     // Migrated, not yet serving: the consumer and the rule sweeps are still being started.
     await waitFor(() => /warehouse migrated/.test(proc.output()));
-    proc.child.kill('SIGTERM');
-    const code = await Promise.race([proc.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000))]);
-    if (code === 'hung') proc.child.kill('SIGKILL');
-    expect(code, proc.output()).toBe(0);
-    expect(proc.output()).toMatch(/SIGTERM: finishing the batch in flight/);
-    const rest = await runEdumonWithin(['run', '--until-idle'], t.env, 120_000);
-    expect(rest.code, rest.output).toBe(0);
-    expect((await storedIds(t.config.warehouse)).size).toBe(load.valid.length);
+    await expectStopsOnSigterm(t, load, proc);
   }, 300_000);
 });
