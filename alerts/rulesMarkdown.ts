@@ -62,7 +62,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     "| KG-TOWNSHIP-CENTRAL | null | the township's region | year `YYYY` | the township code |",
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
-    '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: when the feed became stale) | the feed; the failed rule id; the rule whose alerts are held |',
+    '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: the year `YYYY`, one alert per feed a year) | the feed; the failed rule id; the rule whose alerts are held |',
     '',
     '### The rules',
     '',

@@ -1,10 +1,10 @@
 /**
  * DQ-STALE-FEED of the admission stream as written: the admission feed is stale as of the span's
  * end when its last event is 30 minutes or more before it and both fall inside the admission
- * season of one year (a quiet spell that ended before then has resolved). The other feeds' quiet
+ * season of one year (a quiet spell that ended before then has resolved); its period is that year. The other feeds' quiet
  * bounds (payroll 35 days, funds 100) are never reached by the simulated calendar.
  */
-import { at, DAY, localDate, localParts, MINUTE } from './time.ts';
+import { at, DAY, localParts, MINUTE } from './time.ts';
 import type { Truth } from './truth.ts';
 
 /** Sees every admission event's occurred_at; `finish` adds the open quiet spell, if any, to the truth as of `asOf` (epoch seconds). */
@@ -24,7 +24,7 @@ export function staleFeedTracker(season: { from: string; to: string }, asOf: num
     finish() {
       if (last === null || asOf - last < 30 * MINUTE) return;
       const y = seasonYear(last);
-      if (y !== null && seasonYear(asOf) === y) truth.add('DQ-STALE-FEED', null, null, localDate(last + 30 * MINUTE), 'admission');
+      if (y !== null && seasonYear(asOf) === y) truth.add('DQ-STALE-FEED', null, null, String(y), 'admission');
     },
   };
 }

@@ -10,9 +10,11 @@
 -- fall in the same year's admission season (MM-DD bounds, Shanghai dates); payroll, funds,
 -- registry and enrollment their max_quiet_days (0: never stale). Subject: the feed; observed: how
 -- far behind it is, in minutes for admission and days for the others (details.unit); threshold:
--- the allowed quiet in the same unit; period: the Shanghai date it became stale, so one quiet
--- spell is one alert, resolved when the feed advances. Judged as of the requested moment, never
--- capped by the feeds' watermarks: it is the rule that reports them.
+-- the allowed quiet in the same unit; period: the Shanghai year of as_of, so a feed has one alert a
+-- year whatever its last event: a feed catching up (still stale, its last event moving) stays the
+-- same open alert, resolved when the feed is within its quiet again, and a later quiet spell the same
+-- year reopens it (details.stale_from says when this spell began). Judged as of the requested
+-- moment, never capped by the feeds' watermarks: it is the rule that reports them.
 with stored as (
   select 'admission' as feed, max(occurred_at) as last_at from admission_plans where occurred_at <= $as_of::timestamptz
   union all select 'admission', max(occurred_at) from admissions where occurred_at <= $as_of::timestamptz
@@ -45,7 +47,7 @@ with stored as (
   from latest join bounds using (feed)
 )
 select 'DQ-STALE-FEED' as rule, null::varchar as school_id, null::varchar as region_code,
-  strftime(stale_from, '%Y-%m-%d') as period, feed as subject,
+  strftime(now_local, '%Y') as period, feed as subject,
   round(behind, 1) as observed, quiet as threshold,
   json_object('unit', unit, 'last_event_at', strftime(previous, '%Y-%m-%dT%H:%M:%S+08:00'), 'stale_from', strftime(stale_from, '%Y-%m-%dT%H:%M:%S+08:00')) as details
 from quiet

@@ -185,7 +185,7 @@ async function evaluateAt(c: DuckDBConnection, opts: OracleQuestion): Promise<Fi
     union all select 'DQ-UNKNOWN-SCHOOL', (j->>'school_id'), null, ldate(min(t)), null, false from e where type <> 'school.upserted' and (j->>'school_id') is not null
       and (j->>'school_id') not in (select school_id from school_v) group by all
     union all (with a as (select max(t) as prev, ${T} as t from e where type in ('admission_plan.published', 'admission.admitted', 'admission.cancelled'))
-      select 'DQ-STALE-FEED', null, null, ldate(prev + interval 30 minute), 'admission', false from a
+      select 'DQ-STALE-FEED', null, null, strftime(t, '%Y'), 'admission', false from a
       where t - prev >= interval 30 minute and strftime(prev, '%m-%d') between '06-15' and '08-31' and strftime(t, '%m-%d') between '06-15' and '08-31' and year(t) = year(prev))`;
   const rows = (await c.runAndReadAll(q)).getRowObjectsJson() as unknown as Finding[];
   return rows.map((r) => ({ ...r, period: String(r.period) }));

@@ -146,12 +146,27 @@ describe('DQ-UNKNOWN-SCHOOL and DQ-STALE-FEED', () => {
       w.add('admission.admitted', at, { school_id: HS, student_id: at, year: 2025, home_region_code: '410821', admission_type: 'unified' });
     // 25 minutes after the last event: quiet, not stale.
     expect(await w.evaluate('DQ-STALE-FEED', '2025-07-12T10:50:00+08:00')).toEqual([]);
-    // 45 minutes: stale since 10:55 (period: that date), 45 minutes behind against 30 allowed.
+    // 45 minutes: stale since 10:55, 45 minutes behind against 30 allowed; one alert for the feed this year.
     const v = await w.evaluate('DQ-STALE-FEED', '2025-07-12T11:10:00+08:00');
-    expect(identities(v)).toEqual([[null, null, '2025-07-12', 'admission']]);
-    expect(v[0]).toMatchObject({ observed: 45, threshold: 30, details: { unit: 'minutes', last_event_at: '2025-07-12T10:25:00+08:00' } });
-    // The same quiet spell later is the same alert (same period); past the season's end it is not stale.
-    expect(identities(await w.evaluate('DQ-STALE-FEED', '2025-07-13T09:00:00+08:00'))).toEqual([[null, null, '2025-07-12', 'admission']]);
+    expect(identities(v)).toEqual([[null, null, '2025', 'admission']]);
+    expect(v[0]).toMatchObject({
+      observed: 45,
+      threshold: 30,
+      details: { unit: 'minutes', last_event_at: '2025-07-12T10:25:00+08:00', stale_from: '2025-07-12T10:55:00+08:00' },
+    });
+    // The same quiet spell the next day is the same alert (the same identity), and so is a feed catching up
+    // (its last event moved, still 30 minutes behind): a backlog being worked off never resolves and reopens it.
+    expect(identities(await w.evaluate('DQ-STALE-FEED', '2025-07-13T09:00:00+08:00'))).toEqual([[null, null, '2025', 'admission']]);
+    w.add('admission.admitted', '2025-07-13T08:00:00+08:00', {
+      school_id: HS,
+      student_id: 'late',
+      year: 2025,
+      home_region_code: '410821',
+      admission_type: 'unified',
+    });
+    const catchingUp = await w.evaluate('DQ-STALE-FEED', '2025-07-13T09:00:00+08:00');
+    expect(identities(catchingUp)).toEqual([[null, null, '2025', 'admission']]);
+    expect(catchingUp[0]).toMatchObject({ observed: 60, details: { stale_from: '2025-07-13T08:30:00+08:00' } });
     expect(await w.evaluate('DQ-STALE-FEED', '2025-09-01T00:30:00+08:00')).toEqual([]);
   });
 
@@ -160,7 +175,7 @@ describe('DQ-UNKNOWN-SCHOOL and DQ-STALE-FEED', () => {
     w.add('wage.paid', '2025-03-09T10:00:00+08:00', { school_id: HS, staff_id: 'JZ1', period: '2025-02', amount_yuan: 10 });
     expect(await w.evaluate('DQ-STALE-FEED', '2025-04-13T09:00:00+08:00')).toEqual([]);
     const v = await w.evaluate('DQ-STALE-FEED', '2025-04-14T10:00:00+08:00');
-    expect(identities(v)).toEqual([[null, null, '2025-04-13', 'payroll']]);
+    expect(identities(v)).toEqual([[null, null, '2025', 'payroll']]);
     expect(v[0]).toMatchObject({ observed: 36, threshold: 35, details: { unit: 'days' } });
   });
 });
