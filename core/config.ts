@@ -6,12 +6,96 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
+import { CITY_CODE, regionOf } from './regions.ts';
 
 const brokerList = z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one broker');
 
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected MM-DD');
 const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour, Asia/Shanghai)');
+const severity = z.enum(['info', 'warning', 'critical']);
+
+/** One person or mailbox that receives alert emails. `id` names it in the outbox and in DQ-NOTIFY-FAILED, never the address. */
+const contactSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a short id: lower-case letters, digits, . _ -'),
+  name: z.string().min(1),
+  email: z.email(),
+  /** The least severe alert this contact receives: info < warning < critical. */
+  minSeverity: severity.default('info'),
+  language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+/** An escalation contact: receives alerts of `region` (the city, by default: every region) left unacknowledged too long. */
+const escalationSchema = contactSchema.extend({ region: z.string().default(CITY_CODE) });
+
+/**
+ * Who is told of alerts, and how (issue 12; README: notifications). Contacts per region code
+ * (a county's or district's, or the city's 410800): a violation goes to its region's contacts and
+ * the city's, never another region's. Escalation contacts receive what stays unacknowledged
+ * escalateAfterDays; the data team receives the data-health alerts (DQ-*, no region).
+ */
+const notifySchema = z
+  .object({
+    /** The SMTP server: smtp://host:port (STARTTLS when offered) or smtps://host:port (TLS). Unset: the outbox fills but nothing is sent. */
+    smtpUrl: z.url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://host:port' }).optional(),
+    smtpUser: z.string().min(1).optional(),
+    smtpPass: z.string().min(1).optional(),
+    /** Refuse a server without TLS (STARTTLS required on smtp://). */
+    smtpRequireTls: z.boolean().default(false),
+    /** Check the server's certificate (turn off only for a test server with a self-signed one). */
+    smtpVerifyCertificate: z.boolean().default(true),
+    /** Connection, greeting and socket timeout of one SMTP attempt. */
+    smtpTimeoutMs: z.number().int().min(100).default(30_000),
+    from: z.string().min(3).default('焦作市教育监测 <edumon@localhost>'),
+    /** The right-hand side of every Message-ID (`<id@domain>`). */
+    messageIdDomain: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'expected a domain name')
+      .default('edumon.localhost'),
+    contacts: z.record(z.string(), z.array(contactSchema)).default({}),
+    escalation: z.array(escalationSchema).default([]),
+    dataTeam: z.array(contactSchema).default([]),
+    /** An open alert nobody acknowledged is mailed again after this many hours. */
+    renotifyHours: z.number().positive().default(24),
+    /** ... and goes to the escalation contacts after this many days. */
+    escalateAfterDays: z.number().positive().default(3),
+    /** An alert reopening more often than this in 24 hours is mailed once a day with its count. */
+    flapMaxReopensPerDay: z.number().int().min(1).default(3),
+    /** Alerts listed in one email's body; the rest are in its CSV attachment. */
+    maxAlertsInBody: z.number().int().min(1).max(500).default(50),
+    /** Quiet hours, Asia/Shanghai, e.g. [{ "from": "22:00", "to": "07:00" }]: notices wait until their end. */
+    muteWindows: z.array(z.object({ from: clockTime, to: clockTime })).default([]),
+    /** Hold notices on the official holidays of the Chinese calendar (not on 调休 make-up workdays). */
+    muteHolidays: z.boolean().default(true),
+    /** Dated corrections of the holiday calendar: a day off or a make-up workday the package does not know. */
+    calendarOverrides: z.array(z.object({ date: isoDate, kind: z.enum(['holiday', 'workday']), name: z.string().optional() })).default([]),
+    /** Backoff of a retried send (4xx, transport error, unknown outcome): doubling from retryInitialMs up to retryMaxMs. */
+    retryInitialMs: z.number().int().min(10).default(5_000),
+    retryMaxMs: z.number().int().min(10).default(600_000),
+    /** A notification still not accepted after this many hours is marked failed (DQ-NOTIFY-FAILED). */
+    giveUpAfterHours: z.number().positive().default(48),
+  })
+  .superRefine((n, ctx) => {
+    for (const code of Object.keys(n.contacts))
+      if (!regionOf(code))
+        ctx.addIssue({ code: 'custom', path: ['contacts', code], message: `not a Jiaozuo region code (410800 for the city, or a district's or county's)` });
+    n.escalation.forEach((c, i) => {
+      if (!regionOf(c.region)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'region'], message: 'not a Jiaozuo region code' });
+    });
+    const seen = new Map<string, string>();
+    const check = (id: string, path: (string | number)[]) => {
+      const first = seen.get(id);
+      if (first) ctx.addIssue({ code: 'custom', path, message: `contact id '${id}' is already used at ${first}` });
+      else seen.set(id, path.join('.'));
+    };
+    for (const [code, list] of Object.entries(n.contacts)) list.forEach((c, i) => check(c.id, ['contacts', code, i, 'id']));
+    n.escalation.forEach((c, i) => check(c.id, ['escalation', i, 'id']));
+    n.dataTeam.forEach((c, i) => check(c.id, ['dataTeam', i, 'id']));
+    if (n.retryMaxMs < n.retryInitialMs) ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: 'must be at least retryInitialMs' });
+  });
 
 export const configSchema = z.object({
   env: z.enum(['dev', 'test', 'production']).default('dev'),
@@ -163,6 +247,7 @@ export const configSchema = z.object({
       stormMaxShare: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
+  notify: notifySchema.prefault({}),
   /**
    * Fault injection, for tests only (refused unless env is test). sinkWrite `after=N,times=M`:
    * the warehouse writes after the first N fail, M of them (default: all), as a full disk would.
@@ -227,6 +312,10 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_RULES_STORM_MAX_OPENS', ['rules', 'stormMaxOpens'], Number],
   ['EDUMON_RULES_STORM_MAX_SHARE', ['rules', 'stormMaxShare'], Number],
   ['EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES', ['feeds', 'allowedLatenessMinutes'], Number],
+  ['EDUMON_SMTP_URL', ['notify', 'smtpUrl'], String],
+  ['EDUMON_SMTP_USER', ['notify', 'smtpUser'], String],
+  ['EDUMON_SMTP_PASS', ['notify', 'smtpPass'], String],
+  ['EDUMON_MAIL_FROM', ['notify', 'from'], String],
 ];
 
 /** Reads, merges and validates the configuration; throws one UsageError listing every problem. */
