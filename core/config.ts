@@ -82,18 +82,17 @@ const notifySchema = z
     for (const code of Object.keys(n.contacts))
       if (!regionOf(code))
         ctx.addIssue({ code: 'custom', path: ['contacts', code], message: `not a Jiaozuo region code (410800 for the city, or a district's or county's)` });
-    n.escalation.forEach((c, i) => {
+    for (const [i, c] of n.escalation.entries())
       if (!regionOf(c.region)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'region'], message: 'not a Jiaozuo region code' });
-    });
     const seen = new Map<string, string>();
     const check = (id: string, path: (string | number)[]) => {
       const first = seen.get(id);
       if (first) ctx.addIssue({ code: 'custom', path, message: `contact id '${id}' is already used at ${first}` });
       else seen.set(id, path.join('.'));
     };
-    for (const [code, list] of Object.entries(n.contacts)) list.forEach((c, i) => check(c.id, ['contacts', code, i, 'id']));
-    n.escalation.forEach((c, i) => check(c.id, ['escalation', i, 'id']));
-    n.dataTeam.forEach((c, i) => check(c.id, ['dataTeam', i, 'id']));
+    for (const [code, list] of Object.entries(n.contacts)) for (const [i, c] of list.entries()) check(c.id, ['contacts', code, i, 'id']);
+    for (const [i, c] of n.escalation.entries()) check(c.id, ['escalation', i, 'id']);
+    for (const [i, c] of n.dataTeam.entries()) check(c.id, ['dataTeam', i, 'id']);
     if (n.retryMaxMs < n.retryInitialMs) ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: 'must be at least retryInitialMs' });
   });
 
