@@ -1,5 +1,5 @@
 -- Alert emails (issue 12). notify_log: what each contact was last told of each alert, so the
--- notification policy (alerts/notifyPolicy.ts) knows what is new, what to remind and what
+-- notification policy (alerts/notify/policy.ts) knows what is new, what to remind and what
 -- resolved since; it is written in the same transaction as the outbox rows it leads to. The
 -- outbox: one row per (email, recipient), written in the same transaction as the alert
 -- transitions that cause it, with its deterministic Message-ID; the sender (service/mailSender.ts)

@@ -1,11 +1,11 @@
 /**
- * The shapes notification passes along, declared once: what the policy (alerts/notifyPolicy.ts)
- * decides to tell each contact, and the view of it the email renderer (alerts/renderEmail.ts)
+ * The shapes notification passes along, declared once: what the policy (alerts/notify/policy.ts)
+ * decides to tell each contact, and the view of it the email renderer (alerts/notify/render.ts)
  * turns into a subject, an HTML and a plain-text body. Times are ISO 8601 UTC; the renderer
  * shows them in Asia/Shanghai.
  */
-import type { Contact } from '../core/config.ts';
-import type { Severity } from './rules.ts';
+import type { Contact } from '../../core/config.ts';
+import type { Severity } from '../rules.ts';
 
 /**
  * Why an alert is in an email: it opened, reopened or resolved; it is still open and nobody
