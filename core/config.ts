@@ -78,23 +78,7 @@ const notifySchema = z
     /** A notification still not accepted after this many hours is marked failed (DQ-NOTIFY-FAILED). */
     giveUpAfterHours: z.number().positive().default(48),
   })
-  .superRefine((n, ctx) => {
-    for (const code of Object.keys(n.contacts))
-      if (!regionOf(code))
-        ctx.addIssue({ code: 'custom', path: ['contacts', code], message: `not a Jiaozuo region code (410800 for the city, or a district's or county's)` });
-    for (const [i, c] of n.escalation.entries())
-      if (!regionOf(c.region)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'region'], message: 'not a Jiaozuo region code' });
-    const seen = new Map<string, string>();
-    const check = (id: string, path: (string | number)[]) => {
-      const first = seen.get(id);
-      if (first) ctx.addIssue({ code: 'custom', path, message: `contact id '${id}' is already used at ${first}` });
-      else seen.set(id, path.join('.'));
-    };
-    for (const [code, list] of Object.entries(n.contacts)) for (const [i, c] of list.entries()) check(c.id, ['contacts', code, i, 'id']);
-    for (const [i, c] of n.escalation.entries()) check(c.id, ['escalation', i, 'id']);
-    for (const [i, c] of n.dataTeam.entries()) check(c.id, ['dataTeam', i, 'id']);
-    if (n.retryMaxMs < n.retryInitialMs) ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: 'must be at least retryInitialMs' });
-  });
+  .strict();
 
 export const configSchema = z.object({
   env: z.enum(['dev', 'test', 'production']).default('dev'),
@@ -270,6 +254,41 @@ export type Config = z.infer<typeof configSchema>;
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The notify section's checks across fields, on the raw input so they are listed together with
+ * every other problem (zod runs refinements only on input that already parsed): region codes
+ * that are not Jiaozuo's, one contact id for two addresses, a backoff that shrinks.
+ */
+function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; message: string }> {
+  const out: Array<{ path: (string | number)[]; message: string }> = [];
+  if (typeof raw !== 'object' || raw === null) return out;
+  const n = raw as Record<string, unknown>;
+  const list = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((c) => typeof c === 'object' && c !== null) : []);
+  const contacts = typeof n.contacts === 'object' && n.contacts !== null ? (n.contacts as Record<string, unknown>) : {};
+  for (const code of Object.keys(contacts))
+    if (!regionOf(code))
+      out.push({ path: ['notify', 'contacts', code], message: 'not a Jiaozuo region code (410800 for the city, or a district’s or county’s)' });
+  for (const [i, c] of list(n.escalation).entries())
+    if (c.region !== undefined && !regionOf(String(c.region))) out.push({ path: ['notify', 'escalation', i, 'region'], message: 'not a Jiaozuo region code' });
+  // One id, one mailbox: a contact may be listed under several regions (or teams), always with the same address.
+  const seen = new Map<string, { email: unknown; at: string }>();
+  const check = (c: Record<string, unknown>, path: (string | number)[]) => {
+    if (typeof c.id !== 'string') return;
+    const first = seen.get(c.id);
+    if (first && first.email !== c.email) out.push({ path, message: `contact id '${c.id}' is already used at ${first.at} for another address` });
+    else if (!first) seen.set(c.id, { email: c.email, at: path.join('.') });
+  };
+  for (const [code, cs] of Object.entries(contacts)) for (const [i, c] of list(cs).entries()) check(c, ['notify', 'contacts', code, i, 'id']);
+  for (const [i, c] of list(n.escalation).entries()) check(c, ['notify', 'escalation', i, 'id']);
+  for (const [i, c] of list(n.dataTeam).entries()) check(c, ['notify', 'dataTeam', i, 'id']);
+  for (const [i, w] of list(n.muteWindows).entries())
+    if (typeof w.from === 'string' && w.from === w.to)
+      out.push({ path: ['notify', 'muteWindows', i], message: 'from and to are the same time: an empty window' });
+  if (typeof n.retryMaxMs === 'number' && typeof n.retryInitialMs === 'number' && n.retryMaxMs < n.retryInitialMs)
+    out.push({ path: ['notify', 'retryMaxMs'], message: 'must be at least retryInitialMs' });
+  return out;
+}
+
 /** Environment variables and where each lands in the config. */
 const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_ENV', ['env'], String],
@@ -340,7 +359,8 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     if (value !== undefined) setPath(raw, key.split('.'), value);
   }
   const parsed = configSchema.safeParse(raw);
-  const problems = (parsed.success ? [] : parsed.error.issues).map((i) => {
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...notifyProblems(raw.notify)];
+  const problems = issues.map((i) => {
     const key = i.path.join('.');
     const source = [...sourceOf].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];
     const where = source ?? (file ? `${file}: ${key}` : key);

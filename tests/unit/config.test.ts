@@ -50,6 +50,26 @@ describe('loadConfig', () => {
         registry: { maxQuietDays: null },
         enrollment: { maxQuietDays: null },
       },
+      notify: {
+        smtpRequireTls: false,
+        smtpVerifyCertificate: true,
+        smtpTimeoutMs: 30_000,
+        from: '焦作市教育监测 <edumon@localhost>',
+        messageIdDomain: 'edumon.localhost',
+        contacts: {},
+        escalation: [],
+        dataTeam: [],
+        renotifyHours: 24,
+        escalateAfterDays: 3,
+        flapMaxReopensPerDay: 3,
+        maxAlertsInBody: 50,
+        muteWindows: [],
+        muteHolidays: true,
+        calendarOverrides: [],
+        retryInitialMs: 5_000,
+        retryMaxMs: 600_000,
+        giveUpAfterHours: 48,
+      },
       rules: {
         seasonStart: '06-15',
         seasonEnd: '08-31',
@@ -129,6 +149,10 @@ describe('loadConfig', () => {
         EDUMON_DLQ_RETENTION_DAYS: '2.5',
         EDUMON_FAILPOINT_SINK_WRITE: 'after=3,times=1',
         EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES: '0',
+        EDUMON_SMTP_URL: 'smtps://mail.jiaozuo.example:465',
+        EDUMON_SMTP_USER: 'edumon',
+        EDUMON_SMTP_PASS: 'secret',
+        EDUMON_MAIL_FROM: 'edumon <edumon@jiaozuo.example>',
       },
     });
     expect(c).toEqual({
@@ -156,9 +180,49 @@ describe('loadConfig', () => {
       query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
       feeds: { ...loadConfig({ env: {} }).feeds, allowedLatenessMinutes: 0 },
       rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },
+      notify: {
+        ...loadConfig({ env: {} }).notify,
+        smtpUrl: 'smtps://mail.jiaozuo.example:465',
+        smtpUser: 'edumon',
+        smtpPass: 'secret',
+        from: 'edumon <edumon@jiaozuo.example>',
+      },
       failpoints: { sinkWrite: 'after=3,times=1' },
     });
     expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });
+  });
+
+  it('lists every problem of the contacts at once, naming each key', () => {
+    const f = join(dir, 'contacts.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        notify: {
+          smtpUrl: 'http://mail:25',
+          contacts: {
+            '410899': [{ id: 'x', name: 'X', email: 'x@example.cn' }],
+            '410825': [{ id: 'wen', name: '温县', email: 'not-an-address' }],
+            '410823': [{ id: 'x', name: 'Y', email: 'y@example.cn', minSeverity: 'urgent' }],
+          },
+          escalation: [{ id: 'e', name: 'E', email: 'e@example.cn', region: '999999' }],
+          muteWindows: [{ from: '22:00', to: '7:00' }],
+        },
+      }),
+    );
+    const lines = problem({}, f).message.split('\n');
+    for (const key of [
+      'notify.smtpUrl',
+      'notify.contacts.410899:',
+      'notify.contacts.410825.0.email',
+      'notify.contacts.410823.0.minSeverity',
+      'notify.contacts.410899.0.id',
+      'notify.escalation.0.region',
+      'notify.muteWindows.0.to',
+    ])
+      expect(
+        lines.some((l) => l.includes(`${f}: ${key}`)),
+        key,
+      ).toBe(true);
   });
 
   it('refuses fault injection outside the test environment, naming the variable', () => {
