@@ -7,11 +7,12 @@
  * partitions, except while one of its partitions is still being caught up (the service knows
  * which: pipeline/consumer.ts), when the least progress among those lagging partitions holds the
  * feed back; a lagging partition of the feed's topic that has stored none of its events may hold
- * the earliest ones, so the feed then counts as having nothing stored. Minus the allowed lateness
- * (feeds.allowedLatenessMinutes), that is the watermark.
+ * the earliest ones, so the feed then counts as having nothing stored. Minus the feed's allowed
+ * lateness (feeds.<feed>.allowedLatenessMinutes, else feeds.allowedLatenessMinutes: 10 minutes;
+ * the admission platform's is 0), that is the watermark.
  *
  * A feed none of whose partitions lags may be quiet because nothing happened: it then follows the
- * event-time frontier (the greatest progress of any feed) as far as the calendar explains its
+ * event-time frontier (the latest watermark of any feed's own progress) as far as the calendar explains its
  * quiet (idleHorizon): registry and enrollment always (no calendar expectation); admission once
  * its last event or the frontier is outside the admission season, up to the next season's start; funds for its feeds.funds.maxQuietDays
  * (quarterly disbursements); payroll never: wages and insurance are paid every month and
@@ -84,7 +85,6 @@ export function seasonEndAfter(inSeason: number, config: WatermarkConfig): numbe
  * caught up (undefined: none known, e.g. `edumon rules run` on a stopped warehouse).
  */
 export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkConfig, lagging: ReadonlySet<string> = new Set()): Watermarks {
-  const lateness = config.feeds.allowedLatenessMinutes * 60_000;
   const own = new Map<Feed, { progress: number; lagging: boolean }>();
   for (const feed of feeds) {
     const mine = rows.filter((r) => r.feed === feed);
@@ -100,16 +100,31 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
     own.set(feed, { progress, lagging: behind.length > 0 });
   }
   const frontier = Math.max(...[...own.values()].map((o) => o.progress));
+  // How far the most complete feed is known complete: an idle feed follows this, not the frontier
+  // minus its own lateness, so a quiet registry never holds an admission rule minutes behind an
+  // admission feed complete to the second.
+  const frontierAt = Math.max(...[...own].map(([feed, o]) => o.progress - latenessOf(feed, config)));
   const out = {} as Watermarks;
   for (const feed of feeds) {
     const o = own.get(feed);
-    if (!o) out[feed] = { at: null, progress: null, followsFrontier: false };
-    else {
-      const progress = o.lagging ? o.progress : Math.max(o.progress, Math.min(frontier, o.progress + idleHorizon(feed, o.progress, frontier, config)));
-      out[feed] = { at: progress - lateness, progress, followsFrontier: progress > o.progress };
+    if (!o) {
+      out[feed] = { at: null, progress: null, followsFrontier: false };
+      continue;
     }
+    const lateness = latenessOf(feed, config);
+    const mine = o.progress - lateness;
+    const idle = o.lagging ? mine : Math.min(frontierAt, o.progress + idleHorizon(feed, o.progress, frontier, config) - lateness);
+    const at = Math.max(mine, idle);
+    // A feed following the frontier reports the progress it follows (never past the frontier).
+    out[feed] = { at, progress: at > mine ? Math.max(o.progress, Math.min(frontier, at + lateness)) : o.progress, followsFrontier: at > mine };
   }
   return out;
+}
+
+/** A feed's allowed lateness (ms): its own setting, else the feeds' default (feeds.allowedLatenessMinutes). */
+export function latenessOf(feed: Feed, config: Pick<Config, 'feeds'>): number {
+  const own = (config.feeds[feed] as { allowedLatenessMinutes?: number | null }).allowedLatenessMinutes;
+  return (own ?? config.feeds.allowedLatenessMinutes) * 60_000;
 }
 
 /** Every feed_progress row. */

@@ -157,16 +157,31 @@ export const configSchema = z.object({
    */
   feeds: z
     .object({
-      /** Minutes subtracted from a feed's progress to give its watermark (README: rules). */
-      allowedLatenessMinutes: z.number().int().min(0).default(10),
+      /** Minutes subtracted from a feed's progress to give its watermark (README: rules), for a feed that sets none of its own. */
+      allowedLatenessMinutes: z.number().min(0).default(10),
+      /**
+       * The admission platform publishes each plan, admission and cancellation as it happens, in
+       * order per partition (docs/contract.md): it is complete up to its latest stored event, so
+       * the admission rules judge an admission seconds after it is stored, not minutes (issue 12).
+       * A platform that batches or resends late should set its lateness here.
+       */
+      admission: z.object({ allowedLatenessMinutes: z.number().min(0).nullable().default(0) }).prefault({}),
       /** Wages and insurance are paid monthly: over 35 days without one is a stopped feed. */
-      payroll: z.object({ maxQuietDays: z.number().positive().nullable().default(35) }).prefault({}),
+      payroll: z
+        .object({ maxQuietDays: z.number().positive().nullable().default(35), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
+        .prefault({}),
       /** Funds are disbursed quarterly: over 100 days without one is a stopped feed. */
-      funds: z.object({ maxQuietDays: z.number().positive().nullable().default(100) }).prefault({}),
+      funds: z
+        .object({ maxQuietDays: z.number().positive().nullable().default(100), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
+        .prefault({}),
       /** School, staff and township versions come when something changes; population yearly: no expectation. */
-      registry: z.object({ maxQuietDays: z.number().positive().nullable().default(null) }).prefault({}),
+      registry: z
+        .object({ maxQuietDays: z.number().positive().nullable().default(null), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
+        .prefault({}),
       /** Enrollments cluster at term starts and may pause for months: no expectation. */
-      enrollment: z.object({ maxQuietDays: z.number().positive().nullable().default(null) }).prefault({}),
+      enrollment: z
+        .object({ maxQuietDays: z.number().positive().nullable().default(null), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
+        .prefault({}),
     })
     .prefault({}),
   /** Rule thresholds and the admission season; defaults are the plans' numbers (docs/rules.md). */
@@ -330,6 +345,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_RULES_STORM_MAX_OPENS', ['rules', 'stormMaxOpens'], Number],
   ['EDUMON_RULES_STORM_MAX_SHARE', ['rules', 'stormMaxShare'], Number],
   ['EDUMON_FEEDS_ALLOWED_LATENESS_MINUTES', ['feeds', 'allowedLatenessMinutes'], Number],
+  ['EDUMON_FEEDS_ADMISSION_ALLOWED_LATENESS_MINUTES', ['feeds', 'admission', 'allowedLatenessMinutes'], Number],
   ['EDUMON_SMTP_URL', ['notify', 'smtpUrl'], String],
   ['EDUMON_SMTP_USER', ['notify', 'smtpUser'], String],
   ['EDUMON_SMTP_PASS', ['notify', 'smtpPass'], String],

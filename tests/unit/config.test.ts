@@ -45,10 +45,11 @@ describe('loadConfig', () => {
       query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
       feeds: {
         allowedLatenessMinutes: 10,
-        payroll: { maxQuietDays: 35 },
-        funds: { maxQuietDays: 100 },
-        registry: { maxQuietDays: null },
-        enrollment: { maxQuietDays: null },
+        admission: { allowedLatenessMinutes: 0 },
+        payroll: { maxQuietDays: 35, allowedLatenessMinutes: null },
+        funds: { maxQuietDays: 100, allowedLatenessMinutes: null },
+        registry: { maxQuietDays: null, allowedLatenessMinutes: null },
+        enrollment: { maxQuietDays: null, allowedLatenessMinutes: null },
       },
       notify: {
         smtpRequireTls: false,

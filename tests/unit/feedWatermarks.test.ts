@@ -62,14 +62,15 @@ describe('feedWatermarks', () => {
     const enrolled = row('enrollment', 0, '2025-12-31T00:00:00Z', 'edu.enrollment');
     const after = feedWatermarks([row('admission', 0, '2025-09-01T00:00:00Z', 'edu.admission'), enrolled], config);
     expect(iso(after.admission.at)).toBe('2025-12-30T23:50:00.000Z');
-    // Quiet since 10 July while the frontier is still in the season: held at its own progress.
+    // Quiet since 10 July while the frontier is still in the season: held at its own progress (the
+    // admission platform's allowed lateness is 0).
     const inSeason = feedWatermarks([row('admission', 0, '2025-07-10T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-08-01T00:00:00Z')], config);
-    expect(iso(inSeason.admission.at)).toBe('2025-07-09T23:50:00.000Z');
+    expect(iso(inSeason.admission.at)).toBe('2025-07-10T00:00:00.000Z');
     // Once the season is over, its quiet is explained.
     const seasonOver = feedWatermarks([row('admission', 0, '2025-08-10T00:00:00Z', 'edu.admission'), enrolled], config);
     expect(iso(seasonOver.admission.at)).toBe('2025-12-30T23:50:00.000Z');
     const before = feedWatermarks([row('admission', 0, '2025-03-01T00:00:00Z', 'edu.admission'), row('payroll', 0, '2025-07-01T00:00:00Z')], config);
-    expect(iso(before.admission.at)).toBe('2025-06-14T15:50:00.000Z');
+    expect(iso(before.admission.at)).toBe('2025-06-14T16:00:00.000Z');
   });
 
   it('ends a season that wraps the new year on its own last day, even when the frontier is already in the next one', () => {
@@ -79,7 +80,24 @@ describe('feedWatermarks', () => {
     // Last admission on 31 August, the frontier on 30 November, in the next season: the quiet from
     // September is explained up to that season's start (00:00 on 30 November, Shanghai).
     const w = feedWatermarks([row('admission', 0, '2026-08-31T02:00:00Z', 'edu.admission'), row('payroll', 0, '2026-11-30T10:00:00Z')], wrapping);
-    expect(iso(w.admission.at)).toBe('2026-11-29T15:50:00.000Z');
+    expect(iso(w.admission.at)).toBe('2026-11-29T16:00:00.000Z');
+  });
+
+  it('uses each feed’s own allowed lateness, and lets an idle feed follow the most complete feed’s watermark', () => {
+    // An admission stored a second ago: the admission feed is complete to it (lateness 0), and the
+    // quiet registry follows it there, not ten minutes behind (its own lateness applies to its own events).
+    const rows = [row('admission', 0, '2025-07-10T02:00:00Z', 'edu.admission'), row('registry', 0, '2025-07-01T00:00:00Z', 'edu.registry')];
+    const w = feedWatermarks(rows, config);
+    expect(iso(w.admission.at)).toBe('2025-07-10T02:00:00.000Z');
+    expect(w.registry).toEqual({ at: t('2025-07-10T02:00:00Z'), progress: t('2025-07-10T02:00:00Z'), followsFrontier: true });
+    expect(iso(effectiveMoment(t('2025-07-10T02:00:05Z'), ['registry', 'admission'], w).at)).toBe('2025-07-10T02:00:00.000Z');
+    // A platform that sets a lateness of its own is judged that far back, and so are the feeds following it.
+    const late = { ...config, feeds: { ...config.feeds, admission: { allowedLatenessMinutes: 5 } } };
+    const lw = feedWatermarks(rows, late);
+    expect([iso(lw.admission.at), iso(lw.registry.at)]).toEqual(['2025-07-10T01:55:00.000Z', '2025-07-10T01:55:00.000Z']);
+    // Payroll never follows: its lateness applies to its own progress.
+    const pw = feedWatermarks([...rows, row('payroll', 0, '2025-07-01T00:00:00Z')], config);
+    expect(iso(pw.payroll.at)).toBe('2025-06-30T23:50:00.000Z');
   });
 
   it('lets funds follow the frontier for its longest normal quiet (100 days)', () => {

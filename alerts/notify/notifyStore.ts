@@ -1,0 +1,59 @@
+/**
+ * What the notification policy reads from the warehouse and writes back: the alerts it
+ * considers, what each contact was last told (notify_log), and the school names an email shows.
+ * The SQL is in sql/alerts/notify_*.sql.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlStatements } from '../../core/sqlStatements.ts';
+import type { LogEntry, NotifyAlert } from './policy.ts';
+
+const SQL = sqlStatements('alerts', ['notify_candidates', 'notify_log_load', 'notify_log_stage', 'notify_log_upsert', 'school_names']);
+
+/** Which rules' alerts a round considers: a sweep's rules (with the runner alerts about them), or null for every rule. */
+export type RuleScope = readonly string[] | null;
+
+const rulesParam = (rules: RuleScope) => (rules === null ? null : rules.join(','));
+
+/** The open alerts, and the resolved ones a contact was told are open, of `rules`; reopenings counted in the 24 h before `now` (ISO). */
+export async function loadNotifyCandidates(conn: DuckDBConnection, rules: RuleScope, now: string): Promise<NotifyAlert[]> {
+  const rows = (await conn.runAndReadAll(SQL.notify_candidates, { rules: rulesParam(rules), now })).getRowObjectsJson();
+  return rows.map((r) => {
+    const { reopens_last_day, details, ...alert } = r;
+    return {
+      ...alert,
+      details: typeof details === 'string' ? JSON.parse(details) : (details ?? {}),
+      reopensLastDay: Number(reopens_last_day),
+    } as unknown as NotifyAlert;
+  });
+}
+
+/** What each contact was last told of the alerts of `rules`. */
+export async function loadNotifyLog(conn: DuckDBConnection, rules: RuleScope): Promise<LogEntry[]> {
+  const rows = (await conn.runAndReadAll(SQL.notify_log_load, { rules: rulesParam(rules) })).getRowObjectsJson();
+  return rows.map((r) => ({ ...r, occurrence: Number(r.occurrence) }) as unknown as LogEntry);
+}
+
+/** Records what each contact was told (upserts), inside the caller's transaction. */
+export async function writeNotifyLog(conn: DuckDBConnection, entries: readonly LogEntry[]): Promise<void> {
+  if (!entries.length) return;
+  await conn.run(SQL.notify_log_stage);
+  const appender = await conn.createAppender('staged_notify_log', null, 'temp');
+  for (const e of entries) {
+    appender.appendVarchar(e.alert_id);
+    appender.appendVarchar(e.contact_id);
+    appender.appendInteger(e.occurrence);
+    appender.appendVarchar(e.status);
+    appender.appendVarchar(e.notified_at);
+    appender.appendBoolean(e.escalated);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(SQL.notify_log_upsert);
+}
+
+/** The registered name of each of these schools that the registry knows. */
+export async function loadSchoolNames(conn: DuckDBConnection, ids: readonly string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = (await conn.runAndReadAll(SQL.school_names, { ids: ids.join(',') })).getRows();
+  return new Map(rows.map(([id, name]) => [String(id), String(name)]));
+}
