@@ -9,7 +9,7 @@
  * included, neither loses nor duplicates an event.
  */
 import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { type Config, familyByTopic, topicConfigsOf, topicsOf } from '../core/config.ts';
+import { type Config, type Family, familyByTopic, topicConfigsOf, topicsOf } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
@@ -65,6 +65,8 @@ export async function startConsumer(opts: {
   log: Logger;
   /** Called when a warehouse write failed for a reason other than its data, before it is retried. */
   onWriteRetry?: () => void;
+  /** Called once a batch with events of a topic family is committed (the admission rules run on it in season). */
+  onStored?: (family: Family) => void;
 }): Promise<ConsumerHandle> {
   const { config, kafka, sink, pseudonymize, log } = opts;
   const topics = topicsOf(config);
@@ -225,6 +227,7 @@ export async function startConsumer(opts: {
     committer.commit(batch).then(
       () => {
         if ((committed.get(key) ?? -1n) < batch.nextOffset) committed.set(key, batch.nextOffset);
+        if (batch.events.length && opts.onStored) opts.onStored(familyOfTopic.get(batch.topic)!);
       },
       (err: Error) => failed(new EdumonError(err.message, { cause: err })),
     );

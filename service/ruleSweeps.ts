@@ -14,12 +14,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../alerts/alertOps.ts';
 import { alertRule, loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { ALERT_STORM } from '../alerts/alertStorm.ts';
-import { applyRules, RULE_FAILED } from '../alerts/applyRules.ts';
+import { applyRules, RULE_FAILED, type SweepStep } from '../alerts/applyRules.ts';
 import { effectiveMoment, feedWatermarks, readFeedProgress } from '../alerts/feedWatermarks.ts';
-import { type Cadence, loadRules, ruleById } from '../alerts/rules.ts';
+import { type Cadence, loadRules, type Rule, ruleById } from '../alerts/rules.ts';
 import { SweepStopped } from '../alerts/runRules.ts';
-import { dueRules } from '../alerts/schedule.ts';
-import type { Config } from '../core/config.ts';
+import { dueRules, isInSeason } from '../alerts/schedule.ts';
+import type { Config, Family } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { dailySweepDelay } from './dailySweepDelay.ts';
@@ -33,8 +33,23 @@ export interface RuleSweeps {
   exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
   /** Carries out an `edumon alerts` request in the lane of the rule it touches (list and silence: the season lane). */
   alerts(req: AlertsRequest): Promise<AlertsAnswer>;
+  /** Tells the runner a batch of a topic family was committed: admission events in season start a sweep of their rules. */
+  stored(family: Family): void;
   /** Stops ticking, interrupts the sweeps in progress and waits for them to unwind. */
   stop(): Promise<void>;
+}
+
+/** How long admission commits are gathered before their sweep starts: a burst is one sweep, not one per batch. */
+export const ADMISSION_DEBOUNCE_MS = 100;
+
+/** What the runner needs of notification (alerts/notify/): the sweep step, the round between sweeps, the sender's wake-up. */
+export interface SweepNotify {
+  /** The step that writes a sweep's notifications to the outbox in its transaction, for the sweep's rules. */
+  step(rules: readonly string[]): SweepStep;
+  /** A notification round over every rule's alerts as of `now` (reminders, released holds); true if it wrote outbox rows. */
+  round(conn: DuckDBConnection, now: Date): Promise<boolean>;
+  /** Called after a sweep or round committed: wakes the sender. */
+  committed(): void;
 }
 
 /** A connection and the rule runs serialised on it. */
@@ -75,6 +90,8 @@ export async function startRuleSweeps(opts: {
   /** The partitions (`topic:partition`) ingestion is still catching up: they hold their feeds' watermarks back. */
   lagging?: () => Promise<ReadonlySet<string>>;
   scheduler?: Scheduler;
+  /** Notification of the sweeps' transitions; without it, nothing is written to the outbox. */
+  notify?: SweepNotify;
 }): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
   let waitingSince: number | undefined;
@@ -110,49 +127,115 @@ export async function startRuleSweeps(opts: {
   // Tests only: a daily sweep that holds its transaction open, as a long one would.
   const dailyStep = dailySweepDelay(config.failpoints.dailySweepDelay, signal);
 
-  // A tick that comes while the lane's previous sweep still runs is skipped (overlap: false), not queued behind it.
-  const sweep = (cadence: Cadence) => async () => {
-    const now = new Date();
-    if (catchingUp(now.getTime())) return;
-    const { conn, serialised } = laneOf(cadence);
-    const step = cadence === 'daily' ? dailyStep : undefined;
-    let due: ReturnType<typeof dueRules> = [];
-    try {
-      const result = await serialised(async () => {
-        // Progress first, then which partitions lag, with ends fetched after it: a feed whose
-        // partitions are then caught up holds every message published before its progress was
-        // read, so following the frontier (the most advanced feed) claims nothing not yet stored.
-        const progress = await readFeedProgress(conn);
-        const watermarks = feedWatermarks(progress, config, await opts.lagging?.());
-        const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
-        due = dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective }).filter((r) => r.cadence === cadence);
-        if (!due.length) return undefined;
-        for (const r of due) lastRuns.set(r.id, now);
-        return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) });
-      });
-      if (!result) return;
-      for (const r of result.runs) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
-      for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
-      // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
-      for (const s of result.shared)
-        if (s.error)
-          log.warn('shared as-of state not computed once; its rules computed it themselves', { call: s.call, rules: s.rules.length, error: s.error });
-      for (const s of result.storms)
-        if (s.held) log.warn('alert storm: new alerts held back', { rule: s.rule, held: s.held, found: s.found, share: Math.round(s.share * 100) / 100 });
-      log.debug('rules ran', { cadence, rules: result.runs.length, violations: result.violations.length, ms: result.ms });
-    } catch (err) {
-      if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { cadence, rules: due.length });
-      else log.error('scheduled rule run failed', { cadence, error: messageOf(err) });
-    }
+  /** The sweep's step: the lane's failpoint (tests), then the notifications of its transitions, in its transaction. */
+  const stepOf = (cadence: Cadence, rules: readonly Rule[]): SweepStep | undefined => {
+    const own = cadence === 'daily' ? dailyStep : undefined;
+    const notify = opts.notify?.step(rules.map((r) => r.id));
+    if (!own || !notify) return own ?? notify;
+    return async (c, made) => {
+      await own(c, made);
+      await notify(c, made);
+    };
   };
+
+  /**
+   * One sweep of a lane: the rules `pick` chooses among those whose data is known, applied as of
+   * now. A scheduled tick picks what dueRules says is due; a commit of admission events in season
+   * picks the season rules reading the admission feed whose effective moment moved.
+   */
+  const sweep =
+    (cadence: Cadence, trigger: 'tick' | 'admission' = 'tick') =>
+    async () => {
+      const now = new Date();
+      if (catchingUp(now.getTime())) return;
+      const { conn, serialised } = laneOf(cadence);
+      let due: ReturnType<typeof dueRules> = [];
+      try {
+        const result = await serialised(async () => {
+          // Progress first, then which partitions lag, with ends fetched after it: a feed whose
+          // partitions are then caught up holds every message published before its progress was
+          // read, so following the frontier (the most advanced feed) claims nothing not yet stored.
+          const progress = await readFeedProgress(conn);
+          const watermarks = feedWatermarks(progress, config, await opts.lagging?.());
+          const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
+          due =
+            trigger === 'tick'
+              ? dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective }).filter((r) => r.cadence === cadence)
+              : catalogue.filter((r) => {
+                  const m = moments.get(r.id)!;
+                  const judged = lastEffective.get(r.id);
+                  return r.cadence === 'season' && r.feeds.includes('admission') && !m.empty.length && (!judged || m.at > judged.getTime());
+                });
+          if (!due.length) return undefined;
+          for (const r of due) lastRuns.set(r.id, now);
+          const step = stepOf(cadence, due);
+          return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) });
+        });
+        if (!result) return;
+        opts.notify?.committed();
+        for (const r of result.runs) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
+        for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
+        // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
+        for (const s of result.shared)
+          if (s.error)
+            log.warn('shared as-of state not computed once; its rules computed it themselves', { call: s.call, rules: s.rules.length, error: s.error });
+        for (const s of result.storms)
+          if (s.held) log.warn('alert storm: new alerts held back', { rule: s.rule, held: s.held, found: s.found, share: Math.round(s.share * 100) / 100 });
+        log.debug('rules ran', { cadence, rules: result.runs.length, violations: result.violations.length, ms: result.ms });
+      } catch (err) {
+        if (err instanceof SweepStopped) log.info('rule sweep stopped for shutdown', { cadence, rules: due.length });
+        else log.error('scheduled rule run failed', { cadence, error: messageOf(err) });
+      }
+    };
 
   // Every SEASON_INTERVAL_MS: the finest cadence a rule has (alerts/schedule.ts). The daily job
   // ticks as often, so that a service started after 02:00 catches up at once.
-  const scheduler = config.rules.schedule === 'on' ? (opts.scheduler ?? createScheduler(log)) : undefined;
-  const jobs = (['season', 'daily'] as const).map((cadence) =>
-    scheduler?.add({ name: `${cadence}-rule-sweep`, cron: '*/10 * * * * *', overlap: false, run: sweep(cadence) }),
-  );
-  if (scheduler) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
+  const scheduled = config.rules.schedule === 'on';
+  const scheduler = scheduled || opts.notify ? (opts.scheduler ?? createScheduler(log)) : undefined;
+  const jobs = scheduled
+    ? (['season', 'daily'] as const).map((cadence) =>
+        scheduler?.add({ name: `${cadence}-rule-sweep`, cron: '*/10 * * * * *', overlap: false, run: sweep(cadence) }),
+      )
+    : [];
+  if (scheduled) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
+  // The notification round outside sweeps: reminders, escalations, what a mute window or a silence
+  // held, alerts opened by a request or the sender; it holds both lanes, as it reads every rule's alerts.
+  const notify = opts.notify;
+  if (notify)
+    jobs.push(
+      scheduler?.add({
+        name: 'notify-round',
+        cron: '*/10 * * * * *',
+        overlap: false,
+        run: async () => {
+          if (await both(() => notify.round(season.conn, new Date()))) notify.committed();
+        },
+      }),
+    );
+
+  // Admission events committed in season: their rules run now (debounced; at most one such sweep
+  // queued behind the one running), with the 10 s tick as the backstop.
+  let admissionSweep: Promise<void> | undefined;
+  let admissionAgain = false;
+  let admissionTimer: NodeJS.Timeout | undefined;
+  const nudge = () => {
+    if (!scheduled || signal.aborted || !isInSeason(config.rules, new Date())) return;
+    if (admissionSweep) {
+      admissionAgain = true;
+      return;
+    }
+    if (admissionTimer) return;
+    admissionTimer = setTimeout(() => {
+      admissionTimer = undefined;
+      admissionSweep = sweep('season', 'admission')().finally(() => {
+        admissionSweep = undefined;
+        if (admissionAgain) {
+          admissionAgain = false;
+          nudge();
+        }
+      });
+    }, ADMISSION_DEBOUNCE_MS);
+  };
 
   /** The lane of the rule an alert belongs to (a runner-raised alert's subject is its rule). */
   const laneOfAlert = async (id: string): Promise<Lane> => {
@@ -162,20 +245,28 @@ export async function startRuleSweeps(opts: {
   };
 
   return {
-    run(req) {
-      if (!req.rule) return both(() => applyRulesRequest(season.conn, config, req, signal));
-      const { conn, serialised } = laneOf(ruleById(req.rule).cadence);
-      return serialised(() => applyRulesRequest(conn, config, req, signal));
+    async run(req) {
+      const step = opts.notify ? (rules: readonly string[]) => opts.notify!.step(rules) : undefined;
+      const lane = req.rule ? laneOf(ruleById(req.rule).cadence) : undefined;
+      const answer = await (lane
+        ? lane.serialised(() => applyRulesRequest(lane.conn, config, req, signal, step))
+        : both(() => applyRulesRequest(season.conn, config, req, signal, step)));
+      opts.notify?.committed();
+      return answer;
     },
     exclusive: (fn) => both(() => fn(season.conn)),
     async alerts(req) {
       const target = req.action === 'ack' ? await laneOfAlert(req.id) : req.action === 'release' ? laneOf(ruleById(req.rule).cadence) : season;
       return target.serialised(() => alertsRequest(target.conn, req));
     },
+    stored(family) {
+      if (family === 'admission') nudge();
+    },
     async stop() {
       await Promise.all(jobs.map((j) => j?.stop()));
       stopping.abort();
-      await Promise.all([season.idle(), daily.idle()]);
+      clearTimeout(admissionTimer);
+      await Promise.all([season.idle(), daily.idle(), admissionSweep]);
     },
   };
 }

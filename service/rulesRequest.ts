@@ -4,7 +4,7 @@
  * as of `at`, with the configured timeout per statement.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type AppliedSweep, applyRules } from '../alerts/applyRules.ts';
+import { type AppliedSweep, applyRules, type SweepStep } from '../alerts/applyRules.ts';
 import { loadRules, type Rule, ruleById } from '../alerts/rules.ts';
 import type { RulesResult, RunOptions } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
@@ -32,14 +32,20 @@ export async function runRulesRequest(
   return result;
 }
 
-/** The requested rule(s) run and applied to the alerts; the answer leaves out the transitions (the alert rows say them). */
+/**
+ * The requested rule(s) run and applied to the alerts, with `step` (the service's notification of
+ * them) in the same transaction; the answer leaves out the transitions (the alert rows say them).
+ */
 export async function applyRulesRequest(
   conn: DuckDBConnection,
   config: Pick<Config, 'rules' | 'kafka' | 'feeds'>,
   req: RulesRequest,
   signal?: AbortSignal,
+  step?: (rules: readonly string[]) => SweepStep,
 ): Promise<RulesAnswer> {
-  const { transitions: _, ...result } = await applyRules(conn, requestedRules(req), runOptions(config, req, signal));
+  const rules = requestedRules(req);
+  const withStep = step ? { step: step(rules.map((r) => r.id)) } : {};
+  const { transitions: _, ...result } = await applyRules(conn, rules, { ...runOptions(config, req, signal), ...withStep });
   return result;
 }
 
