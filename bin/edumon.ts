@@ -7,12 +7,13 @@ import { demoCmd } from './commands/demo.ts';
 import { dlqCmd } from './commands/dlq.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
+import { notifyCmd } from './commands/notify.ts';
 import { query } from './commands/query.ts';
 import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
 
 function mainHelp(): string {
   return [

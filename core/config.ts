@@ -272,7 +272,8 @@ type Env = Record<string, string | undefined>;
 /**
  * The notify section's checks across fields, on the raw input so they are listed together with
  * every other problem (zod runs refinements only on input that already parsed): region codes
- * that are not Jiaozuo's, one contact id for two addresses, a backoff that shrinks.
+ * that are not Jiaozuo's, one contact id for two addresses, mute windows that are empty or cover
+ * the whole day, a backoff that shrinks.
  */
 function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; message: string }> {
   const out: Array<{ path: (string | number)[]; message: string }> = [];
@@ -299,6 +300,15 @@ function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; messag
   for (const [i, w] of list(n.muteWindows).entries())
     if (typeof w.from === 'string' && w.from === w.to)
       out.push({ path: ['notify', 'muteWindows', i], message: 'from and to are the same time: an empty window' });
+  // Windows that together cover every minute of the day would hold every notice forever.
+  const clock = (v: unknown) => (typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3)) : null);
+  const windows = list(n.muteWindows).flatMap((w) => {
+    const [from, to] = [clock(w.from), clock(w.to)];
+    return from === null || to === null || from === to ? [] : [{ from, to }];
+  });
+  const muted = (m: number) => windows.some(({ from, to }) => (from < to ? m >= from && m < to : m >= from || m < to));
+  if (windows.length > 0 && Array.from({ length: 1440 }, (_, m) => m).every(muted))
+    out.push({ path: ['notify', 'muteWindows'], message: 'the windows cover the whole day: no notice would ever be sent' });
   if (typeof n.retryMaxMs === 'number' && typeof n.retryInitialMs === 'number' && n.retryMaxMs < n.retryInitialMs)
     out.push({ path: ['notify', 'retryMaxMs'], message: 'must be at least retryInitialMs' });
   return out;

@@ -226,6 +226,23 @@ describe('loadConfig', () => {
       ).toBe(true);
   });
 
+  it('refuses mute windows that together cover the whole day (every notice held forever)', () => {
+    const always = {
+      'notify.muteWindows': [
+        { from: '00:00', to: '12:00' },
+        { from: '12:00', to: '00:00' },
+      ],
+    };
+    expect(() => loadConfig({ env: {}, overrides: always })).toThrow(/notify\.muteWindows: the windows cover the whole day/);
+    const gap = {
+      'notify.muteWindows': [
+        { from: '00:00', to: '12:00' },
+        { from: '12:01', to: '00:00' },
+      ],
+    };
+    expect(loadConfig({ env: {}, overrides: gap }).notify.muteWindows).toHaveLength(2);
+  });
+
   it('refuses fault injection outside the test environment, naming the variable', () => {
     const e = problem({ EDUMON_ENV: 'production', EDUMON_PSEUDONYM_KEY: KEY, EDUMON_FAILPOINT_SINK_WRITE: 'after=1' });
     expect(e.message).toContain('EDUMON_FAILPOINT_SINK_WRITE: fault injection is only for EDUMON_ENV=test');

@@ -1,0 +1,107 @@
+/**
+ * `edumon notify`: alert email, seen from the command line. Each sub-command is one entry of
+ * `subcommands` (its usage, summary and run), so list, preview and test slot in beside check;
+ * options are shared, each saying which sub-command reads it.
+ */
+import { type CheckedRecipient, type NotifyCheck, notifyCheck, type SeverityRouting } from '../../alerts/notify/notifyCheck.ts';
+import type { Command, CommandContext } from '../../core/cli.ts';
+import { UsageError } from '../../core/errors.ts';
+import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { escapeControls } from '../formatResult.ts';
+
+/** One sub-command: what `edumon notify NAME ARGS...` does, returning the exit status. */
+interface NotifySubcommand {
+  usage: string;
+  summary: string;
+  run(ctx: CommandContext, args: string[]): Promise<number>;
+}
+
+const subcommands: Record<string, NotifySubcommand> = {
+  check: {
+    usage: 'notify check [--at TIME] [--json]',
+    summary:
+      'check: who an alert would reach, per region (the city first) and severity, the data team for DQ-* alerts,\n' +
+      'the escalation contacts, and the mute settings with the next three official holidays and whether notices\n' +
+      'are held now (or at --at TIME). Reads only the configuration (exit 2 listing every problem of it); sends nothing.',
+    async run(ctx, args) {
+      if (args.length > 0) throw new UsageError(`notify check: takes no arguments (got '${args.join(' ')}')`);
+      const at = typeof ctx.values.at === 'string' ? timeOption('notify check: --at', ctx.values.at).getTime() : Date.now();
+      const report = notifyCheck(ctx.config().notify, at);
+      ctx.outLines(ctx.values.json ? [escapeControls(JSON.stringify(report))] : checkLines(report));
+      return 0;
+    },
+  },
+};
+
+export const notifyCmd: Command = {
+  name: 'notify',
+  summary: 'Alert email: check who receives what, and when notices are held',
+  usage: Object.values(subcommands)
+    .map((s) => s.usage)
+    .join(' |\n       '),
+  description: Object.values(subcommands)
+    .map((s) => s.summary)
+    .join('\n'),
+  options: {
+    at: { type: 'string', value: 'TIME', help: 'check: as of this moment (Asia/Shanghai unless an offset is given; default: now)' },
+    json: { type: 'boolean', help: 'check: one JSON object instead of the report' },
+  },
+  async run(ctx) {
+    const [name, ...args] = ctx.positionals;
+    const sub = name === undefined ? undefined : subcommands[name];
+    if (!sub) {
+      const names = Object.keys(subcommands).map((n) => `'${n}'`);
+      throw new UsageError(`notify: expected ${names.join(', ')} (see edumon notify --help)`);
+    }
+    return sub.run(ctx, args);
+  },
+};
+
+const SEVERITY_ZH: Record<string, string> = { critical: '严重', warning: '警告', info: '提示' };
+
+/** A contact on one line: id, name, address, language and the list it was found under. Config text is escaped: it reaches a terminal. */
+function contactLine(r: CheckedRecipient): string {
+  const scope = r.scopeName === null ? '' : `（${r.scopeName}）`;
+  return escapeControls(`${r.id}  ${r.name} <${r.email}>  ${r.language}  ${scope}`.trimEnd());
+}
+
+function* severityLines(routing: readonly SeverityRouting[], escalateAfterDays: number): Generator<string> {
+  for (const s of routing) {
+    yield `  ${SEVERITY_ZH[s.severity]} ${s.severity}:`;
+    if (s.recipients.length === 0) yield '    （无人接收 nobody）';
+    for (const r of s.recipients) yield `    ${contactLine(r)}`;
+    if (s.escalation.length > 0) {
+      yield `    升级 escalation（${escalateAfterDays} 天未确认 unacknowledged）:`;
+      for (const r of s.escalation) yield `      ${contactLine(r)}`;
+    }
+  }
+}
+
+/** The report as text, Chinese first: routing per region, the data team, then the mute settings. */
+export function* checkLines(report: NotifyCheck): Generator<string> {
+  yield `通知检查 Notification check — ${formatShanghai(report.at)}`;
+  yield '';
+  yield '按地区与级别的收件人 Recipients by region and severity';
+  for (const region of report.regions) {
+    yield `${region.name} ${region.code}`;
+    yield* severityLines(region.severities, report.escalateAfterDays);
+  }
+  yield '';
+  yield '数据组 Data team（DQ-* 数据健康告警 data-health alerts）';
+  yield* severityLines(report.dataTeam, report.escalateAfterDays);
+  yield '';
+  const m = report.mute;
+  yield '静默设置 Mute settings（Asia/Shanghai）';
+  yield `  静默时段 windows: ${m.windows.length ? m.windows.map((w) => `${w.from}–${w.to}`).join('、') : '无 none'}`;
+  yield `  法定节假日静默 holidays: ${m.holidays ? '开 on' : '关 off'}（周末不静默，调休上班日不静默 weekends and make-up workdays are not muted）`;
+  if (m.overrides.length > 0) {
+    yield '  日历修正 calendar overrides:';
+    for (const o of m.overrides) yield escapeControls(`    ${o.date}  ${o.kind === 'holiday' ? '放假 holiday' : '上班 workday'}${o.name ? `  ${o.name}` : ''}`);
+  }
+  yield '  接下来的节假日 next holidays:';
+  if (m.upcoming.length === 0) yield '    （未知 none known）';
+  for (const h of m.upcoming) yield escapeControls(`    ${h.name}  ${h.from} 至 ${h.to}（${h.days} 天）`);
+  for (const y of m.uncoveredYears)
+    yield `  注意 note: 节假日数据（chinese-days）不含 ${y} 年，该年节假日不会静默，可在 notify.calendarOverrides 中补充 (no ${y} holiday data: add them as overrides)`;
+  yield m.now ? escapeControls(`  当前 now: 静默至 held until ${formatShanghai(m.now.until)}（${m.now.reason}）`) : '  当前 now: 可发送 notices go out';
+}
