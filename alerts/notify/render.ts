@@ -1,0 +1,393 @@
+/**
+ * The email renderer, the last pure stage of notification: one EmailModel (alerts/notify/model.ts)
+ * becomes a subject, an email-safe HTML body, the same content as plain text, and (only when the
+ * body cannot list every alert) a CSV of all of them. No clock, no I/O: every time shown is
+ * computed from the model, in Asia/Shanghai (core/shanghai.ts) whatever the host's TZ.
+ *
+ * Values come from event producers (school names, codes, event ids), so every one is made harmless
+ * before it is shown: control and bidi characters are written visibly (`\u202e`), HTML is escaped,
+ * CSV cells that a spreadsheet would run as a formula are quoted.
+ */
+import { EdumonError } from '../../core/errors.ts';
+import { regionName } from '../../core/regions.ts';
+import { formatShanghai } from '../../core/shanghai.ts';
+import type { Severity } from '../rules.ts';
+import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
+import { type Wording, wordingFor } from './wording.ts';
+
+/** The attachment's name. */
+export const CSV_FILENAME = 'alerts.csv';
+
+/**
+ * Longest subject, in code points: mail clients show about 60 to 80 characters, and three long
+ * English rule titles would make a subject of 250. Cut by code point, so a CJK Extension B
+ * character (𠮷, two UTF-16 units) is never split.
+ */
+const SUBJECT_MAX = 160;
+/** A school name longer than this (the contract allows 200) is shortened in the body, kept whole in the CSV: it keeps 50 items under Gmail's 102 KB clip. */
+const BODY_NAME_MAX = 60;
+/** The plain-text body wraps long values at this many terminal columns (CJK characters count two). */
+const TEXT_COLUMNS = 96;
+
+type SectionKey = 'new' | 'escalate' | 'renotify' | 'resolve';
+/** The body's sections in order, and the notices each holds. */
+const SECTIONS: ReadonlyArray<{ key: SectionKey; kinds: readonly NoticeKind[] }> = [
+  { key: 'new', kinds: ['open', 'reopen'] },
+  { key: 'escalate', kinds: ['escalate'] },
+  { key: 'renotify', kinds: ['renotify'] },
+  { key: 'resolve', kinds: ['resolve'] },
+];
+const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const COLOR: Record<Severity, string> = { critical: '#b91c1c', warning: '#b45309', info: '#1d4ed8' };
+const RESOLVED_COLOR = '#15803d';
+
+/**
+ * The email for `model`, in `model.recipient.language` (Chinese unless 'en'). Throws EdumonError
+ * for a model without items: an email that tells nothing must not reach the outbox.
+ */
+export function renderEmail(model: EmailModel): RenderedEmail {
+  if (model.items.length === 0) throw new EdumonError(`email ${model.id} has no alerts to tell: the policy should not have composed it`);
+  const w = wordingFor(model.recipient.language);
+  const sections = sectionsOf(model.items);
+  const ordered = sections.flatMap((s) => s.items);
+  const limit = Math.max(0, Math.floor(model.maxItemsInBody));
+  const shown = new Set(ordered.slice(0, limit));
+  const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
+  const subject = subjectOf(model, sections, w);
+  const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
+  const ctx: Ctx = { w, model, more };
+  return {
+    subject,
+    html: htmlOf(subject, bodySections, sections, ctx),
+    text: textOf(subject, bodySections, sections, ctx),
+    attachments: more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w) }] : [],
+  };
+}
+
+interface Section {
+  key: SectionKey;
+  items: EmailItem[];
+}
+
+interface Ctx {
+  w: Wording;
+  model: EmailModel;
+  more: string | null;
+}
+
+/** The items by section, each most severe first, then by rule, then by school (stable: ties keep the model's order). */
+function sectionsOf(items: readonly EmailItem[]): Section[] {
+  const bySeverity = (a: EmailItem, b: EmailItem) =>
+    (RANK[a.severity] ?? 0) - (RANK[b.severity] ?? 0) ||
+    cmp(a.rule, b.rule) ||
+    cmp(a.schoolCode ?? '', b.schoolCode ?? '') ||
+    cmp(a.schoolName ?? '', b.schoolName ?? '');
+  return SECTIONS.map(({ key, kinds }) => ({ key, items: items.filter((i) => kinds.includes(i.kind)).sort(bySeverity) }));
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+// ---------------------------------------------------------------- subject
+
+function subjectOf(model: EmailModel, sections: readonly Section[], w: Wording): string {
+  const count = (key: SectionKey) => sections.find((s) => s.key === key)!.items.length;
+  const region = subjectRegion(model, w);
+  const fresh = sections.find((s) => s.key === 'new')!.items;
+  const also = (keys: SectionKey[]) => {
+    const parts = keys.flatMap((k) => {
+      const n = count(k);
+      if (n === 0) return [];
+      return [k === 'escalate' ? w.alsoEscalated(n) : k === 'renotify' ? w.alsoUnacknowledged(n) : w.alsoResolved(n)];
+    });
+    return parts.length ? w.also(parts) : '';
+  };
+  let subject: string;
+  if (fresh.length > 0) {
+    const worst = fresh[0]!.severity;
+    subject = `${w.tag(w.severity[worst] ?? worst)}${w.newAlerts(region, fresh.length, perRule(fresh, w))}${also(['escalate', 'renotify', 'resolve'])}`;
+  } else if (count('escalate') > 0) {
+    subject = `${w.tag(w.escalateLabel)}${w.escalated(region, count('escalate'))}${also(['renotify', 'resolve'])}`;
+  } else if (count('renotify') > 0) {
+    subject = `${w.tag(w.reminderLabel)}${w.unacknowledged(region, count('renotify'))}${also(['resolve'])}`;
+  } else {
+    subject = `${w.tag(w.resolvedLabel)}${w.resolved(region, count('resolve'))}`;
+  }
+  // A subject is one header line: no control character may end it or reorder it.
+  return shorten(visible(subject), SUBJECT_MAX);
+}
+
+/** The items' region if they all share one, else the recipient's scope region, else (data team) 数据质量. */
+function subjectRegion(model: EmailModel, w: Wording): string {
+  const names = new Set(model.items.map((i) => i.regionName));
+  const only = names.size === 1 ? [...names][0] : null;
+  if (only) return only;
+  return model.scopeRegion ? regionName(model.scopeRegion, model.recipient.language) : w.dataQuality;
+}
+
+/** `超计划招生 2，违规跨区域招生 1`: each rule title with its count, most frequent first, at most three, then 等. */
+function perRule(items: readonly EmailItem[], w: Wording): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i.ruleTitle, (counts.get(i.ruleTitle) ?? 0) + 1);
+  // Map keeps first appearance (most severe first), so ties stay in that order under a stable sort.
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  const named = ranked.slice(0, 3).map(([title, n]) => w.ruleCount(title, n));
+  return named.join(w.listSeparator) + (ranked.length > 3 ? w.andMore : '');
+}
+
+// ---------------------------------------------------------------- what every body shows
+
+/** One labelled line of an item: label and value as plain text (escaped where they are used). */
+interface Field {
+  label: string | null;
+  value: string;
+}
+
+/** An item's title parts and its lines, shared by the HTML and the text body so both say the same. */
+function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; note: string; fields: Field[][] } {
+  const { w, model } = ctx;
+  const lines: Field[][] = [];
+  if (item.schoolCode !== null || item.schoolName !== null) {
+    const name = item.schoolName === null ? w.unregisteredSchool : shorten(item.schoolName, BODY_NAME_MAX);
+    lines.push([{ label: w.school, value: item.schoolCode === null ? name : w.withCode(name, item.schoolCode) }]);
+  }
+  const where: Field[] = [];
+  if (item.regionName !== null || item.regionCode !== null) where.push({ label: w.region, value: item.regionName ?? item.regionCode! });
+  if (item.period) where.push({ label: w.period, value: item.period });
+  if (item.subject !== null) where.push({ label: w.subject, value: item.subject });
+  if (where.length) lines.push(where);
+  const measured: Field[] = [];
+  if (item.observed !== null) measured.push({ label: w.observed, value: item.observed });
+  if (item.threshold !== null) measured.push({ label: w.threshold, value: item.threshold });
+  if (measured.length) lines.push(measured);
+  lines.push([{ label: w.firstSeen, value: timeText(item.firstSeen, w) }]);
+  if (item.kind === 'resolve' && item.resolvedAt !== null) lines.push([{ label: w.resolvedAt, value: timeText(item.resolvedAt, w) }]);
+  if (item.kind === 'renotify' || item.kind === 'escalate') {
+    const d = durationText(item.firstSeen, model.composedAt, w);
+    if (d) lines.push([{ label: null, value: w.openFor(d) }]);
+  }
+  lines.push([{ label: w.policy, value: item.policy }]);
+  if (item.eventId !== null) lines.push([{ label: w.eventId, value: item.eventId }]);
+  const tail: Field[] = [{ label: null, value: w.occurrence(item.occurrence) }];
+  if (item.flapCount !== null) tail.push({ label: null, value: w.flap(item.flapCount) });
+  if (item.acknowledged) tail.push({ label: null, value: w.acknowledged });
+  tail.push({ label: w.alertId, value: item.alertId });
+  lines.push(tail);
+  return { badge: w.severity[item.severity] ?? item.severity, title: item.ruleTitle, note: `${item.rule} · ${w.kind[item.kind] ?? item.kind}`, fields: lines };
+}
+
+/** `2025-07-12 10:55（北京时间）`, or the value as given if it is no time. */
+function timeText(iso: string, w: Wording): string {
+  const s = formatShanghai(iso);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) ? w.time(`${s.slice(0, 10)} ${s.slice(11, 16)}`) : iso;
+}
+
+/** How long from `from` to `to` (days and hours, or hours and minutes), or null if either is no time or it is negative. */
+function durationText(from: string, to: string, w: Wording): string | null {
+  const ms = Date.parse(to) - Date.parse(from);
+  if (!Number.isFinite(ms) || ms < 0) return null;
+  const minutes = Math.floor(ms / 60_000);
+  return w.duration(Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60);
+}
+
+function sectionTitle(key: SectionKey, shownCount: number, all: readonly Section[], w: Wording): string {
+  const total = all.find((s) => s.key === key)!.items.length;
+  return w.heading(w.sections[key], shownCount === total ? String(total) : `${shownCount}/${total}`);
+}
+
+// ---------------------------------------------------------------- HTML
+
+const FONT = `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','Helvetica Neue',Arial,sans-serif`;
+const LABEL = 'color:#666';
+
+function htmlOf(subject: string, body: readonly Section[], all: readonly Section[], ctx: Ctx): string {
+  const { w, model } = ctx;
+  const lang = model.recipient.language === 'en' ? 'en' : 'zh-CN';
+  const out: string[] = [];
+  out.push(
+    `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`,
+    `<title>${esc(subject)}</title></head>`,
+    `<body style="margin:0;padding:0;background:#f3f4f6">`,
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f4f6"><tr><td align="center" style="padding:16px 8px">`,
+    `<table role="presentation" id="edumon-email" width="600" cellpadding="0" cellspacing="0" border="0" style="width:600px;max-width:600px;table-layout:fixed;background:#ffffff;border:1px solid #d1d5db;font-family:${FONT};color:#111827">`,
+    `<tr><td style="padding:16px 24px;background:#1f2937;color:#ffffff;font-size:18px;line-height:26px;font-weight:bold;overflow-wrap:anywhere;word-wrap:break-word">${esc(subject)}</td></tr>`,
+    `<tr><td style="padding:16px 24px 4px;font-size:14px;line-height:22px">${esc(w.greeting(model.recipient.name))}<br>${labelHtml(w, w.composedAt, timeText(model.composedAt, w))}</td></tr>`,
+  );
+  if (ctx.more) out.push(`<tr><td style="padding:8px 24px;font-size:14px;line-height:22px;color:#92400e;background:#fffbeb">${esc(ctx.more)}</td></tr>`);
+  for (const section of body) {
+    out.push(
+      `<tr><td style="padding:16px 24px 4px;font-size:16px;line-height:24px;font-weight:bold;border-bottom:2px solid #e5e7eb">${esc(sectionTitle(section.key, section.items.length, all, w))}</td></tr>`,
+    );
+    for (const item of section.items) out.push(itemHtml(item, ctx));
+  }
+  out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
+  out.push('</table></td></tr></table></body></html>');
+  return out.join('\n');
+}
+
+function itemHtml(item: EmailItem, ctx: Ctx): string {
+  const { w } = ctx;
+  const d = describe(item, ctx);
+  const color = item.kind === 'resolve' ? RESOLVED_COLOR : (COLOR[item.severity] ?? COLOR.critical);
+  const lines = d.fields.map((line) => line.map((f) => (f.label === null ? esc(f.value) : labelHtml(w, f.label, f.value))).join('　'));
+  // Kept lean: 50 of these must stay under Gmail's 102 KB clip with the longest values (tests/unit/renderEmail.test.ts).
+  return (
+    `<tr><td style="padding:8px 24px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>` +
+    `<td style="border-left:4px solid ${color};padding:6px 12px;font-size:13px;line-height:20px;color:#374151;overflow-wrap:anywhere;word-wrap:break-word">` +
+    `<span style="padding:0 6px;background:${color};color:#ffffff;font-size:12px">${esc(d.badge)}</span> ` +
+    `<b style="font-size:15px;color:#111827">${esc(d.title)}</b> <span style="${LABEL};font-size:12px">${esc(d.note)}</span><br>` +
+    `${lines.join('<br>')}</td></tr></table></td></tr>`
+  );
+}
+
+/** A gray label, then its value: the label split from `w.labelled` so each language keeps its own colon. */
+function labelHtml(w: Wording, label: string, value: string): string {
+  const whole = w.labelled(label, value);
+  const head = whole.slice(0, whole.length - value.length);
+  return `<span style="${LABEL}">${esc(head)}</span>${esc(value)}`;
+}
+
+/** Text made safe as HTML content or a double- or single-quoted attribute. */
+function esc(text: string): string {
+  return visible(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ---------------------------------------------------------------- plain text
+
+function textOf(subject: string, body: readonly Section[], all: readonly Section[], ctx: Ctx): string {
+  const { w, model } = ctx;
+  const out: string[] = [
+    ...wrap(subject, '', ''),
+    '',
+    ...wrap(w.greeting(model.recipient.name), '', ''),
+    ...wrap(w.labelled(w.composedAt, timeText(model.composedAt, w)), '', ''),
+  ];
+  if (ctx.more) out.push('', ...wrap(ctx.more, '', ''));
+  for (const section of body) {
+    const title = sectionTitle(section.key, section.items.length, all, w);
+    out.push('', `== ${title} ==`);
+    for (const item of section.items) {
+      const d = describe(item, ctx);
+      out.push('', ...wrap(`[${d.badge}] ${d.title}  ${d.note}`, '', '    '));
+      for (const line of d.fields) {
+        out.push(...wrap(line.map((f) => (f.label === null ? f.value : w.labelled(f.label, f.value))).join('    '), '  ', '    '));
+      }
+    }
+  }
+  out.push('', '--', ...wrap(w.footer, '', ''));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * `text` (made visible) as lines of at most TEXT_COLUMNS terminal columns, the first indented by
+ * `first`, the rest by `rest`; broken at a space where one is near the end, else anywhere (CJK has
+ * no spaces) but before closing punctuation, never inside a code point.
+ */
+function wrap(text: string, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let indent = first;
+  let line: string[] = [];
+  let width = columns(first);
+  for (const c of Array.from(visible(text))) {
+    const cw = columns(c);
+    // Closing punctuation never starts a line (禁则): it stays on the one before, two columns over at most.
+    if (width + cw > TEXT_COLUMNS && line.length > 0 && !CLOSING.has(c)) {
+      const space = line.lastIndexOf(' ');
+      const cut = space > line.length * 0.6 ? space + 1 : line.length;
+      lines.push(indent + line.slice(0, cut).join('').trimEnd());
+      line = line.slice(cut);
+      while (line[0] === ' ') line.shift();
+      indent = rest;
+      width = columns(indent + line.join(''));
+    }
+    if (c === ' ' && line.length === 0 && lines.length > 0) continue;
+    line.push(c);
+    width += cw;
+  }
+  lines.push(indent + line.join(''));
+  return lines;
+}
+
+/** Punctuation a line may not start with. */
+const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”’,.;:!?)]'));
+
+/** Terminal columns of `text`: East Asian wide and full-width characters take two. */
+function columns(text: string): number {
+  let n = 0;
+  for (const c of text) {
+    const p = c.codePointAt(0)!;
+    const wide =
+      (p >= 0x1100 && p <= 0x115f) ||
+      (p >= 0x2e80 && p <= 0xa4cf) ||
+      (p >= 0xac00 && p <= 0xd7a3) ||
+      (p >= 0xf900 && p <= 0xfaff) ||
+      (p >= 0xfe30 && p <= 0xfe4f) ||
+      (p >= 0xff00 && p <= 0xff60) ||
+      (p >= 0xffe0 && p <= 0xffe6) ||
+      (p >= 0x20000 && p <= 0x3fffd);
+    n += wide ? 2 : 1;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- CSV
+
+/** Every item as RFC 4180 CSV (CRLF, quoted where needed) with a UTF-8 BOM, so Excel and WPS read the Chinese. */
+function csvOf(items: readonly EmailItem[], w: Wording): string {
+  const rows = items.map((i) => [
+    i.alertId,
+    w.kind[i.kind] ?? i.kind,
+    i.rule,
+    i.ruleTitle,
+    w.severity[i.severity] ?? i.severity,
+    i.schoolCode,
+    i.schoolName,
+    i.regionCode,
+    i.regionName,
+    i.period,
+    i.subject,
+    i.observed,
+    i.threshold,
+    formatShanghai(i.firstSeen),
+    i.resolvedAt === null ? null : formatShanghai(i.resolvedAt),
+    i.eventId,
+    String(i.occurrence),
+    i.flapCount === null ? null : String(i.flapCount),
+    i.acknowledged ? w.yes : w.no,
+    i.policy,
+  ]);
+  return `\uFEFF${[w.csvHeader, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/**
+ * One CSV cell: control characters made visible, a leading = + - @ (or tab, CR) quoted with `'`
+ * so a spreadsheet shows it instead of running it (OWASP CSV injection), quoted if it holds a
+ * comma, a quote or a line break.
+ */
+function csvCell(value: string | null): string {
+  if (value === null) return '';
+  let v = visible(value);
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+// ---------------------------------------------------------------- shared text safety
+
+/**
+ * C0 and C1 controls, DEL, line/paragraph separators, the bidi controls that can reorder what a
+ * reader sees, and lone surrogates (no UTF-8 encoding holds them): the same set bin/formatResult.ts
+ * escapes for the terminal, which alerts/ may not import.
+ */
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are shown escaped so they cannot act
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` with every control, bidi or lone-surrogate unit written visibly as `\u202e` (etc.), so it cannot act. */
+function visible(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `text` cut to at most `max` code points (ending in …), never inside a surrogate pair. */
+function shorten(text: string, max: number): string {
+  const points = Array.from(text);
+  return points.length <= max ? text : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
+}

@@ -1,0 +1,60 @@
+/**
+ * Loads an email's HTML into headless Chromium as a mail client would show it, offline: every
+ * request the page makes (an image, a font, a stylesheet) is refused and recorded, so a body that
+ * reaches for the network is caught. Measures the layout, reads the visible text and takes a
+ * full-page PNG. For bin/screenshotEmail.ts and tests/integration/emailScreenshot.test.ts;
+ * playwright-core is a development dependency, so nothing edumon runs imports this.
+ */
+import { chromium } from 'playwright-core';
+import { EdumonError } from '../core/errors.ts';
+
+/** The system Chromium (Debian's `chromium` package: `apt-get install chromium fonts-noto-cjk`). */
+export const CHROMIUM = process.env.EDUMON_CHROMIUM ?? '/usr/bin/chromium';
+/** The viewport: a little wider than the 600 px email, the width a narrow mail client pane gives it. */
+export const VIEWPORT = { width: 640, height: 900 };
+
+/** What the browser showed. */
+export interface BrowserView {
+  /** Every URL the page asked for (all refused); an email-safe body asks for none. */
+  requests: string[];
+  /** Width in CSS px of the email's main table (`#edumon-email`), or null if it has none. */
+  emailWidth: number | null;
+  /** The document's scroll width in CSS px: above the viewport width, the reader scrolls sideways. */
+  documentWidth: number;
+  /** The text a reader sees (innerText of the body). */
+  text: string;
+}
+
+/**
+ * Shows `html` in headless Chromium at VIEWPORT and writes a full-page PNG to `pngPath`. Throws
+ * EdumonError, naming CHROMIUM, when the browser cannot start.
+ */
+export async function renderInBrowser(html: string, pngPath: string): Promise<BrowserView> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] }).catch((err: unknown) => {
+    throw new EdumonError(`cannot start Chromium at ${CHROMIUM} (apt-get install -y chromium fonts-noto-cjk, or set EDUMON_CHROMIUM)`, { cause: err });
+  });
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    // setContent loads the document itself without a request, so whatever is asked for here is a resource of the email.
+    page.on('request', (r) => {
+      requests.push(r.url());
+    });
+    await page.route('**/*', (route) => route.abort('blockedbyclient'));
+    await page.setContent(html, { waitUntil: 'load' });
+    // A string, run in the page: edumon's TypeScript knows no DOM (tsconfig lib ES2023 only).
+    const measured = (await page.evaluate(`(() => {
+      const table = document.getElementById('edumon-email');
+      return {
+        emailWidth: table ? table.getBoundingClientRect().width : null,
+        documentWidth: document.documentElement.scrollWidth,
+        text: document.body.innerText,
+      };
+    })()`)) as Omit<BrowserView, 'requests'>;
+    await page.screenshot({ path: pngPath, fullPage: true });
+    return { requests: [...new Set(requests)], ...measured };
+  } finally {
+    await browser.close();
+  }
+}
