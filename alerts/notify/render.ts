@@ -116,10 +116,17 @@ function subjectOf(model: EmailModel, sections: readonly Section[], w: Wording):
   return shorten(visible(subject), SUBJECT_MAX);
 }
 
-/** The items' region if they all share one, else the recipient's scope region, else (data team) 数据质量. */
+/**
+ * Who the email is about: the school, when every item is about one the registry names (its name
+ * leads with its county's, or is given after it); else the items' region if they all share one;
+ * else the recipient's scope region, else (data team) 数据质量.
+ */
 function subjectRegion(model: EmailModel, w: Wording): string {
   const names = new Set(model.items.map((i) => i.regionName));
   const only = names.size === 1 ? [...names][0] : null;
+  const schools = new Set(model.items.map((i) => i.schoolName));
+  const school = schools.size === 1 ? [...schools][0] : null;
+  if (school) return only && !school.startsWith(only) ? `${only} ${school}` : school;
   if (only) return only;
   return model.scopeRegion ? regionName(model.scopeRegion, model.recipient.language) : w.dataQuality;
 }

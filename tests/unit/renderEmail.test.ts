@@ -18,7 +18,8 @@ function item(over: Partial<EmailItem> = {}): EmailItem {
     severity: 'critical',
     policy: OVER_QUOTA_POLICY,
     schoolCode: `4108230${String(seq % 100).padStart(2, '0')}`,
-    schoolName: '武陟县第一中学',
+    // A school of its own per alert: a subject names the school only when every alert is about one.
+    schoolName: `武陟县第${seq}中学`,
     regionCode: '410823',
     regionName: '武陟县',
     period: '2025',
@@ -155,11 +156,15 @@ describe('renderEmail subject', () => {
     );
     const city = english(model([item({ kind: 'renotify' }), item({ kind: 'renotify', regionName: '温县' })], { scopeRegion: '410800' }));
     expect(renderEmail(city).subject).toBe('[Reminder] Jiaozuo: 2 alerts not acknowledged');
-    expect(renderEmail(english(model([item({ kind: 'resolve' })]))).subject).toBe('[Resolved] 武陟县: 1 alert resolved');
+    expect(renderEmail(english(model([item({ kind: 'resolve', schoolName: null })]))).subject).toBe('[Resolved] 武陟县: 1 alert resolved');
   });
 
   it('keeps a CJK Extension B character whole, also where a long subject is cut', () => {
-    expect(renderEmail(model([item({ regionName: '𠮷县' })])).subject).toBe('【严重】𠮷县 1 条新告警：超计划招生 1');
+    expect(renderEmail(model([item({ regionName: '𠮷县', schoolName: null })])).subject).toBe('【严重】𠮷县 1 条新告警：超计划招生 1');
+    // Every alert about one school: the subject names it (after its county, unless its name leads with it).
+    const one = [crossRegion({ schoolName: '温县𠮷祥高级中学', regionName: '温县' }), crossRegion({ schoolName: '温县𠮷祥高级中学', regionName: '温县' })];
+    expect(renderEmail(model(one)).subject).toBe('【严重】温县𠮷祥高级中学 2 条新告警：违规跨区域招生 2');
+    expect(renderEmail(model([item({ schoolName: '第一高级中学' })])).subject).toBe('【严重】武陟县 第一高级中学 1 条新告警：超计划招生 1');
     // Titles of 𠮷 only: a cut by UTF-16 unit would land inside a pair half the time.
     for (let n = 20; n < 60; n++) {
       const titles = ['a', 'b', 'c'].map((k) => `${k}${'𠮷'.repeat(n)}`);
