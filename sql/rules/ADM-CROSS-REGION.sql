@@ -7,6 +7,7 @@
 -- policy: 县中 5：「公办、民办普通高中实行属地招生，地处县域的普通高中应在本县域内招生，地处五城区的普通高中应在五城区范围内招生。」
 -- A net admission whose home zone differs from the school's zone (the five urban districts form
 -- one zone; every county is its own), unless its admission type is exempt (comma-separated list).
+-- details.event_id: the admission (asof_net_admissions: the admitted event of admitted_at).
 with net as (
   select * from asof_net_admissions($as_of::timestamptz)
 ), schools as (
@@ -14,7 +15,8 @@ with net as (
 )
 select 'ADM-CROSS-REGION' as rule, n.school_id, x.region_code, n.year::varchar as period, n.student_pseudonym as subject,
   null::double as observed, null::double as threshold,
-  json_object('home_region_code', n.home_region_code, 'admission_type', n.admission_type, 'admitted_at', n.admitted_at) as details
+  json_object('home_region_code', n.home_region_code, 'admission_type', n.admission_type, 'admitted_at', n.admitted_at,
+    'event_id', n.event_id) as details
 from net n join schools x using (school_id)
 where edumon_zone(x.region_code) <> edumon_zone(n.home_region_code)
   and not list_contains(string_split($exempt_admission_types, ','), n.admission_type);

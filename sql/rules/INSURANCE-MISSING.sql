@@ -6,8 +6,9 @@
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「各类幼儿园教职工依法全员纳入社会保障体系……督促各类幼儿园依法依规足额足项为教职工缴纳社会保险和住房公积金。」
 -- An owed (staff, month) past its due date with no social_insurance.paid for it.
+-- details.event_id: null, always: what is wrong is a payment that does not exist.
 select 'INSURANCE-MISSING' as rule, school_id, region_code, period, staff_pseudonym as subject,
   null::double as observed, null::double as threshold,
-  json_object('due_date', due_date) as details
+  json_object('due_date', due_date, 'event_id', null) as details
 from asof_pay_gaps($as_of::timestamptz, $wage_due_day::integer)
 where not insured;

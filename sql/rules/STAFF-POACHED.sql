@@ -8,6 +8,7 @@
 -- Over a teacher's versions in order: active full-time teacher at a county (non-urban) high school,
 -- then the first later version at another school or inactive (leaving), then any version from
 -- there on as an active full-time teacher at an urban high school within the window of leaving.
+-- details.event_id: that urban staff version (the first of the month, by occurred_at then event_id).
 with schools as (
   select * from asof_schools($as_of::timestamptz)
 ), versions as (
@@ -25,7 +26,8 @@ with schools as (
   select l.*, b.occurred_at as left_at from leaving l join versions b on b.staff_pseudonym = l.staff_pseudonym and b.n = l.left_n
 ), joined as (
   select c.school_id, x.region_code, strftime(shanghai_time(c.occurred_at), '%Y-%m') as period, c.staff_pseudonym,
-    min(l.county_school_id) as county_school_id, min(date_diff('day', l.left_at, c.occurred_at)) as days_after_leaving
+    min(l.county_school_id) as county_school_id, min(date_diff('day', l.left_at, c.occurred_at)) as days_after_leaving,
+    arg_min(c.event_id, (c.occurred_at, c.event_id)) as event_id
   from left_at l join versions c on c.staff_pseudonym = l.staff_pseudonym and c.n >= l.left_n
     join schools x on x.school_id = c.school_id
   where c.active and c.role = 'full_time_teacher' and x.level = 'high_school' and edumon_zone(x.region_code) = 'urban'
@@ -34,5 +36,5 @@ with schools as (
 )
 select 'STAFF-POACHED' as rule, school_id, region_code, period, staff_pseudonym as subject,
   days_after_leaving::double as observed, $poach_window_days::double as threshold,
-  json_object('county_school_id', county_school_id, 'days_after_leaving', days_after_leaving) as details
+  json_object('county_school_id', county_school_id, 'days_after_leaving', days_after_leaving, 'event_id', event_id) as details
 from joined;

@@ -7,6 +7,7 @@
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- A wage.paid for month M on a Shanghai date after the due day of M+1 (one row per staff and
 -- month, named by the school of the earliest late payment). Not limited to owed months.
+-- details.event_id: that earliest late payment (by occurred_at, then event_id).
 with schools as (
   select * from asof_schools($as_of::timestamptz)
 ), late as (
@@ -18,7 +19,8 @@ with schools as (
 select 'WAGE-LATE' as rule, arg_min(school_id, occurred_at) as school_id, arg_min(region_code, occurred_at) as region_code,
   period, staff_pseudonym as subject,
   max(paid_on - due_date)::double as observed, 0::double as threshold,
-  json_object('first_late_payment_on', min(paid_on), 'due_date', min(due_date)) as details
+  json_object('first_late_payment_on', min(paid_on), 'due_date', min(due_date),
+    'event_id', arg_min(event_id, (occurred_at, event_id))) as details
 from late
 where paid_on > due_date
 group by period, staff_pseudonym;

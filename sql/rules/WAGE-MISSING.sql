@@ -6,8 +6,9 @@
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
 -- An owed (staff, month) past its due date with no wage.paid for that staff and month by anyone.
+-- details.event_id: null, always: what is wrong is a payment that does not exist.
 select 'WAGE-MISSING' as rule, school_id, region_code, period, staff_pseudonym as subject,
   0::double as observed, monthly_wage_yuan::double as threshold,
-  json_object('agreed_yuan', monthly_wage_yuan, 'due_date', due_date) as details
+  json_object('agreed_yuan', monthly_wage_yuan, 'due_date', due_date, 'event_id', null) as details
 from asof_pay_gaps($as_of::timestamptz, $wage_due_day::integer)
 where payments = 0;

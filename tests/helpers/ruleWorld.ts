@@ -29,6 +29,21 @@ export class RuleWorld {
     return this;
   }
 
+  /**
+   * The event_id of the one event of `type` (at `at`, if given) whose fields include `fields`, with
+   * raw ids as added: what a rule's details.event_id must name. Throws unless exactly one matches.
+   */
+  idOf<T extends EventType>(type: T, fields: Partial<Fields<T>> = {}, at?: string): string {
+    const found = this.events.filter(
+      (e) =>
+        e.type === type &&
+        (at === undefined || e.occurred_at === at) &&
+        Object.entries(fields).every(([k, v]) => (e as unknown as Record<string, unknown>)[k] === v),
+    );
+    if (found.length !== 1) throw new Error(`${found.length} ${type} events match ${JSON.stringify(fields)}${at ? ` at ${at}` : ''}`);
+    return found[0]!.event_id;
+  }
+
   /** An active, licensed school registered on 1 January 2025. */
   school(school_id: string, fields: Partial<Fields<'school.upserted'>> = {}, at = '2025-01-01T00:10:00+08:00'): this {
     return this.add('school.upserted', at, {
@@ -79,7 +94,8 @@ export class RuleWorld {
   async store(conn: DuckDBConnection): Promise<void> {
     await migrate(conn);
     const sink = await Sink.open(conn);
-    const events = this.events.map((e) => pseudonymizeEvent(e, pseudonym));
+    // Copies: pseudonymizeEvent blanks the raw ids in place, and idOf finds events by them.
+    const events = this.events.map((e) => pseudonymizeEvent({ ...e }, pseudonym));
     await sink.write([{ topic: 'rule-test', partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
   }
 
@@ -107,3 +123,6 @@ export class RuleWorld {
 
 /** The identities of violations, for compact assertions. */
 export const identities = (vs: Violation[]) => vs.map((v) => [v.school_id, v.region_code, v.period, v.subject]);
+
+/** The details.event_id of violations, in their order: the source record each alert names (undefined when absent). */
+export const eventIds = (vs: Violation[]) => vs.map((v) => v.details.event_id);

@@ -1,6 +1,6 @@
 /** Preschool and high-school indicator rules and data-health rules, firing and quiet next to their thresholds. */
 import { describe, expect, it } from 'vitest';
-import { identities, RuleWorld } from '../../helpers/ruleWorld.ts';
+import { eventIds, identities, RuleWorld } from '../../helpers/ruleWorld.ts';
 
 const T = '2025-12-31T23:59:59+08:00';
 const KG = '1141210001';
@@ -15,10 +15,13 @@ describe('KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER', () => {
     const quiet = children(population(new RuleWorld().school(KG, kindergarten), 100, 0), KG, 97);
     expect(await quiet.evaluate('KG-GER', T)).toEqual([]);
     const short = children(population(new RuleWorld().school(KG, kindergarten), 100, 0), KG, 96);
-    expect(identities(await short.evaluate('KG-GER', T))).toEqual([
+    const v = await short.evaluate('KG-GER', T);
+    expect(identities(v)).toEqual([
       [null, '410800', '2025', null],
       [null, '410821', '2025', null],
     ]);
+    // A rate over a region has no one source record to name.
+    expect(eventIds(v)).toEqual([undefined, undefined]);
   });
 
   it('KG-PUHUI and KG-PUBLIC-SHARE compare public, puhui and other kindergartens at their thresholds', async () => {
@@ -51,7 +54,9 @@ describe('KG-TEACHER-RATIO', () => {
   it('fires below one teacher per 15 children: 180 children with 12 teachers is quiet, with 11 it fires', async () => {
     const w = children(new RuleWorld().school(KG, kindergarten), KG, 180);
     for (let i = 0; i < 11; i++) w.staff(`JZ${i}`, { school_id: KG });
-    expect(identities(await w.evaluate('KG-TEACHER-RATIO', T))).toEqual([[KG, '410821', '2025', null]]);
+    const v = await w.evaluate('KG-TEACHER-RATIO', T);
+    expect(identities(v)).toEqual([[KG, '410821', '2025', null]]);
+    expect(eventIds(v)).toEqual([w.idOf('school.upserted', { school_id: KG })]);
     w.staff('JZ99', { school_id: KG });
     expect(await w.evaluate('KG-TEACHER-RATIO', T)).toEqual([]);
   });
@@ -64,7 +69,9 @@ describe('KG-TOWNSHIP-CENTRAL', () => {
       .add('township.upserted', '2025-01-01T00:05:00+08:00', { township_code: '410821102', region_code: '410821', name: '乙镇', population: 30_000 })
       .school(KG, { ...kindergarten, township_code: '410821101', township_central: true })
       .school('1141210002', { ...kindergarten, township_code: '410821102', township_central: true });
-    expect(identities(await w.evaluate('KG-TOWNSHIP-CENTRAL', T))).toEqual([[null, '410821', '2025', '410821102']]);
+    const v = await w.evaluate('KG-TOWNSHIP-CENTRAL', T);
+    expect(identities(v)).toEqual([[null, '410821', '2025', '410821102']]);
+    expect(eventIds(v)).toEqual([w.idOf('township.upserted', { township_code: '410821102' })]);
   });
 });
 
@@ -72,7 +79,9 @@ describe('KG-FACILITY', () => {
   it('compares areas as decimals: exactly 8.17 m² per child is quiet, 0.01 m² short of 4 m² outdoors fires', async () => {
     const w = new RuleWorld().school(KG, { ...kindergarten, outdoor_play_area_m2: 719.99, activity_room_area_m2: 1470.6, building_area_m2: 1879.2 });
     children(w, KG, 180);
-    expect(identities(await w.evaluate('KG-FACILITY', T))).toEqual([[KG, '410821', '2025', 'outdoor']]);
+    const v = await w.evaluate('KG-FACILITY', T);
+    expect(identities(v)).toEqual([[KG, '410821', '2025', 'outdoor']]);
+    expect(eventIds(v)).toEqual([w.idOf('school.upserted', { school_id: KG })]);
   });
 });
 
@@ -101,7 +110,12 @@ describe('KG-RESEARCHER and KG-UNLICENSED', () => {
   it('KG-UNLICENSED fires on an active unlicensed kindergarten, not on a closed one', async () => {
     const w = new RuleWorld().school(KG, { ...kindergarten, licensed: false }).school('1141210002', { ...kindergarten, licensed: false });
     w.school('1141210002', { ...kindergarten, licensed: false, status: 'closed' }, '2025-06-15T10:00:00+08:00');
-    expect(identities(await w.evaluate('KG-UNLICENSED', T))).toEqual([[KG, '410821', '2025', null]]);
+    const UPDATED = '2025-03-01T10:00:00+08:00';
+    w.school(KG, { ...kindergarten, licensed: false, capacity: 200 }, UPDATED);
+    const v = await w.evaluate('KG-UNLICENSED', T);
+    expect(identities(v)).toEqual([[KG, '410821', '2025', null]]);
+    // The version in force, not the first registration.
+    expect(eventIds(v)).toEqual([w.idOf('school.upserted', { school_id: KG }, UPDATED)]);
   });
 });
 
@@ -111,7 +125,10 @@ describe('HS-FUNDS, HS-TUITION, HS-TEACHERS', () => {
 
   it('HS-FUNDS: exactly 1000 yuan per student at year end is quiet, a cent less fires; mid-year it is pro rata', async () => {
     expect(await funds(new RuleWorld().school(HS).students(HS, 100), 100_000).evaluate('HS-FUNDS', T)).toEqual([]);
-    expect(identities(await funds(new RuleWorld().school(HS).students(HS, 100), 99_999.99).evaluate('HS-FUNDS', T))).toEqual([[HS, '410821', '2025', null]]);
+    const short = funds(new RuleWorld().school(HS).students(HS, 100), 99_999.99);
+    const v = await short.evaluate('HS-FUNDS', T);
+    expect(identities(v)).toEqual([[HS, '410821', '2025', null]]);
+    expect(eventIds(v)).toEqual([short.idOf('school.upserted', { school_id: HS })]);
     expect(await funds(new RuleWorld().school(HS).students(HS, 100), 50_000).evaluate('HS-FUNDS', '2025-07-01T12:00:00+08:00')).toEqual([]);
   });
 
@@ -119,13 +136,17 @@ describe('HS-FUNDS, HS-TUITION, HS-TEACHERS', () => {
     const w = new RuleWorld()
       .school(HS, { tuition_yuan_per_year: 2250, cost_per_student_yuan_per_year: 9000 })
       .school('3441210002', { tuition_yuan_per_year: 2250.01, cost_per_student_yuan_per_year: 9000 });
-    expect(identities(await w.evaluate('HS-TUITION', T))).toEqual([['3441210002', '410821', '2025', null]]);
+    const v = await w.evaluate('HS-TUITION', T);
+    expect(identities(v)).toEqual([['3441210002', '410821', '2025', null]]);
+    expect(eventIds(v)).toEqual([w.idOf('school.upserted', { school_id: '3441210002' })]);
   });
 
   it('HS-TEACHERS: exactly 1.10 x students / 12.5 is quiet, one teacher fewer fires', async () => {
     const w = new RuleWorld().school(HS).students(HS, 125);
     for (let i = 0; i < 10; i++) w.staff(`JZ${i}`);
-    expect(identities(await w.evaluate('HS-TEACHERS', T))).toEqual([[HS, '410821', '2025', null]]);
+    const v = await w.evaluate('HS-TEACHERS', T);
+    expect(identities(v)).toEqual([[HS, '410821', '2025', null]]);
+    expect(eventIds(v)).toEqual([w.idOf('school.upserted', { school_id: HS })]);
     w.staff('JZ99');
     expect(await w.evaluate('HS-TEACHERS', T)).toEqual([]);
   });
@@ -136,8 +157,12 @@ describe('DQ-UNKNOWN-SCHOOL and DQ-STALE-FEED', () => {
     const w = new RuleWorld()
       .add('funds.disbursed', '2025-03-15T09:55:00+08:00', { school_id: HS, fiscal_year: 2025, fund_type: 'facility', amount_yuan: 10 })
       .school(HS, {}, '2025-03-15T10:00:00+08:00')
+      .add('funds.disbursed', '2025-04-01T10:00:00+08:00', { school_id: '3441219999', fiscal_year: 2025, fund_type: 'facility', amount_yuan: 10 })
       .add('wage.paid', '2025-03-01T20:00:00Z', { school_id: '3441219999', staff_id: 'JZ1', period: '2025-02', amount_yuan: 10 });
-    expect(identities(await w.evaluate('DQ-UNKNOWN-SCHOOL', T))).toEqual([['3441219999', null, '2025-03-02', null]]);
+    const v = await w.evaluate('DQ-UNKNOWN-SCHOOL', T);
+    expect(identities(v)).toEqual([['3441219999', null, '2025-03-02', null]]);
+    // The first event naming it (stored after a later one), with its type.
+    expect(v[0]!.details).toMatchObject({ event_id: w.idOf('wage.paid', { school_id: '3441219999' }), event_type: 'wage.paid' });
   });
 
   it('DQ-STALE-FEED fires while the admission feed is quiet 30 minutes or more in the season, not at 25 minutes or outside the season', async () => {
