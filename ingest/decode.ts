@@ -4,7 +4,7 @@
  * quote the input (it may hold personal identifiers).
  */
 import type { z } from 'zod';
-import { type ContractEvent, eventSchemas, type Family, familyOf, isEventType, MAX_MESSAGE_BYTES } from './contract.ts';
+import { type ContractEvent, eventSchemas, type Family, familyOf, isEventType, MAX_MESSAGE_BYTES, type PersonalField, personalFields } from './contract.ts';
 import { UTF8 } from './decodeText.ts';
 
 export type Decoded = { ok: true; event: ContractEvent } | { ok: false; reason: string };
@@ -49,7 +49,27 @@ export function decodeObject(value: unknown, family?: Family): Decoded {
   }
   const result = (eventSchemas[type] as z.ZodType).safeParse(value);
   if (!result.success) return { ok: false, reason: formatIssues(result.error.issues, value) };
-  return { ok: true, event: result.data as ContractEvent };
+  const event = result.data as ContractEvent;
+  const leak = personalIdInEventId(event);
+  if (leak) return { ok: false, reason: `event_id: contains the event's ${leak} (docs/contract.md: an event_id must not carry a personal id)` };
+  return { ok: true, event };
+}
+
+/** Personal ids shorter than this are not looked for inside event ids (every real one is longer: 学籍号 19, 身份证号 18). */
+const MIN_PERSONAL_ID = 6;
+
+/**
+ * The personal field whose value an event's event_id contains, if any: event ids are stored and
+ * shown (alerts, emails) as they come, so one built from a student's or staff member's id would
+ * carry it past pseudonymisation.
+ */
+function personalIdInEventId(event: ContractEvent): PersonalField | undefined {
+  const id = event.event_id.normalize('NFKC').toUpperCase();
+  const rec = event as unknown as Record<string, unknown>;
+  return personalFields.find((f) => {
+    const v = rec[f];
+    return typeof v === 'string' && v.length >= MIN_PERSONAL_ID && id.includes(v.normalize('NFKC').toUpperCase());
+  });
 }
 
 /** Joins zod issues into one line: `field: what was expected; other: ...`. */

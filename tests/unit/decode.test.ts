@@ -17,6 +17,18 @@ describe('decodeObject / decodeBytes', () => {
     }
   });
 
+  it('rejects an event whose event_id carries its own student or staff id (any case or width), naming neither', () => {
+    const admitted = { ...sample('admission.admitted'), student_id: '41082320080101123x', event_id: 'adm-41082320080101123X' };
+    expect(reason(decodeBytes(bytes(admitted), 'admission'))).toBe(
+      "event_id: contains the event's student_id (docs/contract.md: an event_id must not carry a personal id)",
+    );
+    const wage = { ...sample('wage.paid'), staff_id: 'JZT000123', event_id: 'wage-ｊｚｔ000123-2025-03' };
+    expect(reason(decodeBytes(bytes(wage), 'funding'))).toContain("event_id: contains the event's staff_id");
+    // A platform record number, or a short id that happens to occur in it, is fine.
+    expect(decodeBytes(bytes({ ...admitted, event_id: 'zk2025-000981' }), 'admission').ok).toBe(true);
+    expect(decodeBytes(bytes({ ...sample('admission.admitted'), student_id: 'a1', event_id: 'data1' }), 'admission').ok).toBe(true);
+  });
+
   it('decodes UTF-8 names (学校) intact', () => {
     const d = decodeBytes(bytes({ ...sample('school.upserted'), name: '焦作市第一中学' }), 'registry');
     expect(d.ok && 'name' in d.event && d.event.name).toBe('焦作市第一中学');
