@@ -47,7 +47,15 @@ export interface DeliveryFailure {
   failedCount: number;
 }
 
-/** The DQ-NOTIFY-FAILED violation of a failed delivery: one per contact and Shanghai day. */
+/** Anything shaped like an email address: servers quote the recipient in their replies (`550 5.1.1 <x@y>: User unknown`). */
+const ADDRESS = /<?[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+>?/g;
+
+/** A server's reply fit for an alert: every address in it (with its angle brackets) replaced by `<address>`, at most MAX_REPLY characters. */
+export function replyForAlert(reply: string): string {
+  return reply.replace(ADDRESS, '<address>').slice(0, MAX_REPLY);
+}
+
+/** The DQ-NOTIFY-FAILED violation of a failed delivery: one per contact and Shanghai day; no address, even in the reply. */
 export function notifyFailedViolation(f: DeliveryFailure): Violation {
   return {
     rule: NOTIFY_FAILED,
@@ -57,7 +65,7 @@ export function notifyFailedViolation(f: DeliveryFailure): Violation {
     subject: f.contactId,
     observed: null,
     threshold: null,
-    details: { outbox_id: f.outboxId, code: f.code, reply: f.reply.slice(0, MAX_REPLY), failed_count: f.failedCount },
+    details: { outbox_id: f.outboxId, code: f.code, reply: replyForAlert(f.reply), failed_count: f.failedCount },
   };
 }
 

@@ -6,14 +6,19 @@
  * send and restarts it with the server up.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NOTIFY_FAILED } from '../../alerts/notify/notifyFailed.ts';
 import { messageIdOf, type OutboxRow, writeOutbox } from '../../alerts/notify/outbox.ts';
+import { sendEmail } from '../../alerts/notify/smtp.ts';
+import { notifyList, notifyOutboxOptions, notifyOutboxUsage, notifyTest } from '../../bin/commands/notifyOutbox.ts';
+import { type Command, runCommand } from '../../core/cli.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect, inTransaction, openWarehouse } from '../../core/db.ts';
+import { EdumonError, UsageError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { type MailSender, startMailSender } from '../../service/mailSender.ts';
@@ -75,7 +80,9 @@ const notifyConfig = (url: string, extra: Record<string, unknown> = {}) => ({
 interface World {
   dir: string;
   instance: DuckDBInstance;
+  /** The test's connection (writing rows, reading results); the sender has its own, as in `edumon run`. */
   conn: DuckDBConnection;
+  senderConn: DuckDBConnection;
   sender?: MailSender;
   smtp?: SmtpCatcher;
 }
@@ -86,14 +93,14 @@ async function world(name: string): Promise<World> {
   const instance = await openWarehouse(join(dir, 'warehouse.duckdb'));
   const conn = await connect(instance);
   await migrate(conn);
-  const w: World = { dir, instance, conn };
+  const w: World = { dir, instance, conn, senderConn: await connect(instance) };
   worlds.push(w);
   return w;
 }
 
 function start(w: World, notify: Record<string, unknown>): MailSender {
   const config = loadConfig({ env: { EDUMON_ENV: 'test' }, overrides: { notify } });
-  w.sender = startMailSender({ conn: w.conn, config, log: createLogger({ level: 'error' }) });
+  w.sender = startMailSender({ conn: w.senderConn, config, log: createLogger({ level: 'error' }) });
   return w.sender;
 }
 
@@ -116,6 +123,7 @@ afterEach(async () => {
     await w.sender?.stop();
     await w.smtp?.stop();
     w.conn.closeSync();
+    w.senderConn.closeSync();
     w.instance.closeSync();
     rmSync(w.dir, { recursive: true, force: true });
   }
@@ -137,7 +145,9 @@ describe('the mail sender', () => {
     w.smtp = smtp;
     const burst = rows(30, 'burst');
     start(w, notifyConfig(smtp.url));
-    await put(w, burst);
+    // Written as sweeps write them, in transactions of their own on another connection while the
+    // sender records its attempts.
+    for (let i = 0; i < burst.length; i += 5) await put(w, burst.slice(i, i + 5));
     await waitFor(
       async () => (await read<{ n: number }>(w.conn, `select count(*)::int as n from outbox_attempts where outcome = 'retry'`))[0]!.n >= 3,
       20_000,
@@ -190,7 +200,9 @@ describe('the mail sender', () => {
 
   it('fails the row of a refused recipient, sends the others once, and opens DQ-NOTIFY-FAILED naming the contact, not the address', async () => {
     const w = await world('refused');
-    const smtp = await startSmtpCatcher({ rcpt: (a) => (a === 'wuzhi-b@example.cn' ? { code: 550, message: 'No such user here' } : null) });
+    const smtp = await startSmtpCatcher({
+      rcpt: (a) => (a === 'wuzhi-b@example.cn' ? { code: 550, message: `5.1.1 <${a}>: Recipient address rejected: User unknown` } : null),
+    });
     w.smtp = smtp;
     const all = rows(8, 'refused');
     start(w, notifyConfig(smtp.url));
@@ -229,7 +241,7 @@ describe('the mail sender', () => {
     expect(a.period).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const details = JSON.parse(String(a.details));
     expect(details).toMatchObject({ outbox_id: refused[1]!.id, code: 550, failed_count: 2 });
-    expect(details.reply).toContain('550');
+    expect(details.reply).toBe('550 5.1.1 <address>: Recipient address rejected: User unknown');
     const history = JSON.stringify(await read(w.conn, 'select * from alerts')) + JSON.stringify(await read(w.conn, 'select * from alert_transitions'));
     expect(history).not.toContain('wuzhi-b@example.cn');
     expect(history).not.toContain('@example.cn');
@@ -280,6 +292,110 @@ describe('the mail sender', () => {
   });
 });
 
+/** The handlers of bin/commands/notifyOutbox.ts as `edumon notify` will run them (bin/commands/notify.ts wires them in). */
+const notifyCmd: Command = {
+  name: 'notify',
+  summary: 'the outbox',
+  usage: notifyOutboxUsage,
+  options: notifyOutboxOptions,
+  run: (ctx) => (ctx.positionals[0] === 'list' ? notifyList(ctx) : notifyTest(ctx)),
+};
+
+/** Runs `edumon notify ARGS` in-process; returns its exit status and what it printed on stdout. */
+async function notify(args: string[]): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await runCommand(notifyCmd, args), stdout };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('edumon notify test', () => {
+  it('sends one Chinese test email now and prints the reply; exit 1 when it is not accepted', async () => {
+    const smtp = await startSmtpCatcher({ rcpt: (a) => (a === 'nobody@example.cn' ? { code: 550, message: 'No such user' } : null) });
+    const dir = mkdtempSync(join(tmpdir(), 'edumon-notify-test-'));
+    try {
+      const configFile = join(dir, 'config.json');
+      writeFileSync(configFile, JSON.stringify({ env: 'test', notify: notifyConfig(smtp.url) }));
+      const ok = await notify(['test', '--to', 'wuzhi-a@example.cn', '--config', configFile]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('250 queued');
+      expect(smtp.accepted).toHaveLength(1);
+      expect(smtp.accepted[0]!).toMatchObject({ to: ['wuzhi-a@example.cn'] });
+      expect(smtp.accepted[0]!.subject).toContain('测试');
+      expect(smtp.accepted[0]!.text).toContain('焦作市教育监测');
+      expect(smtp.accepted[0]!.messageId).toMatch(/^<test-[0-9a-f-]+@edumon\.test>$/);
+      const refused = notify(['test', '--to', 'nobody@example.cn', '--config', configFile]);
+      await expect(refused).rejects.toThrow(EdumonError);
+      await expect(refused).rejects.toThrow(/550 No such user/);
+      await expect(notify(['test', '--to', 'not-an-address', '--config', configFile])).rejects.toThrow(UsageError);
+    } finally {
+      await smtp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A bare SMTP server that drops the connection at one step: `greeting` never greets, `mail` closes
+ * on MAIL FROM (before any data), `dot` closes on the final dot (after all of it, no reply).
+ */
+async function droppingServer(at: 'greeting' | 'mail' | 'dot'): Promise<{ url: string; server: Server }> {
+  const server = createServer((sock) => {
+    sock.on('error', () => undefined);
+    if (at === 'greeting') return;
+    sock.write('220 mx.example.cn ESMTP\r\n');
+    let buf = '';
+    let inData = false;
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (inData) {
+          if (line === '.') sock.destroy();
+        } else if (/^MAIL/i.test(line) && at === 'mail') sock.destroy();
+        else if (/^DATA/i.test(line)) {
+          inData = true;
+          sock.write('354 go ahead\r\n');
+        } else sock.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('sendEmail: the stage at which a reply is lost', () => {
+  const settings = (url: string) => loadConfig({ env: { EDUMON_ENV: 'test' }, overrides: { notify: notifyConfig(url) } }).notify;
+  const [row] = rows(1, 'stage');
+  for (const [at, outcome] of [
+    ['greeting', 'retry'],
+    ['mail', 'retry'],
+    ['dot', 'unknown'],
+  ] as const) {
+    it(`a connection dropped at the ${at} is ${outcome}`, async () => {
+      const { url, server } = await droppingServer(at);
+      try {
+        expect(await sendEmail(settings(url), row!)).toMatchObject({ outcome, code: null });
+      } finally {
+        server.close();
+      }
+    });
+  }
+});
+
 describe('edumon run and its outbox', () => {
   const t = testEnv('mail-run');
   afterEach(() => rmSync(t.dir, { recursive: true, force: true }));
@@ -319,9 +435,27 @@ describe('edumon run and its outbox', () => {
       await waitFor(async () => (await count(`select count(*) from outbox where state = 'sent'`)) === 12, 15_000, 'all 12 recorded sent');
       const listed = await runEdumon(['query', `select state, count(*) as n from outbox group by state`, '--format', 'json'], env);
       expect(listed.stdout.trim()).toBe('{"state":"sent","n":"12"}');
+      // `notify list` through the running service, then on the stopped warehouse: the same listing.
+      const viaService = await notify(['list', '--json', '--state', 'sent', '--config', configFile, '--warehouse', t.env.EDUMON_WAREHOUSE!]);
+      expect(viaService.code).toBe(0);
+      const listedRows = jsonLines(viaService.stdout);
+      expect(listedRows).toHaveLength(12);
+      expect(listedRows.find((r) => r.id === 'run-000')).toMatchObject({
+        contact_id: 'wuzhi-a',
+        address: 'wuzhi-a@example.cn',
+        kind: 'alerts',
+        state: 'sent',
+        last_code: 250,
+      });
+      // Refused (and recorded) at least once by the first run, accepted by the second.
+      for (const r of listedRows) expect(Number(r.attempts)).toBeGreaterThanOrEqual(2);
+      expect(String(listedRows[0]!.created_at)).toMatch(/\+08:00$/);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
       expectEachAcceptedOnce(smtp, pending);
+      const onFile = await notify(['list', '--json', '--config', configFile, '--warehouse', t.env.EDUMON_WAREHOUSE!]);
+      expect(jsonLines(onFile.stdout)).toEqual(listedRows);
+      await expect(notify(['list', '--state', 'lost', '--config', configFile, '--warehouse', t.env.EDUMON_WAREHOUSE!])).rejects.toThrow(UsageError);
     } finally {
       await smtp.stop();
     }
