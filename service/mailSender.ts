@@ -4,12 +4,13 @@
  * a retry or an unknown outcome waits a backoff doubling from notify.retryInitialMs up to
  * notify.retryMaxMs, with the same Message-ID; an email not accepted within
  * notify.giveUpAfterHours fails, and a failure opens DQ-NOTIFY-FAILED in the attempt's
- * transaction. A crash between an accepted email and its record sends it once more, with the
- * same Message-ID: at least once, never lost.
+ * transaction. When the server gives no reply at all (down, unreachable, timing out), the whole
+ * outbox waits that backoff, not only the email tried. A crash between an accepted email and its
+ * record sends it once more, with the same Message-ID: at least once, never lost.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { contactRegionOf } from '../alerts/notify/notifyFailed.ts';
-import { type DueRow, loadDue, nextDueAt, recordAttempt } from '../alerts/notify/outbox.ts';
+import { type DueRow, loadDue, nextDueAt, pendingCount, recordAttempt } from '../alerts/notify/outbox.ts';
 import { type SendResult, sendEmail } from '../alerts/notify/smtp.ts';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
@@ -21,7 +22,7 @@ export interface MailSender {
   wake(): void;
   /** Waits for the attempt in flight to be sent and recorded; nothing is sent after. */
   stop(): Promise<void>;
-  /** Resolves once nothing is due now (every due email attempted and recorded); for tests. */
+  /** Resolves at the end of the sender's next look at the outbox: nothing due is left, or the server is unreachable and it waits; for tests. */
   idle(): Promise<void>;
 }
 
@@ -53,6 +54,9 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: Array<() => void> = [];
+  /** Attempts in a row that got no reply from the server, and until when the sender waits because of them. */
+  let unreachable = 0;
+  let pausedUntil = 0;
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -75,28 +79,46 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     while (wanted && !stopped) {
       wanted = false;
       try {
-        for (;;) {
-          if (stopped) return;
-          const due = await loadDue(conn, new Date(), BATCH);
-          if (!due.length) break;
-          for (const row of due) {
-            if (stopped) return;
-            await attempt(row);
-          }
-        }
-        const next = await nextDueAt(conn);
-        schedule(next ? next.getTime() - Date.now() : POLL_MS);
-        for (const w of idleWaiters) w();
-        idleWaiters = [];
+        schedule(await pass());
       } catch (err) {
         // The warehouse refused a read or a write (memory, a closing instance): try again at the next poll.
         log.error('mail sender: outbox unavailable', { error: messageOf(err) });
         schedule(POLL_MS);
       }
+      for (const w of idleWaiters) w();
+      idleWaiters = [];
     }
   }
 
-  async function attempt(row: DueRow): Promise<void> {
+  /**
+   * Sends what is due, oldest first, until nothing is, the sender stops, or the server cannot be
+   * reached; returns how long to wait before looking again.
+   */
+  async function pass(): Promise<number> {
+    if (Date.now() < pausedUntil) return pausedUntil - Date.now();
+    for (;;) {
+      if (stopped) return POLL_MS;
+      const due = await loadDue(conn, new Date(), BATCH);
+      if (!due.length) break;
+      for (const row of due) {
+        if (stopped) return POLL_MS;
+        const result = await attempt(row);
+        // No reply at all (refused, unreachable, timed out): the server, not this email. The rest
+        // wait a backoff of their own, so that a server that swallows connections costs one timeout
+        // per backoff, not one per email.
+        if (result.code === null && result.outcome !== 'failed') {
+          unreachable += 1;
+          pausedUntil = Date.now() + backoffMs(unreachable, notify);
+          return pausedUntil - Date.now();
+        }
+        unreachable = 0;
+      }
+    }
+    const next = await nextDueAt(conn);
+    return next ? next.getTime() - Date.now() : POLL_MS;
+  }
+
+  async function attempt(row: DueRow): Promise<SendResult> {
     const start = Date.now();
     const giveUpAt = Date.parse(row.createdAt) + notify.giveUpAfterHours * 3_600_000;
     const result: SendResult =
@@ -119,7 +141,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     for (let i = 1; ; i++) {
       try {
         await recordAttempt(conn, record);
-        return;
+        return result;
       } catch (err) {
         // The row stays due as it was: it is attempted again at the next poll (same Message-ID), not
         // lost, and not at once, which could send it again and again while the warehouse refuses writes.
@@ -128,6 +150,10 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     }
   }
 
+  // What waits from before a restart is sent first (oldest first); the count says how much.
+  void pendingCount(conn)
+    .then((pending) => log.info('mail sender running', { pending }))
+    .catch(() => undefined);
   wake();
   return {
     wake,
