@@ -57,6 +57,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
   /** Attempts in a row that got no reply from the server, and until when the sender waits because of them. */
   let unreachable = 0;
   let pausedUntil = 0;
+  let announced = false;
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -95,6 +96,12 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
    * reached; returns how long to wait before looking again.
    */
   async function pass(): Promise<number> {
+    if (!announced) {
+      // What waits from before a restart is sent first (oldest first); the count says how much.
+      // Here, not beside the loop: one connection runs one statement at a time.
+      log.info('mail sender running', { pending: await pendingCount(conn) });
+      announced = true;
+    }
     if (Date.now() < pausedUntil) return pausedUntil - Date.now();
     for (;;) {
       if (stopped) return POLL_MS;
@@ -150,10 +157,6 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     }
   }
 
-  // What waits from before a restart is sent first (oldest first); the count says how much.
-  void pendingCount(conn)
-    .then((pending) => log.info('mail sender running', { pending }))
-    .catch(() => undefined);
   wake();
   return {
     wake,
