@@ -48,7 +48,8 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     'values from run to run are the same alert. A violation that is no longer found resolves its',
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
     "files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule's SQL fails or times out, and",
-    '`DQ-ALERT-STORM` (critical) when one run of a rule would open a storm of alerts, which it holds back.',
+    '`DQ-ALERT-STORM` (critical) when one run of a rule would open a storm of alerts, which it holds back;',
+    'the mail sender raises `DQ-NOTIFY-FAILED` (critical) when an alert email cannot be delivered.',
     '',
     '### What a violation row names',
     '',
@@ -64,6 +65,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     '| KG-NEW-PUBLIC-PLACES | null | 410800 | year `YYYY` | null |',
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
     '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: the year `YYYY`, one alert per feed a year) | the feed; the failed rule id; the rule whose alerts are held |',
+    "| DQ-NOTIFY-FAILED | null | the contact's region (null for escalation and data-team contacts) | date `YYYY-MM-DD` of the failure | the contact id (never the address) |",
     '',
     '### The rules',
     '',
@@ -73,7 +75,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map(
         (r) =>
-          `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : 'runner'} | ${'feeds' in r ? feedList(r) : 'those of the rule run'} | ${clauses(r.policy)} |`,
+          `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : ((r as RunnerRule).raised?.cadence ?? 'runner')} | ${'feeds' in r ? feedList(r) : ((r as RunnerRule).raised?.feeds ?? 'those of the rule run')} | ${clauses(r.policy)} |`,
       ),
   ];
   const files = new Set(rules.map((r) => r.id));
@@ -84,7 +86,7 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
         '',
         `## ${r.id}`,
         '',
-        `${r.title}. **${r.severity}**, raised by the rule runner with any rule's run.`,
+        `${r.title}. **${r.severity}**, raised ${raised.raised?.when ?? "by the rule runner with any rule's run"}.`,
         '',
         `- Policy: ${r.policy}`,
         `- Detects: ${r.detects}`,

@@ -5,13 +5,22 @@
 import type { Config } from '../core/config.ts';
 import { ALERT_STORM, ALERT_STORM_SEVERITY } from './alertStorm.ts';
 import { RULE_FAILED } from './applyRules.ts';
+import { NOTIFY_FAILED, NOTIFY_FAILED_SEVERITY } from './notify/notifyFailed.ts';
 import type { Rule } from './rules.ts';
 
 /** A runner-raised rule as the catalogue lists it; `settings` names the configuration it reads. */
-export type RunnerRule = Pick<Rule, 'id' | 'title' | 'severity' | 'policy' | 'detects'> & { raisedBy: string; settings: string[] };
+export type RunnerRule = Pick<Rule, 'id' | 'title' | 'severity' | 'policy' | 'detects'> & {
+  raisedBy: string;
+  settings: string[];
+  /** For a rule raised outside rule runs: when (the catalogue's sentence), its cadence and feeds columns. */
+  raised?: { when: string; cadence: string; feeds: string };
+};
 
-/** DQ-RULE-FAILED and DQ-ALERT-STORM, with the configuration's values of what they read. */
-export function runnerRules(rules: Pick<Config['rules'], 'timeoutMs' | 'stormMaxOpens' | 'stormMaxShare'>): RunnerRule[] {
+/** DQ-RULE-FAILED, DQ-ALERT-STORM and DQ-NOTIFY-FAILED, with the configuration's values of what they read. */
+export function runnerRules(
+  rules: Pick<Config['rules'], 'timeoutMs' | 'stormMaxOpens' | 'stormMaxShare'>,
+  notify: Pick<Config['notify'], 'giveUpAfterHours' | 'retryInitialMs' | 'retryMaxMs' | 'smtpTimeoutMs'>,
+): RunnerRule[] {
   return [
     {
       id: ALERT_STORM,
@@ -36,6 +45,24 @@ export function runnerRules(rules: Pick<Config['rules'], 'timeoutMs' | 'stormMax
         "A rule whose SQL fails or runs past the timeout; its own alerts stay as they were (absence from a failed run proves nothing). Resolved by the rule's next successful run. Period: the Shanghai date of the failed run; subject: the rule id; details: the error.",
       raisedBy: 'alerts/applyRules.ts',
       settings: [`\`rules.timeoutMs\` (default \`${rules.timeoutMs}\`)`],
+    },
+    {
+      id: NOTIFY_FAILED,
+      title: '通知发送失败 / An alert email could not be delivered',
+      severity: NOTIFY_FAILED_SEVERITY,
+      policy: 'none: data health. An alert nobody received protects nobody: the bureau must learn another way, and the address be fixed.',
+      detects:
+        'An alert email (one outbox row) the SMTP server refused for good (a 5xx reply, a rejected recipient included), or did not accept within `notify.giveUpAfterHours` of being written, however often it was tried: a 4xx reply, a transport error or no reply to the message (tried again with the same Message-ID) wait a backoff doubling from `notify.retryInitialMs` to `notify.retryMaxMs`. ' +
+        'One alert per contact and Shanghai day of the failure; resolved when an email to that contact is next accepted. ' +
+        'Region: the region the contact is listed under (none for escalation and data-team contacts); subject: the contact id, never the address; details: the outbox id, the SMTP code, the reply (truncated) and how many emails to the contact failed since one was last accepted.',
+      raisedBy: 'service/mailSender.ts, alerts/notify/notifyFailed.ts',
+      raised: { when: 'by the mail sender of `edumon run`, in the transaction recording the failed attempt', cadence: 'sender', feeds: 'none' },
+      settings: [
+        `\`notify.giveUpAfterHours\` (default \`${notify.giveUpAfterHours}\`)`,
+        `\`notify.retryInitialMs\` (default \`${notify.retryInitialMs}\`)`,
+        `\`notify.retryMaxMs\` (default \`${notify.retryMaxMs}\`)`,
+        `\`notify.smtpTimeoutMs\` (default \`${notify.smtpTimeoutMs}\`)`,
+      ],
     },
   ];
 }

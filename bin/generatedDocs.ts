@@ -39,6 +39,6 @@ export function generatedDocs(): Array<{ path: string; text: string }> {
   return [
     { path: 'docs/contract.schema.json', text: contractJsonSchemaText() },
     { path: 'docs/contract.md', text: contractMarkdown(topicsOf(config)) },
-    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, runnerRules(config.rules)) },
+    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, runnerRules(config.rules, config.notify)) },
   ];
 }

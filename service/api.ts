@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
+import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
@@ -29,12 +30,14 @@ const alertsBody = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('release'), rule: z.string().min(1) }),
 ]);
+const notifyListBody = z.strictObject({ state: z.enum(outboxStates).optional() });
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
 export interface RequestBodies {
   '/query': z.input<typeof queryBody>;
   '/rules/run': z.input<typeof rulesRunBody>;
   '/alerts': z.input<typeof alertsBody>;
+  '/notify/list': z.input<typeof notifyListBody>;
 }
 
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
@@ -66,7 +69,8 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 
 /**
  * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
- * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows}.
+ * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
+ * POST /notify/list {state?} -> {columns, rows} (the outbox).
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -106,6 +110,7 @@ export function createApi(opts: {
     }),
     // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
+    route('POST', '/notify/list', notifyListBody, ({ state }, signal) => serialised(signal, () => listOutbox(opts.readConn, state))),
   ];
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer((req, res) => {

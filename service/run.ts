@@ -18,6 +18,7 @@ import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
 import { createApi } from './api.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
+import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import { createScheduler } from './scheduler.ts';
 
@@ -26,6 +27,8 @@ export interface Service {
   /** Rejects if ingestion stops for good; the process should then exit non-zero. */
   failure: Promise<never>;
   waitUntilIdle(): Promise<void>;
+  /** Tells the mail sender that outbox rows were committed (cheap; calls coalesce): the rule sweeps' hook. */
+  wakeMailSender(): void;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     lagging: () => consumer.laggingPartitions(),
     scheduler,
   });
+  // The mail sender on a connection of its own: a slow SMTP server holds no sweep and no query.
+  const mailConn = await connect(instance);
+  const mail = startMailSender({ conn: mailConn, config, log });
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);
@@ -107,6 +113,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     stats: consumer.stats,
     failure: consumer.failure,
     waitUntilIdle: () => consumer.waitUntilIdle(),
+    wakeMailSender: () => mail.wake(),
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);
@@ -115,6 +122,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
         api.interrupt('the service is stopping');
         await scheduler.stop();
         await rules.stop();
+        // After the sweeps (nothing wakes it any more), before the connections close: the email in
+        // flight is sent and recorded.
+        await mail.stop();
         await consumer.stop();
         server.closeAllConnections();
         await closed;
@@ -123,6 +133,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         readConn.closeSync();
         rulesConn.closeSync();
         dailyRulesConn.closeSync();
+        mailConn.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });

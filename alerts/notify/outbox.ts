@@ -1,0 +1,172 @@
+/**
+ * The outbox: one row per (email, recipient), written in the transaction of the alert transitions
+ * that cause it (writeOutbox), so an email is neither lost by a crash after the alerts changed nor
+ * invented by one before. The sender (service/mailSender.ts) reads what is due and records every
+ * attempt here; each row keeps one Message-ID for all its attempts, so a receiving server (or a
+ * mail client) can drop the copy a lost reply made us send twice. SQL in sql/alerts/outbox_*.sql.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { inTransaction } from '../../core/db.ts';
+import { sqlStatements } from '../../core/sqlStatements.ts';
+import type { AlertTransition } from '../evaluate.ts';
+import { writeDeliveryAlert } from './notifyFailed.ts';
+
+const SQL = sqlStatements('alerts', [
+  'outbox_insert',
+  'outbox_due',
+  'outbox_next_due',
+  'outbox_attempt_insert',
+  'outbox_attempt_update',
+  'outbox_list',
+  'outbox_pending_count',
+]);
+
+/** One email to one recipient, as the notification policy writes it (times ISO 8601 UTC). */
+export interface OutboxRow {
+  /** Deterministic (the policy derives it from what the email says and to whom): a redone sweep writes the same id. */
+  id: string;
+  /** `<id@notify.messageIdDomain>` (messageIdOf). */
+  messageId: string;
+  /** The contact's id from the notify config: what DQ-NOTIFY-FAILED and the listings name. */
+  contactId: string;
+  /** The one envelope recipient. */
+  address: string;
+  kind: 'alerts' | 'test';
+  subject: string;
+  html: string;
+  text: string;
+  /** UTF-8 text attachments (content is the text itself). */
+  attachments: Array<{ filename: string; contentType: string; content: string }>;
+  alertIds: string[];
+  createdAt: string;
+}
+
+/** An email due for an attempt, with what it went through so far. */
+export interface DueRow extends OutboxRow {
+  state: 'pending' | 'unknown';
+  /** Attempts made so far. */
+  attempts: number;
+}
+
+/**
+ * What one attempt came to: `sent` (accepted), `failed` (refused for good: a 5xx, or given up),
+ * `retry` (a 4xx or a transport error before the message data went out: certainly not
+ * delivered), `unknown` (no reply to the message data: maybe delivered; retried with the same
+ * Message-ID).
+ */
+export type Outcome = 'sent' | 'failed' | 'retry' | 'unknown';
+
+/** The outbox states: a `retry` leaves the row `pending`. */
+export const outboxStates = ['pending', 'sent', 'failed', 'unknown'] as const;
+export type OutboxState = (typeof outboxStates)[number];
+
+/** The Message-ID of an outbox row: the same row always has the same one, whatever the attempt. */
+export function messageIdOf(id: string, domain: string): string {
+  return `<${id}@${domain}>`;
+}
+
+/**
+ * Adds emails to the outbox, pending and due at their createdAt, inside the caller's transaction
+ * (the sweep's, with the alert transitions they tell of). A row whose id is already there is left
+ * alone, so writing the same rows twice changes nothing.
+ */
+export async function writeOutbox(conn: DuckDBConnection, rows: readonly OutboxRow[]): Promise<void> {
+  for (const r of rows) {
+    await conn.run(SQL.outbox_insert, {
+      id: r.id,
+      message_id: r.messageId,
+      contact_id: r.contactId,
+      address: r.address,
+      kind: r.kind,
+      subject: r.subject,
+      html: r.html,
+      text: r.text,
+      attachments: JSON.stringify(r.attachments),
+      alert_ids: JSON.stringify(r.alertIds),
+      created_at: r.createdAt,
+    });
+  }
+}
+
+const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : ((v as T | null) ?? fallback));
+
+/** The emails due at `now` (pending or unknown, next attempt reached), oldest first, at most `limit`. */
+export async function loadDue(conn: DuckDBConnection, now: Date, limit: number): Promise<DueRow[]> {
+  const rows = (await conn.runAndReadAll(SQL.outbox_due, { now: now.toISOString(), limit })).getRowObjectsJson();
+  return rows.map((r) => ({
+    id: String(r.id),
+    messageId: String(r.message_id),
+    contactId: String(r.contact_id),
+    address: String(r.address),
+    kind: r.kind as OutboxRow['kind'],
+    subject: String(r.subject),
+    html: String(r.html),
+    text: String(r.text),
+    attachments: json(r.attachments, []),
+    alertIds: json(r.alert_ids, []),
+    createdAt: String(r.created_at),
+    state: r.state as DueRow['state'],
+    attempts: Number(r.attempts),
+  }));
+}
+
+/** When the next email not yet sent falls due, or null when none waits. */
+export async function nextDueAt(conn: DuckDBConnection): Promise<Date | null> {
+  const at = (await conn.runAndReadAll(SQL.outbox_next_due)).getRowObjectsJson()[0]?.at;
+  return typeof at === 'string' ? new Date(at) : null;
+}
+
+/** One attempt to record: its outcome and, for the alert, whom it was for (times ISO 8601 UTC). */
+export interface AttemptRecord {
+  outboxId: string;
+  contactId: string;
+  /** The contact's region (alerts/notify/notifyFailed.ts contactRegionOf), for DQ-NOTIFY-FAILED. */
+  region: string | null;
+  at: string;
+  outcome: Outcome;
+  /** The SMTP reply code; null for a transport error, a timeout or a give-up. */
+  code: number | null;
+  /** The server's reply, or the transport error. */
+  reply: string;
+  /** When a `retry` or `unknown` row is tried again (ignored for the others). */
+  nextAttemptAt: string;
+}
+
+const STATE_OF: Record<Outcome, OutboxState> = { sent: 'sent', failed: 'failed', retry: 'pending', unknown: 'unknown' };
+
+/**
+ * Records an attempt in one transaction (its own): the outbox_attempts row, the outbox row's
+ * state, attempts, next attempt, sent_at and last reply, and DQ-NOTIFY-FAILED (opened by a
+ * failure, resolved by the contact's next accepted email). Returns the alert transitions made.
+ */
+export async function recordAttempt(conn: DuckDBConnection, a: AttemptRecord): Promise<AlertTransition[]> {
+  return inTransaction(conn, async () => {
+    await conn.run(SQL.outbox_attempt_insert, { id: a.outboxId, attempted_at: a.at, outcome: a.outcome, code: a.code, reply: a.reply });
+    await conn.run(SQL.outbox_attempt_update, {
+      id: a.outboxId,
+      state: STATE_OF[a.outcome],
+      next_attempt_at: a.outcome === 'retry' || a.outcome === 'unknown' ? a.nextAttemptAt : a.at,
+      sent_at: a.outcome === 'sent' ? a.at : null,
+      code: a.code,
+      reply: a.reply,
+    });
+    return writeDeliveryAlert(conn, a);
+  });
+}
+
+/** The columns of `edumon notify list`, in its order. */
+export const OUTBOX_LIST_COLUMNS = ['id', 'created_at', 'contact_id', 'address', 'kind', 'subject', 'state', 'attempts', 'last_code', 'last_reply'];
+
+/**
+ * The outbox as `edumon notify list` shows it, newest first, as columns and rows (times in
+ * Asia/Shanghai, +08:00); `state` unset for every row.
+ */
+export async function listOutbox(conn: DuckDBConnection, state?: OutboxState): Promise<{ columns: string[]; rows: unknown[][] }> {
+  const rows = (await conn.runAndReadAll(SQL.outbox_list, { state: state ?? null })).getRowObjectsJson();
+  return { columns: OUTBOX_LIST_COLUMNS, rows: rows.map((r) => OUTBOX_LIST_COLUMNS.map((c) => r[c] ?? null)) };
+}
+
+/** How many emails wait to be sent: pending, or of unknown outcome. */
+export async function pendingCount(conn: DuckDBConnection): Promise<number> {
+  return Number((await conn.runAndReadAll(SQL.outbox_pending_count)).getRowObjectsJson()[0]?.n ?? 0);
+}
