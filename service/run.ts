@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../core/config.ts';
+import type { Config, Family } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { lockDown } from '../core/lockDown.ts';
@@ -21,14 +21,13 @@ import { removeServiceFile, writeServiceFile } from './client.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import { createScheduler } from './scheduler.ts';
+import { sweepNotify } from './sweepNotify.ts';
 
 export interface Service {
   stats: PipelineStats;
   /** Rejects if ingestion stops for good; the process should then exit non-zero. */
   failure: Promise<never>;
   waitUntilIdle(): Promise<void>;
-  /** Tells the mail sender that outbox rows were committed (cheap; calls coalesce): the rule sweeps' hook. */
-  wakeMailSender(): void;
   stop(): Promise<void>;
 }
 
@@ -44,6 +43,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // ingest write fails (out of memory, say), the queries in progress are interrupted before it is
   // retried, so it is the query that fails, not ingestion.
   let interruptQueries = (_reason: string) => {};
+  // Admission events committed in season start a sweep of their rules (set once the runner is up).
+  let stored = (_family: Family) => {};
   const consumer = await startConsumer({
     config,
     kafka,
@@ -51,6 +52,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     pseudonymize,
     log,
     onWriteRetry: () => interruptQueries('an ingest write failed and is retried: the warehouse needs its memory back'),
+    onStored: (family) => stored(family),
   });
 
   const readConn = await connect(instance);
@@ -59,6 +61,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const rulesConn = await connect(instance);
   const dailyRulesConn = await connect(instance);
   const scheduler = createScheduler(log);
+  // The mail sender on a connection of its own: a slow SMTP server holds no sweep and no query.
+  const mailConn = await connect(instance);
+  const mail = startMailSender({ conn: mailConn, config, log });
+  const notify = sweepNotify(config, () => mail.wake());
+  if (!notify) log.warn('no contacts configured (notify.contacts, notify.dataTeam): alerts are not mailed');
   const rules = await startRuleSweeps({
     conn: rulesConn,
     dailyConn: dailyRulesConn,
@@ -67,10 +74,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     ingestLag: () => consumer.lag(),
     lagging: () => consumer.laggingPartitions(),
     scheduler,
+    ...(notify ? { notify } : {}),
   });
-  // The mail sender on a connection of its own: a slow SMTP server holds no sweep and no query.
-  const mailConn = await connect(instance);
-  const mail = startMailSender({ conn: mailConn, config, log });
+  stored = (family) => rules.stored(family);
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);
@@ -113,7 +119,6 @@ export async function startService(config: Config, log: Logger): Promise<Service
     stats: consumer.stats,
     failure: consumer.failure,
     waitUntilIdle: () => consumer.waitUntilIdle(),
-    wakeMailSender: () => mail.wake(),
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);

@@ -44,6 +44,7 @@ export async function writeNotifyLog(conn: DuckDBConnection, entries: readonly L
     appender.appendInteger(e.occurrence);
     appender.appendVarchar(e.status);
     appender.appendVarchar(e.notified_at);
+    appender.appendVarchar(e.told_at);
     appender.appendBoolean(e.escalated);
     appender.endRow();
   }

@@ -9,8 +9,8 @@
  * For each alert and each contact routing gives it (alerts/notify/route.ts):
  * - open, and the contact was not told of this occurrence: `open` (or `reopen`);
  * - open, told, unacknowledged and last told renotifyHours ago or more: `renotify`;
- * - open, unacknowledged escalateAfterDays after it opened: the escalation contacts join its
- *   recipients, `escalate` the first time;
+ * - open, unacknowledged escalateAfterDays after its recipients were first told of it: the
+ *   escalation contacts join its recipients, `escalate` the first time;
  * - resolved, and the contact was told it is open (this occurrence): `resolve`;
  * - flapping (reopened more than flapMaxReopensPerDay times in 24 h): told once a day, with the count;
  * - silenced (a silence in force) or muted (a mute window or an official holiday): held, nothing is
@@ -40,6 +40,8 @@ export interface LogEntry {
   occurrence: number;
   status: 'open' | 'resolved';
   notified_at: string;
+  /** When the contact was first told of this occurrence (kept by reminders): escalation counts from the first of these. */
+  told_at: string;
   escalated: boolean;
 }
 
@@ -100,8 +102,16 @@ export function planNotifications(input: PolicyInput): PolicyDecision {
 
   for (const alert of input.alerts) {
     const unacked = alert.acked_at === null;
-    const escalating = alert.status === 'open' && unacked && now - Date.parse(alert.opened_at) >= notify.escalateAfterDays * DAY;
     const regular = recipientsOf(alert, notify);
+    // Unacknowledged escalateAfterDays after its recipients were first told (not after it opened:
+    // days it was held by a mute window or a silence, when nobody could act, do not count).
+    const firstTold = Math.min(
+      ...regular.map((r) => {
+        const e = logOf.get(`${alert.id}\u0000${r.contact.id}`);
+        return e && e.occurrence === alert.occurrence ? Date.parse(e.told_at) : Number.POSITIVE_INFINITY;
+      }),
+    );
+    const escalating = alert.status === 'open' && unacked && now - firstTold >= notify.escalateAfterDays * DAY;
     const known = new Set(regular.map((r) => r.contact.id));
     const escalation = escalating ? escalationRecipientsOf(alert, notify).filter((r) => !known.has(r.contact.id)) : [];
     const flapping = alert.reopensLastDay > notify.flapMaxReopensPerDay;
@@ -129,6 +139,7 @@ export function planNotifications(input: PolicyInput): PolicyDecision {
         occurrence: alert.occurrence,
         status: alert.status,
         notified_at: iso,
+        told_at: entry && entry.occurrence === alert.occurrence && entry.status === alert.status ? entry.told_at : iso,
         escalated: (entry?.escalated ?? false) || kind === 'escalate',
       });
     }

@@ -6,5 +6,6 @@ create or replace temp table staged_notify_log (
   occurrence integer,
   status varchar,
   notified_at varchar,
+  told_at varchar,
   escalated boolean
 )

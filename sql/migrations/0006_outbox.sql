@@ -11,6 +11,7 @@ create table notify_log (
   occurrence integer not null,      -- the alert's occurrence the contact was last told of
   status varchar not null,          -- open | resolved: what the contact was last told it is
   notified_at timestamptz not null, -- when the contact was last told (open, reopen, renotify, escalate, resolve)
+  told_at timestamptz not null,     -- when the contact was first told of this occurrence (escalation counts from it)
   escalated boolean not null,       -- whether the contact was told as an escalation contact
   primary key (alert_id, contact_id)
 );

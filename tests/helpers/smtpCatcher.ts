@@ -16,6 +16,9 @@ export interface Received {
   outboxId: string;
   subject: string;
   text: string;
+  html: string;
+  /** The message as received (headers and encoded bodies), for checks that nothing leaks in any part. */
+  raw: string;
 }
 
 /** What the server does with a received message: accept it, refuse it with a code, or never answer. */
@@ -68,14 +71,22 @@ export async function startSmtpCatcher(
         callback(refusal ? smtpError(refusal.code, refusal.message) : null);
       },
       onData(stream, session, callback) {
-        simpleParser(stream)
-          .then((parsed) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        new Promise<Buffer>((resolve, reject) => {
+          stream.once('end', () => resolve(Buffer.concat(chunks)));
+          stream.once('error', reject);
+        })
+          .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+          .then(({ raw, parsed }) => {
             const msg: Received = {
               messageId: parsed.messageId ?? '',
               to: (session.envelope.rcptTo || []).map((r) => r.address),
               outboxId: String(parsed.headers.get('x-edumon-outbox-id') ?? ''),
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              raw: raw.toString('utf8'),
             };
             const n = received.length;
             received.push(msg);

@@ -68,8 +68,24 @@ describe('planNotifications', () => {
 
   it('lists new alerts most severe first, then reminders, then resolved', () => {
     const log: LogEntry[] = [
-      { alert_id: 'a3', contact_id: 'wen', occurrence: 1, status: 'open', notified_at: new Date(T0 - 25 * HOUR).toISOString(), escalated: false },
-      { alert_id: 'a4', contact_id: 'wen', occurrence: 1, status: 'open', notified_at: new Date(T0 - HOUR).toISOString(), escalated: false },
+      {
+        alert_id: 'a3',
+        contact_id: 'wen',
+        occurrence: 1,
+        status: 'open',
+        notified_at: new Date(T0 - 25 * HOUR).toISOString(),
+        told_at: new Date(T0 - 25 * HOUR).toISOString(),
+        escalated: false,
+      },
+      {
+        alert_id: 'a4',
+        contact_id: 'wen',
+        occurrence: 1,
+        status: 'open',
+        notified_at: new Date(T0 - HOUR).toISOString(),
+        told_at: new Date(T0 - HOUR).toISOString(),
+        escalated: false,
+      },
     ];
     const d = plan(
       [
@@ -102,6 +118,21 @@ describe('planNotifications', () => {
       'wen: open a1',
       'city: open a1',
     ]);
+  });
+
+  it('counts the days to escalation from when the recipients were first told, not from a holiday that held the alert', () => {
+    const a = alert(1);
+    const festival = { until: T0 + 5 * 24 * HOUR, reason: '法定节假日：春节' };
+    expect(summary(plan([a], { mute: festival, now: T0 + 4 * 24 * HOUR }))).toEqual([]);
+    const told = plan([a], { now: T0 + 5 * 24 * HOUR });
+    expect(summary(told)).toEqual(['wen: open a1', 'city: open a1']);
+    let log = told.log;
+    const day6 = plan([a], { log, now: T0 + 6 * 24 * HOUR });
+    expect(summary(day6)).toEqual(['wen: renotify a1', 'city: renotify a1']);
+    log = [...day6.log];
+    // The reminder kept when they were first told: three days after that, it escalates.
+    expect(log.every((e) => e.told_at === new Date(T0 + 5 * 24 * HOUR).toISOString())).toBe(true);
+    expect(summary(plan([a], { log, now: T0 + 8 * 24 * HOUR }))).toContain('esc: escalate a1');
   });
 
   it('tells a resolution only to those told of the opening, and a reopening as such', () => {
