@@ -79,10 +79,12 @@ describe('a rule sweep', () => {
     const conn = await connect(instance);
     try {
       await world().store(conn);
-      // The admission feed has reported up to 12 July 10:00: ADM-OVER-QUOTA judges as of 09:50 (10 minutes'
-      // allowed lateness), before the admissions; the same SQL uncapped judges as of T.
+      // The admission feed has reported up to 12 July 10:00: with 10 minutes' allowed lateness (a
+      // platform that batches), ADM-OVER-QUOTA judges as of 09:50, before the admissions; the same SQL
+      // uncapped judges as of T.
       const uncapped: Rule = { ...ruleById('ADM-DUPLICATE'), capped: false };
-      const sweep = await runRules(conn, [ruleById('ADM-OVER-QUOTA'), uncapped], { config, asOf: T });
+      const late = { ...config, feeds: { ...config.feeds, admission: { allowedLatenessMinutes: 10 } } };
+      const sweep = await runRules(conn, [ruleById('ADM-OVER-QUOTA'), uncapped], { config: late, asOf: T });
       expect(sweep.runs.map((r) => [r.rule, r.effectiveAsOf, r.heldBy])).toEqual([
         ['ADM-OVER-QUOTA', '2025-07-12T01:50:00Z', 'admission'],
         ['ADM-DUPLICATE', '2025-12-31T15:59:59Z', null],

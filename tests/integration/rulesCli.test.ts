@@ -49,18 +49,18 @@ describe('edumon rules', () => {
   });
 
   it('says which rules their feeds held back, to when and by which feed, and which feeds hold nothing', async () => {
-    // The last admissions occurred on 12 July at 10:00: with 10 minutes' allowed lateness the admission feed is complete to 09:50.
+    // The last admissions occurred on 12 July at 10:00: the admission platform's allowed lateness is 0, so its feed is complete to 10:00.
     await storeWorld(t.config.warehouse, overQuota());
     const r = await runEdumon(['rules', 'run', '--dry-run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toContain('(0 rows)');
-    expect(r.stderr).toContain(`edumon: judged as of 2025-07-12T09:50:00+08:00, held back by the admission feed's watermark: ADM-OVER-QUOTA`);
+    expect(r.stdout).toContain('(1 row)');
+    expect(r.stderr).toContain(`edumon: judged as of 2025-07-12T10:00:00+08:00, held back by the admission feed's watermark: ADM-OVER-QUOTA`);
     const json = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'WAGE-MISSING', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(json.code, json.output).toBe(0);
     expect(JSON.parse(json.stderr.split('\n')[0]!)).toEqual({
       rule: 'WAGE-MISSING',
       // The registry is complete up to the frontier (the admission feed's watermark); payroll holds nothing and holds nothing back.
-      effective_as_of: '2025-07-12T09:50:00+08:00',
+      effective_as_of: '2025-07-12T10:00:00+08:00',
       held_by: 'registry',
       empty_feeds: ['payroll'],
     });
