@@ -13,7 +13,7 @@ export const ruleRunSchema = z.object({
   /** When the rule's query started (ISO 8601, UTC). */
   startedAt: z.string(),
   /**
-   * The moment the rule judged (ISO 8601, UTC, whole seconds): the earliest of the sweep's
+   * The moment the rule judged (ISO 8601, UTC, to the millisecond when it has some): the earliest of the sweep’s
    * requested moment and its feeds' watermarks (alerts/feedWatermarks.ts).
    */
   effectiveAsOf: z.string(),

@@ -99,12 +99,12 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   const moments = rules.map((r) => effectiveMoment(requested, r.feeds, watermarks, r.capped));
   const groups = new Map<string, { params: Record<RuleParam, string | number>; plan: SharedCall[] }>();
   for (const m of moments) {
-    const at = wholeSeconds(m.at);
+    const at = utcMoment(m.at);
     if (!groups.has(at)) groups.set(at, { params: ruleParams(opts.config, at), plan: [] });
   }
   marked ??= markedMacros();
   for (const [g, [at, group]] of [...groups].entries()) {
-    const mine = rules.filter((_, i) => wholeSeconds(moments[i]!.at) === at);
+    const mine = rules.filter((_, i) => utcMoment(moments[i]!.at) === at);
     group.plan = sharedCalls(mine, marked).map((s) => ({ ...s, table: `${s.table}_m${g}` }));
   }
   // The values of the parameters a statement uses (a rule reading shared state may no longer use some of its own).
@@ -114,7 +114,7 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   try {
     for (const [i, rule] of rules.entries()) {
       const moment = moments[i]!;
-      const effectiveAsOf = wholeSeconds(moment.at);
+      const effectiveAsOf = utcMoment(moment.at);
       const group = groups.get(effectiveAsOf)!;
       const plan = group.plan;
       const judged = { effectiveAsOf, heldBy: moment.heldBy, emptyFeeds: moment.empty };
@@ -166,13 +166,17 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
     signal?.removeEventListener('abort', onAbort);
     await conn.run('rollback').catch(() => undefined);
   }
-  const shown = Object.fromEntries(Object.entries(watermarks).map(([f, w]) => [f, w.at === null ? null : wholeSeconds(w.at)])) as Record<Feed, string | null>;
+  const shown = Object.fromEntries(Object.entries(watermarks).map(([f, w]) => [f, w.at === null ? null : utcMoment(w.at)])) as Record<Feed, string | null>;
   return { asOf, watermarks: shown, violations, runs, shared, ms: elapsed(sweepStarted) };
 }
 
-/** An epoch-ms moment as whole UTC seconds, '2025-12-31T15:59:59Z' (the form normaliseAsOf gives). */
-function wholeSeconds(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+/**
+ * An epoch-ms moment as UTC ISO 8601, '2025-12-31T15:59:59Z', with milliseconds only when it has
+ * some ('2025-12-31T15:59:59.624Z'): a feed's watermark is its latest event's occurred_at to the
+ * millisecond, and a moment cut to the second would leave that event unjudged until a later one came.
+ */
+function utcMoment(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
@@ -194,11 +198,11 @@ async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number | undefi
   }
 }
 
-/** `at` as whole UTC seconds, '2025-12-31T15:59:59Z'; read by the one time parser (no offset = Asia/Shanghai). */
+/** `at` in UTC (utcMoment); read by the one time parser (no offset = Asia/Shanghai). */
 function normaliseAsOf(at: string): string {
   const t = parseShanghaiTime(at);
   if (!t) throw new UsageError(`not a timestamp: '${at}' (expected e.g. 2025-12-31T23:59:59+08:00; without an offset it is Asia/Shanghai)`);
-  return `${new Date(t.getTime() - (((t.getTime() % 1000) + 1000) % 1000)).toISOString().slice(0, 19)}Z`;
+  return utcMoment(t.getTime());
 }
 
 /** Orders violations by (school_id, region_code, period, subject), nulls first. */

@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     EDUMON_WAREHOUSE: join(dir, 'edumon.duckdb'),
     EDUMON_TOPIC_PREFIX: `${run}.`,
     EDUMON_GROUP_ID: `${run}-group`,
-    EDUMON_LOG_LEVEL: 'warn',
+    EDUMON_LOG_LEVEL: 'info',
   };
   const config = loadConfig({ env: { EDUMON_TOPIC_PREFIX: `${run}.` } });
   const kafka = createKafka(config, createLogger({ level: 'error' }), '-bench');

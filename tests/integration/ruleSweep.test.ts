@@ -98,6 +98,29 @@ describe('a rule sweep', () => {
     }
   });
 
+  it('judges the admission feed up to its latest admission to the millisecond, not cut to the second before it', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      // The last admission of a quiet spell, at .624 s: judged now, not when a later one comes.
+      const w = new RuleWorld().school(HS, { region_code: '410825' });
+      w.add('admission.admitted', '2025-07-12T10:00:00.624+08:00', {
+        school_id: HS,
+        student_id: 'late1',
+        year: 2025,
+        home_region_code: '410823',
+        admission_type: 'unified',
+      });
+      await w.store(conn);
+      const sweep = await runRules(conn, [ruleById('ADM-CROSS-REGION')], { config, asOf: '2025-07-12T10:00:05+08:00' });
+      expect(sweep.runs.map((r) => [r.effectiveAsOf, r.heldBy])).toEqual([['2025-07-12T02:00:00.624Z', 'admission']]);
+      expect(sweep.violations.map((v) => v.school_id)).toEqual([HS]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it('stops at once when its signal aborts (shutdown): nothing reported or applied, the connection usable', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await connect(instance);
