@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
+import { previewEmail } from '../alerts/notify/preview.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
@@ -31,6 +32,7 @@ const alertsBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('release'), rule: z.string().min(1) }),
 ]);
 const notifyListBody = z.strictObject({ state: z.enum(outboxStates).optional() });
+const notifyPreviewBody = z.strictObject({ alert: z.string().min(1), contact: z.string().min(1).optional(), at: z.string().min(1) });
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
 export interface RequestBodies {
@@ -38,6 +40,7 @@ export interface RequestBodies {
   '/rules/run': z.input<typeof rulesRunBody>;
   '/alerts': z.input<typeof alertsBody>;
   '/notify/list': z.input<typeof notifyListBody>;
+  '/notify/preview': z.input<typeof notifyPreviewBody>;
 }
 
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
@@ -70,14 +73,15 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 /**
  * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
- * POST /notify/list {state?} -> {columns, rows} (the outbox).
+ * POST /notify/list {state?} -> {columns, rows} (the outbox); POST /notify/preview {alert, contact?, at} -> the
+ * email one alert makes (alerts/notify/preview.ts), nothing written.
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
 export function createApi(opts: {
   token: string;
   readConn: DuckDBConnection;
-  config: Pick<Config, 'rules' | 'kafka' | 'feeds' | 'query'>;
+  config: Config;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
@@ -111,6 +115,9 @@ export function createApi(opts: {
     // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
     route('POST', '/notify/list', notifyListBody, ({ state }, signal) => serialised(signal, () => listOutbox(opts.readConn, state))),
+    route('POST', '/notify/preview', notifyPreviewBody, ({ alert, contact, at }, signal) =>
+      serialised(signal, () => previewEmail(opts.readConn, opts.config, alert, new Date(at), contact)),
+    ),
   ];
   const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer((req, res) => {

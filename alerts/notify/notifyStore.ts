@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import type { LogEntry, NotifyAlert } from './policy.ts';
 
-const SQL = sqlStatements('alerts', ['notify_candidates', 'notify_log_load', 'notify_log_stage', 'notify_log_upsert', 'school_names']);
+const SQL = sqlStatements('alerts', ['notify_candidates', 'notify_alert', 'notify_log_load', 'notify_log_stage', 'notify_log_upsert', 'school_names']);
 
 /** Which rules' alerts a round considers: a sweep's rules (with the runner alerts about them), or null for every rule. */
 export type RuleScope = readonly string[] | null;
@@ -16,7 +16,15 @@ const rulesParam = (rules: RuleScope) => (rules === null ? null : rules.join(','
 
 /** The open alerts, and the resolved ones a contact was told are open, of `rules`; reopenings counted in the 24 h before `now` (ISO). */
 export async function loadNotifyCandidates(conn: DuckDBConnection, rules: RuleScope, now: string): Promise<NotifyAlert[]> {
-  const rows = (await conn.runAndReadAll(SQL.notify_candidates, { rules: rulesParam(rules), now })).getRowObjectsJson();
+  return notifyAlerts((await conn.runAndReadAll(SQL.notify_candidates, { rules: rulesParam(rules), now })).getRowObjectsJson());
+}
+
+/** One alert by id as the policy reads it, or undefined for no such alert. */
+export async function loadNotifyAlert(conn: DuckDBConnection, id: string, now: string): Promise<NotifyAlert | undefined> {
+  return notifyAlerts((await conn.runAndReadAll(SQL.notify_alert, { id, now })).getRowObjectsJson())[0];
+}
+
+function notifyAlerts(rows: Record<string, unknown>[]): NotifyAlert[] {
   return rows.map((r) => {
     const { reopens_last_day, details, ...alert } = r;
     return {

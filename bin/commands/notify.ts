@@ -3,11 +3,15 @@
  * `subcommands` (its usage, summary and run), so list, preview and test slot in beside check;
  * options are shared, each saying which sub-command reads it.
  */
+import { writeFileSync } from 'node:fs';
 import { type CheckedRecipient, type NotifyCheck, notifyCheck, type SeverityRouting } from '../../alerts/notify/notifyCheck.ts';
+import { previewEmail } from '../../alerts/notify/preview.ts';
 import type { Command, CommandContext } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { escapeControls } from '../formatResult.ts';
+import { listSummary, notifyList, notifyOutboxOptions, notifyTest, testSummary } from './notifyOutbox.ts';
 
 /** One sub-command: what `edumon notify NAME ARGS...` does, returning the exit status. */
 interface NotifySubcommand {
@@ -17,6 +21,43 @@ interface NotifySubcommand {
 }
 
 const subcommands: Record<string, NotifySubcommand> = {
+  list: {
+    usage: 'notify list [--state pending|sent|failed|unknown] [--json]',
+    summary: listSummary,
+    run: (ctx) => notifyList(ctx),
+  },
+  preview: {
+    usage: 'notify preview --alert ID [--contact ID] [--out FILE]',
+    summary:
+      'preview: renders the email alert ID makes, as the outbox would hold it, for --contact (default: the first\n' +
+      'contact it reaches), into FILE (default alert-ID.html; the plain text beside it as .txt); prints the subject.\n' +
+      'Sends and writes nothing else. Through `edumon run` while it is up.',
+    async run(ctx, args) {
+      if (args.length > 0) throw new UsageError(`notify preview: takes no arguments (got '${args.join(' ')}')`);
+      const alert = ctx.values.alert;
+      if (typeof alert !== 'string' || !alert) throw new UsageError('notify preview: give --alert ID (edumon alerts list shows the ids)');
+      const contact = typeof ctx.values.contact === 'string' ? ctx.values.contact : undefined;
+      const config = ctx.config();
+      const at = new Date();
+      const body = { alert, at: at.toISOString(), ...(contact ? { contact } : {}) };
+      const p = await serviceOrWarehouse(config.warehouse, { path: '/notify/preview', body }, { write: false }, (conn) =>
+        previewEmail(conn, config, alert, at, contact),
+      );
+      const out = typeof ctx.values.out === 'string' ? ctx.values.out : `alert-${alert}.html`;
+      writeFileSync(out, p.html, { mode: 0o600 });
+      const text = out.replace(/\.html?$/i, '') + '.txt';
+      writeFileSync(text, p.text, { mode: 0o600 });
+      ctx.out(escapeControls(`主题 subject: ${p.subject}`));
+      ctx.out(escapeControls(`收件人 to: ${p.contactId} <${p.address}>${p.routed ? '' : '（此告警不发给该联系人 not routed to this contact）'}`));
+      ctx.out(`已写入 written: ${out}, ${text}${p.attachments.length ? ` (attachments not written: ${p.attachments.map((a) => a.filename).join(', ')})` : ''}`);
+      return 0;
+    },
+  },
+  test: {
+    usage: 'notify test --to ADDRESS',
+    summary: testSummary,
+    run: (ctx) => notifyTest(ctx),
+  },
   check: {
     usage: 'notify check [--at TIME] [--json]',
     summary:
@@ -35,7 +76,7 @@ const subcommands: Record<string, NotifySubcommand> = {
 
 export const notifyCmd: Command = {
   name: 'notify',
-  summary: 'Alert email: check who receives what, and when notices are held',
+  summary: 'Alert email: the outbox, a preview, a test email, and who receives what',
   usage: Object.values(subcommands)
     .map((s) => s.usage)
     .join(' |\n       '),
@@ -43,8 +84,12 @@ export const notifyCmd: Command = {
     .map((s) => s.summary)
     .join('\n'),
   options: {
+    ...notifyOutboxOptions,
+    alert: { type: 'string', value: 'ID', help: 'preview: the alert whose email to render' },
+    contact: { type: 'string', value: 'ID', help: 'preview: render it for this contact (default: the first it reaches)' },
+    out: { type: 'string', value: 'FILE', help: 'preview: where the HTML goes (default alert-ID.html)' },
     at: { type: 'string', value: 'TIME', help: 'check: as of this moment (Asia/Shanghai unless an offset is given; default: now)' },
-    json: { type: 'boolean', help: 'check: one JSON object instead of the report' },
+    json: { type: 'boolean', help: 'check, list: JSON instead of the report or table' },
   },
   async run(ctx) {
     const [name, ...args] = ctx.positionals;

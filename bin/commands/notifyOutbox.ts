@@ -13,16 +13,15 @@ import { formatShanghai } from '../../core/shanghai.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { escapeControls, formatLines } from '../formatResult.ts';
 
-/** The usage lines of the two sub-commands. */
-export const notifyOutboxUsage = 'notify list [--state pending|sent|failed|unknown] [--json] | notify test --to ADDRESS';
-
-/** What the two sub-commands do, for --help. */
-export const notifyOutboxDescription =
+/** What `notify list` does, for --help. */
+export const listSummary =
   'list: the alert emails of the outbox, newest first: id, created (Asia/Shanghai, +08:00), contact, address,\n' +
   'kind, subject, state (pending, sent, failed, unknown: no reply to the message, retried with the same\n' +
-  'Message-ID), attempts, the last SMTP code and reply. Through `edumon run` while it is up.\n' +
-  'test: sends one test email to ADDRESS now with the configured SMTP server (notify.smtpUrl) and prints\n' +
-  'its reply; exit 1 when it is not accepted.';
+  'Message-ID), attempts, the last SMTP code and reply. Through `edumon run` while it is up.';
+
+/** What `notify test` does, for --help. */
+export const testSummary =
+  'test: sends one test email to ADDRESS now with the configured SMTP server (notify.smtpUrl) and prints\n' + 'its reply; exit 1 when it is not accepted.';
 
 /** The options of the two sub-commands. */
 export const notifyOutboxOptions: Record<string, OptionSpec> = {

@@ -13,6 +13,7 @@ import { ackAlert } from '../../alerts/alertStore.ts';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { noWatermarks } from '../../alerts/feedWatermarks.ts';
 import { notifyRound } from '../../alerts/notify/notifyRound.ts';
+import { previewEmail } from '../../alerts/notify/preview.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { connect, inTransaction, openWarehouse } from '../../core/db.ts';
@@ -160,6 +161,19 @@ describe('alert emails', () => {
       const everything = [m.subject, m.text, m.html, m.raw].join('\n');
       for (const raw of [...WEN_STUDENTS, WUZHI_STUDENT]) expect(everything, `${raw} in the mail to ${m.to}`).not.toContain(raw.slice(0, 14));
     }
+  });
+
+  it('previews the email one alert makes, as the outbox holds it, without writing anything', async () => {
+    const [[id]] = (await conn.runAndReadAll(`select id from alerts where school_id = '${WUZHI_HS}'`)).getRows() as [[string]];
+    const outbox = async () => Number((await conn.runAndReadAll('select count(*) from outbox')).getRows()[0]![0]);
+    const before = await outbox();
+    const p = await previewEmail(conn, config, id, new Date('2025-07-12T03:00:00Z'));
+    expect([p.contactId, p.routed, p.subject]).toEqual(['wuzhi', true, '【严重】武陟县第一高级中学 1 条新告警：违规跨区域招生 1']);
+    expect(p.text).toContain('mail-test-6');
+    expect(p.html).toContain('县中 5');
+    expect((await previewEmail(conn, config, id, new Date(), 'city')).contactId).toBe('city');
+    await expect(previewEmail(conn, config, 'no-such-alert', new Date())).rejects.toThrow(/no alert 'no-such-alert'/);
+    expect(await outbox()).toBe(before);
   });
 
   it('sends nothing again to anyone at the next sweep', async () => {

@@ -14,8 +14,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NOTIFY_FAILED } from '../../alerts/notify/notifyFailed.ts';
 import { messageIdOf, type OutboxRow, writeOutbox } from '../../alerts/notify/outbox.ts';
 import { sendEmail } from '../../alerts/notify/smtp.ts';
-import { notifyList, notifyOutboxOptions, notifyOutboxUsage, notifyTest } from '../../bin/commands/notifyOutbox.ts';
-import { type Command, runCommand } from '../../core/cli.ts';
+import { notifyCmd } from '../../bin/commands/notify.ts';
+import { runCommand } from '../../core/cli.ts';
 import { loadConfig } from '../../core/config.ts';
 import { connect, inTransaction, openWarehouse } from '../../core/db.ts';
 import { EdumonError, UsageError } from '../../core/errors.ts';
@@ -311,15 +311,6 @@ describe('the mail sender', () => {
     expect(await read(w.conn, 'select rule, region_code, subject from alerts')).toEqual([{ rule: NOTIFY_FAILED, region_code: null, subject: 'data' }]);
   });
 });
-
-/** The handlers of bin/commands/notifyOutbox.ts as `edumon notify` will run them (bin/commands/notify.ts wires them in). */
-const notifyCmd: Command = {
-  name: 'notify',
-  summary: 'the outbox',
-  usage: notifyOutboxUsage,
-  options: notifyOutboxOptions,
-  run: (ctx) => (ctx.positionals[0] === 'list' ? notifyList(ctx) : notifyTest(ctx)),
-};
 
 /** Runs `edumon notify ARGS` in-process; returns its exit status and what it printed on stdout. */
 async function notify(args: string[]): Promise<{ code: number; stdout: string }> {
