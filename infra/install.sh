@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a new machine lacks for edumon: Node 20+, a Java 17+ JDK and Maven (for the local
-# Kafka broker and the tests' Java producer), the npm dependencies, and the broker jars. Safe to
-# run again: skips what is there.
+# Kafka broker and the tests' Java producer), Chromium and the Noto CJK fonts (the email screenshot
+# test), the npm dependencies, and the broker jars. Safe to run again: skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,10 @@ java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head
 [ "${java_major:-0}" -lt 17 ] || java --list-modules 2>/dev/null | grep '^jdk.compiler@' >/dev/null ||
   need_apt+=("openjdk-${java_major}-jdk-headless")
 command -v mvn >/dev/null || need_apt+=(maven)
+# The email tests render alert emails in headless Chromium (Debian's, through playwright-core), with
+# CJK glyphs from Noto (a test tool's own browser download is not used).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install: installing ${need_apt[*]} with apt-get"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
