@@ -20,6 +20,7 @@ import { createApi } from './api.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
+import type { RulesAnswer, RulesRequest } from './rulesRequest.ts';
 import { createScheduler } from './scheduler.ts';
 import { sweepNotify } from './sweepNotify.ts';
 
@@ -28,6 +29,10 @@ export interface Service {
   /** Rejects if ingestion stops for good; the process should then exit non-zero. */
   failure: Promise<never>;
   waitUntilIdle(): Promise<void>;
+  /** Runs rules (one or all, as of a moment) in turn with the scheduled sweeps, applying them and mailing what they open. */
+  runRules(req: RulesRequest): Promise<RulesAnswer>;
+  /** Resolves once the mail sender has attempted every email due now. */
+  mailIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +124,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     stats: consumer.stats,
     failure: consumer.failure,
     waitUntilIdle: () => consumer.waitUntilIdle(),
+    runRules: (req) => rules.run(req),
+    mailIdle: () => mail.idle(),
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);

@@ -1,23 +1,30 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../../core/cli.ts';
-import { topicsOf } from '../../core/config.ts';
+import { type Config, topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { createKafka } from '../../core/kafka.ts';
+import { regionName, regions } from '../../core/regions.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
 import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
 import { defaultOptions } from '../../ingest/simulate/options.ts';
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
 import { tableOf } from '../../pipeline/tables.ts';
+import { startMailCatcher } from '../../service/mailCatcher.ts';
 import { startService } from '../../service/run.ts';
+import { hasContacts } from '../../service/sweepNotify.ts';
+import { escapeControls } from '../formatResult.ts';
 
 export const demoCmd: Command = {
   name: 'demo',
-  summary: 'The main job end to end: local Kafka, a simulated Jiaozuo year published and ingested, a summary',
+  summary: 'The main job end to end: local Kafka, a simulated Jiaozuo year ingested, its alerts mailed, a summary',
   usage: 'demo [--seed N] [--scale S] [--out DIR]',
   description:
     'Starts the local Kafka broker if none answers, simulates a year of Jiaozuo events (edumon simulate),\n' +
-    'publishes them, runs the pipeline until every event is stored, and prints what the warehouse holds.',
+    'publishes them, runs the pipeline until every event is stored, runs every rule and mails the alerts to a\n' +
+    'local SMTP catcher (one contact per region and the city, unless notify.contacts names some), and prints\n' +
+    'what the warehouse holds, the open alerts by rule and region, and where to read the emails.',
   options: {
     seed: { type: 'string', value: 'N', help: 'simulation seed (default 1)' },
     scale: { type: 'string', value: 'S', help: 'simulation scale (default 1: Jiaozuo, about a million events)' },
@@ -37,17 +44,29 @@ export const demoCmd: Command = {
     ctx.out(`simulated ${files} events (${options.from}..${options.to}, seed ${options.seed}, scale ${options.scale}) into ${out} [${secs()}]`);
     const sent = await publishFiles({ dir: out, config, kafka: createKafka(config, log, '-demo'), log });
     ctx.out(`published ${sent} messages [${secs()}]`);
-    const service = await startService(config, log);
+    // A local mail catcher, and a contact per region, the city's and a data team, unless configured.
+    const mailDir = join(out, 'mail');
+    rmSync(mailDir, { recursive: true, force: true });
+    const catcher = await startMailCatcher({ dir: mailDir });
+    const notify = { ...config.notify, ...(hasContacts(config.notify) ? {} : demoContacts()), smtpUrl: catcher.url, muteHolidays: false, muteWindows: [] };
+    ctx.out(`mail: a local SMTP catcher at ${catcher.url} keeps every email in ${mailDir}`);
+    const service = await startService({ ...config, notify }, log);
     const idle = service.waitUntilIdle();
     idle.catch(() => undefined); // rejects only once the service stopped, which `failure` reports
+    let ruleRuns = 0;
     try {
       await Promise.race([idle, service.failure]);
+      ctx.out(
+        `pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`,
+      );
+      // Every rule now (each judged as far as its feeds are complete), its alerts mailed.
+      const ran = await service.runRules({ at: new Date().toISOString() });
+      ruleRuns = ran.runs.length;
+      await service.mailIdle();
     } finally {
       await service.stop();
+      await catcher.stop();
     }
-    ctx.out(
-      `pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`,
-    );
 
     const instance = await openWarehouse(config.warehouse, { readOnly: true });
     const conn = await connect(instance);
@@ -63,13 +82,49 @@ export const demoCmd: Command = {
       ctx.out(`  ${table.padEnd(24)} ${String(n).padStart(9)}${n === want ? '' : `   (the simulated files hold ${want})`}`);
     }
     ctx.out(`  ${'rejections'.padEnd(24)} ${String(await count('rejections')).padStart(9)}`);
-    conn.closeSync();
-    instance.closeSync();
     ctx.out(allMatch ? 'every simulated event is stored exactly once.' : 'the warehouse also holds other data (an earlier run with other settings?).');
     ctx.out(`truth: ${sim.violations} violations the rules should find, listed in ${join(out, 'truth.json')}`);
+    ctx.out('');
+    ctx.out(`alerts (${ruleRuns} rules run), open by rule and region:`);
+    const byRule = await conn.runAndReadAll(
+      `select rule, coalesce(region_code, '-') as region, count(*) as n from alerts where status = 'open' group by all order by rule, region`,
+    );
+    for (const [rule, region, n] of byRule.getRows())
+      ctx.out(`  ${String(rule).padEnd(24)} ${String(region).padEnd(7)} ${String(n).padStart(6)}  ${regionLabel(String(region))}`);
+    const sentBy = await conn.runAndReadAll(`select contact_id, count(*) from outbox where state = 'sent' group by all order by 1`);
+    ctx.out('');
+    ctx.out(
+      `emails: ${catcher.mails.length} delivered to the local catcher, per contact: ${sentBy
+        .getRows()
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')}`,
+    );
+    ctx.out(`  read them in ${mailDir}: each as NNNN-<recipient>.eml (any mail client) and .html (a browser)`);
+    const first = catcher.mails.find((m) => m.to.some((t) => t.startsWith('410823')));
+    if (first) ctx.out(escapeControls(`  e.g. ${first.file?.replace(/\.eml$/, '.html')}: ${first.subject}`));
+    conn.closeSync();
+    instance.closeSync();
     ctx.out('');
     ctx.out('query it:');
     ctx.out(`  npx edumon query "select region_code, count(*) from current_schools group by all order by 1"`);
     ctx.out(`  npx edumon query "select period, sum(amount_yuan) from wage_payments group by all order by 1" --format csv`);
   },
 };
+
+/** The demo's contacts: each region's education bureau (教育局) and the city's, and a data team, at a demo domain. */
+function demoContacts(): Pick<Config['notify'], 'contacts' | 'dataTeam'> {
+  const contact = (code: string) => ({
+    id: `jyj-${code}`,
+    name: `${regionName(code)}教育局`,
+    email: `${code}@jyj.demo.invalid`,
+    minSeverity: 'info' as const,
+    language: 'zh-CN' as const,
+  });
+  return {
+    contacts: Object.fromEntries(regions.map((r) => [r.code, [contact(r.code)]])),
+    dataTeam: [{ id: 'data-team', name: '数据组', email: `data@jyj.demo.invalid`, minSeverity: 'info', language: 'zh-CN' }],
+  };
+}
+
+/** A region code's Chinese name, or the code itself ('-' for alerts without a region). */
+const regionLabel = (code: string) => (code === '-' ? '数据质量' : regionName(code));
