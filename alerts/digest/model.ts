@@ -1,0 +1,131 @@
+/**
+ * The weekly indicator digest's shapes, declared once (issue 13): the week, the figures with their
+ * targets and trend (alerts/digest/figures.ts computes them from the asof_* macros), the data
+ * quality and alerts of the week, and what the renderer (alerts/digest/render.ts) makes of one
+ * digest for one reader. Times are ISO 8601 UTC; weeks are ISO weeks in Asia/Shanghai.
+ */
+
+/** An ISO week in Asia/Shanghai: Monday 00:00 to the next Monday 00:00 (exclusive). */
+export interface IsoWeek {
+  /** `2025-W27`. */
+  label: string;
+  year: number;
+  week: number;
+  /** Monday 00:00 Asia/Shanghai, ISO UTC. */
+  start: string;
+  /** The next Monday 00:00 Asia/Shanghai, ISO UTC (exclusive). */
+  end: string;
+  /** The moment the week's figures are taken at: its last millisecond (end - 1 ms), ISO UTC. */
+  asOf: string;
+}
+
+/** The figures of the digest, each from the plans (学前 = the preschool plan, 县中 = the county high-school plan). */
+export const figureIds = [
+  'kgGer',
+  'kgPuhui',
+  'kgPublicShare',
+  'kgTeacherRatio',
+  'newPublicPlaces',
+  'hsGer',
+  'hsFunds',
+  'oversizeClasses',
+  'oversizeSchools',
+  'wageGapStaff',
+  'wageGapMonths',
+  'wageGapYuan',
+  'insuranceGapStaff',
+  'insuranceGapMonths',
+  'insuranceGapYuan',
+] as const;
+export type FigureId = (typeof figureIds)[number];
+
+/** What a figure is: its names, unit, target (from the config's rules thresholds) and which way is better. */
+export interface FigureDef {
+  id: FigureId;
+  /** `学前三年毛入园率`. */
+  zh: string;
+  en: string;
+  /** '%' for rates (shown with one decimal, changes in points), else a count or yuan. */
+  unit: '%' | 'count' | 'yuan' | 'ratio';
+  /** The target it is held to, or null (a count that should be 0 has target 0). */
+  target: number | null;
+  better: 'higher' | 'lower';
+  /** Where the target comes from: `学前 一：「……97%……」`. */
+  source: string;
+}
+
+/** One figure for one region (410800 = the city) in one week. */
+export interface FigureValue {
+  figure: FigureId;
+  region: string;
+  /** As of the week's end; null when it cannot be computed (no population report, say). */
+  value: number | null;
+  /** The same a week earlier (as of the previous week's end). */
+  previous: number | null;
+  /** value - previous (points for rates), null if either is null. */
+  change: number | null;
+  /** Whether value meets the target (null: no target or no value). */
+  met: boolean | null;
+  /** The last 8 weeks' values, oldest first; the last is `value`. */
+  trend: Array<number | null>;
+}
+
+/** A figure that got worse this week: past the configured change threshold, or newly short of its target. */
+export interface Worse {
+  figure: FigureId;
+  region: string;
+  reason: 'new-shortfall' | 'worse';
+  change: number | null;
+}
+
+/** Whether this week's numbers can be trusted. */
+export interface DataQuality {
+  /** Feeds DQ-STALE-FEED held open at the week's end: feed, how far behind, in what unit. */
+  staleFeeds: Array<{ feed: string; behind: number; unit: string }>;
+  /** Rules that failed during the week (DQ-RULE-FAILED), with their last error. */
+  failedRules: Array<{ rule: string; error: string }>;
+  /** Messages rejected during the week, by reason. */
+  rejections: Array<{ reason: string; count: number }>;
+  /** Schools events named during the week that the registry does not know. */
+  unknownSchools: number;
+}
+
+/** One line of the alerts of the week: a rule in a region, and how many. */
+export interface AlertCount {
+  rule: string;
+  region: string | null;
+  count: number;
+}
+
+/** The alerts of the week, for the digest's regions. */
+export interface WeekAlerts {
+  opened: AlertCount[];
+  resolved: AlertCount[];
+  stillOpen: AlertCount[];
+  /** Alerts that reopened more than once during the week. */
+  flaps: Array<{ alertId: string; rule: string; region: string | null; reopens: number }>;
+  /** The oldest unacknowledged open alerts, oldest first (at most 10). */
+  oldestUnacked: Array<{ alertId: string; rule: string; region: string | null; schoolId: string | null; openedAt: string; ageDays: number }>;
+}
+
+/** One digest: one week, for the regions one reader is responsible for. */
+export interface Digest {
+  week: IsoWeek;
+  /** Region codes in the order shown; the city (410800) first when the reader is the city's. */
+  regions: string[];
+  figures: FigureValue[];
+  worse: Worse[];
+  quality: DataQuality;
+  alerts: WeekAlerts;
+  /** When it was composed, ISO UTC. */
+  composedAt: string;
+}
+
+/** A rendered digest: the email parts and its attachments (images referenced from the HTML by cid). */
+export interface RenderedDigest {
+  subject: string;
+  html: string;
+  text: string;
+  /** PNG trend images (content base64, referenced as `cid:<cid>`) and the `.xlsx` of every figure. */
+  attachments: Array<{ filename: string; contentType: string; content: string; encoding: 'base64' | 'utf8'; cid?: string }>;
+}
