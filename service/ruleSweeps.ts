@@ -220,7 +220,7 @@ export async function startRuleSweeps(opts: {
   let admissionTimer: NodeJS.Timeout | undefined;
   const nudge = () => {
     if (!scheduled || signal.aborted || !isInSeason(config.rules, new Date())) return;
-    if (admissionSweep) {
+    if (admissionSweep !== undefined) {
       admissionAgain = true;
       return;
     }

@@ -45,7 +45,7 @@ const subcommands: Record<string, NotifySubcommand> = {
       );
       const out = typeof ctx.values.out === 'string' ? ctx.values.out : `alert-${alert}.html`;
       writeFileSync(out, p.html, { mode: 0o600 });
-      const text = out.replace(/\.html?$/i, '') + '.txt';
+      const text = `${out.replace(/\.html?$/i, '')}.txt`;
       writeFileSync(text, p.text, { mode: 0o600 });
       ctx.out(escapeControls(`主题 subject: ${p.subject}`));
       ctx.out(escapeControls(`收件人 to: ${p.contactId} <${p.address}>${p.routed ? '' : '（此告警不发给该联系人 not routed to this contact）'}`));
