@@ -22,6 +22,8 @@ export interface DigestWording {
   qualityWarn: string;
   staleFeed: (feed: string, behind: string) => string;
   feeds: Record<string, string>;
+  /** A name with its code: `工资社保发放（payroll）`. */
+  withCode: (name: string, code: string) => string;
   units: Record<string, string>;
   failedRule: (rule: string, error: string) => string;
   moreFailedRules: (n: number) => string;
@@ -109,6 +111,7 @@ const zh: DigestWording = {
   qualityWarn: '⚠ 本周数据有以下问题，相关指标可能不完整，请结合核实：',
   staleFeed: (feed, behind) => `数据源中断：${feed}，已落后 ${behind}`,
   feeds: { registry: '学校名录', admission: '招生平台', enrollment: '在园在校人数', payroll: '工资社保发放', funds: '经费拨付' },
+  withCode: (name, code) => `${name}（${code}）`,
   units: { days: '天', hours: '小时', minutes: '分钟' },
   failedRule: (rule, error) => `规则运行失败：${rule}（${error}）`,
   moreFailedRules: (n) => `另有 ${n} 条规则运行失败`,
@@ -194,6 +197,7 @@ const en: DigestWording = {
   qualityWarn: '⚠ This week’s data has these problems; the figures they feed may be incomplete:',
   staleFeed: (feed, behind) => `Feed stopped: ${feed}, ${behind} behind`,
   feeds: { registry: 'school registry', admission: 'admission platform', enrollment: 'enrolment counts', payroll: 'wages and insurance', funds: 'funds' },
+  withCode: (name, code) => `${name} (${code})`,
   units: { days: 'days', hours: 'hours', minutes: 'minutes' },
   failedRule: (rule, error) => `Rule failed: ${rule} (${error})`,
   moreFailedRules: (n) => `${plural(n, 'more rule', 'more rules')} failed`,

@@ -57,7 +57,7 @@ const LIST_MAX = 10;
 /** A producer's text in a list (a rejection reason, a rule's error) is cut to this many code points. */
 const REASON_MAX = 100;
 /** The plain-text body's columns for the figures table. */
-const TEXT_COLUMNS = { region: 18, value: 14, met: 12, change: 20 };
+const TEXT_COLUMNS = { value: 14, met: 12, change: 20 };
 
 const GREEN = '#15803d';
 const RED = '#b91c1c';
@@ -175,7 +175,7 @@ function qualityLines(ctx: Ctx): string[] {
   const q = ctx.digest.quality;
   const lines: string[] = [];
   for (const s of q.staleFeeds) {
-    const feed = w.feeds[s.feed] ? `${w.feeds[s.feed]}（${s.feed}）` : s.feed;
+    const feed = w.feeds[s.feed] ? w.withCode(w.feeds[s.feed]!, s.feed) : s.feed;
     lines.push(w.staleFeed(visibleText(feed), `${s.behind} ${w.units[s.unit] ?? visibleText(s.unit)}`));
   }
   for (const r of q.failedRules.slice(0, LIST_MAX)) lines.push(w.failedRule(ctx.ruleName(r.rule), shorten(visibleText(r.error), REASON_MAX)));
@@ -239,8 +239,9 @@ function changeText(def: FigureDef, change: number | null, w: DigestWording): st
   if (change === null || !Number.isFinite(change)) return '—';
   const digits = def.unit === '%' || def.unit === 'ratio' ? 1 : Number.isInteger(change) ? 0 : 1;
   if (Number(Math.abs(change).toFixed(digits)) === 0) return w.same;
-  const signed = `${change > 0 ? '+' : ''}${num(change, digits)}`;
-  const amount = def.unit === '%' ? `${signed}${w.points}` : def.unit === 'yuan' ? w.yuan(signed) : signed;
+  const sign = change > 0 ? '+' : '-';
+  const abs = num(Math.abs(change), digits);
+  const amount = def.unit === '%' ? `${sign}${abs}${w.points}` : def.unit === 'yuan' ? `${sign}${w.yuan(abs)}` : `${sign}${abs}`;
   return `${change > 0 ? '↑' : '↓'} ${amount}`;
 }
 
@@ -374,7 +375,7 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
   section(w.sections.figures);
   out.push(
     `<tr><td style="padding:6px 16px"><table role="presentation" width="608" cellpadding="3" cellspacing="0" border="0" style="width:608px;table-layout:fixed;font-size:13px;line-height:18px">`,
-    `<tr style="color:${GRAY};font-size:12px"><td width="118">${esc(w.cols.region)}</td><td width="78" align="right">${esc(w.cols.value)}</td><td width="66">${esc(w.cols.met)}</td><td width="120">${esc(w.cols.change)}</td><td width="${BAR + 6}">${esc(w.cols.progress)}</td><td width="${TREND.width + 6}">${esc(w.cols.trend)}</td></tr>`,
+    `<tr style="color:${GRAY};font-size:12px"><td width="128">${esc(w.cols.region)}</td><td width="80" align="right">${esc(w.cols.value)}</td><td width="66">${esc(w.cols.met)}</td><td width="110">${esc(w.cols.change)}</td><td width="${BAR}">${esc(w.cols.progress)}</td><td width="${TREND.width}">${esc(w.cols.trend)}</td></tr>`,
   );
   for (const { def, rows } of ctx.groups) {
     out.push(
@@ -468,6 +469,7 @@ function esc(text: string): string {
 
 function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   const { w, digest } = ctx;
+  const regionWidth = Math.max(0, ...[...digest.regions, ...digest.figures.map((f) => f.region)].map((r) => columns(ctx.region(r)))) + 2;
   const out: string[] = [
     visibleText(titleOf(ctx)),
     '',
@@ -488,7 +490,7 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
     const def = ctx.defOf(x.figure);
     const value = digest.figures.find((f) => f.figure === x.figure && f.region === x.region)?.value ?? null;
     out.push(
-      `  ${pad(ctx.region(x.region), TEXT_COLUMNS.region)}${pad(figureName(def, ctx), nameWidth)}${pad(valueText(def, value, w), TEXT_COLUMNS.value, true)}  ${pad(changeText(def, x.change, w), TEXT_COLUMNS.change)}${x.reason === 'new-shortfall' ? w.newShortfall : w.gotWorse}`,
+      `  ${pad(ctx.region(x.region), regionWidth)}${pad(figureName(def, ctx), nameWidth)}${pad(valueText(def, value, w), TEXT_COLUMNS.value, true)}  ${pad(changeText(def, x.change, w), TEXT_COLUMNS.change)}${x.reason === 'new-shortfall' ? w.newShortfall : w.gotWorse}`,
     );
   }
 
@@ -498,7 +500,7 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
     out.push('', w.withTarget(figureName(def, ctx), targetText(def, w)));
     for (const row of rows) {
       out.push(
-        `  ${pad(ctx.region(row.region), TEXT_COLUMNS.region)}${pad(valueText(def, row.value, w), TEXT_COLUMNS.value, true)}  ${pad(metText(row.met, w), TEXT_COLUMNS.met)}${pad(changeText(def, row.change, w), TEXT_COLUMNS.change)}${spark(row.trend)}`,
+        `  ${pad(ctx.region(row.region), regionWidth)}${pad(valueText(def, row.value, w), TEXT_COLUMNS.value, true)}  ${pad(metText(row.met, w), TEXT_COLUMNS.met)}${pad(changeText(def, row.change, w), TEXT_COLUMNS.change)}${spark(row.trend)}`,
       );
     }
   }
@@ -512,13 +514,10 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
     if (table.length) {
       const c = w.alertCols;
       const ruleWidth = Math.max(columns(c.rule), ...table.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
-      out.push(
-        '',
-        `  ${pad(c.rule, ruleWidth)}${pad(c.region, TEXT_COLUMNS.region)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`,
-      );
+      out.push('', `  ${pad(c.rule, ruleWidth)}${pad(c.region, regionWidth)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`);
       for (const r of table) {
         out.push(
-          `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), TEXT_COLUMNS.region)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
+          `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), regionWidth)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
         );
       }
     }
