@@ -12,10 +12,11 @@
  * digest of 12 regions × 15 figures (tests/unit/renderDigest.test.ts).
  *
  * Trend pictures: one per figure and region, so a county's line can be compared with the city's.
- * Identical pictures are attached once. 180 sparklines are about 0.25 MB of PNG, well inside
- * what mail servers accept, but when the pictures would pass TREND_BUDGET_BYTES (a reader with far
- * more regions, or noisy trends) only the city's row of each figure gets one and a note says the
- * other regions' weekly values are in the workbook.
+ * Identical pictures (a flat line at 0, say) are attached once: the sample city digest's 180 rows
+ * need 111 pictures, about 120 KB of PNG, well inside what mail servers accept and not counted
+ * against the HTML's clip. When the pictures would pass TREND_BUDGET_BYTES (a reader with far more
+ * regions, or noisy trends) only the city's row of each figure gets one, and a note says every
+ * region's weekly values are in the workbook.
  */
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
@@ -40,6 +41,8 @@ export interface RenderDigestOptions {
   scope?: string;
   /** A rule's title to show after its code (`ADM-OVER-QUOTA 超计划招生`); default: the code alone. */
   ruleTitle?: (rule: string, language: DigestLanguage) => string | undefined;
+  /** Most PNG bytes of trend pictures before only the city's rows get one (default TREND_BUDGET_BYTES). */
+  trendBudgetBytes?: number;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
@@ -72,7 +75,7 @@ const FONT = `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han San
 export async function renderDigest(digest: Digest, opts: RenderDigestOptions): Promise<RenderedDigest> {
   const w = digestWordingFor(opts.language);
   const ctx = contextOf(digest, opts, w);
-  const images = trendImages(ctx);
+  const images = trendImages(ctx, opts.trendBudgetBytes ?? TREND_BUDGET_BYTES);
   const xlsxName = safeFilename(w.xlsx.filename(ctx.region(ctx.scope), digest.week.label));
   const subject = subjectOf(ctx);
   const xlsx = await digestWorkbook(digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
@@ -292,10 +295,10 @@ interface Images {
 const rowKey = (f: FigureValue) => `${f.figure} ${f.region}`;
 
 /** One picture per figure and region (identical ones shared), or per figure for the city when that would pass TREND_BUDGET_BYTES. */
-function trendImages(ctx: Ctx): Images {
+function trendImages(ctx: Ctx, budget: number): Images {
   const all = drawTrends(ctx, () => true);
   const bytes = all.files.reduce((n, f) => n + f.png.length, 0);
-  if (bytes <= TREND_BUDGET_BYTES) return { ...all, cityOnly: false };
+  if (bytes <= budget) return { ...all, cityOnly: false };
   const city = ctx.digest.regions.includes(CITY_CODE) ? CITY_CODE : ctx.scope;
   return { ...drawTrends(ctx, (f) => f.region === city), cityOnly: true };
 }

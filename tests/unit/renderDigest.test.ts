@@ -104,6 +104,16 @@ describe('renderDigest', () => {
     expect(Buffer.from(xlsx.content, 'base64').subarray(0, 2).toString()).toBe('PK');
   });
 
+  it('draws trends for the city only, and says so, when every region’s would pass the budget', async () => {
+    const r = await renderDigest(sampleDigest(), { ...zh, trendBudgetBytes: 20_000 });
+    const used = cids(r.html);
+    expect(used.length).toBe(15);
+    expect(used.every((c) => c.endsWith('-410800'))).toBe(true);
+    expect(r.attachments.filter((a) => a.cid).length).toBe(15);
+    expect(r.html).toContain('趋势图只画全市一行');
+    expect(r.text).toContain('趋势图只画全市一行');
+  });
+
   it('is email-safe: charset, 640 px table layout, no script, nothing remote, under 100 KB for the city’s 12 regions × 15 figures', async () => {
     const r = await renderDigest(sampleDigest(), zh);
     expect(r.html).toContain('<meta charset="utf-8">');
