@@ -48,7 +48,7 @@ export interface RenderDigestOptions {
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
 export const TREND_BUDGET_BYTES = 600_000;
 /** The trend picture's size in CSS px (drawn at twice that for high-density screens). */
-const TREND = { width: 120, height: 32 };
+const TREND = { width: 100, height: 24 };
 /** The progress bar's width in px. */
 const BAR = 64;
 /** A producer's text (a rule's error, a rejection reason) longer than this is cut in the body. */
@@ -378,7 +378,7 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
   section(w.sections.figures);
   out.push(
     `<tr><td style="padding:6px 16px"><table role="presentation" width="608" cellpadding="3" cellspacing="0" border="0" style="width:608px;table-layout:fixed;font-size:13px;line-height:18px">`,
-    `<tr style="color:${GRAY};font-size:12px"><td width="128">${esc(w.cols.region)}</td><td width="80" align="right">${esc(w.cols.value)}</td><td width="66">${esc(w.cols.met)}</td><td width="110">${esc(w.cols.change)}</td><td width="${BAR}">${esc(w.cols.progress)}</td><td width="${TREND.width}">${esc(w.cols.trend)}</td></tr>`,
+    `<tr style="color:${GRAY};font-size:12px"><td width="134">${esc(w.cols.region)}</td><td width="84" align="right">${esc(w.cols.value)}</td><td width="70">${esc(w.cols.met)}</td><td width="116">${esc(w.cols.change)}</td><td width="${BAR}">${esc(w.cols.progress)}</td><td width="${TREND.width}">${esc(w.cols.trend)}</td></tr>`,
   );
   for (const { def, rows } of ctx.groups) {
     out.push(
@@ -456,7 +456,7 @@ function figureRowHtml(def: FigureDef, row: FigureValue, rows: readonly FigureVa
     (fill < BAR ? '<td></td>' : '') +
     '</tr></table>';
   const cid = images.cidOf.get(rowKey(row));
-  const img = cid ? `<img src="cid:${cid}" width="${TREND.width}" height="${TREND.height}" alt="">` : '';
+  const img = cid ? `<img src="cid:${cid}" width="${TREND.width}" height="${TREND.height}" alt="" style="display:block">` : '';
   return (
     `<tr${city ? ' style="background:#f9fafb;font-weight:bold"' : ''}><td>${esc(ctx.region(row.region))}</td><td align="right">${esc(valueText(def, row.value, w))}</td>` +
     `<td style="color:${metColor}">${esc(metText(row.met, w))}</td><td style="color:${changeColor}">${esc(changeText(def, row.change, w))}</td><td>${bar}</td><td>${img}</td></tr>`
