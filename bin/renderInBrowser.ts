@@ -23,18 +23,27 @@ export interface BrowserView {
   documentWidth: number;
   /** The text a reader sees (innerText of the body). */
   text: string;
+  /** Every <img> of the page with its decoded width in pixels (0: it did not load). */
+  images: Array<{ src: string; naturalWidth: number }>;
+}
+
+/** What to measure and at what width (default: the alert email's `#edumon-email` at VIEWPORT). */
+export interface BrowserOptions {
+  /** The id of the email's main table. */
+  mainId?: string;
+  viewport?: { width: number; height: number };
 }
 
 /**
  * Shows `html` in headless Chromium at VIEWPORT and writes a full-page PNG to `pngPath`. Throws
  * EdumonError, naming CHROMIUM, when the browser cannot start.
  */
-export async function renderInBrowser(html: string, pngPath: string): Promise<BrowserView> {
+export async function renderInBrowser(html: string, pngPath: string, opts: BrowserOptions = {}): Promise<BrowserView> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] }).catch((err: unknown) => {
     throw new EdumonError(`cannot start Chromium at ${CHROMIUM} (apt-get install -y chromium fonts-noto-cjk, or set EDUMON_CHROMIUM)`, { cause: err });
   });
   try {
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport: opts.viewport ?? VIEWPORT, deviceScaleFactor: 1 });
     const page = await context.newPage();
     const requests: string[] = [];
     // setContent loads the document itself without a request, so whatever is asked for here is a resource of the email.
@@ -45,11 +54,12 @@ export async function renderInBrowser(html: string, pngPath: string): Promise<Br
     await page.setContent(html, { waitUntil: 'load' });
     // A string, run in the page: edumon's TypeScript knows no DOM (tsconfig lib ES2023 only).
     const measured = (await page.evaluate(`(() => {
-      const table = document.getElementById('edumon-email');
+      const table = document.getElementById(${JSON.stringify(opts.mainId ?? 'edumon-email')});
       return {
         emailWidth: table ? table.getBoundingClientRect().width : null,
         documentWidth: document.documentElement.scrollWidth,
         text: document.body.innerText,
+        images: Array.from(document.images, (i) => ({ src: i.src.slice(0, 80), naturalWidth: i.naturalWidth })),
       };
     })()`)) as Omit<BrowserView, 'requests'>;
     await page.screenshot({ path: pngPath, fullPage: true });
