@@ -182,11 +182,27 @@ export async function startConsumer(opts: {
     }
   });
 
-  /** Refreshes a topic's partitions' first offsets and ends (last stable offsets). */
+  /**
+   * Refreshes a topic's partitions' first offsets and ends (last stable offsets). A topic just
+   * created may have no partition leader for a moment (NOT_LEADER_FOR_PARTITION,
+   * LEADER_NOT_AVAILABLE: errors kafkajs marks retriable but its admin does not retry here): tried
+   * again with a backoff for up to about 30 s, so `edumon run` starting beside a new topic does
+   * not die of it.
+   */
   const refreshTopic = async (topic: string): Promise<void> => {
-    for (const o of await admin.fetchTopicOffsets(topic)) {
-      lows.set(tpKey(topic, o.partition), BigInt(o.low));
-      ends.set(tpKey(topic, o.partition), BigInt(o.high));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          lows.set(tpKey(topic, o.partition), BigInt(o.low));
+          ends.set(tpKey(topic, o.partition), BigInt(o.high));
+        }
+        return;
+      } catch (err) {
+        if (attempt >= 8 || (err as { retriable?: boolean }).retriable !== true) throw err;
+        const delay = Math.min(8000, 100 * 2 ** attempt);
+        log.debug('partition offsets not available yet; retrying', { topic, error: messageOf(err), in_ms: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   };
   /**
