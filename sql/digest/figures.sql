@@ -9,19 +9,20 @@
 -- Sources: asof_region_indicators (KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER), asof_schools,
 -- asof_school_students, asof_school_teachers (KG-TEACHER-RATIO, HS-FUNDS, ADM-SCHOOL-SIZE),
 -- asof_active_enrollments (ADM-CLASS-SIZE), asof_pay_gaps (WAGE-MISSING, WAGE-SHORT, INSURANCE-MISSING).
+-- indicators, schools and students are materialized once (each is read by several figures).
 -- Rates are unrounded doubles (the renderer rounds); a figure that cannot be computed is null;
 -- counts of what should not exist are 0 where none is found.
 with regions as (
   select region_code from jiaozuo_regions()
   union all
   select '410800'
-), indicators as (
+), indicators as materialized (
   select * from asof_region_indicators($as_of::timestamptz)
-), schools as (
+), schools as materialized (
   -- Active schools of Jiaozuo's regions, whose sums make the city's figures.
   select x.* from asof_schools($as_of::timestamptz) x semi join jiaozuo_regions() r using (region_code)
   where x.status = 'active'
-), students as (
+), students as materialized (
   select * from asof_school_students($as_of::timestamptz)
 ), local as (
   select shanghai_time($as_of::timestamptz) as t
