@@ -246,6 +246,19 @@ export const configSchema = z.object({
     })
     .prefault({}),
   notify: notifySchema.prefault({}),
+  /** The weekly indicator digest (issue 13; alerts/digest/). */
+  digest: z
+    .object({
+      /**
+       * A figure is reported as worse this week when it moved this far the wrong way since last
+       * week: percentage points for rates (kgGer, hsFunds ...), children per teacher for the
+       * teacher ratio; any increase of a count that should be 0 (oversize classes, wage gaps) is
+       * worse whatever this says. A figure newly short of its target is reported regardless.
+       */
+      worseThresholdPoints: z.number().min(0).default(1),
+    })
+    .strict()
+    .prefault({}),
   /**
    * Fault injection, for tests only (refused unless env is test). sinkWrite `after=N,times=M`:
    * the warehouse writes after the first N fail, M of them (default: all), as a full disk would.
@@ -360,6 +373,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SMTP_USER', ['notify', 'smtpUser'], String],
   ['EDUMON_SMTP_PASS', ['notify', 'smtpPass'], String],
   ['EDUMON_MAIL_FROM', ['notify', 'from'], String],
+  ['EDUMON_DIGEST_WORSE_THRESHOLD_POINTS', ['digest', 'worseThresholdPoints'], Number],
 ];
 
 /** Reads, merges and validates the configuration; throws one UsageError listing every problem. */

@@ -68,6 +68,13 @@ export interface FigureValue {
   met: boolean | null;
   /** The last 8 weeks' values, oldest first; the last is `value`. */
   trend: Array<number | null>;
+  /** Whether `previous` met the target then (null: no target or no value): what worseThisWeek compares `met` with. */
+  previousMet?: boolean | null;
+  /**
+   * The target in force at the week's end where it moves with time, else absent: newPublicPlaces'
+   * straight line from 0 at newPublicPlacesFrom to the target at newPublicPlacesBy (KG-NEW-PUBLIC-PLACES).
+   */
+  expected?: number | null;
 }
 
 /** A figure that got worse this week: past the configured change threshold, or newly short of its target. */

@@ -71,6 +71,7 @@ describe('loadConfig', () => {
         retryMaxMs: 600_000,
         giveUpAfterHours: 48,
       },
+      digest: { worseThresholdPoints: 1 },
       rules: {
         seasonStart: '06-15',
         seasonEnd: '08-31',
@@ -154,6 +155,7 @@ describe('loadConfig', () => {
         EDUMON_SMTP_USER: 'edumon',
         EDUMON_SMTP_PASS: 'secret',
         EDUMON_MAIL_FROM: 'edumon <edumon@jiaozuo.example>',
+        EDUMON_DIGEST_WORSE_THRESHOLD_POINTS: '2.5',
       },
     });
     expect(c).toEqual({
@@ -188,6 +190,7 @@ describe('loadConfig', () => {
         smtpPass: 'secret',
         from: 'edumon <edumon@jiaozuo.example>',
       },
+      digest: { worseThresholdPoints: 2.5 },
       failpoints: { sinkWrite: 'after=3,times=1' },
     });
     expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });

@@ -1,0 +1,109 @@
+/**
+ * Digest figures benchmark (issue 13): how long building every region's figures for one week takes
+ * (alerts/digest/figures.ts: 8 week-ends, 15 figures, 11 regions and the city). Simulates a year
+ * (`node bin/edumon.mjs simulate --seed 1 --scale S --out DIR/sim`) unless DIR already holds it,
+ * loads it into DIR/warehouse.duckdb through decode + pseudonymise + Sink.write (no Kafka) unless
+ * that exists, reopens it read-only and times digestFigures for each week, best of three. Target:
+ * under 2 s per week at scale 1. Keeps DIR for the next run.
+ *
+ *   node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { digestFigures } from '../alerts/digest/figures.ts';
+import { parseIsoWeek } from '../alerts/digest/week.ts';
+import { loadConfig, topicsOf } from '../core/config.ts';
+import { connect, openWarehouse } from '../core/db.ts';
+import { families } from '../ingest/contract.ts';
+import { decodeObject } from '../ingest/decode.ts';
+import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
+import { migrate } from '../pipeline/migrate.ts';
+import { Sink } from '../pipeline/sink.ts';
+import { fmt, parseBenchArgs, progress } from './common.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const KEY = 'edumon-bench-digest-pseudonym-key-not-a-secret';
+const USAGE = 'usage: node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]';
+
+async function main(): Promise<number> {
+  const args = parseBenchArgs(process.argv.slice(2), { dir: { type: 'string' }, scale: { type: 'string' }, weeks: { type: 'string' } }, USAGE);
+  if (typeof args === 'number') return args;
+  if (!args.dir) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const dir = args.dir;
+  const sim = join(dir, 'sim');
+  const path = join(dir, 'warehouse.duckdb');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(sim, 'truth.json'))) {
+    progress(`simulating scale ${args.scale ?? '1'} into ${sim}`);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'simulate', '--seed', '1', '--scale', args.scale ?? '1', '--out', sim], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, EDUMON_PSEUDONYM_KEY: KEY },
+    });
+    if (r.status !== 0) return 1;
+  }
+  const config = loadConfig({ env: {}, overrides: { warehouse: path, pseudonymKey: KEY } });
+  if (!existsSync(path)) await load(sim, path);
+  const instance = await openWarehouse(path, { readOnly: true });
+  const conn = await connect(instance);
+  try {
+    for (const label of (args.weeks ?? '2025-W27,2025-W52').split(',')) {
+      const week = parseIsoWeek(label);
+      const times: number[] = [];
+      let values = 0;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        values = (await digestFigures(conn, week, config)).length;
+        times.push(performance.now() - t0);
+      }
+      process.stdout.write(
+        `${label}: ${values} figure values, best ${fmt(Math.min(...times))} ms (runs ${times.map(fmt).join(', ')} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)})\n`,
+      );
+    }
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+  return 0;
+}
+
+/** The simulator's four files into a new warehouse, as the service would store them. */
+async function load(sim: string, path: string): Promise<void> {
+  const instance = await openWarehouse(path);
+  const conn = await connect(instance);
+  try {
+    await migrate(conn);
+    const sink = await Sink.open(conn);
+    const pseudonymize = createPseudonymizer(KEY);
+    const topics = topicsOf(loadConfig({ env: {} }));
+    for (const family of families) {
+      let lines = 0;
+      let events: StoredEvent[] = [];
+      const flush = async () => {
+        await sink.write([{ topic: topics[family], partition: 0, nextOffset: BigInt(lines), events, rejections: [] }]);
+        events = [];
+      };
+      for await (const line of createInterface({ input: createReadStream(join(sim, `${family}.jsonl`)), crlfDelay: Infinity })) {
+        lines++;
+        if (line === '') continue;
+        const d = decodeObject(JSON.parse(line), family);
+        if (d.ok) events.push(pseudonymizeEvent(d.event, pseudonymize));
+        if (events.length >= 50_000) await flush();
+      }
+      await flush();
+      progress(`loaded ${family}.jsonl: ${fmt(lines)} lines`);
+    }
+    await conn.run('checkpoint');
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+process.exitCode = await main();
