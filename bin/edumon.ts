@@ -4,6 +4,7 @@ import { EdumonError } from '../core/errors.ts';
 import { createPrivateFiles } from '../core/privateFiles.ts';
 import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
+import { digestCmd } from './commands/digest.ts';
 import { dlqCmd } from './commands/dlq.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
@@ -13,7 +14,7 @@ import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
+const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, digestCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
 
 function mainHelp(): string {
   return [

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
+import type { DigestAnswer, DigestRequest } from '../alerts/digest/digestRequest.ts';
 import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
 import { previewEmail } from '../alerts/notify/preview.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
@@ -32,6 +33,12 @@ const alertsBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('release'), rule: z.string().min(1) }),
 ]);
 const notifyListBody = z.strictObject({ state: z.enum(outboxStates).optional() });
+const digestBody = z.strictObject({
+  week: z.string().regex(/^\d{4}-W\d{2}$/, 'expected an ISO week such as 2025-W27'),
+  region: z.string().optional(),
+  language: z.enum(['zh-CN', 'en']).optional(),
+  send: z.boolean().optional(),
+});
 const notifyPreviewBody = z.strictObject({ alert: z.string().min(1), contact: z.string().min(1).optional(), at: z.string().min(1) });
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
@@ -41,6 +48,7 @@ export interface RequestBodies {
   '/alerts': z.input<typeof alertsBody>;
   '/notify/list': z.input<typeof notifyListBody>;
   '/notify/preview': z.input<typeof notifyPreviewBody>;
+  '/digest': z.input<typeof digestBody>;
 }
 
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
@@ -74,7 +82,8 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
  * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
  * POST /notify/list {state?} -> {columns, rows} (the outbox); POST /notify/preview {alert, contact?, at} -> the
- * email one alert makes (alerts/notify/preview.ts), nothing written.
+ * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
+ * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts).
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -84,6 +93,8 @@ export function createApi(opts: {
   config: Config;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
+  /** Answers `edumon digest` (preview or send, on the service's digest connection); without it, there is no /digest route. */
+  digest?: (req: DigestRequest) => Promise<DigestAnswer>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
 }): {
@@ -114,6 +125,7 @@ export function createApi(opts: {
     }),
     // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
+    ...(opts.digest ? [route('POST', '/digest', digestBody, opts.digest)] : []),
     route('POST', '/notify/list', notifyListBody, ({ state }, signal) => serialised(signal, () => listOutbox(opts.readConn, state))),
     route('POST', '/notify/preview', notifyPreviewBody, ({ alert, contact, at }, signal) =>
       serialised(signal, () => previewEmail(opts.readConn, opts.config, alert, new Date(at), contact)),

@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { digestRequest } from '../alerts/digest/digestRequest.ts';
 import type { Config, Family } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -18,6 +20,7 @@ import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
 import { createApi } from './api.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
+import { startDigestJob } from './digestJob.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import type { RulesAnswer, RulesRequest } from './rulesRequest.ts';
@@ -82,6 +85,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
     ...(notify ? { notify } : {}),
   });
   stored = (family) => rules.stored(family);
+  // The weekly digest on a connection of its own: composing one never holds a sweep.
+  const digestConn = await connect(instance);
+  // The scheduled job and `edumon digest` requests take the connection in turn.
+  let digestQueue: Promise<unknown> = Promise.resolve();
+  const onDigestConn = <T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const run = digestQueue.then(() => fn(digestConn));
+    digestQueue = run.catch(() => undefined);
+    return run;
+  };
+  const digests = config.rules.schedule === 'on' ? startDigestJob({ onConn: onDigestConn, config, log, scheduler, wake: () => mail.wake() }) : undefined;
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   await lockDown(readConn);
@@ -92,6 +105,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
     config,
     applyRules: rules.run,
     alerts: (req) => rules.alerts(req),
+    // On the digest connection, in turn: a preview or a send never runs beside another on it.
+    digest: async (req) => {
+      const answer = await onDigestConn((c) => digestRequest(c, config, req, new Date()));
+      if (answer.kind === 'sent' && answer.written) mail.wake();
+      return answer;
+    },
   });
   const { server } = api;
   interruptQueries = api.interrupt;
@@ -134,6 +153,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         api.interrupt('the service is stopping');
         await scheduler.stop();
         await rules.stop();
+        await digests?.stop();
         // After the sweeps (nothing wakes it any more), before the connections close: the email in
         // flight is sent and recorded.
         await mail.stop();
@@ -146,6 +166,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         rulesConn.closeSync();
         dailyRulesConn.closeSync();
         mailConn.closeSync();
+        digestConn.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });

@@ -19,6 +19,7 @@ const SQL = sqlStatements('alerts', [
   'outbox_attempt_update',
   'outbox_list',
   'outbox_pending_count',
+  'outbox_existing',
 ]);
 
 /** One email to one recipient, as the notification policy writes it (times ISO 8601 UTC). */
@@ -31,14 +32,25 @@ export interface OutboxRow {
   contactId: string;
   /** The one envelope recipient. */
   address: string;
-  kind: 'alerts' | 'test';
+  kind: 'alerts' | 'digest' | 'test';
   subject: string;
   html: string;
   text: string;
-  /** UTF-8 text attachments (content is the text itself). */
-  attachments: Array<{ filename: string; contentType: string; content: string }>;
+  /** Attachments: text as is, or binary (images, .xlsx) as base64 with `encoding: 'base64'`; `cid` for an image the HTML shows inline. */
+  attachments: OutboxAttachment[];
   alertIds: string[];
   createdAt: string;
+}
+
+/** One attachment of an outbox email. */
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+  /** How `content` is written: the text itself (default) or base64 of the bytes. */
+  encoding?: 'utf8' | 'base64';
+  /** Content-ID, for an image the HTML shows as `cid:<cid>`. */
+  cid?: string;
 }
 
 /** An email due for an attempt, with what it went through so far. */
@@ -169,4 +181,11 @@ export async function listOutbox(conn: DuckDBConnection, state?: OutboxState): P
 /** How many emails wait to be sent: pending, or of unknown outcome. */
 export async function pendingCount(conn: DuckDBConnection): Promise<number> {
   return Number((await conn.runAndReadAll(SQL.outbox_pending_count)).getRowObjectsJson()[0]?.n ?? 0);
+}
+
+/** The ids among `ids` already in the outbox. */
+export async function existingOutboxIds(conn: DuckDBConnection, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = (await conn.runAndReadAll(SQL.outbox_existing, { ids: ids.join(',') })).getRows();
+  return new Set(rows.map(([id]) => String(id)));
 }

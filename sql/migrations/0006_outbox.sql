@@ -21,7 +21,7 @@ create table outbox (
   message_id varchar not null,
   contact_id varchar not null,
   address varchar not null,         -- the one envelope recipient
-  kind varchar not null,            -- alerts | test
+  kind varchar not null,            -- alerts | digest | test
   subject varchar not null,
   html varchar not null,
   "text" varchar not null,

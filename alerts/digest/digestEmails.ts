@@ -1,0 +1,127 @@
+/**
+ * The week's digests, one per contact: who receives one and for which regions, the digest of
+ * each scope (the figures computed once for the week, then each scope's share), and the outbox
+ * rows that carry them. An outbox row's id is derived from the week and the contact alone, so a
+ * digest is written, and sent, once per week and recipient whatever restarts or retries happen.
+ */
+import { createHash } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Config, Contact } from '../../core/config.ts';
+import { CITY_CODE, regions } from '../../core/regions.ts';
+import { titleIn } from '../notify/notifyRound.ts';
+import { messageIdOf, type OutboxRow } from '../notify/outbox.ts';
+import { loadRules } from '../rules.ts';
+import { runnerRules } from '../runnerRules.ts';
+import { figureDefs } from './figureDefs.ts';
+import { digestFigures } from './figures.ts';
+import type { Digest, IsoWeek } from './model.ts';
+import { type RenderDigestOptions, renderDigest } from './render.ts';
+import { weekAlerts, weekQuality } from './weekReport.ts';
+import { worseThisWeek } from './worseThisWeek.ts';
+
+/** A contact that receives the digest, and the region it answers for (410800: the city, every region). */
+export interface DigestRecipient {
+  contact: Contact;
+  scope: string;
+}
+
+/**
+ * Every contact listed under a region (notify.contacts), with that region as its scope; a contact
+ * listed under several regions receives one digest, of the widest (the city's if it is one).
+ * Escalation contacts and the data team receive none.
+ */
+export function digestRecipients(notify: Pick<Config['notify'], 'contacts'>): DigestRecipient[] {
+  const byId = new Map<string, DigestRecipient>();
+  for (const [scope, list] of Object.entries(notify.contacts))
+    for (const contact of list) {
+      const seen = byId.get(contact.id);
+      if (!seen || scope === CITY_CODE) byId.set(contact.id, { contact, scope });
+    }
+  return [...byId.values()];
+}
+
+/** The regions a scope's digest shows: the city and every region for the city, else the one region. */
+export function scopeRegions(scope: string): string[] {
+  return scope === CITY_CODE ? regions.map((r) => r.code) : [scope];
+}
+
+/** The outbox id of a week's digest to one contact: the same week and contact, the same id, whenever it is composed. */
+export function digestOutboxId(week: IsoWeek, contactId: string): string {
+  return createHash('sha256').update(`digest\n${week.label}\n${contactId}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The digests of `week` for `recipients`: the figures computed once, each scope's digest built
+ * once. Reads only; throws what the warehouse throws.
+ */
+export async function buildDigests(
+  conn: DuckDBConnection,
+  config: Config,
+  week: IsoWeek,
+  recipients: readonly DigestRecipient[],
+  now: Date,
+): Promise<Array<{ recipient: DigestRecipient; digest: Digest }>> {
+  if (!recipients.length) return [];
+  const all = await digestFigures(conn, week, config);
+  const defs = figureDefs(config.rules);
+  const quality = await weekQuality(conn, week);
+  const byScope = new Map<string, Digest>();
+  for (const scope of new Set(recipients.map((r) => r.scope))) {
+    const shown = scopeRegions(scope);
+    const figures = all.filter((f) => shown.includes(f.region));
+    byScope.set(scope, {
+      week,
+      regions: shown,
+      figures,
+      worse: worseThisWeek(figures, defs, config.digest.worseThresholdPoints),
+      quality,
+      alerts: await weekAlerts(conn, week, scope === CITY_CODE ? null : shown),
+      composedAt: now.toISOString(),
+    });
+  }
+  return recipients.map((recipient) => ({ recipient, digest: byScope.get(recipient.scope)! }));
+}
+
+/** How a digest is rendered for a reader: the figures' definitions, the reader's scope, the rules' titles from the catalogue. */
+export function digestRenderOptions(config: Config, language: 'zh-CN' | 'en', scope: string, defs = figureDefs(config.rules)): RenderDigestOptions {
+  const titles = new Map([...loadRules(), ...runnerRules(config.rules, config.notify)].map((r) => [r.id, r.title]));
+  return {
+    language,
+    defs,
+    scope,
+    ruleTitle: (rule, lang) => {
+      const title = titles.get(rule);
+      return title === undefined ? undefined : titleIn(title, lang);
+    },
+  };
+}
+
+/** The outbox rows of the week's digests for `recipients` (rendered in each reader's language). */
+export async function digestOutboxRows(
+  conn: DuckDBConnection,
+  config: Config,
+  week: IsoWeek,
+  recipients: readonly DigestRecipient[],
+  now: Date,
+): Promise<OutboxRow[]> {
+  const defs = figureDefs(config.rules);
+  const out: OutboxRow[] = [];
+  for (const { recipient, digest } of await buildDigests(conn, config, week, recipients, now)) {
+    const id = digestOutboxId(week, recipient.contact.id);
+    const rendered = await renderDigest(digest, digestRenderOptions(config, recipient.contact.language, recipient.scope, defs));
+    out.push({
+      id,
+      messageId: messageIdOf(id, config.notify.messageIdDomain),
+      contactId: recipient.contact.id,
+      address: recipient.contact.email,
+      kind: 'digest',
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      attachments: rendered.attachments,
+      alertIds: [],
+      createdAt: now.toISOString(),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * The weekly digest in the service: a job of the one scheduler that, every ten minutes and once at
+ * start, writes the digests that are due and not yet in the outbox (alerts/digest/writeDueDigests.ts)
+ * on a connection of its own, then wakes the sender. A week missed while the service was down is
+ * sent at its next start; a restart never sends one twice.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { digestRecipients } from '../alerts/digest/digestEmails.ts';
+import { writeDueDigests } from '../alerts/digest/writeDueDigests.ts';
+import type { Config } from '../core/config.ts';
+import { messageOf } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { ScheduledJob, Scheduler } from './scheduler.ts';
+
+/** The running digest job. */
+export interface DigestJob {
+  /** Stops the job and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Adds the digest job to `scheduler` and starts one run now; undefined when no contact receives a digest. */
+export function startDigestJob(opts: {
+  /** Runs `fn` on the digest connection, in turn with the service's other uses of it. */
+  onConn: <T>(fn: (conn: DuckDBConnection) => Promise<T>) => Promise<T>;
+  config: Config;
+  log: Logger;
+  scheduler: Scheduler;
+  wake: () => void;
+}): DigestJob | undefined {
+  const { config, log } = opts;
+  if (!digestRecipients(config.notify).length) return undefined;
+  // One run at a time, whether started by a tick or at start.
+  let running: Promise<void> | undefined;
+  const runOnce = async () => {
+    try {
+      const r = await opts.onConn((conn) => writeDueDigests(conn, config, new Date()));
+      if (r.written) {
+        log.info('weekly digest written to the outbox', { week: r.week.label, emails: r.written, already_there: r.alreadyThere });
+        opts.wake();
+      }
+    } catch (err) {
+      log.error('weekly digest failed; the next run tries again', { error: messageOf(err) });
+    }
+  };
+  const run = () => {
+    running ??= runOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const job: ScheduledJob = opts.scheduler.add({ name: 'weekly-digest', cron: '0 */10 * * * *', overlap: false, run });
+  void run();
+  return {
+    async stop() {
+      await job.stop();
+      await running;
+    },
+  };
+}
