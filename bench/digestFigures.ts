@@ -1,6 +1,7 @@
 /**
- * Digest figures benchmark (issue 13): how long building every region's figures for one week takes
- * (alerts/digest/figures.ts: 8 week-ends, 15 figures, 11 regions and the city). Simulates a year
+ * Digest benchmark (issue 13): how long building every region's figures for one week takes
+ * (alerts/digest/figures.ts: 8 week-ends, 15 figures, 11 regions and the city), and building and
+ * rendering every digest of the city for that week (the city's and each region's). Simulates a year
  * (`node bin/edumon.mjs simulate --seed 1 --scale S --out DIR/sim`) unless DIR already holds it,
  * loads it into DIR/warehouse.duckdb through decode + pseudonymise + Sink.write (no Kafka) unless
  * that exists, reopens it read-only and times digestFigures for each week, best of three. Target:
@@ -14,10 +15,13 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buildDigests, type DigestRecipient, digestRenderOptions } from '../alerts/digest/digestEmails.ts';
 import { digestFigures } from '../alerts/digest/figures.ts';
+import { renderDigest } from '../alerts/digest/render.ts';
 import { parseIsoWeek } from '../alerts/digest/week.ts';
 import { loadConfig, topicsOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
+import { regions } from '../core/regions.ts';
 import { families } from '../ingest/contract.ts';
 import { decodeObject } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
@@ -50,6 +54,10 @@ async function main(): Promise<number> {
   }
   const config = loadConfig({ env: {}, overrides: { warehouse: path, pseudonymKey: KEY } });
   if (!existsSync(path)) await load(sim, path);
+  const everyScope: DigestRecipient[] = regions.map((r) => ({
+    contact: { id: `bench-${r.code}`, name: r.zh, email: `${r.code}@bench.invalid`, minSeverity: 'info', language: 'zh-CN' },
+    scope: r.code,
+  }));
   const instance = await openWarehouse(path, { readOnly: true });
   const conn = await connect(instance);
   try {
@@ -64,6 +72,22 @@ async function main(): Promise<number> {
       }
       process.stdout.write(
         `${label}: ${values} figure values, best ${fmt(Math.min(...times))} ms (runs ${times.map(fmt).join(', ')} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)})\n`,
+      );
+      // Every digest of the city for the week: the city's and each region's, composed and rendered
+      // (trend images, workbook) as the service writes them to the outbox.
+      const built: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        bytes = 0;
+        for (const { recipient, digest } of await buildDigests(conn, config, week, everyScope, new Date())) {
+          const r = await renderDigest(digest, digestRenderOptions(config, 'zh-CN', recipient.scope));
+          bytes += r.html.length + r.attachments.reduce((n, a) => n + a.content.length, 0);
+        }
+        built.push(performance.now() - t0);
+      }
+      process.stdout.write(
+        `${label}: every digest of the city (${everyScope.length}: the city's and each region's), built and rendered: best ${fmt(Math.min(...built))} ms (runs ${built.map(fmt).join(', ')} ms; ${fmt(bytes / 1024)} KB of email)\n`,
       );
     }
   } finally {
