@@ -32,6 +32,8 @@ export interface BrowserOptions {
   /** The id of the email's main table. */
   mainId?: string;
   viewport?: { width: number; height: number };
+  /** The whole page (default), or only the viewport: the top of a long email, for a picture. */
+  fullPage?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function renderInBrowser(html: string, pngPath: string, opts: Brows
         images: Array.from(document.images, (i) => ({ src: i.src.slice(0, 80), naturalWidth: i.naturalWidth })),
       };
     })()`)) as Omit<BrowserView, 'requests'>;
-    await page.screenshot({ path: pngPath, fullPage: true });
+    await page.screenshot({ path: pngPath, fullPage: opts.fullPage ?? true });
     return { requests: [...new Set(requests)], ...measured };
   } finally {
     await browser.close();

@@ -20,7 +20,7 @@ export const DIGEST_VIEWPORT = { width: 680, height: 1000 };
 const HELP = `usage: node --import tsx bin/screenshotDigest.ts [out.png]
 
 Renders the sample weekly digest (alerts/digest/sampleDigest.ts) in headless Chromium with every
-network request refused, its cid: trend images inlined, and writes a full-page PNG
+network request refused, its cid: trend images inlined, and writes a PNG of its top 1,800 px
 (default: docs/img/weekly-digest.png).
 Needs /usr/bin/chromium and CJK fonts (apt-get install -y chromium fonts-noto-cjk) or EDUMON_CHROMIUM.`;
 
@@ -36,7 +36,12 @@ async function main(argv: string[]): Promise<number> {
   const out = resolve(argv[0] ?? join(ROOT, 'docs', 'img', 'weekly-digest.png'));
   mkdirSync(dirname(out), { recursive: true });
   const digest = await renderDigest(sampleDigest(), { language: 'zh-CN', defs: sampleFigureDefs(), ruleTitle: (rule) => SAMPLE_RULE_TITLES[rule] });
-  const view = await renderInBrowser(inlineCidImages(digest.html, digest.attachments), out, { mainId: 'edumon-digest', viewport: DIGEST_VIEWPORT });
+  // The README's picture: the top of the digest (its data quality, what got worse, the first figures), not all 7,000 px.
+  const view = await renderInBrowser(inlineCidImages(digest.html, digest.attachments), out, {
+    mainId: 'edumon-digest',
+    viewport: { width: DIGEST_VIEWPORT.width, height: 1800 },
+    fullPage: false,
+  });
   const broken = view.images.filter((i) => i.naturalWidth === 0);
   process.stdout.write(
     `wrote ${out}\nsubject: ${digest.subject}\nHTML ${Buffer.byteLength(digest.html)} bytes, ${view.images.length} images; digest width ${view.emailWidth} px, document ${view.documentWidth} px\n`,
