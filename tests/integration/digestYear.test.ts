@@ -88,7 +88,7 @@ describe("a digest of the simulator's year", () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(Buffer.from(xlsx.content, 'base64') as unknown as ArrayBuffer);
     const sheet = book.worksheets[0]!;
-    const header = (sheet.getRow(1).values as unknown[]).map(String);
+    const header = Array.from(sheet.getRow(1).values as unknown[], (v) => String(v ?? ''));
     const col = (name: string) => header.findIndex((h) => h.includes(name));
     const rows = sheet.getRows(2, sheet.rowCount - 1) ?? [];
     const cityGer = rows.find(
