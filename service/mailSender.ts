@@ -79,6 +79,10 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
   async function loop(): Promise<void> {
     while (wanted && !stopped) {
       wanted = false;
+      // Only a pass that starts after idle() was called answers it: one already under way may have
+      // read the outbox before the caller's rows were in it.
+      const answered = idleWaiters;
+      idleWaiters = [];
       try {
         schedule(await pass());
       } catch (err) {
@@ -86,8 +90,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
         log.error('mail sender: outbox unavailable', { error: messageOf(err) });
         schedule(POLL_MS);
       }
-      for (const w of idleWaiters) w();
-      idleWaiters = [];
+      for (const w of answered) w();
     }
   }
 
