@@ -10,6 +10,7 @@ import { CITY_CODE, regions } from '../../core/regions.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import { type RuleParam, ruleParams } from '../ruleParams.ts';
 import { sqlParams } from '../rules.ts';
+import { eventsBy, type FigureMoment, type FigureRow, keepMoments, keptMoments, momentKey, writable } from './figureCache.ts';
 import { figureDefs } from './figureDefs.ts';
 import { type FigureDef, type FigureId, type FigureValue, figureIds, type IsoWeek } from './model.ts';
 import { lastWeeks } from './week.ts';
@@ -38,9 +39,8 @@ const COLUMNS: Readonly<Record<FigureId, { value: string; met?: string; expected
   insuranceGapYuan: { value: 'insurance_gap_yuan' },
 };
 
-type Row = Record<string, unknown>;
 /** One moment's figures.sql rows by region code. */
-type Moment = Map<string, Row>;
+type Moment = Map<string, FigureRow>;
 
 /** One figure of one region at one moment: its value and whether it met the target. */
 interface Point {
@@ -56,28 +56,13 @@ interface Point {
  * the values at the last 8 week-ends, oldest first. newPublicPlaces is the city's only (the plan
  * sets no county share of its 10,000 places), with `expected` its straight-line target that week.
  *
- * Runs figures.sql once per week-end (8 queries) inside one read-only transaction of its own, so
- * all 8 moments read one snapshot; the caller's connection must not be inside a transaction.
  * Figures are as of what the warehouse holds now: a week recomputed after late events that
  * occurred in it arrived includes them; events that occurred after its end never change it.
+ * Each week-end is computed once (figures.sql) and kept (figureCache.ts) until a late event that
+ * occurred by it is stored; the caller's connection must not be inside a transaction.
  */
 export async function digestFigures(conn: DuckDBConnection, week: IsoWeek, config: Config): Promise<FigureValue[]> {
-  const weeks = lastWeeks(week, TREND_WEEKS);
-  const used = [...sqlParams(SQL.figures)] as RuleParam[];
-  const moments: Moment[] = [];
-  await conn.run('begin transaction read only');
-  try {
-    for (const w of weeks) {
-      const all = ruleParams(config, w.asOf);
-      const params = Object.fromEntries(used.map((p) => [p, all[p]]));
-      const rows = (await conn.runAndReadAll(SQL.figures, params)).getRowObjectsJson() as Row[];
-      moments.push(new Map(rows.map((r) => [String(r.region_code), r])));
-    }
-    await conn.run('commit');
-  } catch (err) {
-    await conn.run('rollback').catch(() => undefined);
-    throw err;
-  }
+  const moments = await figureMoments(conn, lastWeeks(week, TREND_WEEKS), config);
   const defs = new Map(figureDefs(config.rules).map((d) => [d.id, d]));
   const out: FigureValue[] = [];
   for (const figure of figureIds) {
@@ -112,7 +97,7 @@ function num(v: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function pointOf(row: Row | undefined, cols: (typeof COLUMNS)[FigureId], def: FigureDef): Point {
+function pointOf(row: FigureRow | undefined, cols: (typeof COLUMNS)[FigureId], def: FigureDef): Point {
   const value = row ? num(row[cols.value]) : null;
   const expected = row && cols.expected ? num(row[cols.expected]) : null;
   if (value === null) return { value, met: null, expected };
@@ -122,4 +107,41 @@ function pointOf(row: Row | undefined, cols: (typeof COLUMNS)[FigureId], def: Fi
   }
   if (def.target === null) return { value, met: null, expected };
   return { value, met: def.better === 'higher' ? value >= def.target : value <= def.target, expected };
+}
+
+/**
+ * figures.sql's rows for each of `weeks`' ends, by region code: the kept ones where they still
+ * hold, the others computed. All are read inside one read-only transaction, so the 8 moments and
+ * the event counts that vouch for kept ones see one snapshot; what was computed is kept afterwards
+ * when the warehouse is writable.
+ */
+async function figureMoments(conn: DuckDBConnection, weeks: readonly IsoWeek[], config: Config): Promise<Moment[]> {
+  const used = [...sqlParams(SQL.figures)] as RuleParam[];
+  const asOfs = weeks.map((w) => w.asOf);
+  const out: Moment[] = [];
+  const computed: FigureMoment[] = [];
+  await conn.run('begin transaction read only');
+  try {
+    const events = await eventsBy(conn, asOfs);
+    const kept = await keptMoments(conn, asOfs);
+    for (const [i, asOf] of asOfs.entries()) {
+      const all = ruleParams(config, asOf);
+      const params = Object.fromEntries(used.map((p) => [p, all[p]]));
+      const key = momentKey(SQL.figures, params);
+      const old = kept.get(asOf);
+      let rows: FigureRow[];
+      if (old && old.key === key && old.events === events[i]) rows = old.rows;
+      else {
+        rows = (await conn.runAndReadAll(SQL.figures, params)).getRowObjectsJson() as FigureRow[];
+        computed.push({ asOf, key, events: events[i]!, rows });
+      }
+      out.push(new Map(rows.map((r) => [String(r.region_code), r])));
+    }
+    await conn.run('commit');
+  } catch (err) {
+    await conn.run('rollback').catch(() => undefined);
+    throw err;
+  }
+  if (computed.length && (await writable(conn))) await keepMoments(conn, computed);
+  return out;
 }

@@ -137,6 +137,38 @@ describe('digestFigures', () => {
     expect(pick(next, 'kgGer', '410822')).toMatchObject({ value: 99, previous: 96, met: true, previousMet: false });
   });
 
+  it('keeps each week-end once computed and recomputes only those a late event occurred by', async () => {
+    const conn = await warehouse();
+    const world = kindergartens();
+    await world.store(conn);
+    const kept = async () =>
+      new Map(
+        (await conn.runAndReadAll(`select strftime(as_of, '%Y-%m-%d') as d, computed_at::varchar as t from digest_figures`))
+          .getRows()
+          .map((r) => [String(r[0]), String(r[1])]),
+      );
+    await digestFigures(conn, W, config);
+    const first = await kept();
+    expect(first.size).toBe(8); // weeks 20..27
+    await digestFigures(conn, W1, config);
+    const second = await kept();
+    expect(second.size).toBe(9); // week 28 added, weeks 21..27 reused as they were
+    for (const [d, t] of first) expect(second.get(d)).toBe(t);
+
+    // One child who enrolled on 2025-07-04 (week 27), stored late: weeks 27 and 28 change, not 21..26.
+    world.students(K1, 1, { ...kid('410821'), class_id: 'late' }, '2025-07-04T09:00:00+08:00');
+    await world.store(conn);
+    const values = await digestFigures(conn, W1, config);
+    const third = await kept();
+    const changed = [...third].filter(([d, t]) => second.get(d) !== t).map(([d]) => d);
+    expect(changed.sort()).toEqual(['2025-07-06', '2025-07-13']);
+    expect(pick(values, 'kgGer', '410821')).toMatchObject({ value: 98, previous: 98 });
+
+    // What was kept is what a computation from nothing gives.
+    await conn.run('delete from digest_figures');
+    expect(await digestFigures(conn, W1, config)).toEqual(values);
+  });
+
   it('agrees with the rules that judge the same figures', async () => {
     const world = kindergartens();
     const conn = await warehouse();
