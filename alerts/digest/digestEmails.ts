@@ -82,18 +82,20 @@ export async function buildDigests(
   return recipients.map((recipient) => ({ recipient, digest: byScope.get(recipient.scope)! }));
 }
 
-/** How a digest is rendered for a reader: the figures' definitions, the reader's scope, the rules' titles from the catalogue. */
-export function digestRenderOptions(config: Config, language: 'zh-CN' | 'en', scope: string, defs = figureDefs(config.rules)): RenderDigestOptions {
+/**
+ * How a round's digests are rendered: the figures' definitions and the rules' titles (from the
+ * catalogue) read once, and each trend picture drawn once for all of them. Returns the options for
+ * one reader's language and scope.
+ */
+export function digestRendering(config: Config): (language: 'zh-CN' | 'en', scope: string) => RenderDigestOptions {
+  const defs = figureDefs(config.rules);
   const titles = new Map([...loadRules(), ...runnerRules(config.rules, config.notify)].map((r) => [r.id, r.title]));
-  return {
-    language,
-    defs,
-    scope,
-    ruleTitle: (rule, lang) => {
-      const title = titles.get(rule);
-      return title === undefined ? undefined : titleIn(title, lang);
-    },
+  const drawn = new Map<string, Buffer>();
+  const ruleTitle = (rule: string, lang: 'zh-CN' | 'en') => {
+    const title = titles.get(rule);
+    return title === undefined ? undefined : titleIn(title, lang);
   };
+  return (language, scope) => ({ language, defs, scope, ruleTitle, drawn });
 }
 
 /** The outbox rows of the week's digests for `recipients` (rendered in each reader's language). */
@@ -104,11 +106,11 @@ export async function digestOutboxRows(
   recipients: readonly DigestRecipient[],
   now: Date,
 ): Promise<OutboxRow[]> {
-  const defs = figureDefs(config.rules);
+  const optionsFor = digestRendering(config);
   const out: OutboxRow[] = [];
   for (const { recipient, digest } of await buildDigests(conn, config, week, recipients, now)) {
     const id = digestOutboxId(week, recipient.contact.id);
-    const rendered = await renderDigest(digest, digestRenderOptions(config, recipient.contact.language, recipient.scope, defs));
+    const rendered = await renderDigest(digest, optionsFor(recipient.contact.language, recipient.scope));
     out.push({
       id,
       messageId: messageIdOf(id, config.notify.messageIdDomain),

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { CITY_CODE, regionOf } from '../../core/regions.ts';
-import { buildDigests, digestRenderOptions } from './digestEmails.ts';
+import { buildDigests, digestRendering } from './digestEmails.ts';
 import type { RenderedDigest } from './model.ts';
 import { renderDigest } from './render.ts';
 import { parseIsoWeek } from './week.ts';
@@ -36,5 +36,5 @@ export async function digestRequest(conn: DuckDBConnection, config: Config, req:
   const language = req.language ?? 'zh-CN';
   const reader = { contact: { id: 'preview', name: '预览', email: 'preview@localhost', minSeverity: 'info' as const, language }, scope };
   const [built] = await buildDigests(conn, config, week, [reader], now);
-  return { kind: 'preview', ...(await renderDigest(built!.digest, digestRenderOptions(config, language, scope))) };
+  return { kind: 'preview', ...(await renderDigest(built!.digest, digestRendering(config)(language, scope))) };
 }

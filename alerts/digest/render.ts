@@ -43,6 +43,11 @@ export interface RenderDigestOptions {
   ruleTitle?: (rule: string, language: DigestLanguage) => string | undefined;
   /** Most PNG bytes of trend pictures before only the city's rows get one (default TREND_BUDGET_BYTES). */
   trendBudgetBytes?: number;
+  /**
+   * Trend pictures already drawn, by what they show; renderDigest adds the ones it draws. One map
+   * shared by a round's digests draws each picture once: a county's rows are the city digest's too.
+   */
+  drawn?: Map<string, Buffer>;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
@@ -75,7 +80,7 @@ const FONT = `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han San
 export async function renderDigest(digest: Digest, opts: RenderDigestOptions): Promise<RenderedDigest> {
   const w = digestWordingFor(opts.language);
   const ctx = contextOf(digest, opts, w);
-  const images = trendImages(ctx, opts.trendBudgetBytes ?? TREND_BUDGET_BYTES);
+  const images = trendImages(ctx, opts.trendBudgetBytes ?? TREND_BUDGET_BYTES, opts.drawn ?? new Map());
   const xlsxName = safeFilename(w.xlsx.filename(ctx.region(ctx.scope), digest.week.label));
   const subject = subjectOf(ctx);
   const xlsx = await digestWorkbook(digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
@@ -295,15 +300,15 @@ interface Images {
 const rowKey = (f: FigureValue) => `${f.figure} ${f.region}`;
 
 /** One picture per figure and region (identical ones shared), or per figure for the city when that would pass TREND_BUDGET_BYTES. */
-function trendImages(ctx: Ctx, budget: number): Images {
-  const all = drawTrends(ctx, () => true);
+function trendImages(ctx: Ctx, budget: number, drawn: Map<string, Buffer>): Images {
+  const all = drawTrends(ctx, () => true, drawn);
   const bytes = all.files.reduce((n, f) => n + f.png.length, 0);
   if (bytes <= budget) return { ...all, cityOnly: false };
   const city = ctx.digest.regions.includes(CITY_CODE) ? CITY_CODE : ctx.scope;
-  return { ...drawTrends(ctx, (f) => f.region === city), cityOnly: true };
+  return { ...drawTrends(ctx, (f) => f.region === city, drawn), cityOnly: true };
 }
 
-function drawTrends(ctx: Ctx, include: (f: FigureValue) => boolean): Omit<Images, 'cityOnly'> {
+function drawTrends(ctx: Ctx, include: (f: FigureValue) => boolean, drawn: Map<string, Buffer>): Omit<Images, 'cityOnly'> {
   const cidOf = new Map<string, string>();
   const files: Images['files'] = [];
   const byContent = new Map<string, string>();
@@ -316,7 +321,12 @@ function drawTrends(ctx: Ctx, include: (f: FigureValue) => boolean): Omit<Images
       if (!cid) {
         cid = `trend-${safeId(row.figure)}-${safeId(row.region)}`;
         byContent.set(key, cid);
-        files.push({ cid, png: trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color }) });
+        let png = drawn.get(key);
+        if (!png) {
+          png = trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color });
+          drawn.set(key, png);
+        }
+        files.push({ cid, png });
       }
       cidOf.set(rowKey(row), cid);
     }

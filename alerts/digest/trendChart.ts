@@ -2,8 +2,9 @@
  * The digest's 8-week trend pictures: a sparkline drawn on the server with ECharts' SSR SVG
  * renderer and rasterised to PNG by resvg, no browser. Mail clients show PNG (cid: attachments)
  * but not SVG, and no client runs a chart's script. A missing week (null) is a gap in the line, the
- * target a dashed gray line, the last week a dot. resvg is given the Noto CJK font explicitly (no
- * system font lookup), so any Chinese text drawn is never tofu on a bare server.
+ * target a dashed gray line, the last week a dot. A picture with text gets the Noto CJK font
+ * explicitly (no system font lookup), so Chinese text drawn is never tofu on a bare server; one
+ * without (the sparkline draws none) is rasterised without loading the font.
  */
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
@@ -96,7 +97,10 @@ export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOption
       ],
     });
     const svg = chart.renderToSVGString();
-    const font = { fontFiles: [cjkFontPath()], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' };
+    // Loading the font costs more than drawing the line: only a picture with text gets it.
+    const font = svg.includes('<text')
+      ? { fontFiles: [cjkFontPath()], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
+      : { loadSystemFonts: false };
     return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
   } finally {
     chart.dispose();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDigests, digestRenderOptions } from '../../alerts/digest/digestEmails.ts';
+import { buildDigests, digestRendering } from '../../alerts/digest/digestEmails.ts';
 import type { RenderedDigest } from '../../alerts/digest/model.ts';
 import { renderDigest } from '../../alerts/digest/render.ts';
 import { parseIsoWeek } from '../../alerts/digest/week.ts';
@@ -57,7 +57,7 @@ beforeAll(async () => {
     scope: CITY_CODE,
   };
   const [built] = await buildDigests(conn, config, parseIsoWeek('2025-W27'), [reader], new Date('2025-07-07T00:00:00Z'));
-  rendered = await renderDigest(built!.digest, digestRenderOptions(config, 'zh-CN', CITY_CODE));
+  rendered = await renderDigest(built!.digest, digestRendering(config)('zh-CN', CITY_CODE));
 }, 240_000);
 
 afterAll(() => {
