@@ -6,10 +6,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { digestRecipients } from '../alerts/digest/digestEmails.ts';
+import { nextDigestAt } from '../alerts/digest/sendDay.ts';
 import { writeDueDigests } from '../alerts/digest/writeDueDigests.ts';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { formatShanghai } from '../core/shanghai.ts';
 import type { ScheduledJob, Scheduler } from './scheduler.ts';
 
 /** The running digest job. */
@@ -31,25 +33,30 @@ export function startDigestJob(opts: {
   if (!digestRecipients(config.notify).length) return undefined;
   // One run at a time, whether started by a tick or at start.
   let running: Promise<void> | undefined;
-  const runOnce = async () => {
+  const runOnce = async (atStart: boolean) => {
     try {
-      const r = await opts.onConn((conn) => writeDueDigests(conn, config, new Date()));
+      const now = new Date();
+      const r = await opts.onConn((conn) => writeDueDigests(conn, config, now));
       if (r.written) {
         log.info('weekly digest written to the outbox', { week: r.week.label, emails: r.written, already_there: r.alreadyThere });
         opts.wake();
+      } else if (atStart) {
+        // At start, say where the digest stands: the week due is in the outbox, and when the next falls due.
+        const next = formatShanghai(nextDigestAt(now.getTime(), config.notify.calendarOverrides));
+        log.info('weekly digest already in the outbox', { week: r.week.label, emails: r.alreadyThere, next_due: next });
       }
     } catch (err) {
       log.error('weekly digest failed; the next run tries again', { error: messageOf(err) });
     }
   };
-  const run = () => {
-    running ??= runOnce().finally(() => {
+  const run = (atStart = false) => {
+    running ??= runOnce(atStart).finally(() => {
       running = undefined;
     });
     return running;
   };
-  const job: ScheduledJob = opts.scheduler.add({ name: 'weekly-digest', cron: '0 */10 * * * *', overlap: false, run });
-  void run();
+  const job: ScheduledJob = opts.scheduler.add({ name: 'weekly-digest', cron: '0 */10 * * * *', overlap: false, run: () => run() });
+  void run(true);
   return {
     async stop() {
       await job.stop();

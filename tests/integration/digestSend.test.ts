@@ -14,7 +14,7 @@ import { type Config, loadConfig } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
 import { type MailSender, startMailSender } from '../../service/mailSender.ts';
-import { RuleWorld } from '../helpers/ruleWorld.ts';
+import { twoCountyWorld } from '../helpers/digestWorld.ts';
 import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtpCatcher.ts';
 
 let dir: string;
@@ -25,18 +25,6 @@ let senderConn: DuckDBConnection;
 let sender: MailSender;
 let catcher: SmtpCatcher;
 let config: Config;
-
-/** Two kindergartens, in 温县 and 武陟县, with children and the population reports of 2025. */
-function world(): RuleWorld {
-  const w = new RuleWorld()
-    .school('4108250001', { name: '温县实验幼儿园', level: 'kindergarten', region_code: '410825' })
-    .school('4108230001', { name: '武陟县实验幼儿园', level: 'kindergarten', region_code: '410823' });
-  for (const code of ['410825', '410823'])
-    w.add('population.reported', '2025-01-02T09:00:00+08:00', { region_code: code, year: 2025, age_3_5: 100, age_15_17: 100 });
-  w.students('4108250001', 97, { level: 'kindergarten', grade: 1, year: 2025, class_id: 'k1' });
-  w.students('4108230001', 90, { level: 'kindergarten', grade: 1, year: 2025, class_id: 'k1' });
-  return w;
-}
 
 function startSender(): void {
   sender = startMailSender({ conn: senderConn, config, log: createLogger({ level: 'error' }) });
@@ -67,7 +55,7 @@ beforeAll(async () => {
   instance = await openWarehouse(file);
   conn = await connect(instance);
   senderConn = await connect(instance);
-  await world().store(conn);
+  await twoCountyWorld().store(conn);
   startSender();
 }, 60_000);
 
