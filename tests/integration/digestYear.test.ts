@@ -1,68 +1,34 @@
 /**
  * A digest of the simulator's year, end to end short of SMTP: a simulated Jiaozuo year stored
  * through the real sink into a DuckDB file, the city's digest of 2025-W27 built from it and
- * rendered, shown in headless Chromium (offline), and its workbook read back: the figures the
- * workbook holds are the ones the email shows.
+ * rendered (bin/yearDigest.ts), shown in headless Chromium (offline) with the README's picture
+ * made as bin/screenshotDigest.ts makes it, and its workbook read back: the figures the workbook
+ * holds are the ones the email shows.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDigests, digestRendering } from '../../alerts/digest/digestEmails.ts';
 import type { RenderedDigest } from '../../alerts/digest/model.ts';
-import { renderDigest } from '../../alerts/digest/render.ts';
-import { parseIsoWeek } from '../../alerts/digest/week.ts';
 import { inlineCidImages } from '../../bin/inlineCidImages.ts';
 import { renderInBrowser } from '../../bin/renderInBrowser.ts';
+import { README_DIGEST, screenshotDigest } from '../../bin/screenshotDigest.ts';
+import { yearDigest } from '../../bin/yearDigest.ts';
 import { loadConfig } from '../../core/config.ts';
-import { connect, openWarehouse } from '../../core/db.ts';
 import { CITY_CODE, regions } from '../../core/regions.ts';
-import { type ContractEvent, families } from '../../ingest/contract.ts';
-import { decodeObject } from '../../ingest/decode.ts';
-import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
-import { defaultOptions } from '../../ingest/simulate/options.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
-import { migrate } from '../../pipeline/migrate.ts';
-import { Sink } from '../../pipeline/sink.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 
 const config = loadConfig({ env: { EDUMON_ENV: 'test' } });
-const pseudonym = createPseudonymizer(TEST_KEY);
 let dir: string;
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
 let rendered: RenderedDigest;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edumon-digest-year-'));
-  simulate({ options: { ...defaultOptions, scale: 0.1 }, outDir: dir, pseudonymize: pseudonym, admissionTopic: 'edu.admission' });
-  instance = await openWarehouse(join(dir, 'edumon.duckdb'));
-  conn = await connect(instance);
-  await migrate(conn);
-  const sink = await Sink.open(conn);
-  for (const family of families) {
-    const events: ContractEvent[] = [];
-    for (const line of readFileSync(join(dir, `${family}.jsonl`), 'utf8').split('\n')) {
-      if (!line) continue;
-      const d = decodeObject(JSON.parse(line), family);
-      if (!d.ok) throw new Error(d.reason);
-      events.push(pseudonymizeEvent(d.event, pseudonym) as ContractEvent);
-    }
-    await sink.write([{ topic: `edu.${family}`, partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
-  }
-  const reader = {
-    contact: { id: 'city', name: '焦作市教育局', email: 'city@example.cn', minSeverity: 'info' as const, language: 'zh-CN' as const },
-    scope: CITY_CODE,
-  };
-  const [built] = await buildDigests(conn, config, parseIsoWeek('2025-W27'), [reader], new Date('2025-07-07T00:00:00Z'));
-  rendered = await renderDigest(built!.digest, digestRendering(config)('zh-CN', CITY_CODE));
+  rendered = await yearDigest(dir, config, { ...README_DIGEST, pseudonymKey: TEST_KEY });
 }, 240_000);
 
 afterAll(() => {
-  conn?.closeSync();
-  instance?.closeSync();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -81,6 +47,16 @@ describe("a digest of the simulator's year", () => {
     expect(view.images.length).toBeGreaterThan(100);
     expect(view.images.filter((i) => i.naturalWidth === 0)).toEqual([]);
     expect(readFileSync(png).length).toBeGreaterThan(100_000);
+  });
+
+  it('makes the README’s picture: the top of that digest, every image loaded, nothing asked of the network', { timeout: 120_000 }, async () => {
+    const png = join(dir, 'weekly-digest.png');
+    const view = await screenshotDigest(rendered, png);
+    expect(view.requests).toEqual([]);
+    expect(view.images.filter((i) => i.naturalWidth === 0)).toEqual([]);
+    const bytes = readFileSync(png);
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([680, 1800]);
+    expect(view.text).toContain('焦作市教育监测周报 2025-W27');
   });
 
   it("holds in its workbook the figures the email shows (the city's 学前三年毛入园率 among them)", async () => {
