@@ -4,6 +4,7 @@
  * listed at once, naming the variable or the file key.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
@@ -132,6 +133,21 @@ export const configSchema = z.object({
     .object({
       /** Loopback port of the running service's query API; 0 picks a free one. */
       port: z.number().int().min(0).max(65535).default(0),
+    })
+    .prefault({}),
+  /**
+   * Analysts' snapshots (`edumon export`, and the service on `schedule`): the warehouse's tables
+   * and views as Parquet, one folder per snapshot under `dir`, the last `keep` kept. `dir` is the
+   * one folder the service's sandbox lets SQL write (core/lockDown.ts).
+   */
+  snapshots: z
+    .object({
+      /** Where snapshots go; default: a `snapshots` folder beside the warehouse file. */
+      dir: z.string().min(1).optional(),
+      /** How many complete snapshots are kept; an export removes the oldest beyond it. */
+      keep: z.number().int().min(1).max(1000).default(7),
+      /** When the service exports one: a node-cron expression read in Asia/Shanghai (default 03:00 every day), or 'off'. */
+      schedule: z.string().min(1).default('0 0 3 * * *'),
     })
     .prefault({}),
   /** Bounds on one analyst query (`edumon query`, POST /query), on every path. */
@@ -359,6 +375,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
+  ['EDUMON_SNAPSHOTS_DIR', ['snapshots', 'dir'], String],
+  ['EDUMON_SNAPSHOTS_KEEP', ['snapshots', 'keep'], Number],
+  ['EDUMON_SNAPSHOTS_SCHEDULE', ['snapshots', 'schedule'], String],
   ['EDUMON_QUERY_TIMEOUT_MS', ['query', 'timeoutMs'], Number],
   ['EDUMON_QUERY_MAX_ROWS', ['query', 'maxRows'], Number],
   ['EDUMON_QUERY_MEMORY_LIMIT', ['query', 'memoryLimit'], String],
@@ -450,6 +469,11 @@ export type Family = (typeof families)[number];
  */
 export const feeds = ['registry', 'admission', 'enrollment', 'payroll', 'funds'] as const;
 export type Feed = (typeof feeds)[number];
+
+/** The snapshots' folder, absolute: snapshots.dir, else `snapshots` beside the warehouse file. */
+export function snapshotsDirOf(config: Pick<Config, 'snapshots' | 'warehouse'>): string {
+  return resolve(config.snapshots.dir ?? join(dirname(config.warehouse), 'snapshots'));
+}
 
 /** Topic names under the configured prefix: one per family, and the DLQ. */
 export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { digestRequest } from '../alerts/digest/digestRequest.ts';
-import type { Config, Family } from '../core/config.ts';
+import { type Config, type Family, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { lockDown } from '../core/lockDown.ts';
@@ -97,7 +97,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const digests = config.rules.schedule === 'on' ? startDigestJob({ onConn: onDigestConn, config, log, scheduler, wake: () => mail.wake() }) : undefined;
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
-  await lockDown(readConn);
+  // Snapshots (`edumon export`) are the one place SQL may write.
+  await lockDown(readConn, { writableDir: snapshotsDirOf(config) });
   const token = randomBytes(24).toString('hex');
   const api = createApi({
     token,
