@@ -6,6 +6,7 @@ import { alertsCmd } from './commands/alerts.ts';
 import { demoCmd } from './commands/demo.ts';
 import { digestCmd } from './commands/digest.ts';
 import { dlqCmd } from './commands/dlq.ts';
+import { exportCmd } from './commands/export.ts';
 import { ingest } from './commands/ingest.ts';
 import { migrateCmd } from './commands/migrate.ts';
 import { notifyCmd } from './commands/notify.ts';
@@ -14,7 +15,7 @@ import { rulesCmd } from './commands/rules.ts';
 import { run } from './commands/run.ts';
 import { simulateCmd } from './commands/simulate.ts';
 
-const commands: Command[] = [run, ingest, query, rulesCmd, alertsCmd, digestCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
+const commands: Command[] = [run, ingest, query, exportCmd, rulesCmd, alertsCmd, digestCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
 
 function mainHelp(): string {
   return [

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
@@ -147,7 +148,10 @@ export const configSchema = z.object({
       /** How many complete snapshots are kept; an export removes the oldest beyond it. */
       keep: z.number().int().min(1).max(1000).default(7),
       /** When the service exports one: a node-cron expression read in Asia/Shanghai (default 03:00 every day), or 'off'. */
-      schedule: z.string().min(1).default('0 0 3 * * *'),
+      schedule: z
+        .string()
+        .refine((v) => v === 'off' || cron.validate(v), "expected a cron expression read in Asia/Shanghai (e.g. '0 0 3 * * *': 03:00 every day) or 'off'")
+        .default('0 0 3 * * *'),
     })
     .prefault({}),
   /** Bounds on one analyst query (`edumon query`, POST /query), on every path. */
@@ -285,6 +289,11 @@ export const configSchema = z.object({
         .string()
         .regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M')
         .optional(),
+      /** `after=N`: an export kills its process (SIGKILL) once N files of a snapshot are written. */
+      exportCrash: z
+        .string()
+        .regex(/^after=\d+$/, 'expected after=N')
+        .optional(),
       /** `ms=N`: every daily sweep holds its write transaction N ms before committing, as a long apply would. */
       dailySweepDelay: z
         .string()
@@ -371,6 +380,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_DLQ_RETENTION_DAYS', ['kafka', 'dlqRetentionDays'], Number],
   ['EDUMON_FAILPOINT_SINK_WRITE', ['failpoints', 'sinkWrite'], String],
   ['EDUMON_FAILPOINT_DAILY_SWEEP_DELAY', ['failpoints', 'dailySweepDelay'], String],
+  ['EDUMON_FAILPOINT_EXPORT_CRASH', ['failpoints', 'exportCrash'], String],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
@@ -430,7 +440,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   }
   const failpoints = raw.failpoints as Record<string, unknown> | undefined;
   if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {
-    const source = sourceOf.get('failpoints.sinkWrite') ?? sourceOf.get('failpoints.dailySweepDelay') ?? 'failpoints';
+    const source = sourceOf.get('failpoints.sinkWrite') ?? sourceOf.get('failpoints.dailySweepDelay') ?? sourceOf.get('failpoints.exportCrash') ?? 'failpoints';
     problems.push(`  - ${source}: fault injection is only for EDUMON_ENV=test`);
   }
   if (!parsed.success || problems.length > 0) {

@@ -17,3 +17,16 @@ export function sinkWriteFailpoint(spec: string | undefined): (() => void) | und
     if (n >= after && n < after + times) throw new Error(`IO Error: injected failure of warehouse write ${n + 1} (failpoints.sinkWrite=${spec})`);
   };
 }
+
+/**
+ * From `after=N`: the process kills itself (SIGKILL, as a power cut or the OOM killer would) once
+ * an export has written N files of a snapshot, to test that a crash mid-export leaves no half
+ * snapshot visible (pipeline/snapshot.ts).
+ */
+export function exportCrashFailpoint(spec: string | undefined): ((written: number) => void) | undefined {
+  if (!spec) return undefined;
+  const after = Number(/after=(\d+)/.exec(spec)?.[1] ?? 0);
+  return (written) => {
+    if (written >= after) process.kill(process.pid, 'SIGKILL');
+  };
+}

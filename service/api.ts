@@ -13,6 +13,7 @@ import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { readQuery } from './query.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
+import type { ExportAnswer } from './snapshotJob.ts';
 
 /** Largest request body accepted: a query's text, a rule run or an alert action. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -39,6 +40,7 @@ const digestBody = z.strictObject({
   language: z.enum(['zh-CN', 'en']).optional(),
   send: z.boolean().optional(),
 });
+const exportBody = z.strictObject({});
 const notifyPreviewBody = z.strictObject({ alert: z.string().min(1), contact: z.string().min(1).optional(), at: z.string().min(1) });
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
@@ -49,6 +51,7 @@ export interface RequestBodies {
   '/notify/list': z.input<typeof notifyListBody>;
   '/notify/preview': z.input<typeof notifyPreviewBody>;
   '/digest': z.input<typeof digestBody>;
+  '/export': z.input<typeof exportBody>;
 }
 
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
@@ -83,7 +86,8 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
  * POST /notify/list {state?} -> {columns, rows} (the outbox); POST /notify/preview {alert, contact?, at} -> the
  * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
- * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts).
+ * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts); POST /export {} -> the snapshot
+ * written (service/snapshotJob.ts).
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -95,6 +99,8 @@ export function createApi(opts: {
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
   /** Answers `edumon digest` (preview or send, on the service's digest connection); without it, there is no /digest route. */
   digest?: (req: DigestRequest) => Promise<DigestAnswer>;
+  /** Exports an analysts' snapshot (`edumon export`, service/snapshotJob.ts); without it, there is no /export route. */
+  exportSnapshot?: () => Promise<ExportAnswer>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
 }): {
@@ -126,6 +132,7 @@ export function createApi(opts: {
     // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
     ...(opts.digest ? [route('POST', '/digest', digestBody, opts.digest)] : []),
+    ...(opts.exportSnapshot ? [route('POST', '/export', exportBody, opts.exportSnapshot)] : []),
     route('POST', '/notify/list', notifyListBody, ({ state }, signal) => serialised(signal, () => listOutbox(opts.readConn, state))),
     route('POST', '/notify/preview', notifyPreviewBody, ({ alert, contact, at }, signal) =>
       serialised(signal, () => previewEmail(opts.readConn, opts.config, alert, new Date(at), contact)),

@@ -25,6 +25,7 @@ import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import type { RulesAnswer, RulesRequest } from './rulesRequest.ts';
 import { createScheduler } from './scheduler.ts';
+import { startSnapshotJob } from './snapshotJob.ts';
 import { sweepNotify } from './sweepNotify.ts';
 
 export interface Service {
@@ -95,6 +96,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     return run;
   };
   const digests = config.rules.schedule === 'on' ? startDigestJob({ onConn: onDigestConn, config, log, scheduler, wake: () => mail.wake() }) : undefined;
+  // Analysts' snapshots on a connection of their own: an export never holds a sweep or a query.
+  const snapshotConn = await connect(instance);
+  const snapshots = startSnapshotJob({ conn: snapshotConn, config, log, scheduler });
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   // Snapshots (`edumon export`) are the one place SQL may write.
@@ -107,6 +111,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     applyRules: rules.run,
     alerts: (req) => rules.alerts(req),
     // On the digest connection, in turn: a preview or a send never runs beside another on it.
+    exportSnapshot: () => snapshots.exportNow(),
     digest: async (req) => {
       const answer = await onDigestConn((c) => digestRequest(c, config, req, new Date()));
       if (answer.kind === 'sent' && answer.written) mail.wake();
@@ -155,6 +160,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         await scheduler.stop();
         await rules.stop();
         await digests?.stop();
+        await snapshots.stop();
         // After the sweeps (nothing wakes it any more), before the connections close: the email in
         // flight is sent and recorded.
         await mail.stop();
@@ -168,6 +174,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         dailyRulesConn.closeSync();
         mailConn.closeSync();
         digestConn.closeSync();
+        snapshotConn.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });
