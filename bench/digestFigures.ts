@@ -6,32 +6,22 @@
  * pseudonymise + Sink.write (no Kafka) unless that exists, then for each week times, best of three:
  * the figures alone and every digest with no week-end kept (cold: the first digest after install),
  * and every digest with the previous week's 8 week-ends kept (steady: each Monday's digest).
- * Targets: under 2 s at scale 1, under 20 s at scale 28. Keeps DIR for the next run. *
+ * Targets: under 2 s at scale 1, under 20 s at scale 28. Keeps DIR for the next run.
+ *
  *   node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]
  */
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { buildDigests, type DigestRecipient, digestRendering } from '../alerts/digest/digestEmails.ts';
 import { digestFigures } from '../alerts/digest/figures.ts';
 import type { IsoWeek } from '../alerts/digest/model.ts';
 import { renderDigest } from '../alerts/digest/render.ts';
 import { parseIsoWeek, previousWeek } from '../alerts/digest/week.ts';
-import { loadConfig, topicsOf } from '../core/config.ts';
+import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { regions } from '../core/regions.ts';
-import { families } from '../ingest/contract.ts';
-import { decodeObject } from '../ingest/decode.ts';
-import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
-import { migrate } from '../pipeline/migrate.ts';
-import { Sink } from '../pipeline/sink.ts';
-import { fmt, parseBenchArgs, progress } from './common.ts';
+import { fmt, parseBenchArgs } from './common.ts';
+import { BENCH_KEY, simulatedWarehouse } from './simulatedWarehouse.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const KEY = 'edumon-bench-digest-pseudonym-key-not-a-secret';
 const USAGE = 'usage: node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]';
 
 async function main(): Promise<number> {
@@ -41,27 +31,14 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const dir = args.dir;
-  const sim = join(dir, 'sim');
-  const path = join(dir, 'warehouse.duckdb');
-  mkdirSync(dir, { recursive: true });
-  if (!existsSync(join(sim, 'truth.json'))) {
-    progress(`simulating scale ${args.scale ?? '1'} into ${sim}`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'simulate', '--seed', '1', '--scale', args.scale ?? '1', '--out', sim], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, EDUMON_PSEUDONYM_KEY: KEY },
-    });
-    if (r.status !== 0) return 1;
-  }
-  const config = loadConfig({ env: {}, overrides: { warehouse: path, pseudonymKey: KEY } });
-  if (!existsSync(path)) await load(sim, path);
+  const path = await simulatedWarehouse(args.dir, args.scale ?? '1');
+  const config = loadConfig({ env: {}, overrides: { warehouse: path, pseudonymKey: BENCH_KEY } });
   const everyScope: DigestRecipient[] = regions.map((r) => ({
     contact: { id: `bench-${r.code}`, name: r.zh, email: `${r.code}@bench.invalid`, minSeverity: 'info', language: 'zh-CN' },
     scope: r.code,
   }));
   const instance = await openWarehouse(path);
   const conn = await connect(instance);
-  await migrate(conn);
   const forget = (asOf?: string) =>
     asOf === undefined ? conn.run('delete from digest_figures') : conn.run('delete from digest_figures where as_of = $a::timestamptz', { a: asOf });
   // Every digest of the city for the week: the city's and each region's, composed and rendered
@@ -109,39 +86,6 @@ async function main(): Promise<number> {
     instance.closeSync();
   }
   return 0;
-}
-
-/** The simulator's four files into a new warehouse, as the service would store them. */
-async function load(sim: string, path: string): Promise<void> {
-  const instance = await openWarehouse(path);
-  const conn = await connect(instance);
-  try {
-    await migrate(conn);
-    const sink = await Sink.open(conn);
-    const pseudonymize = createPseudonymizer(KEY);
-    const topics = topicsOf(loadConfig({ env: {} }));
-    for (const family of families) {
-      let lines = 0;
-      let events: StoredEvent[] = [];
-      const flush = async () => {
-        await sink.write([{ topic: topics[family], partition: 0, nextOffset: BigInt(lines), events, rejections: [] }]);
-        events = [];
-      };
-      for await (const line of createInterface({ input: createReadStream(join(sim, `${family}.jsonl`)), crlfDelay: Infinity })) {
-        lines++;
-        if (line === '') continue;
-        const d = decodeObject(JSON.parse(line), family);
-        if (d.ok) events.push(pseudonymizeEvent(d.event, pseudonymize));
-        if (events.length >= 50_000) await flush();
-      }
-      await flush();
-      progress(`loaded ${family}.jsonl: ${fmt(lines)} lines`);
-    }
-    await conn.run('checkpoint');
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
 }
 
 process.exitCode = await main();
