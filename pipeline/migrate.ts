@@ -57,15 +57,40 @@ function migrations(): { name: string; version: string }[] {
   return sqlFiles('migrations').map((name) => ({ name, version: name.slice('migrations/'.length) }));
 }
 
+/**
+ * Runs every sql/views/ file: its views and macros with their comments (`comment on` resolves to
+ * the temp ones a read-only connection has just made), then the column comments a view takes from
+ * a table (copyColumnComments).
+ */
 async function createViews(conn: DuckDBConnection, temp: boolean): Promise<number> {
   const views = sqlFiles('views');
   for (const name of views) {
     const text = temp ? sqlText(name).replace(/\bcreate or replace (macro|view)\b/g, 'create or replace temp $1') : sqlText(name);
     try {
       await conn.run(text);
+      await copyColumnComments(conn, text, temp);
     } catch (err) {
       throw new EdumonError(`view sql/${name}.sql failed: ${messageOf(err)}`, { cause: err });
     }
   }
   return views.length;
+}
+
+/**
+ * A view file's `-- @column-comments: TABLE` header: the view's columns with no comment of their
+ * own take those of TABLE's columns of the same name (sql/migrations/0008_comments.sql), so a
+ * current_* view, which is its table's latest versions, is described once, in the migration.
+ */
+async function copyColumnComments(conn: DuckDBConnection, text: string, temp: boolean): Promise<void> {
+  const table = /^-- @column-comments: (\w+)\b/m.exec(text)?.[1];
+  const view = /\bcreate or replace (?:temp )?view (\w+)/.exec(text)?.[1];
+  if (!table || !view) return;
+  const rows = await conn.runAndReadAll(
+    `select v.column_name, t.comment from duckdb_columns() v
+     join duckdb_columns() t on t.column_name = v.column_name and t.table_name = $table and t.database_name = current_database() and t.schema_name = 'main'
+     where v.table_name = $view and v.database_name = (case when $temp then 'temp' else current_database() end) and v.comment is null and t.comment is not null`,
+    { table, view, temp },
+  );
+  const statements = rows.getRows().map(([column, comment]) => `comment on column ${view}."${String(column)}" is '${String(comment).replaceAll("'", "''")}';`);
+  if (statements.length) await conn.run(statements.join('\n'));
 }
