@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedDocs, ROOT } from './generatedDocs.ts';
 
-for (const { path, text } of generatedDocs()) {
+for (const { path, text } of await generatedDocs()) {
   writeFileSync(join(ROOT, path), text);
   console.log(`wrote ${path}`);
 }

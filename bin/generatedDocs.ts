@@ -1,7 +1,8 @@
 /**
  * The documents generated from the code, by path: the contract's JSON Schema and field tables
- * (from the zod schemas) and the rule catalogue (from the rule headers). `npm run docs` writes
- * them; tests/unit/docs.test.ts fails when a committed copy differs.
+ * (from the zod schemas), the rule catalogue (from the rule headers) and the warehouse's data
+ * dictionary (from the comments of a freshly migrated warehouse). `npm run docs` writes them;
+ * tests/unit/docs.test.ts fails when a committed copy differs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { runnerRules } from '../alerts/runnerRules.ts';
 import { loadConfig, topicsOf } from '../core/config.ts';
 import { contractFieldsMarkdown, contractTopicsMarkdown, type TopicNames } from '../ingest/contractFieldsMarkdown.ts';
 import { contractJsonSchemaText } from '../ingest/contractJsonSchema.ts';
+import { warehouseDictionary } from '../pipeline/warehouseDictionary.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 /** `text` with the block between the markers named `name` replaced by `block`. */
@@ -31,8 +33,8 @@ function contractMarkdown(topics: TopicNames): string {
   return replaceBlock(file, replaceBlock(file, text, 'topics', `${contractTopicsMarkdown(topics)}\n`), 'fields', contractFieldsMarkdown(topics));
 }
 
-/** Every generated document: its path under the repository and its text. */
-export function generatedDocs(): Array<{ path: string; text: string }> {
+/** Every generated document: its path under the repository and its text (the dictionary needs an in-memory warehouse, hence async). */
+export async function generatedDocs(): Promise<Array<{ path: string; text: string }>> {
   // The documents describe the default configuration, whatever the environment says.
   const config = loadConfig({ env: {} });
   const defaults = ruleParams(config, 'as_of');
@@ -40,5 +42,6 @@ export function generatedDocs(): Array<{ path: string; text: string }> {
     { path: 'docs/contract.schema.json', text: contractJsonSchemaText() },
     { path: 'docs/contract.md', text: contractMarkdown(topicsOf(config)) },
     { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, runnerRules(config.rules, config.notify)) },
+    { path: 'docs/warehouse.md', text: await warehouseDictionary() },
   ];
 }

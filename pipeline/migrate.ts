@@ -57,8 +57,14 @@ function migrations(): { name: string; version: string }[] {
   return sqlFiles('migrations').map((name) => ({ name, version: name.slice('migrations/'.length) }));
 }
 
+/**
+ * Runs every sql/views/ file: its views and macros with their comments (`comment on` resolves to
+ * the temp ones a read-only connection has just made), then the column comments views take from
+ * tables (copyColumnComments).
+ */
 async function createViews(conn: DuckDBConnection, temp: boolean): Promise<number> {
   const views = sqlFiles('views');
+  const texts: string[] = [];
   for (const name of views) {
     const text = temp ? sqlText(name).replace(/\bcreate or replace (macro|view)\b/g, 'create or replace temp $1') : sqlText(name);
     try {
@@ -66,6 +72,38 @@ async function createViews(conn: DuckDBConnection, temp: boolean): Promise<numbe
     } catch (err) {
       throw new EdumonError(`view sql/${name}.sql failed: ${messageOf(err)}`, { cause: err });
     }
+    texts.push(text);
   }
+  await copyColumnComments(conn, texts, temp);
   return views.length;
+}
+
+/**
+ * A view file's `-- @column-comments: TABLE` header: the view's columns with no comment of their
+ * own take those of TABLE's columns of the same name (sql/migrations/0008_comments.sql), so a
+ * current_* view, which is its table's latest versions, is described once, in the migration.
+ * One read of duckdb_columns() for all views: each read binds every view.
+ */
+async function copyColumnComments(conn: DuckDBConnection, texts: readonly string[], temp: boolean): Promise<void> {
+  const sourceOf = new Map<string, string>();
+  for (const text of texts) {
+    const table = /^-- @column-comments: (\w+)\b/m.exec(text)?.[1];
+    const view = /\bcreate or replace (?:temp )?view (\w+)/.exec(text)?.[1];
+    if (table && view) sourceOf.set(view, table);
+  }
+  if (!sourceOf.size) return;
+  const columns = (
+    await conn.runAndReadAll(
+      `select table_name, column_name, comment, database_name = 'temp' as is_temp from duckdb_columns()
+       where schema_name = 'main' and database_name in ('temp', current_database())`,
+    )
+  ).getRowObjectsJson();
+  const tableComment = new Map(columns.filter((c) => !c.is_temp && c.comment !== null).map((c) => [`${c.table_name}.${c.column_name}`, String(c.comment)]));
+  const statements = columns
+    .filter((c) => c.is_temp === temp && c.comment === null && sourceOf.has(String(c.table_name)))
+    .flatMap((c) => {
+      const comment = tableComment.get(`${sourceOf.get(String(c.table_name))}.${c.column_name}`);
+      return comment === undefined ? [] : [`comment on column ${c.table_name}."${c.column_name}" is '${comment.replaceAll("'", "''")}';`];
+    });
+  if (statements.length) await conn.run(statements.join('\n'));
 }

@@ -37,3 +37,13 @@ create or replace macro asof_admission_plans(t) as table
 create or replace macro jiaozuo_regions() as table
   select * from (values ('410802'), ('410803'), ('410804'), ('410811'), ('410871'), ('410821'), ('410822'),
     ('410823'), ('410825'), ('410882'), ('410883')) r(region_code);
+
+-- What each macro gives, for analysts (duckdb_functions(); docs/warehouse.md).
+comment on macro shanghai_time is '上海时间：TIMESTAMPTZ 时刻的 Asia/Shanghai 墙上时间（TIMESTAMP，1991 年后有效） / Shanghai time: the Asia/Shanghai wall-clock time of a TIMESTAMPTZ instant, as a TIMESTAMP (valid after 1991)';
+comment on macro edumon_zone is '招生区域：五城区（410802、410803、410804、410811、410871）为同一招生区域 urban，其余为本身代码 / Admission zone: the five urban districts (410802, 410803, 410804, 410811, 410871) are one zone, urban; any other region is its own code';
+comment on macro table asof_schools is '截至时刻 t 每所学校的最新一版（school_versions 的列） / Every school''s latest version at or before t (the columns of school_versions)';
+comment on macro table asof_staff is '截至时刻 t 每位教职工（按假名）的最新一版（staff_versions 的列） / Every staff member''s latest version at or before t, by pseudonym (the columns of staff_versions)';
+comment on macro table asof_townships is '截至时刻 t 每个乡镇的最新一版（township_versions 的列） / Every township''s latest version at or before t (the columns of township_versions)';
+comment on macro table asof_population is '截至时刻 t 每个县（市、区）每年的最新人口报告（population_reports 的列） / The latest population report per region and year at or before t (the columns of population_reports)';
+comment on macro table asof_admission_plans is '截至时刻 t 每所学校每年的最新招生计划（admission_plans 的列） / The latest admission plan per school and year at or before t (the columns of admission_plans)';
+comment on macro table jiaozuo_regions is '焦作市的 11 个县（市、区）代码（region_code；代表全市的 410800 不在其中） / The 11 region codes of Jiaozuo (region_code; 410800, the whole city, is not among them)';

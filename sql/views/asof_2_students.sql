@@ -37,3 +37,8 @@ create or replace macro asof_school_students(t) as table
 create or replace macro asof_school_teachers(t) as table
   select school_id, count(*)::bigint as teachers from asof_staff(t)
   where active and role = 'full_time_teacher' and school_id is not null group by all;
+
+comment on macro table asof_net_admissions is '截至时刻 t 的净录取：某学生某校某年录取多于撤销，含录取时间、户籍地、录取类型与录取事件 event_id / Net admissions as of t: (student, school, year) admitted more often than cancelled, with the admitted time, home region, type and admitted event_id';
+comment on macro table asof_active_enrollments is '截至时刻 t 的在籍学生：注册后未从该校离校的注册记录（enrollments 的列） / Active enrollments as of t: enrollments with no departure from that school at or after them (the columns of enrollments)';
+comment on macro table asof_school_students is '截至时刻 t 每所学校的在籍学生数（students；无学生的学校不出现） / Active students per school as of t (students; schools with none are absent)';
+comment on macro table asof_school_teachers is '截至时刻 t 每所学校的在职专任教师数（teachers；无教师的学校不出现） / Active full-time teachers per school as of t (teachers; schools with none are absent)';

@@ -45,3 +45,6 @@ create or replace macro asof_pay_gaps(t, due_day) as table
   )
   select o.*, g.paid_yuan, g.payments, g.insured
   from gaps g join asof_owed_months(t, due_day) o using (staff_pseudonym, period);
+
+comment on macro table asof_owed_months is '截至时刻 t 的应发工资月：每位在职教职工每个已过发放日（次月 due_day 日，上海时间）的月份，含约定月工资（元）与用工学校 / Owed months as of t: every month whose pay day (day due_day of the next month, Asia/Shanghai) is past, per active staff member, with the agreed monthly wage (yuan) and the employing school';
+comment on macro table asof_pay_gaps is '截至时刻 t 有缺口的应发工资月：未发、少发（paid_yuan 元）或未缴社保（insured） / Owed months as of t with a gap: no wage paid, less than the agreed wage (paid_yuan, yuan) or no insurance (insured)';

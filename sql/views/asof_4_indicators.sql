@@ -21,3 +21,5 @@ create or replace macro asof_region_indicators(t) as table
   union all
   select '410800', sum(kg_children), sum(kg_public), sum(kg_puhui), sum(hs_students), sum(age_3_5), sum(age_15_17)
   from with_population;
+
+comment on macro table asof_region_indicators is '截至时刻 t 各县（市、区）及全市（410800）的规划指标：在园幼儿、公办园与普惠性幼儿园在园幼儿、高中阶段学生数，及当年 3–5 岁与 15–17 岁人口（毛入园率、毛入学率的分子分母） / The plan indicators per region and for the city (410800) as of t: kindergarten children, those in public (公办园) and in public-or-puhui (普惠性幼儿园) kindergartens, high-school-stage students, and that year''s population aged 3 to 5 and 15 to 17 (the gross enrolment rates'' numerators and denominators)';

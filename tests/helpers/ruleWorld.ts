@@ -93,6 +93,11 @@ export class RuleWorld {
   /** Migrates the warehouse behind `conn` and stores these events in it through the real sink. */
   async store(conn: DuckDBConnection): Promise<void> {
     await migrate(conn);
+    await this.write(conn);
+  }
+
+  /** Stores these events through the real sink in a warehouse whose event tables exist (migrated, by this edumon or an older one). */
+  async write(conn: DuckDBConnection): Promise<void> {
     const sink = await Sink.open(conn);
     // Copies: pseudonymizeEvent blanks the raw ids in place, and idOf finds events by them.
     const events = this.events.map((e) => pseudonymizeEvent({ ...e }, pseudonym));

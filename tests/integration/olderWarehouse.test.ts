@@ -1,10 +1,11 @@
 /**
  * A stopped warehouse last migrated by an older edumon, opened read-only (`query`, `rules run
- * --dry-run`, `alerts list`): today's views and macros apply; missing migrations are named.
+ * --dry-run`, `alerts list`): today's views and macros apply; missing migrations are named. And
+ * one from before the data dictionary (migrations up to 0007), upgraded by `edumon migrate`.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect, openWarehouse } from '../../core/db.ts';
+import { connect, openWarehouse, sqlFiles, sqlText } from '../../core/db.ts';
 import { overQuota } from '../helpers/alertWorld.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
@@ -16,6 +17,26 @@ async function warehouse(path: string, older: string): Promise<void> {
   try {
     await overQuota().store(conn);
     await conn.run(older);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Stores overQuota in a warehouse as an edumon of migration 0007 left it: the migrations up to
+ * 0007 applied and recorded as migrate() does, its views and macros stored, and no comment.
+ */
+async function beforeComments(path: string): Promise<void> {
+  const instance = await openWarehouse(path);
+  const conn = await connect(instance);
+  try {
+    await conn.run(`create table schema_migrations (version varchar primary key, applied_at timestamptz not null)`);
+    for (const name of sqlFiles('migrations').filter((n) => n < 'migrations/0008')) {
+      await conn.run(`begin transaction; ${sqlText(name)}; insert into schema_migrations values ('${name.slice('migrations/'.length)}', now()); commit`);
+    }
+    for (const name of sqlFiles('views')) await conn.run(sqlText(name).replace(/^comment on .*$/gm, ''));
+    await overQuota().write(conn);
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -71,5 +92,42 @@ describe('a warehouse from an older edumon, opened read-only', () => {
       expect(r.code, `${args.join(' ')}: ${r.output}`).toBe(1);
       expect(r.stderr).toContain(`warehouse ${env.EDUMON_WAREHOUSE} needs migration(s) 0003_alerts: run \`edumon migrate\``);
     }
+  });
+});
+
+describe('a warehouse from before the data dictionary (migrated up to 0007)', () => {
+  const t = testEnv('older-comments');
+  afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
+  const query = async (sql: string) => {
+    const r = await runEdumon(['query', '--format', 'json', sql], t.env);
+    expect(r.code, r.output).toBe(0);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  };
+
+  it('gets a comment on every table, view and column from `edumon migrate`, keeps its events, and read-only queries show them', async () => {
+    await beforeComments(t.config.warehouse);
+    const refused = await runEdumon(['query', 'select 1'], t.env);
+    expect(refused.stderr).toContain('needs migration(s) 0008_comments: run `edumon migrate`');
+
+    const migrated = await runEdumon(['migrate'], t.env);
+    expect(migrated.code, migrated.output).toBe(0);
+    expect(migrated.stdout).toContain('applied 0008_comments;');
+
+    // `edumon query` opens it read-only: the stored tables' comments, and those of this edumon's temp views.
+    const [all] = await query(
+      `select count(*)::int as columns, count(*) filter (comment is null)::int as uncommented from duckdb_columns() where not internal`,
+    );
+    expect(all.columns).toBeGreaterThan(250);
+    expect(all.uncommented).toBe(0);
+    expect(
+      await query(`select comment from duckdb_columns() where database_name = 'temp' and table_name = 'current_staff' and column_name = 'staff_pseudonym'`),
+    ).toEqual([{ comment: expect.stringMatching(/^教职工假名：.* \/ Staff pseudonym: a keyed pseudonym \(HMAC\)/) }]);
+    expect(await query(`select comment from duckdb_tables() where table_name = 'admissions'`)).toEqual([
+      { comment: expect.stringMatching(/^录取：.* \/ Admissions: /) },
+    ]);
+    expect(await query(`select count(*)::int as n from admissions`)).toEqual([{ n: 3 }]);
   });
 });

@@ -8,27 +8,14 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { connect, openWarehouse } from '../../core/db.ts';
-import {
-  columnRanges,
-  type EventType,
-  eventSchemas,
-  eventTypes,
-  type NumericColumn,
-  numericColumns,
-  type PersonalField,
-  personalFields,
-} from '../../ingest/contract.ts';
+import { columnRanges, eventTypes, type NumericColumn, numericColumns, type PersonalField, personalFields } from '../../ingest/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
 import { tableOf } from '../../pipeline/tables.ts';
+import { defOf, shapeOf, unwrapOptional } from '../helpers/contractShapes.ts';
 import { sample } from './samples.ts';
-
-type Def = { type: string; innerType?: z.ZodType };
-const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
-const unwrapOptional = (s: z.ZodType): z.ZodType => (defOf(s).type === 'optional' ? unwrapOptional(defOf(s).innerType!) : s);
-const shapeOf = (t: EventType) => (eventSchemas[t] as unknown as { shape: Record<string, z.ZodType> }).shape;
 
 /** Every numeric field: its event type, name, schema and declared column. */
 const numericFields = eventTypes.flatMap((type) =>
