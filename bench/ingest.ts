@@ -20,9 +20,9 @@ import { type Config, eventTopicsOf, loadConfig, topicsOf } from '../core/config
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka, ensureTopics } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
+import { eventTables } from '../ingest/eventTables.ts';
 import { Publisher } from '../ingest/publish.ts';
 import { validEvents } from '../ingest/simulate/sampleEvents.ts';
-import { tableOf } from '../pipeline/tables.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -338,7 +338,7 @@ async function endToEnd(opts: {
   const rowsPerTable: Record<string, number> = {};
   let rejections = 0;
   try {
-    for (const table of new Set(Object.values(tableOf))) {
+    for (const table of eventTables) {
       const rows = (await conn.runAndReadAll(`select count(*) from main.${table}`)).getRows();
       rowsPerTable[table] = Number(rows[0]![0] as bigint);
     }

@@ -9,8 +9,8 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { type EventType, feedOf } from '../ingest/contract.ts';
+import { eventTables, tableOf } from '../ingest/eventTables.ts';
 import type { StoredEvent } from '../ingest/pseudonymize.ts';
-import { tableOf } from './tables.ts';
 
 export interface Rejection {
   offset: bigint;
@@ -92,7 +92,7 @@ export class Sink {
    */
   static async open(conn: DuckDBConnection, opts: { failpoint?: () => void } = {}): Promise<Sink> {
     const plans = new Map<string, TablePlan>();
-    for (const table of new Set(Object.values(tableOf))) {
+    for (const table of eventTables) {
       const rows = (
         await conn.runAndReadAll(
           `select column_name, data_type from information_schema.columns

@@ -7,8 +7,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
+import { tableOf } from '../ingest/eventTables.ts';
 import { migrate } from './migrate.ts';
-import { tableOf } from './tables.ts';
 
 /** The dictionary's sections of tables, in order: the event tables first (pipeline/tables.ts). */
 const TABLE_GROUPS: ReadonlyArray<{ title: string; tables: readonly string[] }> = [

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../../core/db.ts';
-import { tableOf } from '../../pipeline/tables.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 
 /** One row of figures.sql, as DuckDB's JSON rows give it. */
 export type FigureRow = Record<string, unknown>;
@@ -31,8 +31,6 @@ export function momentKey(sql: string, params: Readonly<Record<string, unknown>>
   return createHash('sha256').update(sql).update('\n').update(JSON.stringify(sorted)).digest('hex');
 }
 
-const EVENT_TABLES = [...new Set(Object.values(tableOf))];
-
 /**
  * How many stored events had occurred by each of `moments` (ISO instants), in the same order:
  * one pass over every event table's occurred_at. Read inside the transaction that computes the
@@ -41,7 +39,7 @@ const EVENT_TABLES = [...new Set(Object.values(tableOf))];
 export async function eventsBy(conn: DuckDBConnection, moments: readonly string[]): Promise<number[]> {
   if (!moments.length) return [];
   const counts = moments.map((_, i) => `count(*) filter (where occurred_at <= $m${i}::timestamptz) as c${i}`).join(', ');
-  const events = EVENT_TABLES.map((t) => `select occurred_at from ${t}`).join(' union all ');
+  const events = eventTables.map((t) => `select occurred_at from ${t}`).join(' union all ');
   const params = Object.fromEntries(moments.map((m, i) => [`m${i}`, m]));
   const row = (await conn.runAndReadAll(`select ${counts} from (${events})`, params)).getRowObjectsJson()[0] ?? {};
   return moments.map((_, i) => Number(row[`c${i}`] ?? 0));

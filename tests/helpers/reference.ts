@@ -4,10 +4,10 @@
  */
 import { connect, openWarehouse } from '../../core/db.ts';
 import type { ContractEvent } from '../../ingest/contract.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 
 export async function buildReference(file: string, events: ContractEvent[], key: string): Promise<void> {
   const instance = await openWarehouse(file);
@@ -34,7 +34,7 @@ export async function diffWarehouses(
   await conn.run(`attach '${actual}' as a (read_only)`);
   await conn.run(`attach '${reference}' as r (read_only)`);
   const out: Record<string, { actual: number; reference: number; onlyActual: number; onlyReference: number }> = {};
-  for (const table of new Set(Object.values(tableOf))) {
+  for (const table of eventTables) {
     const q = (sql: string) => conn.runAndReadAll(sql).then((r) => Number(r.getRows()[0]![0]));
     const cols = `* exclude (ingested_at)`;
     out[table] = {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableOf } from '../../pipeline/tables.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
@@ -34,7 +34,6 @@ describe('the broker stops and restarts twice in the middle of a 100k-message lo
   const load = buildLoad(t.config, 100_000, 11);
   const reference = join(t.dir, 'reference.duckdb');
   const kafka = testKafka([BROKER]);
-  const eventTables = [...new Set(Object.values(tableOf))];
   let proc: Running | undefined;
   let exitedEarly: number | null | undefined;
   /** Events stored when the broker went away, per outage. */

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractEvent } from '../../ingest/contract.ts';
-import { tableOf } from '../../pipeline/tables.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
@@ -16,7 +16,7 @@ import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 
 const COMMANDS = ['run', 'ingest', 'query', 'migrate'];
-const TABLES = [...new Set(Object.values(tableOf))];
+const TABLES = eventTables;
 
 /** One row: the number of rows of every event table, plus rejections. */
 const COUNTS_SQL = `select ${[...TABLES, 'rejections'].map((tb) => `(select count(*) from ${tb}) as ${tb}`).join(', ')}`;

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableOf } from '../../pipeline/tables.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 import { type ServiceInfo, serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
@@ -32,7 +32,7 @@ const env = { ...t.env, HOME: home };
 const warehouse = t.config.warehouse;
 const keyFile = `${warehouse}.pseudonym-key`;
 const serviceFile = serviceFileOf(warehouse);
-const TABLES = [...new Set(Object.values(tableOf))];
+const TABLES = eventTables;
 const ALL_EVENTS = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')})`;
 
 /** Runs the real CLI in `cwd` (relative paths in hostile SQL land there) with HOME overridden. */

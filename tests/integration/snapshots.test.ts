@@ -11,16 +11,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
+import { eventTables } from '../../ingest/eventTables.ts';
 import { listSnapshots, type SnapshotManifest } from '../../pipeline/snapshot.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { twoCountyWorld } from '../helpers/digestWorld.ts';
 import { publishRaw, readTopic, testKafka } from '../helpers/kafka.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';
-
-const EVENT_TABLES = [...new Set(Object.values(tableOf))];
 
 const manifestOf = (dir: string): SnapshotManifest => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as SnapshotManifest;
 
@@ -62,7 +60,7 @@ describe('edumon export on a stopped warehouse', () => {
     expect(manifest.asOf).toMatch(/\+08:00$/);
     const counts = await queryWarehouse<{ t: string; n: string }>(
       t.env.EDUMON_WAREHOUSE!,
-      [...EVENT_TABLES, 'current_schools', 'ingest_offsets'].map((x) => `select '${x}' as t, count(*) as n from ${x}`).join(' union all '),
+      [...eventTables, 'current_schools', 'ingest_offsets'].map((x) => `select '${x}' as t, count(*) as n from ${x}`).join(' union all '),
     );
     for (const { t: table, n } of counts) expect(manifest.files.find((f) => f.name === table)?.rows, table).toBe(Number(n));
     // The notification tables (contacts' addresses, email bodies) and edumon's bookkeeping stay behind.
@@ -188,7 +186,7 @@ describe('edumon export while edumon run ingests', () => {
       const expected = new Set(
         landed.filter((m) => m.id !== null && validIds.has(m.id) && m.offset < (next.get(`${m.topic} ${m.partition}`) ?? 0)).map((m) => m.id!),
       );
-      const held = await onSnapshot<{ event_id: string }>(dir, EVENT_TABLES.map((x) => `select event_id from ${x}`).join(' union all '));
+      const held = await onSnapshot<{ event_id: string }>(dir, eventTables.map((x) => `select event_id from ${x}`).join(' union all '));
       const ids = held.map((r) => r.event_id);
       expect(new Set(ids).size, `${name}: each event once`).toBe(ids.length);
       expect(

@@ -10,10 +10,10 @@ import type { z } from 'zod';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { columnRanges, eventTypes, type NumericColumn, numericColumns, type PersonalField, personalFields } from '../../ingest/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
+import { tableOf } from '../../ingest/eventTables.ts';
 import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 import { defOf, shapeOf, unwrapOptional } from '../helpers/contractShapes.ts';
 import { sample } from './samples.ts';
 

@@ -8,8 +8,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { eventTypes } from '../../ingest/contract.ts';
+import { tableOf } from '../../ingest/eventTables.ts';
 import { migrate } from '../../pipeline/migrate.ts';
-import { tableOf } from '../../pipeline/tables.ts';
 import { defOf, shapeOf, unwrapOptional } from '../helpers/contractShapes.ts';
 
 let instance: DuckDBInstance;

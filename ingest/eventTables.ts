@@ -1,5 +1,5 @@
 /** Which warehouse table stores each event type. */
-import type { EventType } from '../ingest/contract.ts';
+import type { EventType } from './contract.ts';
 
 export const tableOf: Record<EventType, string> = {
   'school.upserted': 'school_versions',
@@ -15,3 +15,6 @@ export const tableOf: Record<EventType, string> = {
   'wage.paid': 'wage_payments',
   'social_insurance.paid': 'insurance_payments',
 };
+
+/** Every event table, each once, in the contract's order. */
+export const eventTables: readonly string[] = [...new Set(Object.values(tableOf))];
