@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQL_DIR } from '../../core/db.ts';
 
+/** sql/examples/, where the examples live. */
 export const EXAMPLES_DIR = join(SQL_DIR, 'examples');
 
 export interface Example {

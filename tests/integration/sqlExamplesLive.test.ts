@@ -13,7 +13,7 @@ import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { examples } from '../helpers/sqlExamples.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
-/** The smallest scale (about 120,000 events), published slowly enough that ingestion outlasts the ten queries. */
+/** The smallest scale (about 213,000 events), published slowly enough (7 minutes) that ingestion outlasts the queries. */
 const SCALE = '0.05';
 const RATE = 500;
 
