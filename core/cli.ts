@@ -54,11 +54,22 @@ export function helpOf(cmd: Command): string {
 /** Parses argv for one command and runs it; returns the exit code. */
 export async function runCommand(cmd: Command, argv: string[]): Promise<number> {
   const all = { ...cmd.options, ...globalOptions };
+  // An argument starting with `--` and a space or line break is no option but text, such as SQL
+  // opening with a comment (`edumon query "$(cat sql/examples/01_….sql)"`): parseArgs would refuse
+  // it as an unknown option, so it is passed as a placeholder and restored among the positionals.
+  const texts = new Map<string, string>();
+  const args = argv.map((a, i) => {
+    if (!/^--\s/.test(a)) return a;
+    const placeholder = `\u0000text${i}`;
+    texts.set(placeholder, a);
+    return placeholder;
+  });
+  const restore = (v: unknown): unknown => (typeof v === 'string' ? (texts.get(v) ?? v) : Array.isArray(v) ? v.map(restore) : v);
   // A function, so `parsed` keeps the type parseArgs infers for these options.
   const parsed = (() => {
     try {
       return parseArgs({
-        args: argv,
+        args,
         allowPositionals: true,
         options: Object.fromEntries(
           Object.entries(all).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
@@ -68,7 +79,8 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       throw new UsageError(`${(err as Error).message}\n\n${helpOf(cmd)}`);
     }
   })();
-  const { values, positionals } = parsed;
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, restore(v)])) as typeof parsed.values;
+  const positionals = parsed.positionals.map((p) => restore(p) as string);
   if (values.help) {
     process.stdout.write(`${helpOf(cmd)}\n`);
     return 0;
