@@ -16,3 +16,8 @@ select * from (values
   ('410882', '沁阳市', 'Qinyang'),
   ('410883', '孟州市', 'Mengzhou')
 ) r(region_code, name_zh, name_en);
+
+comment on view region_names is '地区名称：焦作市及其各县（市、区）的代码与中英文名称 / Region names: the code and the Chinese and English name of Jiaozuo city and each of its districts, counties and county-level cities';
+comment on column region_names.region_code is '行政区划代码（410800 为焦作市） / Administrative division code (410800 is the city of Jiaozuo)';
+comment on column region_names.name_zh is '中文名称 / Chinese name';
+comment on column region_names.name_en is '英文名称 / English name';
