@@ -43,22 +43,11 @@ with regions as (
     any_value(span.elapsed_days) as elapsed_days
   from span left join schools x
     on x.level = 'kindergarten' and x.ownership = 'public' and x.built_year >= year(span.from_date)
-), quarters as (
-  -- HS-FUNDS: the floor is due pro rata to the quarters ended by the moment's date.
-  select count(*) as ended from (values (3), (6), (9), (12)) q(m), local
-  where last_day(make_date(year(local.t), q.m, 1)) <= local.t::date
-), funds as (
-  select f.school_id, sum(f.amount_yuan) as funds_yuan from fund_disbursements f, local
-  where f.occurred_at <= $as_of::timestamptz and f.fund_type = 'per_student_public_funds' and f.fiscal_year = year(local.t)
-  group by all
 ), hs_funds as (
-  -- Per school as HS-FUNDS owes it; a school's surplus does not cover another's shortfall.
-  select coalesce(x.region_code, '410800') as region_code,
-    sum(least(coalesce(f.funds_yuan, 0), $hs_funds_per_student::decimal(18, 2) * s.students * q.ended / 4)) as covered_yuan,
-    sum($hs_funds_per_student::decimal(18, 2) * s.students * q.ended / 4) as due_yuan
-  from schools x join students s using (school_id) left join funds f using (school_id), quarters q
-  where x.level = 'high_school'
-  group by grouping sets ((x.region_code), ())
+  -- Per school as HS-FUNDS owes it (asof_hs_funds); a school's surplus does not cover another's shortfall.
+  select coalesce(h.region_code, '410800') as region_code, sum(least(h.funds_yuan, h.due_yuan)) as covered_yuan, sum(h.due_yuan) as due_yuan
+  from asof_hs_funds($as_of::timestamptz, $hs_funds_per_student::decimal(18, 2)) h semi join jiaozuo_regions() r using (region_code)
+  group by grouping sets ((h.region_code), ())
 ), classes as (
   -- ADM-CLASS-SIZE's grade-1 classes of active high schools.
   select x.region_code, e.school_id, e.year, e.class_id, count(*) as students
