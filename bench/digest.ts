@@ -3,29 +3,32 @@
  * region's: figures of 8 week-ends, alerts, data quality, trend pictures, workbook), as the service
  * writes them to the outbox. Simulates a year (`node bin/edumon.mjs simulate --seed 1 --scale S
  * --out DIR/sim`) unless DIR already holds it, loads it into DIR/warehouse.duckdb through decode +
- * pseudonymise + Sink.write (no Kafka) unless that exists, then for each week times, best of three:
- * the figures alone and every digest with no week-end kept (cold: the first digest after install),
- * and every digest with the previous week's 8 week-ends kept (steady: each Monday's digest).
+ * pseudonymise + Sink.write (no Kafka) unless that exists, then for each week times, best of
+ * --runs: every digest with no week-end kept (cold: the first digest after install), and every
+ * digest with the 7 week-ends before kept (steady: each Monday's digest, computing its own end).
  * Targets: under 2 s at scale 1, under 20 s at scale 28. Keeps DIR for the next run.
  *
- *   node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]
+ *   node --import tsx bench/digest.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52] [--runs 3]
  */
 import { cpus, loadavg } from 'node:os';
 import { buildDigests, type DigestRecipient, digestRendering } from '../alerts/digest/digestEmails.ts';
-import { digestFigures } from '../alerts/digest/figures.ts';
 import type { IsoWeek } from '../alerts/digest/model.ts';
 import { renderDigest } from '../alerts/digest/render.ts';
-import { parseIsoWeek, previousWeek } from '../alerts/digest/week.ts';
+import { parseIsoWeek } from '../alerts/digest/week.ts';
 import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { regions } from '../core/regions.ts';
 import { fmt, parseBenchArgs } from './common.ts';
 import { BENCH_KEY, simulatedWarehouse } from './simulatedWarehouse.ts';
 
-const USAGE = 'usage: node --import tsx bench/digestFigures.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52]';
+const USAGE = 'usage: node --import tsx bench/digest.ts --dir DIR [--scale 1] [--weeks 2025-W27,2025-W52] [--runs 3]';
 
 async function main(): Promise<number> {
-  const args = parseBenchArgs(process.argv.slice(2), { dir: { type: 'string' }, scale: { type: 'string' }, weeks: { type: 'string' } }, USAGE);
+  const args = parseBenchArgs(
+    process.argv.slice(2),
+    { dir: { type: 'string' }, scale: { type: 'string' }, weeks: { type: 'string' }, runs: { type: 'string' } },
+    USAGE,
+  );
   if (typeof args === 'number') return args;
   if (!args.dir) {
     process.stderr.write(`${USAGE}\n`);
@@ -52,10 +55,10 @@ async function main(): Promise<number> {
     }
     return bytes;
   };
-  const best = async (label: string, what: string, before: () => Promise<unknown>, run: () => Promise<string>) => {
+  const best = async (label: string, what: string, runs: number, before: () => Promise<unknown>, run: () => Promise<string>) => {
     const times: number[] = [];
     let said = '';
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       await before();
       const t0 = performance.now();
       said = await run();
@@ -66,17 +69,16 @@ async function main(): Promise<number> {
     );
   };
   try {
+    const runs = Number(args.runs ?? '3');
     for (const label of (args.weeks ?? '2025-W27,2025-W52').split(',')) {
       const week = parseIsoWeek(label);
       // Cold: no week-end kept (the first digest after install, or a late event in the first of the 8 weeks).
-      await best(label, 'figures, 8 week-ends computed', forget, async () => `${(await digestFigures(conn, week, config)).length} values`);
-      await best(label, 'every digest of the city, 8 week-ends computed', forget, async () => `${fmt((await everyDigest(week)) / 1024)} KB of email`);
-      // Steady: last week's digests kept their 8 week-ends; this week's computes its own end only.
-      await forget();
-      await digestFigures(conn, previousWeek(week), config);
+      await best(label, 'every digest of the city, 8 week-ends computed', runs, forget, async () => `${fmt((await everyDigest(week)) / 1024)} KB of email`);
+      // Steady: the week before's digests kept weeks -7..-1; this week's computes its own end only.
       await best(
         label,
-        'every digest of the city, 1 week-end computed (7 kept from last week)',
+        'every digest of the city, 1 week-end computed (7 kept)',
+        runs,
         () => forget(week.asOf),
         async () => `${fmt((await everyDigest(week)) / 1024)} KB of email`,
       );
