@@ -20,11 +20,11 @@
  */
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
+import { columns, shorten, visibleText } from '../../core/text.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
 import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest } from './model.ts';
 import { trendPng } from './trendChart.ts';
 import { trendWeeks } from './trendWeeks.ts';
-import { visibleText } from './visibleText.ts';
 import { digestWorkbook } from './workbook.ts';
 
 /** A reader's language. */
@@ -574,29 +574,4 @@ function spark(values: ReadonlyArray<number | null>): string {
 function pad(text: string, width: number, right = false): string {
   const gap = ' '.repeat(Math.max(1, width - columns(text)));
   return right ? gap + text : text + gap;
-}
-
-/** Terminal columns of `text`: East Asian wide and full-width characters take two. */
-function columns(text: string): number {
-  let n = 0;
-  for (const c of text) {
-    const p = c.codePointAt(0)!;
-    const wide =
-      (p >= 0x1100 && p <= 0x115f) ||
-      (p >= 0x2e80 && p <= 0xa4cf) ||
-      (p >= 0xac00 && p <= 0xd7a3) ||
-      (p >= 0xf900 && p <= 0xfaff) ||
-      (p >= 0xfe30 && p <= 0xfe4f) ||
-      (p >= 0xff00 && p <= 0xff60) ||
-      (p >= 0xffe0 && p <= 0xffe6) ||
-      (p >= 0x20000 && p <= 0x3fffd);
-    n += wide ? 2 : 1;
-  }
-  return n;
-}
-
-/** `text` cut to at most `max` code points (ending in …), never inside a surrogate pair. */
-function shorten(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
 }

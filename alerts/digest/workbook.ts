@@ -3,16 +3,16 @@
  * the digest (the same numbers the email shows, with the 8 weekly values under their ISO week
  * labels) and a sheet of the alerts of the week. Chinese headers unless the reader reads English,
  * number formats per unit (0.0 for rates and ratios, #,##0 for counts and yuan), the header row
- * frozen and filterable. Producer text is written visibly (alerts/digest/visibleText.ts) and as
+ * frozen and filterable. Producer text is written visibly (core/text.ts) and as
  * plain strings, never as formulas.
  */
 import ExcelJS from 'exceljs';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
+import { visibleText } from '../../core/text.ts';
 import { digestWordingFor } from './digestWording.ts';
 import type { Digest, FigureDef } from './model.ts';
 import { trendWeeks } from './trendWeeks.ts';
-import { visibleText } from './visibleText.ts';
 
 /** Region names and rule titles as the email shows them (default: core/regions.ts names, bare rule codes). */
 export interface WorkbookNames {

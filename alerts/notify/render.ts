@@ -11,6 +11,7 @@
 import { EdumonError } from '../../core/errors.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
+import { columns, shorten, visibleText } from '../../core/text.ts';
 import type { Severity } from '../rules.ts';
 import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
 import { type Wording, wordingFor } from './wording.ts';
@@ -113,7 +114,7 @@ function subjectOf(model: EmailModel, sections: readonly Section[], w: Wording):
     subject = `${w.tag(w.resolvedLabel)}${w.resolved(region, count('resolve'))}`;
   }
   // A subject is one header line: no control character may end it or reorder it.
-  return shorten(visible(subject), SUBJECT_MAX);
+  return shorten(visibleText(subject), SUBJECT_MAX);
 }
 
 /**
@@ -255,7 +256,7 @@ function labelHtml(w: Wording, label: string, value: string): string {
 
 /** Text made safe as HTML content or a double- or single-quoted attribute. */
 function esc(text: string): string {
-  return visible(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return visibleText(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 // ---------------------------------------------------------------- plain text
@@ -294,7 +295,7 @@ function wrap(text: string, first: string, rest: string): string[] {
   let indent = first;
   let line: string[] = [];
   let width = columns(first);
-  for (const c of Array.from(visible(text))) {
+  for (const c of Array.from(visibleText(text))) {
     const cw = columns(c);
     // Closing punctuation never starts a line (禁则): it stays on the one before, two columns over at most.
     if (width + cw > TEXT_COLUMNS && line.length > 0 && !CLOSING.has(c)) {
@@ -316,25 +317,6 @@ function wrap(text: string, first: string, rest: string): string[] {
 
 /** Punctuation a line may not start with. */
 const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”’,.;:!?)]'));
-
-/** Terminal columns of `text`: East Asian wide and full-width characters take two. */
-function columns(text: string): number {
-  let n = 0;
-  for (const c of text) {
-    const p = c.codePointAt(0)!;
-    const wide =
-      (p >= 0x1100 && p <= 0x115f) ||
-      (p >= 0x2e80 && p <= 0xa4cf) ||
-      (p >= 0xac00 && p <= 0xd7a3) ||
-      (p >= 0xf900 && p <= 0xfaff) ||
-      (p >= 0xfe30 && p <= 0xfe4f) ||
-      (p >= 0xff00 && p <= 0xff60) ||
-      (p >= 0xffe0 && p <= 0xffe6) ||
-      (p >= 0x20000 && p <= 0x3fffd);
-    n += wide ? 2 : 1;
-  }
-  return n;
-}
 
 // ---------------------------------------------------------------- CSV
 
@@ -372,29 +354,9 @@ function csvOf(items: readonly EmailItem[], w: Wording): string {
  */
 function csvCell(value: string | null): string {
   if (value === null) return '';
-  let v = visible(value);
+  let v = visibleText(value);
   if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 // ---------------------------------------------------------------- shared text safety
-
-/**
- * C0 and C1 controls, DEL, line/paragraph separators, the bidi controls that can reorder what a
- * reader sees, and lone surrogates (no UTF-8 encoding holds them): the same set bin/formatResult.ts
- * escapes for the terminal, which alerts/ may not import.
- */
-const UNSAFE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are shown escaped so they cannot act
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** `text` with every control, bidi or lone-surrogate unit written visibly as `\u202e` (etc.), so it cannot act. */
-function visible(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** `text` cut to at most `max` code points (ending in …), never inside a surrogate pair. */
-function shorten(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
