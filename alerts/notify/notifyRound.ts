@@ -61,9 +61,18 @@ export function titleIn(title: string, language: 'zh-CN' | 'en'): string {
 }
 
 /** The catalogue's rules and the runner-raised ones, by id: title, severity and the clause each enforces. */
-function catalogueOf(config: Config): Map<string, { title: string; severity: Severity; policy: string }> {
-  const all = [...loadRules(), ...runnerRules(config.rules, config.notify)];
-  return new Map(all.map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy }]));
+type Catalogue = Map<string, { title: string; severity: Severity; policy: string }>;
+/** Each config's rule catalogue, built once: a round of many emails reads it for each. */
+const catalogues = new WeakMap<Config, Catalogue>();
+
+function catalogueOf(config: Config): Catalogue {
+  let catalogue = catalogues.get(config);
+  if (!catalogue) {
+    const all = [...loadRules(), ...runnerRules(config.rules, config.notify)];
+    catalogue = new Map(all.map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy }]));
+    catalogues.set(config, catalogue);
+  }
+  return catalogue;
 }
 
 /** One contact's notices as an email model (with what the warehouse knows of the schools), rendered into an outbox row. */
