@@ -1,7 +1,8 @@
 /**
  * The weekly digest in the service: a job of the one scheduler that, every ten minutes and once at
  * start, writes the digests that are due and not yet in the outbox (alerts/digest/writeDueDigests.ts)
- * on a connection of its own, then wakes the sender. A week missed while the service was down is
+ * on a connection of its own, then wakes the sender; while ingestion is more than
+ * rules.maxIngestLag events behind (catching up after a restart) it waits for a later tick. A week missed while the service was down is
  * sent at its next start; a restart never sends one twice.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -28,13 +29,24 @@ export function startDigestJob(opts: {
   log: Logger;
   scheduler: Scheduler;
   wake: () => void;
+  /** Events the pipeline is behind its topics, ends fetched now: a digest waits while it exceeds rules.maxIngestLag. */
+  ingestBehind?: () => Promise<number>;
 }): DigestJob | undefined {
   const { config, log } = opts;
   if (!digestRecipients(config.notify).length) return undefined;
+  let waiting = false;
   // One run at a time, whether started by a tick or at start.
   let running: Promise<void> | undefined;
   const runOnce = async (atStart: boolean) => {
     try {
+      // A digest is sent once: not while the week's events are still arriving (at start, say).
+      const behind = (await opts.ingestBehind?.()) ?? 0;
+      if (behind > config.rules.maxIngestLag) {
+        if (!waiting) log.info('weekly digest waits for ingestion to catch up', { behind, max: config.rules.maxIngestLag });
+        waiting = true;
+        return;
+      }
+      waiting = false;
       const now = new Date();
       const r = await opts.onConn((conn) => writeDueDigests(conn, config, now));
       if (r.written) {

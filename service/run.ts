@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { digestRequest } from '../alerts/digest/digestRequest.ts';
+import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
 import { type Config, type Family, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -35,6 +35,8 @@ export interface Service {
   waitUntilIdle(): Promise<void>;
   /** Runs rules (one or all, as of a moment) in turn with the scheduled sweeps, applying them and mailing what they open. */
   runRules(req: RulesRequest): Promise<RulesAnswer>;
+  /** Answers a digest request (preview, or write a week's digests to the outbox) in turn with the digest job. */
+  digest(req: DigestRequest): Promise<DigestAnswer>;
   /** Resolves once the mail sender has attempted every email due now. */
   mailIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -95,7 +97,17 @@ export async function startService(config: Config, log: Logger): Promise<Service
     digestQueue = run.catch(() => undefined);
     return run;
   };
-  const digests = config.rules.schedule === 'on' ? startDigestJob({ onConn: onDigestConn, config, log, scheduler, wake: () => mail.wake() }) : undefined;
+  const ingestBehind = async () => {
+    await consumer.laggingPartitions(); // fetches the partitions' ends now
+    return consumer.lag();
+  };
+  const digests =
+    config.rules.schedule === 'on' ? startDigestJob({ onConn: onDigestConn, config, log, scheduler, wake: () => mail.wake(), ingestBehind }) : undefined;
+  const digest = async (req: DigestRequest) => {
+    const answer = await onDigestConn((c) => digestRequest(c, config, req, new Date()));
+    if (answer.kind === 'sent' && answer.written) mail.wake();
+    return answer;
+  };
   // Analysts' snapshots on a connection of their own: an export never holds a sweep or a query.
   const snapshotConn = await connect(instance);
   const snapshots = startSnapshotJob({ conn: snapshotConn, config, log, scheduler });
@@ -112,11 +124,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     alerts: (req) => rules.alerts(req),
     // On the digest connection, in turn: a preview or a send never runs beside another on it.
     exportSnapshot: () => snapshots.exportNow(),
-    digest: async (req) => {
-      const answer = await onDigestConn((c) => digestRequest(c, config, req, new Date()));
-      if (answer.kind === 'sent' && answer.written) mail.wake();
-      return answer;
-    },
+    digest,
   });
   const { server } = api;
   interruptQueries = api.interrupt;
@@ -150,6 +158,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     failure: consumer.failure,
     waitUntilIdle: () => consumer.waitUntilIdle(),
     runRules: (req) => rules.run(req),
+    digest,
     mailIdle: () => mail.idle(),
     stop() {
       stopping ??= (async () => {

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import type { Command } from '../../core/cli.ts';
 import { type Config, topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
@@ -22,8 +23,9 @@ export const demoCmd: Command = {
   usage: 'demo [--seed N] [--scale S] [--out DIR]',
   description:
     'Starts the local Kafka broker if none answers, simulates a year of Jiaozuo events (edumon simulate),\n' +
-    'publishes them, runs the pipeline until every event is stored, runs every rule and mails the alerts to a\n' +
-    'local SMTP catcher (one contact per region and the city, unless notify.contacts names some), and prints\n' +
+    'publishes them, runs the pipeline until every event is stored, runs every rule and mails the alerts and\n' +
+    "the weekly digest of the year's last week to a local SMTP catcher (one contact per region and the city,\n" +
+    'unless notify.contacts names some), and prints\n' +
     'what the warehouse holds, the open alerts by rule and region, and where to read the emails.',
   options: {
     seed: { type: 'string', value: 'N', help: 'simulation seed (default 1)' },
@@ -42,6 +44,7 @@ export const demoCmd: Command = {
     const sim = simulate({ options, outDir: out, pseudonymize: createPseudonymizer(resolvePseudonymKey(config)), admissionTopic: topicsOf(config).admission });
     const files = Object.values(sim.events).reduce((a, b) => a + b, 0);
     ctx.out(`simulated ${files} events (${options.from}..${options.to}, seed ${options.seed}, scale ${options.scale}) into ${out} [${secs()}]`);
+    const digestWeek = dueDigestWeek(Date.parse(`${options.to}T23:59:59+08:00`)).label;
     const sent = await publishFiles({ dir: out, config, kafka: createKafka(config, log, '-demo'), log });
     ctx.out(`published ${sent} messages [${secs()}]`);
     // A local mail catcher, and a contact per region, the city's and a data team, unless configured.
@@ -62,6 +65,9 @@ export const demoCmd: Command = {
       // Every rule now (each judged as far as its feeds are complete), its alerts mailed.
       const ran = await service.runRules({ at: new Date().toISOString() });
       ruleRuns = ran.runs.length;
+      // The weekly digest of the simulated year's last full week, to every contact (`edumon digest --send --week W`).
+      const sentDigest = await service.digest({ week: digestWeek, send: true });
+      if (sentDigest.kind === 'sent') ctx.out(`weekly digest of ${digestWeek}: ${sentDigest.written} written to the outbox [${secs()}]`);
       await service.mailIdle();
     } finally {
       await service.stop();
@@ -100,8 +106,10 @@ export const demoCmd: Command = {
         .join(', ')}`,
     );
     ctx.out(`  read them in ${mailDir}: each as NNNN-<recipient>.eml (any mail client) and .html (a browser)`);
-    const first = catcher.mails.find((m) => m.to.some((t) => t.startsWith('410823')));
-    if (first) ctx.out(escapeControls(`  e.g. ${first.file?.replace(/\.eml$/, '.html')}: ${first.subject}`));
+    // One of each kind for 武陟县: an alert email and the weekly digest.
+    const wuzhi = catcher.mails.filter((m) => m.to.some((t) => t.startsWith('410823')));
+    for (const m of [wuzhi.find((x) => !x.subject.startsWith('【周报】')), wuzhi.find((x) => x.subject.startsWith('【周报】'))])
+      if (m) ctx.out(escapeControls(`  e.g. ${m.file?.replace(/\.eml$/, '.html')}: ${m.subject}`));
     conn.closeSync();
     instance.closeSync();
     ctx.out('');

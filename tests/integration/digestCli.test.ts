@@ -3,7 +3,7 @@
  * file holding a small stored world (a preview to a file with its text and workbook; clear errors
  * for a bad week, region or language; --send exactly once), then `edumon run` sending the due
  * week's digest to a real SMTP server at start, once per contact across a restart, while a preview
- * goes through the running service.
+ * goes through the running service, and not while ingestion is behind.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
+import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { twoCountyWorld } from '../helpers/digestWorld.ts';
+import { publishRaw, testKafka } from '../helpers/kafka.ts';
 import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtpCatcher.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
@@ -127,5 +129,26 @@ describe('edumon run: the weekly digest job', () => {
     // --send of 2025-W27 earlier wrote those two to the outbox: the service sent them too, once each.
     expect(digestsOf('2025-W27')).toHaveLength(2);
     for (const [key, n] of catcher.acceptedCounts()) expect(n, key).toBe(1);
+  });
+
+  it('waits while ingestion is behind (after a restart, say): no digest from a half-stored week', async () => {
+    const w = testEnv('digest-behind');
+    const configFile = join(w.dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ notify: { smtpUrl: catcher.url, contacts: CONTACTS } }));
+    // 20,000 messages wait in the topics when the service starts; it may be no more than 100 behind.
+    await publishRaw(testKafka(), buildLoad(w.config, 20_000, 5).messages);
+    const before = catcher.accepted.length;
+    const svc = spawnEdumon(['run'], { ...w.env, EDUMON_CONFIG: configFile, EDUMON_RULES_SCHEDULE: 'on', EDUMON_RULES_MAX_INGEST_LAG: '100' });
+    try {
+      await waitFor(() => svc.output().includes('weekly digest waits for ingestion to catch up'), 60_000, 'the digest job to wait').catch((err) => {
+        throw new Error(`${err.message}:\n${svc.output()}`);
+      });
+      expect(svc.output()).not.toContain('weekly digest written to the outbox');
+    } finally {
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+    expect(catcher.accepted.length).toBe(before);
   });
 });
