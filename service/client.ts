@@ -122,8 +122,16 @@ function serviceError(text: string, status: number | undefined): EdumonError {
   return answer.exitCode === 2 ? new UsageError(message) : new EdumonError(message);
 }
 
-/** The error of a streamed answer cut short, with its reason when its error line (edumon_error) arrived. */
+/** The error of a streamed answer cut short, with its reason when its error line (queryAnswer.ts errorLine) arrived. */
 function cutShort(tail: string): EdumonError {
-  const reason = /edumon_error"?\s*[:,]\s*"?((?:[^"\\\n]|\\.)*)/.exec(tail)?.[1];
+  const last = tail.trimEnd().split(/\r?\n/).pop() ?? '';
+  let reason: string | undefined;
+  try {
+    reason = last.startsWith('{') ? (JSON.parse(last) as { edumon_error?: string }).edumon_error : undefined;
+  } catch {
+    // Not the NDJSON error line.
+  }
+  // CSV's is one field, quoted (quotes doubled) when the message holds a comma or quote.
+  reason ??= /^"?edumon_error: (.*?)"?$/.exec(last)?.[1]?.replace(/""/g, '"');
   return new UsageError(`${reason ?? 'query: the answer was cut short'} (答案不完整，文件未写 / the answer is incomplete; no file written)`);
 }

@@ -33,7 +33,9 @@ export async function queryToParquet(
   try {
     // The checked text becomes a subquery: on its own line, so a trailing comment cannot swallow the
     // closing parenthesis. One row past the limit is enough to know the limit is passed.
-    const copy = `copy (select * from (\n${sql}\n) limit ${limits.maxRows + 1}) to ${sqlString(file)} (format parquet, compression zstd)`;
+    // A statement's own final semicolon would end the COPY early: it goes (a check passed it, so it ends the one statement).
+    const select = sql.replace(/;\s*$/, '');
+    const copy = `copy (select * from (\n${select}\n) limit ${limits.maxRows + 1}) to ${sqlString(file)} (format parquet, compression zstd)`;
     // A stop interrupts the COPY, which then fails: awaited to its end, so no write outlives the transaction.
     const rows = await withinLimits(conn, limits, async () => (await conn.run(copy)).rowsChanged);
     if (rows > limits.maxRows) throw new UsageError(`query: more than ${limits.maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);

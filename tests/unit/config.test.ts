@@ -294,7 +294,8 @@ describe('loadConfig', () => {
       expect(e.message).toMatch(/EDUMON_SERVICE_HOST: 监听非本机地址 .* EDUMON_SERVICE_TOKEN/);
       expect(e.message).toMatch(/not a loopback address, needs EDUMON_SERVICE_TOKEN \(service.token, at least 32 characters\)/);
     }
-    for (const host of ['127.0.0.1', '127.8.9.10', '::1', 'localhost', '[::1]']) expect(loadConfig({ env: { EDUMON_SERVICE_HOST: host } }).service.host).toBe(host);
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', 'localhost', '[::1]'])
+      expect(loadConfig({ env: { EDUMON_SERVICE_HOST: host } }).service.host).toBe(host);
     expect(loadConfig({ env: { EDUMON_SERVICE_HOST: '0.0.0.0', EDUMON_SERVICE_TOKEN: TOKEN } }).service).toMatchObject({ host: '0.0.0.0', token: TOKEN });
   });
 
