@@ -1,4 +1,7 @@
-/** The running service's loopback API, used by CLI commands while `edumon run` holds the warehouse. */
+/**
+ * The running service's API, used by CLI commands while `edumon run` holds the warehouse, and by
+ * analysts' tools (POST /query): on loopback, or on service.host behind its service.token.
+ */
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -2,7 +2,8 @@
  * `edumon run`, the composition root: opens the warehouse (the one read-write process), migrates
  * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts)
  * from the one scheduler (service/scheduler.ts), and serves read queries, rule runs and alert
- * actions on its API (loopback unless service.host says otherwise, then behind service.token) (service/api.ts) while it holds the file.
+ * actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
+ * service.token) while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
