@@ -3,18 +3,9 @@
  * warehouse, i.e. from event producers: no character in them may act on the reader's terminal.
  */
 import type { QueryResult } from '../service/query.ts';
+import { cellText as cell, csvHeader, csvRow, escapeControls, jsonRow } from '../service/rowText.ts';
 
-/**
- * C0 and C1 controls (ESC, BEL, CR, LF, CSI...), DEL, line/paragraph separators and the Unicode bidi
- * controls (overrides, embeddings, isolates, marks) that can reorder what a terminal shows.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are escaped so terminal output cannot act on them
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** `text` with every control or bidi character written visibly as `\u001b` (etc.), so it cannot act. */
-export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { escapeControls };
 
 /** The result as one string: the lines of formatLines joined by newlines. */
 export function formatResult(r: QueryResult, format: 'table' | 'csv' | 'json'): string {
@@ -27,15 +18,12 @@ export function formatResult(r: QueryResult, format: 'table' | 'csv' | 'json'): 
  */
 export function* formatLines(r: QueryResult, format: 'table' | 'csv' | 'json'): Generator<string> {
   if (format === 'json') {
-    // JSON.stringify escapes C0 controls; C1, bidi and U+2028/9 may stand raw in a JSON string, but need not.
-    for (const row of r.rows) yield escapeControls(JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null]))));
+    for (const row of r.rows) yield jsonRow(r.columns, row);
     return;
   }
   if (format === 'csv') {
-    // RFC 4180: quote a field holding a quote or comma (controls, CR and LF included, are escaped already).
-    const esc = (s: string) => (/[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    yield r.columns.map((c) => esc(escapeControls(c))).join(',');
-    for (const row of r.rows) yield row.map((v) => esc(cell(v))).join(',');
+    yield csvHeader(r.columns);
+    for (const row of r.rows) yield csvRow(row);
     return;
   }
   const columns = r.columns.map(escapeControls);
@@ -55,10 +43,6 @@ export function* formatLines(r: QueryResult, format: 'table' | 'csv' | 'json'): 
   yield widths.map((w) => '─'.repeat(w)).join('─┼─');
   for (const cells of text) yield line(cells);
   yield `(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})`;
-}
-
-function cell(v: unknown): string {
-  return escapeControls(v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 }
 
 /** Display width: CJK characters take two columns. */

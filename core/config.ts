@@ -16,6 +16,9 @@ const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'ex
 const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 256MB');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
+/** Shortest service token accepted: 32 characters, e.g. `openssl rand -hex 16`. */
+const MIN_TOKEN_CHARS = 32;
+
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour, Asia/Shanghai)');
 const severity = z.enum(['info', 'warning', 'critical']);
 
@@ -132,8 +135,15 @@ export const configSchema = z.object({
     .prefault({}),
   service: z
     .object({
-      /** Loopback port of the running service's query API; 0 picks a free one. */
+      /** Port of the running service's API; 0 picks a free one. */
       port: z.number().int().min(0).max(65535).default(0),
+      /** Address the API listens on: loopback by default; any other (0.0.0.0, a LAN address) needs `token`. */
+      host: z.string().min(1).default('127.0.0.1'),
+      /**
+       * The API's bearer token, a secret (never logged or echoed); unset, each run makes a random one
+       * that only the service file (mode 0600) carries, for the local CLI.
+       */
+      token: z.string().min(MIN_TOKEN_CHARS, `服务令牌至少 ${MIN_TOKEN_CHARS} 个字符 / expected at least ${MIN_TOKEN_CHARS} characters`).optional(),
     })
     .prefault({}),
   /**
@@ -352,6 +362,32 @@ function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; messag
   return out;
 }
 
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost): only this machine can reach it. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The service section's check across fields, on the raw input like notifyProblems: an API bound
+ * where other machines can reach it needs a token of its own (a random per-run one would leave the
+ * remote tools no way in, and no token would leave the warehouse open). The token is never echoed.
+ */
+function serviceProblems(raw: unknown): Array<{ path: (string | number)[]; message: string }> {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const { host, token } = raw as Record<string, unknown>;
+  if (typeof host !== 'string' || isLoopback(host) || token !== undefined) return [];
+  return [
+    {
+      path: ['service', 'host'],
+      message:
+        `监听非本机地址 ${host} 时必须设置 EDUMON_SERVICE_TOKEN（service.token，至少 ${MIN_TOKEN_CHARS} 个字符），否则不启动 / ` +
+        `listening on ${host}, not a loopback address, needs EDUMON_SERVICE_TOKEN (service.token, at least ${MIN_TOKEN_CHARS} characters); ` +
+        'or set EDUMON_SERVICE_HOST=127.0.0.1',
+    },
+  ];
+}
+
 /** Environment variables and where each lands in the config. */
 const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_ENV', ['env'], String],
@@ -385,6 +421,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
+  ['EDUMON_SERVICE_HOST', ['service', 'host'], String],
+  ['EDUMON_SERVICE_TOKEN', ['service', 'token'], String],
   ['EDUMON_SNAPSHOTS_DIR', ['snapshots', 'dir'], String],
   ['EDUMON_SNAPSHOTS_KEEP', ['snapshots', 'keep'], Number],
   ['EDUMON_SNAPSHOTS_SCHEDULE', ['snapshots', 'schedule'], String],
@@ -428,7 +466,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
     if (value !== undefined) setPath(raw, key.split('.'), value);
   }
   const parsed = configSchema.safeParse(raw);
-  const issues = [...(parsed.success ? [] : parsed.error.issues), ...notifyProblems(raw.notify)];
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...notifyProblems(raw.notify), ...serviceProblems(raw.service)];
   const problems = issues.map((i) => {
     const key = i.path.join('.');
     const source = [...sourceOf].find(([k]) => key === k || key.startsWith(`${k}.`))?.[1];

@@ -10,7 +10,7 @@ import { EdumonError } from '../core/errors.ts';
 import { tableOf } from '../ingest/eventTables.ts';
 import { migrate } from './migrate.ts';
 
-/** The dictionary's sections of tables, in order: the event tables first (pipeline/tables.ts). */
+/** The dictionary's sections of tables, in order: the event tables first (ingest/eventTables.ts). */
 const TABLE_GROUPS: ReadonlyArray<{ title: string; tables: readonly string[] }> = [
   { title: '事件 / Events', tables: Object.values(tableOf) },
   { title: '告警 / Alerts', tables: ['alerts', 'alert_transitions', 'rule_runs', 'silences', 'held_alerts'] },

@@ -1,4 +1,7 @@
-/** The running service's loopback API, used by CLI commands while `edumon run` holds the warehouse. */
+/**
+ * The running service's API, used by CLI commands while `edumon run` holds the warehouse, and by
+ * analysts' tools (POST /query): on loopback, or on service.host behind its service.token.
+ */
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,16 +12,21 @@ import type { DigestAnswer, DigestRequest } from '../alerts/digest/digestRequest
 import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
 import { previewEmail } from '../alerts/notify/preview.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
-import type { Config } from '../core/config.ts';
+import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { readQuery } from './query.ts';
+import { type AnswerFormat, answerFormats, answerMedia, type ByteSink, errorLine, writeAnswer } from './queryAnswer.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 import type { ExportAnswer } from './snapshotJob.ts';
 
 /** Largest request body accepted: a query's text, a rule run or an alert action. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const queryBody = z.strictObject({ sql: z.string().trim().min(1, 'give the SQL to run') });
+const queryBody = z.strictObject({
+  sql: z.string().trim().min(1, 'give the SQL to run'),
+  /** json (the default): one {columns, rows} body; the others stream (service/queryAnswer.ts). */
+  format: z.enum(['json', ...answerFormats]).optional(),
+});
 const rulesRunBody = z.strictObject({ at: z.string().min(1), rule: z.string().min(1).optional(), dryRun: z.boolean().optional() });
 const alertsBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('list'), state: z.string().optional(), region: z.string().optional(), rule: z.string().optional() }),
@@ -82,7 +90,8 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 }
 
 /**
- * Routes: POST /query {sql} -> {columns, rows}; POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
+ * Routes: POST /query {sql, format?} -> {columns, rows}, or with format ndjson, csv or parquet the answer
+ * streamed as that file (see sendStreamed for how a stream cut short shows); POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
  * POST /notify/list {state?} -> {columns, rows} (the outbox); POST /notify/preview {alert, contact?, at} -> the
  * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
@@ -122,7 +131,13 @@ export function createApi(opts: {
   };
   const { alerts, applyRules } = opts;
   const routes: Route[] = [
-    route('POST', '/query', queryBody, ({ sql }, signal) => serialised(signal, () => readQuery(opts.readConn, sql, { ...opts.config.query, signal }))),
+    route('POST', '/query', queryBody, async ({ sql, format }, signal) => {
+      const limits = { ...opts.config.query, signal };
+      if (format === undefined || format === 'json') return serialised(signal, () => readQuery(opts.readConn, sql, limits));
+      // The query holds the read connection in turn with the others; a finished Parquet file is sent after.
+      const whileQuerying = <T>(fn: () => Promise<T>) => serialised(signal, fn);
+      return new Streamed(format, (out) => writeAnswer(opts.readConn, sql, format, limits, out, { parquetDir: snapshotsDirOf(opts.config), whileQuerying }));
+    }),
     route('POST', '/rules/run', rulesRunBody, async ({ at, rule, dryRun }, signal) => {
       const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
       // Only an explicit `dryRun: false` changes alert state.
@@ -157,7 +172,9 @@ export function createApi(opts: {
     });
     running.add(controller);
     try {
-      answer(res, 200, await handler.handle(await readJson(req), controller.signal));
+      const value = await handler.handle(await readJson(req), controller.signal);
+      if (value instanceof Streamed) await sendStreamed(res, value);
+      else answer(res, 200, value);
     } catch (err) {
       const exitCode = err instanceof EdumonError ? err.exitCode : 1;
       answer(res, err instanceof EdumonError ? 400 : 500, { error: messageOf(err), exitCode });
@@ -173,6 +190,71 @@ export function createApi(opts: {
       for (const c of running) c.abort(reason);
     },
   };
+}
+
+/** An answer sent as a file in `format` as `write` produces it, rather than as one JSON body. */
+class Streamed {
+  constructor(
+    readonly format: AnswerFormat,
+    readonly write: (out: ByteSink) => Promise<{ rows: number; bytes: number }>,
+  ) {}
+}
+
+/**
+ * Sends a streamed answer: status and headers (Content-Type, Content-Disposition) with its first
+ * bytes, so a query refused or stopped before any is still a 400 JSON error; chunked, written as
+ * produced, waiting on a slow client. A complete answer ends with the trailer `X-Edumon-Rows: N`.
+ * One cut short after its first bytes (a limit passed, a stop) gets an error line (queryAnswer.ts
+ * errorLine) and then the connection is closed without the final chunk (RFC 9112 section 7.1):
+ * every HTTP client reports the transfer as failed (curl exit 18, requests ChunkedEncodingError,
+ * fetch "terminated"), never as a whole file.
+ */
+async function sendStreamed(res: ServerResponse, s: Streamed): Promise<void> {
+  const { contentType, extension } = answerMedia[s.format];
+  const head = () => {
+    if (res.headersSent) return;
+    res.writeHead(200, {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename="edumon-query.${extension}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      trailer: 'X-Edumon-Rows',
+    });
+  };
+  const out: ByteSink = {
+    write(chunk) {
+      head();
+      if (res.destroyed) return Promise.reject(new UsageError('query: stopped: the client went away'));
+      if (res.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const go = () => {
+          res.off('drain', go);
+          res.off('close', go);
+          resolve();
+        };
+        res.on('drain', go);
+        res.on('close', go);
+      });
+    },
+  };
+  let done: { rows: number };
+  try {
+    done = await s.write(out);
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    const cut = () => {
+      res.destroy();
+    };
+    const line = errorLine(s.format, messageOf(err));
+    if (!line || res.destroyed) return cut();
+    res.write(line, cut);
+    // A client that reads nothing never takes the line: close anyway.
+    setTimeout(cut, 1000).unref();
+    return;
+  }
+  head();
+  res.addTrailers({ 'X-Edumon-Rows': String(done.rows) });
+  res.end();
 }
 
 /** Sends one JSON answer; a second answer, or one to a client already gone, is dropped. */

@@ -2,13 +2,21 @@
  * How a CLI command finds the running service: `edumon run` writes <warehouse>.service.json
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 
-const serviceInfo = z.object({ pid: z.number().int().positive(), port: z.number().int().positive(), token: z.string().min(1) });
+const serviceInfo = z.object({
+  pid: z.number().int().positive(),
+  port: z.number().int().positive(),
+  token: z.string().min(1),
+  /** The address the service listens on (service.host); absent in files of an older edumon: loopback. */
+  host: z.string().min(1).optional(),
+});
 
-/** What the service file says: the service's process, its loopback port and its bearer token. */
+/** What the service file says: the service's process, its address and port, and its bearer token. */
 export type ServiceInfo = z.infer<typeof serviceInfo>;
 
 export const serviceFileOf = (warehouse: string) => `${warehouse}.service.json`;
@@ -39,7 +47,7 @@ export function readServiceFile(warehouse: string): ServiceInfo | null {
 export async function callService<T>(info: ServiceInfo, path: string, body: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
+    res = await fetch(serviceUrl(info, path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
       body: JSON.stringify(body),
@@ -47,11 +55,83 @@ export async function callService<T>(info: ServiceInfo, path: string, body: unkn
   } catch (err) {
     throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`);
   }
-  const answer = (await res.json()) as { error?: string; exitCode?: number } & T;
-  if (!res.ok) {
-    // The service says which exit status its error means: 2 is a usage error, as it would be here.
-    const message = answer.error ?? `service answered ${res.status}`;
-    throw answer.exitCode === 2 ? new UsageError(message) : new EdumonError(message);
+  const text = await res.text();
+  // The service says which exit status its error means: 2 is a usage error, as it would be here.
+  if (!res.ok) throw serviceError(text, res.status);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * The URL of `path` on the service: on its own address, or on 127.0.0.1 when it listens on every
+ * address (0.0.0.0, ::) or on a loopback name.
+ */
+export function serviceUrl(info: ServiceInfo, path: string): string {
+  const host = info.host ?? '127.0.0.1';
+  const local = host === '0.0.0.0' || host === '::' || host === '[::]' || host === 'localhost';
+  const name = local ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${name}:${info.port}${path}`;
+}
+
+/**
+ * POSTs a JSON body to the service and writes its streamed answer to `file` (created with mode
+ * 0600, never held whole in memory). Complete only when the transfer ends with the X-Edumon-Rows
+ * trailer (service/api.ts sendStreamed); a transfer cut short rejects, with the reason from the
+ * answer's last line (edumon_error) when it arrived. Resolves to the trailer's row count.
+ */
+export function downloadFromService(info: ServiceInfo, path: string, body: unknown, file: string): Promise<{ rows: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(serviceUrl(info, path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
+    });
+    req.on('error', (err) => reject(new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`)));
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => reject(serviceError(text, res.statusCode)));
+        res.on('error', (err) => reject(new EdumonError(`the running service's answer broke off: ${messageOf(err)}`)));
+        return;
+      }
+      // The last bytes received: where the reason of an answer cut short is.
+      let tail = '';
+      res.on('data', (d: Buffer) => (tail = (tail + d.toString('utf8')).slice(-4096)));
+      pipeline(res, createWriteStream(file, { mode: 0o600 })).then(
+        () => {
+          const rows = res.trailers['x-edumon-rows'];
+          if (rows === undefined) reject(cutShort(tail));
+          else resolve({ rows: Number(rows) });
+        },
+        () => reject(cutShort(tail)),
+      );
+    });
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** The error a non-200 JSON answer stands for: exit status 2 when the service says it is a usage error. */
+function serviceError(text: string, status: number | undefined): EdumonError {
+  let answer: { error?: string; exitCode?: number } = {};
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    // Not JSON: the status says enough.
   }
-  return answer;
+  const message = answer.error ?? `service answered ${status}`;
+  return answer.exitCode === 2 ? new UsageError(message) : new EdumonError(message);
+}
+
+/** The error of a streamed answer cut short, with its reason when its error line (queryAnswer.ts errorLine) arrived. */
+function cutShort(tail: string): EdumonError {
+  const last = tail.trimEnd().split(/\r?\n/).pop() ?? '';
+  let reason: string | undefined;
+  try {
+    reason = last.startsWith('{') ? (JSON.parse(last) as { edumon_error?: string }).edumon_error : undefined;
+  } catch {
+    // Not the NDJSON error line.
+  }
+  // CSV's is one field, quoted (quotes doubled) when the message holds a comma or quote.
+  reason ??= /^"?edumon_error: (.*?)"?$/.exec(last)?.[1]?.replace(/""/g, '"');
+  return new UsageError(`${reason ?? 'query: the answer was cut short'} (答案不完整，文件未写 / the answer is incomplete; no file written)`);
 }

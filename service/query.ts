@@ -79,8 +79,64 @@ const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 /** Runs one read-only statement within `limits`; anything else is refused with a reason. */
 export async function readQuery(conn: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
-  const { maxRows, timeoutMs, signal } = limits;
-  const maxBytes = limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  const rows: unknown[][] = [];
+  const { columns } = await streamQuery(conn, sql, limits, (_columns, chunk) => {
+    for (const row of chunk) rows.push(row);
+  });
+  return { columns, rows };
+}
+
+/**
+ * Runs one read-only statement within `limits`, handing its rows to `sink` chunk by chunk as DuckDB
+ * produces them (TIMESTAMPTZ as Asia/Shanghai text, as readQuery answers), and waiting for each
+ * call (a slow client holds the query, never memory). Refusals come before the first call; a
+ * limit passed or a stop after it rejects, with the rows already handed over: a caller that
+ * streamed them must tell its reader the answer is incomplete. Resolves to the columns and row count.
+ */
+export async function streamQuery(
+  conn: DuckDBConnection,
+  sql: string,
+  limits: QueryLimits,
+  sink: (columns: string[], rows: unknown[][]) => void | Promise<void>,
+): Promise<{ columns: string[]; rowCount: number }> {
+  const maxBytes = maxResultBytesOf(limits);
+  const { prepared } = await checkQuery(conn, sql);
+  return withinLimits(conn, limits, async (guard) => {
+    const result = await prepared.stream();
+    const columns = result.columnNames();
+    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
+    let rowCount = 0;
+    let bytes = 0;
+    for await (const chunk of result.yieldRowsJson()) {
+      const rows = chunk as unknown[][];
+      for (const row of rows) {
+        for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
+        bytes += JSON.stringify(row).length;
+      }
+      rowCount += rows.length;
+      if (rowCount > limits.maxRows) throw new UsageError(`query: more than ${limits.maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);
+      if (bytes > maxBytes) throw tooLarge(maxBytes);
+      guard.check();
+      await guard.wait(sink(columns, rows));
+    }
+    guard.check();
+    return { columns, rowCount };
+  });
+}
+
+/** The most bytes of result `limits` allow: maxResultBytes, else 64 MiB. */
+export const maxResultBytesOf = (limits: QueryLimits) => limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+
+/** The refusal of a result over `maxBytes`. */
+export const tooLarge = (maxBytes: number) =>
+  new UsageError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`);
+
+/**
+ * Checks `sql` as the read path must before anything runs: DuckDB's parser sees one SELECT (or an
+ * EXPLAIN of one), no file named as a table, no refused function, and the bound statement is a
+ * SELECT or EXPLAIN. Raises a UsageError saying why otherwise. `explain` tells which it is.
+ */
+export async function checkQuery(conn: DuckDBConnection, sql: string): Promise<{ prepared: DuckDBPreparedStatement; explain: boolean }> {
   // First wall of this file: DuckDB's parser alone (nothing bound, so no file named yet) must see one SELECT.
   const explained = explainPrefix(sql);
   const select = explained === null ? sql : sql.slice(explained.length);
@@ -103,42 +159,62 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
       `query: only SELECT and EXPLAIN statements are allowed (got ${StatementType[prepared.statementType]}); the warehouse is read-only here`,
     );
   }
-  if (prepared.statementType === StatementType.EXPLAIN && !(await explainsSelect(conn, select))) {
+  const explain = prepared.statementType === StatementType.EXPLAIN;
+  if (explain && !(await explainsSelect(conn, select))) {
     throw new UsageError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here');
   }
+  return { prepared, explain };
+}
+
+/** What work under withinLimits uses to notice a stop. */
+export interface StopGuard {
+  /** Raises the stop's UsageError if the query was stopped (time limit, abort). */
+  check(): void;
+  /** `work`, or the stop's UsageError as soon as the query is stopped while it waits (a client that reads nothing). */
+  wait<T>(work: T | Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs `work` inside a READ ONLY transaction on `conn`, interrupting it past `limits.timeoutMs` or
+ * when `limits.signal` aborts; a stop fails with `query: stopped: <why>`, any other DuckDB error
+ * with its first line, both as UsageError. Rolls back whatever happens.
+ */
+export async function withinLimits<T>(conn: DuckDBConnection, limits: QueryLimits, work: (guard: StopGuard) => Promise<T>): Promise<T> {
+  const { timeoutMs, signal } = limits;
   if (signal?.aborted) throw new UsageError(`query: stopped: ${String(signal.reason)}`);
   let stoppedBecause: string | undefined;
+  let onStop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onStop = resolve;
+  });
   const stop = (why: string) => {
     stoppedBecause ??= why;
     conn.interrupt();
+    onStop();
+  };
+  const stopError = () => new UsageError(`query: stopped: ${stoppedBecause}`);
+  const guard: StopGuard = {
+    check() {
+      if (stoppedBecause) throw stopError();
+    },
+    async wait(w) {
+      const p = Promise.resolve(w);
+      // Left behind when the stop wins: its later failure is expected, never unhandled.
+      p.catch(() => undefined);
+      await Promise.race([p, stopped]);
+      guard.check();
+      return p;
+    },
   };
   const timer = setTimeout(() => stop(`it ran past the time limit of ${timeoutMs} ms (EDUMON_QUERY_TIMEOUT_MS)`), timeoutMs);
   const onAbort = () => stop(String(signal?.reason ?? 'aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   await conn.run('begin transaction read only');
   try {
-    const result = await prepared.stream();
-    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
-    const rows: unknown[][] = [];
-    let bytes = 0;
-    for await (const chunk of result.yieldRowsJson()) {
-      for (const row of chunk as unknown[][]) {
-        for (const i of tzColumns) row[i] = shanghaiTime(row[i]);
-        bytes += JSON.stringify(row).length;
-        rows.push(row);
-      }
-      if (rows.length > maxRows) throw new UsageError(`query: more than ${maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);
-      if (bytes > maxBytes)
-        throw new UsageError(
-          `query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`,
-        );
-      if (stoppedBecause) break;
-    }
-    if (stoppedBecause) throw new UsageError(`query: stopped: ${stoppedBecause}`);
-    return { columns: result.columnNames(), rows };
+    return await work(guard);
   } catch (err) {
     if (err instanceof EdumonError) throw err;
-    if (stoppedBecause) throw new UsageError(`query: stopped: ${stoppedBecause}`);
+    if (stoppedBecause) throw stopError();
     throw new UsageError(`query: ${messageOf(err).split('\n', 1)[0]}`);
   } finally {
     clearTimeout(timer);

@@ -2,9 +2,11 @@
  * `edumon run`, the composition root: opens the warehouse (the one read-write process), migrates
  * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts)
  * from the one scheduler (service/scheduler.ts), and serves read queries, rule runs and alert
- * actions on a loopback API (service/api.ts) while it holds the file.
+ * actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
+ * service.token) while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
@@ -114,8 +116,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   // Snapshots (`edumon export`) are the one place SQL may write.
+  // The folder exists before the first query: a Parquet answer is written there (service/queryParquet.ts).
+  mkdirSync(snapshotsDirOf(config), { recursive: true });
   await lockDown(readConn, { writableDir: snapshotsDirOf(config) });
-  const token = randomBytes(24).toString('hex');
+  // A configured token is the remote tools' way in; otherwise a random one only the service file carries.
+  const token = config.service.token ?? randomBytes(24).toString('hex');
   const api = createApi({
     token,
     readConn,
@@ -128,10 +133,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   });
   const { server } = api;
   interruptQueries = api.interrupt;
-  await new Promise<void>((resolve) => server.listen(config.service.port, '127.0.0.1', resolve));
+  const { host } = config.service;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.service.port, host, resolve);
+  });
   const port = (server.address() as AddressInfo).port;
-  writeServiceFile(config.warehouse, { pid: process.pid, port, token });
-  log.info('pipeline running', { warehouse: config.warehouse, brokers: config.kafka.brokers.join(','), api: `127.0.0.1:${port}` });
+  writeServiceFile(config.warehouse, { pid: process.pid, port, token, host });
+  log.info('pipeline running', { warehouse: config.warehouse, brokers: config.kafka.brokers.join(','), api: `${host}:${port}` });
 
   const started = Date.now();
   let lastStored = 0;

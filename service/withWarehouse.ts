@@ -9,11 +9,12 @@ import { migrate, useCurrentViews } from '../pipeline/migrate.ts';
 /**
  * Runs `fn` on the warehouse file: read-only with this edumon's views, or read-write and migrated
  * (never created: a missing warehouse is the same clear error either way). `sandbox` (read-only
- * only) locks the instance down before `fn` runs, for SQL an analyst wrote.
+ * only) locks the instance down before `fn` runs, for SQL an analyst wrote; with `writableDir` that
+ * one folder may be written (a query's Parquet answer), nothing else.
  */
 export async function withWarehouse<T>(
   path: string,
-  opts: { write: boolean; sandbox?: { memoryLimit: string } },
+  opts: { write: boolean; sandbox?: { memoryLimit: string; writableDir?: string } },
   fn: (conn: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
   if (opts.write && path !== ':memory:' && !existsSync(path)) {
@@ -24,7 +25,10 @@ export async function withWarehouse<T>(
   try {
     if (opts.write) await migrate(conn);
     else await useCurrentViews(conn, path);
-    if (opts.sandbox && !opts.write) await lockDown(conn, { memoryLimit: opts.sandbox.memoryLimit, noSpill: true });
+    if (opts.sandbox && !opts.write) {
+      const { memoryLimit, writableDir } = opts.sandbox;
+      await lockDown(conn, { memoryLimit, noSpill: true, ...(writableDir ? { writableDir } : {}) });
+    }
     return await fn(conn);
   } finally {
     conn.closeSync();

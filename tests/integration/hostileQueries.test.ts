@@ -1,6 +1,8 @@
 /**
  * A hostile analyst's SQL on every query path: `edumon query` on a stopped warehouse, `edumon
- * query` through the running service, and POST /query straight to the service with its token.
+ * query` through the running service, POST /query straight to the service with its token (as one
+ * JSON answer, and streamed as NDJSON, CSV and Parquet), and a service bound to a non-loopback
+ * address with a token of its own (POST /query from that address, and the CLI).
  * Every statement is refused or stopped with a clear message; no file under the test's folder
  * (the warehouse's folder, a HOME override and the working directory) is created or changed; and
  * the service keeps answering, ingesting and sweeping rules afterwards. Then the HTTP layer: a
@@ -9,10 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTables } from '../../ingest/eventTables.ts';
-import { type ServiceInfo, serviceFileOf } from '../../service/client.ts';
+import { type ServiceInfo, serviceFileOf, serviceUrl } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
@@ -65,7 +68,7 @@ const REFUSED_FN = /may not be called here/;
 const FILE_AS_TABLE = /names a file; files cannot be read here/;
 
 /** The hostile statements, each with what its refusal (or stop) must say. */
-function hostile(): Array<{ sql: string; why: RegExp }> {
+function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' }> {
   const svc = serviceFile;
   return [
     // File readers, the pseudonym key and the service token first; the warehouse's own bytes too.
@@ -144,17 +147,20 @@ function hostile(): Array<{ sql: string; why: RegExp }> {
     // Resources: one that never ends, one that exhausts memory, one with a huge result.
     { sql: `select count(*) from range(1e12::bigint)`, why: new RegExp(`stopped: it ran past the time limit of ${TIMEOUT_MS} ms`) },
     { sql: `select list(repeat('x', 1000)) from range(10000000)`, why: /Out of Memory/ },
-    { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 64 MiB/ },
+    // Compressible: as Parquet it is a small file, answered (the byte limit bounds the file there).
+    { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 64 MiB/, parquet: 'answered' },
+    // Random doubles: over 64 MiB in every format, Parquet's file included.
+    { sql: `select ${Array.from({ length: 90 }, (_, i) => `random() as c${i}`).join(', ')} from range(100000)`, why: /result is larger than 64 MiB/ },
     { sql: `select * from range(1000000)`, why: /more than 100000 rows/ },
   ];
 }
 
-/** Runs every hostile statement through `run`, returning the ones not refused as expected. */
-async function expectAllRefused(run: (sql: string) => Promise<{ refused: boolean; message: string }>): Promise<void> {
+/** Runs every hostile statement through `run` (those a Parquet answer may take left out with `parquet`), returning the ones not refused as expected. */
+async function expectAllRefused(run: (sql: string) => Promise<{ refused: boolean; message: string }>, opts: { parquet?: boolean } = {}): Promise<void> {
   const before = snapshot(t.dir);
   const wrong: string[] = [];
   const secrets = [readFileSync(keyFile, 'utf8').trim(), ...(tokenOrNull() ? [tokenOrNull()!] : [])];
-  for (const { sql, why } of hostile()) {
+  for (const { sql, why } of hostile().filter((h) => !(opts.parquet && h.parquet === 'answered'))) {
     const { refused, message } = await run(sql);
     if (!refused || !why.test(message)) wrong.push(`${sql}\n  -> ${refused ? 'refused' : 'ANSWERED'}: ${message.slice(0, 300)}`);
     if (secrets.some((s) => message.includes(s))) wrong.push(`${sql}\n  -> leaked a secret`);
@@ -179,13 +185,37 @@ async function post(
   file = serviceFile,
 ): Promise<{ status: number; json: { error?: string; rows?: unknown[][] } }> {
   const info = JSON.parse(readFileSync(file, 'utf8')) as ServiceInfo;
-  const res = await fetch(`http://127.0.0.1:${info.port}${path}`, {
+  const res = await fetch(serviceUrl(info, path), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
     body,
     ...(signal ? { signal } : {}),
   });
   return { status: res.status, json: (await res.json()) as { error?: string; rows?: unknown[][] } };
+}
+
+/**
+ * POSTs a query for a streamed answer; refused when answered 400, or when the transfer fails
+ * after an edumon_error line (a limit passed or a stop mid-stream: the documented signal).
+ */
+async function postStream(sql: string, format: 'ndjson' | 'csv' | 'parquet'): Promise<{ refused: boolean; message: string }> {
+  const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+  const res = await fetch(serviceUrl(info, '/query'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
+    body: JSON.stringify({ sql, format }),
+  });
+  if (res.status === 400) return { refused: true, message: ((await res.json()) as { error: string }).error };
+  // Only the tail is kept: a refused answer may stream up to 64 MiB first.
+  let tail = '';
+  let failed = false;
+  try {
+    for await (const chunk of res.body ?? []) tail = (tail + Buffer.from(chunk as Uint8Array).toString('utf8')).slice(-2000);
+  } catch {
+    failed = true;
+  }
+  const last = tail.trimEnd().split(/\r?\n/).pop() ?? '';
+  return { refused: res.status === 200 && failed && last.includes('edumon_error'), message: `${res.status} ${failed ? 'cut short' : 'complete'}: ${last}` };
 }
 
 /** Publishes `n` fresh events with `edumon ingest`, tagged by their event_id prefix. */
@@ -256,6 +286,15 @@ describe('hostile SQL while `edumon run` holds the warehouse', () => {
     expect(service.child.exitCode).toBeNull();
   });
 
+  it.each(['ndjson', 'csv', 'parquet'] as const)(
+    'refuses every statement streamed as %s (400, or a transfer cut short after an edumon_error line), no file changes',
+    async (format) => {
+      await expectAllRefused((sql) => postStream(sql, format), { parquet: format === 'parquet' });
+      expect(service.child.exitCode).toBeNull();
+    },
+    300_000,
+  );
+
   it('still ingests, answers and sweeps rules with the sandbox on', async () => {
     await ingest('after', 24, 9);
     await waitFor(async () => (await countOf('after')) === 24, 60_000, 'the events published after the hostile queries to be stored');
@@ -317,6 +356,40 @@ describe('hostile SQL while `edumon run` holds the warehouse', () => {
     const answer = await pending;
     if (!(answer instanceof Error)) expect(answer.json.error).toMatch(/stopped: the service is stopping/);
   });
+});
+
+describe('hostile SQL on a service bound beyond loopback with a token of its own', () => {
+  /** An address of this machine other machines could reach, if it has one; else every address (reached over 127.0.0.1). */
+  const host =
+    Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '0.0.0.0';
+  const token = 'hostile-analyst-token-0123456789abcdef';
+  const boundEnv = { ...env, EDUMON_SERVICE_HOST: host, EDUMON_SERVICE_TOKEN: token };
+
+  beforeAll(async () => {
+    service = spawnEdumon(['run'], boundEnv);
+    await waitFor(() => service.output().includes('pipeline running'), 60_000, 'the service to start');
+  });
+
+  it(`refuses every statement sent to ${host} with the token (400) and through the CLI (exit 2), no file changes, token unseen`, async () => {
+    await expectAllRefused(async (sql) => {
+      const r = await post('/query', JSON.stringify({ sql }));
+      return { refused: r.status === 400, message: r.json.error ?? JSON.stringify(r.json) };
+    });
+    await expectAllRefused(async (sql) => {
+      const r = await edumon(['query', sql], boundEnv);
+      return { refused: r.code === 2 && /^edumon: query: /.test(r.stderr), message: r.stderr + r.stdout };
+    });
+    const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+    const anonymous = await fetch(serviceUrl(info, '/query'), { method: 'POST', body: JSON.stringify({ sql: 'select 42' }) });
+    expect(anonymous.status).toBe(401);
+    expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
+    expect(service.output()).not.toContain(token);
+    expect(service.child.exitCode).toBeNull();
+    service.child.kill('SIGTERM');
+    expect(await service.exited, service.output()).toBe(0);
+  }, 600_000);
 });
 
 describe('an ingest write that fails while an analyst query runs', () => {

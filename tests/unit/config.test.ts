@@ -6,6 +6,8 @@ import { loadConfig, topicsOf } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 
 const KEY = 'a-production-secret-key';
+/** A service token of the shortest length accepted (32 characters). */
+const TOKEN = 'service-token-0123456789abcdefgh';
 function problem(env: Record<string, string | undefined>, file?: string): EdumonError {
   try {
     loadConfig({ env, file });
@@ -41,7 +43,7 @@ describe('loadConfig', () => {
         dlqRetentionDays: 14,
       },
       log: { level: 'info', format: 'text' },
-      service: { port: 0 },
+      service: { port: 0, host: '127.0.0.1' },
       snapshots: { keep: 7, schedule: '0 0 3 * * *' },
       query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
       feeds: {
@@ -136,6 +138,8 @@ describe('loadConfig', () => {
         EDUMON_LOG_LEVEL: 'debug',
         EDUMON_LOG_FORMAT: 'json',
         EDUMON_SERVICE_PORT: '8123',
+        EDUMON_SERVICE_HOST: '0.0.0.0',
+        EDUMON_SERVICE_TOKEN: TOKEN,
         EDUMON_SNAPSHOTS_DIR: '/srv/edumon/snapshots',
         EDUMON_SNAPSHOTS_KEEP: '3',
         EDUMON_SNAPSHOTS_SCHEDULE: 'off',
@@ -183,7 +187,7 @@ describe('loadConfig', () => {
         dlqRetentionDays: 2.5,
       },
       log: { level: 'debug', format: 'json' },
-      service: { port: 8123 },
+      service: { port: 8123, host: '0.0.0.0', token: TOKEN },
       snapshots: { dir: '/srv/edumon/snapshots', keep: 3, schedule: 'off' },
       query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
       feeds: { ...loadConfig({ env: {} }).feeds, allowedLatenessMinutes: 0 },
@@ -281,6 +285,27 @@ describe('loadConfig', () => {
     const e = problem({ EDUMON_PSEUDONYM_KEY: 'short-secret' });
     expect(e.message).toContain('EDUMON_PSEUDONYM_KEY: expected at least 16 characters');
     expect(e.message).not.toContain('short-secret');
+  });
+
+  it('refuses a service reachable from other machines without a token, naming both variables', () => {
+    for (const host of ['0.0.0.0', '192.168.1.20', '::']) {
+      const e = problem({ EDUMON_SERVICE_HOST: host });
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(/EDUMON_SERVICE_HOST: 监听非本机地址 .* EDUMON_SERVICE_TOKEN/);
+      expect(e.message).toMatch(/not a loopback address, needs EDUMON_SERVICE_TOKEN \(service.token, at least 32 characters\)/);
+    }
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', 'localhost', '[::1]'])
+      expect(loadConfig({ env: { EDUMON_SERVICE_HOST: host } }).service.host).toBe(host);
+    expect(loadConfig({ env: { EDUMON_SERVICE_HOST: '0.0.0.0', EDUMON_SERVICE_TOKEN: TOKEN } }).service).toMatchObject({ host: '0.0.0.0', token: TOKEN });
+  });
+
+  it('refuses a service token shorter than 32 characters without echoing it', () => {
+    const short = 'short-service-token-0123456789';
+    for (const host of ['0.0.0.0', '127.0.0.1']) {
+      const e = problem({ EDUMON_SERVICE_HOST: host, EDUMON_SERVICE_TOKEN: short });
+      expect(e.message).toContain('EDUMON_SERVICE_TOKEN: 服务令牌至少 32 个字符 / expected at least 32 characters');
+      expect(e.message).not.toContain(short);
+    }
   });
 
   it('production refuses to start without EDUMON_PSEUDONYM_KEY', () => {

@@ -42,7 +42,7 @@ afterAll(() => {
 
 /** Contract fields with no column of their own name, and why. */
 const dropped: Record<string, string> = {
-  type: 'each event type has its own table (pipeline/tables.ts), so the table says the type',
+  type: 'each event type has its own table (ingest/eventTables.ts), so the table says the type',
   ...Object.fromEntries(personalFields.map((f) => [f, `a personal identifier: stored only as its keyed pseudonym, column ${pseudonymFieldOf[f]}`])),
 };
 /** Warehouse columns that are no contract field, and why. */
