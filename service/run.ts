@@ -117,7 +117,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   // Snapshots (`edumon export`) are the one place SQL may write.
   // The folder exists before the first query: a Parquet answer is written there (service/queryParquet.ts).
-  mkdirSync(snapshotsDirOf(config), { recursive: true });
+  mkdirSync(snapshotsDirOf(config), { recursive: true, mode: 0o700 }); // private, as the warehouse
   await lockDown(readConn, { writableDir: snapshotsDirOf(config) });
   // A configured token is the remote tools' way in; otherwise a random one only the service file carries.
   const token = config.service.token ?? randomBytes(24).toString('hex');
