@@ -6,7 +6,9 @@
  * under 2 s at scale 28. Prints the export's time, size and peak RSS, and the query's runs (the
  * first is cold: the Parquet files are read for the first time).
  *
- *   node --import tsx bench/analyst.ts --dir DIR [--scale 28]
+ *   node --import tsx bench/analyst.ts --dir DIR [--scale 28] [--memory-limit 256MB]
+ *
+ * --memory-limit: DuckDB's limit for the export, as the service's instance has (EDUMON_WAREHOUSE_MEMORY_LIMIT); default DuckDB's own (80% of RAM).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,7 +20,7 @@ import { exportSnapshot } from '../pipeline/snapshot.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 import { simulatedWarehouse } from './simulatedWarehouse.ts';
 
-const USAGE = 'usage: node --import tsx bench/analyst.ts --dir DIR [--scale 28]';
+const USAGE = 'usage: node --import tsx bench/analyst.ts --dir DIR [--scale 28] [--memory-limit 256MB]';
 
 /** Admissions by home region and school region, year on year: the issue's question. */
 export const ADMISSIONS_YEAR_ON_YEAR = `
@@ -35,7 +37,7 @@ window w as (partition by home_region_code, school_region_code order by year)
 order by year, home_region_code, school_region_code`;
 
 async function main(): Promise<number> {
-  const args = parseBenchArgs(process.argv.slice(2), { dir: { type: 'string' }, scale: { type: 'string' } }, USAGE);
+  const args = parseBenchArgs(process.argv.slice(2), { dir: { type: 'string' }, scale: { type: 'string' }, 'memory-limit': { type: 'string' } }, USAGE);
   if (typeof args === 'number') return args;
   if (!args.dir) {
     process.stderr.write(`${USAGE}\n`);
@@ -46,7 +48,8 @@ async function main(): Promise<number> {
   rmSync(snapshots, { recursive: true, force: true });
 
   progress('exporting a snapshot');
-  const instance = await openWarehouse(path, { readOnly: true });
+  const memoryLimit = args['memory-limit'];
+  const instance = await openWarehouse(path, { readOnly: true, ...(memoryLimit ? { memoryLimit } : {}) });
   const conn = await connect(instance);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -64,7 +67,7 @@ async function main(): Promise<number> {
   const rows = snapshot.manifest.files.reduce((n, f) => n + f.rows, 0);
   const bytes = snapshot.manifest.files.reduce((n, f) => n + f.bytes, 0);
   process.stdout.write(
-    `export: ${fmt(exportMs)} ms, ${snapshot.manifest.files.length} files, ${fmt(rows)} rows, ${fmt(bytes / 1048576)} MB, peak RSS ${fmt(peak / 1048576)} MB (${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)})\n`,
+    `export: ${fmt(exportMs)} ms, ${snapshot.manifest.files.length} files, ${fmt(rows)} rows, ${fmt(bytes / 1048576)} MB, peak RSS ${fmt(peak / 1048576)} MB, memory limit ${memoryLimit ?? 'DuckDB default'} (${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)})\n`,
   );
 
   const analyst = await DuckDBInstance.create(':memory:');
