@@ -2,10 +2,10 @@
  * Renders a query result as an aligned table, CSV, or JSON Lines (pure). Cells come from the
  * warehouse, i.e. from event producers: no character in them may act on the reader's terminal.
  */
-import type { QueryResult } from '../service/query.ts';
-import { cellText as cell, csvHeader, csvRow, escapeControls, jsonRow } from '../service/rowText.ts';
 
-export { escapeControls };
+import { visibleText } from '../core/text.ts';
+import type { QueryResult } from '../service/query.ts';
+import { cellText as cell, csvHeader, csvRow, jsonRow } from '../service/rowText.ts';
 
 /** The result as one string: the lines of formatLines joined by newlines. */
 export function formatResult(r: QueryResult, format: 'table' | 'csv' | 'json'): string {
@@ -26,7 +26,7 @@ export function* formatLines(r: QueryResult, format: 'table' | 'csv' | 'json'): 
     for (const row of r.rows) yield csvRow(row);
     return;
   }
-  const columns = r.columns.map(escapeControls);
+  const columns = r.columns.map(visibleText);
   const widths = columns.map(width);
   const text: string[][] = new Array(r.rows.length);
   for (let n = 0; n < r.rows.length; n++) {

@@ -1,24 +1,14 @@
 /**
  * Query rows as text, one line each: CSV (RFC 4180) and JSON Lines, for the terminal (bin/formatResult.ts),
  * files (`edumon query --out`) and the API's streamed answers alike (pure). Cells come from the
- * warehouse, i.e. from event producers: no character in them may act on a reader's terminal.
+ * warehouse, i.e. from event producers: no character in them may act on a reader's terminal
+ * (core/text.ts visibleText).
  */
-
-/**
- * C0 and C1 controls (ESC, BEL, CR, LF, CSI...), DEL, line/paragraph separators and the Unicode bidi
- * controls (overrides, embeddings, isolates, marks) that can reorder what a terminal shows.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are escaped so terminal output cannot act on them
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** `text` with every control or bidi character written visibly as `\u001b` (etc.), so it cannot act. */
-export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+import { visibleText } from '../core/text.ts';
 
 /** One cell as text: empty for NULL, JSON for a list or struct, controls escaped. */
 export function cellText(v: unknown): string {
-  return escapeControls(v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return visibleText(v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 }
 
 /** RFC 4180 section 2: a field holding a quote or comma is quoted, its quotes doubled (CR and LF are escaped already). */
@@ -26,7 +16,7 @@ const csvField = (s: string) => (/[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` :
 
 /** The CSV header line of `columns` (RFC 4180 section 2, rule 3), without its line break. */
 export function csvHeader(columns: readonly string[]): string {
-  return columns.map((c) => csvField(escapeControls(c))).join(',');
+  return columns.map((c) => csvField(visibleText(c))).join(',');
 }
 
 /** One row as a CSV line (RFC 4180), without its line break. */
@@ -39,7 +29,7 @@ export function csvRow(row: readonly unknown[]): string {
  * controls; C1, bidi and U+2028/9 are written as \u escapes too, which JSON reads back unchanged.
  */
 export function jsonRow(columns: readonly string[], row: readonly unknown[]): string {
-  return escapeControls(JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null]))));
+  return visibleText(JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null]))));
 }
 
 /** The byte order mark that makes Excel and WPS read a CSV file as UTF-8 (else Chinese shows garbled). */

@@ -6,6 +6,7 @@ import { type Config, topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { regionName, regions } from '../../core/regions.ts';
+import { visibleText } from '../../core/text.ts';
 import { tableOf } from '../../ingest/eventTables.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
 import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
@@ -15,7 +16,6 @@ import { simulate } from '../../ingest/simulate/simulate.ts';
 import { startMailCatcher } from '../../service/mailCatcher.ts';
 import { startService } from '../../service/run.ts';
 import { hasContacts } from '../../service/sweepNotify.ts';
-import { escapeControls } from '../formatResult.ts';
 
 export const demoCmd: Command = {
   name: 'demo',
@@ -109,7 +109,7 @@ export const demoCmd: Command = {
     // One of each kind for 武陟县: an alert email and the weekly digest.
     const wuzhi = catcher.mails.filter((m) => m.to.some((t) => t.startsWith('410823')));
     for (const m of [wuzhi.find((x) => !x.subject.startsWith('【周报】')), wuzhi.find((x) => x.subject.startsWith('【周报】'))])
-      if (m) ctx.out(escapeControls(`  e.g. ${m.file?.replace(/\.eml$/, '.html')}: ${m.subject}`));
+      if (m) ctx.out(visibleText(`  e.g. ${m.file?.replace(/\.eml$/, '.html')}: ${m.subject}`));
     conn.closeSync();
     instance.closeSync();
     ctx.out('');

@@ -4,8 +4,8 @@ import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { CITY_CODE } from '../../core/regions.ts';
+import { visibleText } from '../../core/text.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { escapeControls } from '../formatResult.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -54,7 +54,7 @@ export const digestCmd: Command = {
     writeFileSync(`${base}.txt`, answer.text, { mode: 0o600 });
     const workbook = answer.attachments.find((a) => a.filename.endsWith('.xlsx'));
     if (workbook) writeFileSync(`${base}.xlsx`, Buffer.from(workbook.content, 'base64'), { mode: 0o600 });
-    ctx.out(escapeControls(`主题 subject: ${answer.subject}`));
+    ctx.out(visibleText(`主题 subject: ${answer.subject}`));
     ctx.out(`已写入 written: ${out}, ${base}.txt${workbook ? `, ${base}.xlsx` : ''}`);
     return 0;
   },

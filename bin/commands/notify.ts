@@ -9,8 +9,8 @@ import { previewEmail } from '../../alerts/notify/preview.ts';
 import type { Command, CommandContext } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { visibleText } from '../../core/text.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { escapeControls } from '../formatResult.ts';
 import { listSummary, notifyList, notifyOutboxOptions, notifyTest, testSummary } from './notifyOutbox.ts';
 
 /** One sub-command: what `edumon notify NAME ARGS...` does, returning the exit status. */
@@ -47,8 +47,8 @@ const subcommands: Record<string, NotifySubcommand> = {
       writeFileSync(out, p.html, { mode: 0o600 });
       const text = `${out.replace(/\.html?$/i, '')}.txt`;
       writeFileSync(text, p.text, { mode: 0o600 });
-      ctx.out(escapeControls(`主题 subject: ${p.subject}`));
-      ctx.out(escapeControls(`收件人 to: ${p.contactId} <${p.address}>${p.routed ? '' : '（此告警不发给该联系人 not routed to this contact）'}`));
+      ctx.out(visibleText(`主题 subject: ${p.subject}`));
+      ctx.out(visibleText(`收件人 to: ${p.contactId} <${p.address}>${p.routed ? '' : '（此告警不发给该联系人 not routed to this contact）'}`));
       ctx.out(`已写入 written: ${out}, ${text}${p.attachments.length ? ` (attachments not written: ${p.attachments.map((a) => a.filename).join(', ')})` : ''}`);
       return 0;
     },
@@ -68,7 +68,7 @@ const subcommands: Record<string, NotifySubcommand> = {
       if (args.length > 0) throw new UsageError(`notify check: takes no arguments (got '${args.join(' ')}')`);
       const at = typeof ctx.values.at === 'string' ? timeOption('notify check: --at', ctx.values.at).getTime() : Date.now();
       const report = notifyCheck(ctx.config().notify, at);
-      ctx.outLines(ctx.values.json ? [escapeControls(JSON.stringify(report))] : checkLines(report));
+      ctx.outLines(ctx.values.json ? [visibleText(JSON.stringify(report))] : checkLines(report));
       return 0;
     },
   },
@@ -107,7 +107,7 @@ const SEVERITY_ZH: Record<string, string> = { critical: '严重', warning: '警�
 /** A contact on one line: id, name, address, language and the list it was found under. Config text is escaped: it reaches a terminal. */
 function contactLine(r: CheckedRecipient): string {
   const scope = r.scopeName === null ? '' : `（${r.scopeName}）`;
-  return escapeControls(`${r.id}  ${r.name} <${r.email}>  ${r.language}  ${scope}`.trimEnd());
+  return visibleText(`${r.id}  ${r.name} <${r.email}>  ${r.language}  ${scope}`.trimEnd());
 }
 
 function* severityLines(routing: readonly SeverityRouting[], escalateAfterDays: number): Generator<string> {
@@ -141,12 +141,12 @@ export function* checkLines(report: NotifyCheck): Generator<string> {
   yield `  法定节假日静默 holidays: ${m.holidays ? '开 on' : '关 off'}（周末不静默，调休上班日不静默 weekends and make-up workdays are not muted）`;
   if (m.overrides.length > 0) {
     yield '  日历修正 calendar overrides:';
-    for (const o of m.overrides) yield escapeControls(`    ${o.date}  ${o.kind === 'holiday' ? '放假 holiday' : '上班 workday'}${o.name ? `  ${o.name}` : ''}`);
+    for (const o of m.overrides) yield visibleText(`    ${o.date}  ${o.kind === 'holiday' ? '放假 holiday' : '上班 workday'}${o.name ? `  ${o.name}` : ''}`);
   }
   yield '  接下来的节假日 next holidays:';
   if (m.upcoming.length === 0) yield '    （未知 none known）';
-  for (const h of m.upcoming) yield escapeControls(`    ${h.name}  ${h.from} 至 ${h.to}（${h.days} 天）`);
+  for (const h of m.upcoming) yield visibleText(`    ${h.name}  ${h.from} 至 ${h.to}（${h.days} 天）`);
   for (const y of m.uncoveredYears)
     yield `  注意 note: 节假日数据（chinese-days）不含 ${y} 年，该年节假日不会静默，可在 notify.calendarOverrides 中补充 (no ${y} holiday data: add them as overrides)`;
-  yield m.now ? escapeControls(`  当前 now: 静默至 held until ${formatShanghai(m.now.until)}（${m.now.reason}）`) : '  当前 now: 可发送 notices go out';
+  yield m.now ? visibleText(`  当前 now: 静默至 held until ${formatShanghai(m.now.until)}（${m.now.reason}）`) : '  当前 now: 可发送 notices go out';
 }

@@ -10,8 +10,9 @@ import { sendEmail } from '../../alerts/notify/smtp.ts';
 import type { CommandContext, OptionSpec } from '../../core/cli.ts';
 import { EdumonError, UsageError } from '../../core/errors.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
+import { visibleText } from '../../core/text.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { escapeControls, formatLines } from '../formatResult.ts';
+import { formatLines } from '../formatResult.ts';
 
 /** What `notify list` does, for --help. */
 export const listSummary =
@@ -80,7 +81,7 @@ export async function notifyTest(ctx: CommandContext): Promise<number> {
     attachments: [],
     createdAt: at.toISOString(),
   });
-  const reply = escapeControls(r.reply);
+  const reply = visibleText(r.reply);
   if (r.outcome !== 'sent') {
     const why = r.outcome === 'unknown' ? 'no reply after the message was sent: it may or may not arrive' : 'not accepted';
     throw new EdumonError(`测试邮件发送失败 / the test email to ${to} failed (${why}): ${reply}`);

@@ -4,10 +4,11 @@ import type { Command } from '../../core/cli.ts';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
+import { visibleText } from '../../core/text.ts';
 import { violationSchema } from '../../ingest/violation.ts';
 import { applyRulesRequest, type RulesAnswer, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { escapeControls, formatLines, formatResult } from '../formatResult.ts';
+import { formatLines, formatResult } from '../formatResult.ts';
 
 /** A violation's columns, in the order its schema declares them. */
 const COLUMNS = violationSchema.keyof().options;
@@ -60,10 +61,10 @@ export const rulesCmd: Command = {
     const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
     ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
     const failed = result.runs.filter((r) => r.error);
-    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(escapeControls).join('\n')}\n`);
+    for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(visibleText).join('\n')}\n`);
     for (const s of (result.shared ?? []).filter((x) => x.error)) {
       process.stderr.write(
-        `edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${escapeControls(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`,
+        `edumon: note: ${s.call} was not computed once for ${s.rules.length} rules (${visibleText(String(s.error).split('\n')[0] ?? '')}); each computed it itself\n`,
       );
     }
     for (const s of result.storms ?? []) {

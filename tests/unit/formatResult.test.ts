@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls, formatResult } from '../../bin/formatResult.ts';
+import { formatResult } from '../../bin/formatResult.ts';
+import { visibleText } from '../../core/text.ts';
 
 const result = {
   columns: ['区县', 'n', 'note'],
@@ -67,9 +68,7 @@ describe('formatResult', () => {
   });
 
   it('escapes C0, C1, DEL and bidi characters visibly, in cells and column names alike', () => {
-    expect(escapeControls('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe(
-      'a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b',
-    );
+    expect(visibleText('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe('a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b');
     const r = { columns: ['na\u001bme'], rows: [['x\r\ny']] };
     expect(formatResult(r, 'table')).toBe('na\\u001bme\n──────────────\nx\\u000d\\u000ay\n(1 row)');
     expect(formatResult(r, 'csv')).toBe('na\\u001bme\nx\\u000d\\u000ay');
