@@ -6,18 +6,13 @@
  * JSON Lines, a 2.2 GB warehouse).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, topicsOf } from '../core/config.ts';
+import { storeSimulatedFiles } from '../bin/storeSimulated.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
-import { families } from '../ingest/contract.ts';
-import { decodeObject } from '../ingest/decode.ts';
-import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
 import { migrate } from '../pipeline/migrate.ts';
-import { Sink } from '../pipeline/sink.ts';
 import { fmt, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,35 +37,13 @@ export async function simulatedWarehouse(dir: string, scale: string): Promise<st
   try {
     const fresh = !(await conn.runAndReadAll(`select 1 from duckdb_tables() where table_name = 'admissions'`)).getRows().length;
     await migrate(conn);
-    if (fresh) await load(conn, sim);
+    if (fresh) {
+      await storeSimulatedFiles(conn, sim, BENCH_KEY, (family, lines) => progress(`loaded ${family}.jsonl: ${fmt(lines)} lines`));
+      await conn.run('checkpoint');
+    }
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
   return path;
-}
-
-/** The simulator's four files into the warehouse behind `conn`, as the service would store them. */
-async function load(conn: Awaited<ReturnType<typeof connect>>, sim: string): Promise<void> {
-  const sink = await Sink.open(conn);
-  const pseudonymize = createPseudonymizer(BENCH_KEY);
-  const topics = topicsOf(loadConfig({ env: {} }));
-  for (const family of families) {
-    let lines = 0;
-    let events: StoredEvent[] = [];
-    const flush = async () => {
-      await sink.write([{ topic: topics[family], partition: 0, nextOffset: BigInt(lines), events, rejections: [] }]);
-      events = [];
-    };
-    for await (const line of createInterface({ input: createReadStream(join(sim, `${family}.jsonl`)), crlfDelay: Infinity })) {
-      lines++;
-      if (line === '') continue;
-      const d = decodeObject(JSON.parse(line), family);
-      if (d.ok) events.push(pseudonymizeEvent(d.event, pseudonymize));
-      if (events.length >= 50_000) await flush();
-    }
-    await flush();
-    progress(`loaded ${family}.jsonl: ${fmt(lines)} lines`);
-  }
-  await conn.run('checkpoint');
 }

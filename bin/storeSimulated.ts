@@ -2,16 +2,18 @@
  * A simulated Jiaozuo year in a warehouse, stored the way the service stores it: the simulator
  * (ingest/simulate, seed 1) writes its JSON Lines into a folder, and every line goes through the
  * real decode, pseudonymise and sink path into a DuckDB file. For the README's digest picture
- * (bin/yearDigest.ts) and the tests that check the analyst examples (sql/examples/) against the
- * simulator's own files. Lives in bin/ because it needs both ingest/ and pipeline/.
+ * (bin/yearDigest.ts), the tests that check the analyst examples (sql/examples/) against the
+ * simulator's own files, and the benchmarks' warehouses (bench/simulatedWarehouse.ts). Lives in bin/ because it needs both ingest/ and pipeline/.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Family } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
-import { type ContractEvent, families } from '../ingest/contract.ts';
+import { families } from '../ingest/contract.ts';
 import { decodeObject } from '../ingest/decode.ts';
-import { createPseudonymizer, pseudonymizeEvent } from '../ingest/pseudonymize.ts';
+import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
 import { defaultOptions } from '../ingest/simulate/options.ts';
 import { type SimulateReport, simulate } from '../ingest/simulate/simulate.ts';
 import { migrate } from '../pipeline/migrate.ts';
@@ -34,16 +36,44 @@ export async function storeSimulated(conn: DuckDBConnection, dir: string, opts: 
   const pseudonym = createPseudonymizer(opts.pseudonymKey);
   const report = simulate({ options: { ...defaultOptions, scale: opts.scale }, outDir: dir, pseudonymize: pseudonym, admissionTopic: 'edu.admission' });
   await migrate(conn);
+  await storeSimulatedFiles(conn, dir, opts.pseudonymKey);
+  return report;
+}
+
+/** Most events one sink transaction takes: a scale-28 year (6.5 GB of JSON Lines) is streamed, never held whole. */
+const BATCH = 50_000;
+
+/**
+ * Stores the simulator's files in `dir` ({registry,admission,enrollment,funding}.jsonl) on the
+ * migrated warehouse behind `conn`, line by line through decode, pseudonymise (with
+ * `pseudonymKey`) and the sink, in transactions of at most 50,000 events as partition 0 of
+ * `edu.<family>`; `onFile` is told each file's line count when it is stored (progress). Throws
+ * EdumonError on an event the contract refuses (a simulator bug).
+ */
+export async function storeSimulatedFiles(
+  conn: DuckDBConnection,
+  dir: string,
+  pseudonymKey: string,
+  onFile?: (family: Family, lines: number) => void,
+): Promise<void> {
+  const pseudonym = createPseudonymizer(pseudonymKey);
   const sink = await Sink.open(conn);
   for (const family of families) {
-    const events: ContractEvent[] = [];
-    for (const line of readFileSync(join(dir, `${family}.jsonl`), 'utf8').split('\n')) {
+    let lines = 0;
+    let events: StoredEvent[] = [];
+    const flush = async () => {
+      await sink.write([{ topic: `edu.${family}`, partition: 0, nextOffset: BigInt(lines), events, rejections: [] }]);
+      events = [];
+    };
+    for await (const line of createInterface({ input: createReadStream(join(dir, `${family}.jsonl`)), crlfDelay: Infinity })) {
+      lines++;
       if (!line) continue;
       const d = decodeObject(JSON.parse(line), family);
-      if (!d.ok) throw new EdumonError(`the simulator made an event the contract refuses (${family}.jsonl): ${d.reason}`);
-      events.push(pseudonymizeEvent(d.event, pseudonym) as ContractEvent);
+      if (!d.ok) throw new EdumonError(`the simulator made an event the contract refuses (${family}.jsonl:${lines}): ${d.reason}`);
+      events.push(pseudonymizeEvent(d.event, pseudonym));
+      if (events.length >= BATCH) await flush();
     }
-    await sink.write([{ topic: `edu.${family}`, partition: 0, nextOffset: BigInt(events.length), events, rejections: [] }]);
+    await flush();
+    onFile?.(family, lines);
   }
-  return report;
 }
