@@ -10,13 +10,13 @@
  *
  * --memory-limit: DuckDB's limit for the export, as the service's instance has (EDUMON_WAREHOUSE_MEMORY_LIMIT); default DuckDB's own (80% of RAM).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { useCurrentViews } from '../pipeline/migrate.ts';
-import { exportSnapshot } from '../pipeline/snapshot.ts';
+import { exportSnapshot, loadSnapshot } from '../pipeline/snapshot.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 import { simulatedWarehouse } from './simulatedWarehouse.ts';
 
@@ -73,8 +73,7 @@ async function main(): Promise<number> {
   const analyst = await DuckDBInstance.create(':memory:');
   const q = await analyst.connect();
   try {
-    await q.run(`set file_search_path = '${snapshot.path}'`);
-    await q.run(readFileSync(join(snapshot.path, 'load.sql'), 'utf8'));
+    await loadSnapshot(q, snapshot.path);
     const times: number[] = [];
     let answer = 0;
     for (let i = 0; i < 4; i++) {

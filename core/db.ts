@@ -60,9 +60,12 @@ export function sqlFiles(folder: string): string[] {
     .map((f) => `${folder}/${f.slice(0, -4)}`);
 }
 
-/** Runs a callback inside one transaction; rolls back on any error. */
-export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  await conn.run('begin transaction');
+/**
+ * Runs a callback inside one transaction; rolls back on any error. `readOnly`: a READ ONLY
+ * transaction, so everything the callback reads is one snapshot and nothing can be written.
+ */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+  await conn.run(opts.readOnly ? 'begin transaction read only' : 'begin transaction');
   try {
     const out = await fn();
     await conn.run('commit');

@@ -9,10 +9,10 @@
  * Pseudonyms only, as in the warehouse; the notification tables (contacts' addresses, email
  * bodies) and edumon's own bookkeeping are left out.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlFiles, sqlText } from '../core/db.ts';
+import { inTransaction, sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { sqlString } from '../core/lockDown.ts';
 import { formatShanghai } from '../core/shanghai.ts';
@@ -77,49 +77,52 @@ export async function exportSnapshot(
     throw new EdumonError(`snapshot: 无法创建快照目录 / cannot create the snapshots folder ${dir}: ${messageOf(err)}`, { cause: err });
   }
   const removed = removePartials(dir);
-  await conn.run('begin transaction read only');
   let partial = '';
   let manifest: SnapshotManifest;
   try {
-    const now = (await conn.runAndReadAll('select epoch_ms(get_current_timestamp())')).getRows()[0]![0];
-    const asOf = Number(now);
-    const name = freeName(dir, asOf);
-    partial = join(dir, `.partial-${name}-${process.pid}`);
-    mkdirSync(partial, { mode: 0o700 });
-    const files: SnapshotFile[] = [];
-    for (const { name: table, kind } of await exportedRelations(conn)) {
-      const file = `${table}.parquet`;
-      const path = join(partial, file);
-      let rows: number;
-      try {
-        const r = await conn.runAndReadAll(`copy (select * from "${table}") to ${sqlString(path)} (format parquet, compression zstd)`);
-        rows = Number(r.getRows()[0]?.[0] ?? 0);
-      } catch (err) {
-        throw new EdumonError(`snapshot: cannot write ${table} to ${path}: ${messageOf(err).split('\n', 1)[0]}`, { cause: err });
-      }
-      fsyncFile(path);
-      const written = { name: table, kind, file, rows, bytes: statSync(path).size };
-      files.push(written);
-      opts.onFile?.(written);
-      opts.afterFile?.(files.length);
-    }
-    const offsets = (await conn.runAndReadAll(`select topic, "partition", next_offset from ingest_offsets order by all`))
-      .getRowsJson()
-      .map(([topic, partition, next]) => ({ topic: String(topic), partition: Number(partition), nextOffset: String(next) }));
-    const feeds = (await conn.runAndReadAll(`select feed, epoch_ms(max(max_occurred_at)) from feed_progress group by feed order by feed`))
-      .getRowsJson()
-      .map(([feed, at]) => ({ feed: String(feed), maxOccurredAt: formatShanghai(Number(at)) }));
-    await conn.run('commit');
-    manifest = {
-      name,
-      asOf: formatShanghai(asOf),
-      offsets,
-      feeds,
-      files,
-      howToOpen: 'DuckDB CLI: cd into this folder, then `duckdb -init load.sql`. Python, BI tools: read the .parquet files (one per table or view).',
-    };
+    manifest = await inTransaction(
+      conn,
+      async () => {
+        const now = (await conn.runAndReadAll('select epoch_ms(get_current_timestamp())')).getRows()[0]![0];
+        const asOf = Number(now);
+        const name = freeName(dir, asOf);
+        partial = join(dir, `.partial-${name}-${process.pid}`);
+        mkdirSync(partial, { mode: 0o700 });
+        const files: SnapshotFile[] = [];
+        for (const { name: table, kind } of await exportedRelations(conn)) {
+          const file = `${table}.parquet`;
+          const path = join(partial, file);
+          let rows: number;
+          try {
+            const r = await conn.runAndReadAll(`copy (select * from "${table}") to ${sqlString(path)} (format parquet, compression zstd)`);
+            rows = Number(r.getRows()[0]?.[0] ?? 0);
+          } catch (err) {
+            throw new EdumonError(`snapshot: cannot write ${table} to ${path}: ${messageOf(err).split('\n', 1)[0]}`, { cause: err });
+          }
+          fsyncFile(path);
+          const written = { name: table, kind, file, rows, bytes: statSync(path).size };
+          files.push(written);
+          opts.onFile?.(written);
+          opts.afterFile?.(files.length);
+        }
+        const offsets = (await conn.runAndReadAll(`select topic, "partition", next_offset from ingest_offsets order by all`))
+          .getRowsJson()
+          .map(([topic, partition, next]) => ({ topic: String(topic), partition: Number(partition), nextOffset: String(next) }));
+        const feeds = (await conn.runAndReadAll(`select feed, epoch_ms(max(max_occurred_at)) from feed_progress group by feed order by feed`))
+          .getRowsJson()
+          .map(([feed, at]) => ({ feed: String(feed), maxOccurredAt: formatShanghai(Number(at)) }));
+        return {
+          name,
+          asOf: formatShanghai(asOf),
+          offsets,
+          feeds,
+          files,
+          howToOpen: 'DuckDB CLI: cd into this folder, then `duckdb -init load.sql`. Python, BI tools: read the .parquet files (one per table or view).',
+        };
+      },
+      { readOnly: true },
+    );
   } catch (err) {
-    await conn.run('rollback').catch(() => undefined);
     if (partial) rmSync(partial, { recursive: true, force: true });
     throw err;
   }
@@ -132,6 +135,15 @@ export async function exportSnapshot(
   fsyncFile(dir);
   removed.push(...pruneSnapshots(dir, opts.keep));
   return { path, manifest, removed };
+}
+
+/**
+ * Defines a snapshot's tables, views and macros on `conn` as an analyst opens it in DuckDB (the
+ * README): its load.sql, with the Parquet paths read relative to the snapshot's folder `dir`.
+ */
+export async function loadSnapshot(conn: DuckDBConnection, dir: string): Promise<void> {
+  await conn.run(`set file_search_path = ${sqlString(dir)}`);
+  await conn.run(readFileSync(join(dir, 'load.sql'), 'utf8'));
 }
 
 /** The complete snapshots under `dir`, oldest first (folders named snapshot-… with a manifest.json). */

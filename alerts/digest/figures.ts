@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../../core/config.ts';
+import { inTransaction } from '../../core/db.ts';
 import { CITY_CODE, regions } from '../../core/regions.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import { type RuleParam, ruleParams } from '../ruleParams.ts';
@@ -120,28 +121,27 @@ async function figureMoments(conn: DuckDBConnection, weeks: readonly IsoWeek[], 
   const asOfs = weeks.map((w) => w.asOf);
   const out: Moment[] = [];
   const computed: FigureMoment[] = [];
-  await conn.run('begin transaction read only');
-  try {
-    const events = await eventsBy(conn, asOfs);
-    const kept = await keptMoments(conn, asOfs);
-    for (const [i, asOf] of asOfs.entries()) {
-      const all = ruleParams(config, asOf);
-      const params = Object.fromEntries(used.map((p) => [p, all[p]]));
-      const key = momentKey(SQL.figures, params);
-      const old = kept.get(asOf);
-      let rows: FigureRow[];
-      if (old && old.key === key && old.events === events[i]) rows = old.rows;
-      else {
-        rows = (await conn.runAndReadAll(SQL.figures, params)).getRowObjectsJson() as FigureRow[];
-        computed.push({ asOf, key, events: events[i]!, rows });
+  await inTransaction(
+    conn,
+    async () => {
+      const events = await eventsBy(conn, asOfs);
+      const kept = await keptMoments(conn, asOfs);
+      for (const [i, asOf] of asOfs.entries()) {
+        const all = ruleParams(config, asOf);
+        const params = Object.fromEntries(used.map((p) => [p, all[p]]));
+        const key = momentKey(SQL.figures, params);
+        const old = kept.get(asOf);
+        let rows: FigureRow[];
+        if (old && old.key === key && old.events === events[i]) rows = old.rows;
+        else {
+          rows = (await conn.runAndReadAll(SQL.figures, params)).getRowObjectsJson() as FigureRow[];
+          computed.push({ asOf, key, events: events[i]!, rows });
+        }
+        out.push(new Map(rows.map((r) => [String(r.region_code), r])));
       }
-      out.push(new Map(rows.map((r) => [String(r.region_code), r])));
-    }
-    await conn.run('commit');
-  } catch (err) {
-    await conn.run('rollback').catch(() => undefined);
-    throw err;
-  }
+    },
+    { readOnly: true },
+  );
   if (computed.length && (await writable(conn))) await keepMoments(conn, computed);
   return out;
 }

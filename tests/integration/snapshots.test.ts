@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { eventTables } from '../../ingest/eventTables.ts';
-import { listSnapshots, type SnapshotManifest } from '../../pipeline/snapshot.ts';
+import { listSnapshots, loadSnapshot, type SnapshotManifest } from '../../pipeline/snapshot.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { twoCountyWorld } from '../helpers/digestWorld.ts';
@@ -27,8 +27,7 @@ async function onSnapshot<T = Record<string, unknown>>(dir: string, sql: string)
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    await conn.run(`set file_search_path = '${dir}'`);
-    await conn.run(readFileSync(join(dir, 'load.sql'), 'utf8'));
+    await loadSnapshot(conn, dir);
     return (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
   } finally {
     conn.closeSync();
