@@ -8,10 +8,8 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config, Contact } from '../../core/config.ts';
 import { CITY_CODE, regions } from '../../core/regions.ts';
-import { titleIn } from '../notify/notifyRound.ts';
+import { catalogueOf, titleIn } from '../notify/notifyRound.ts';
 import { messageIdOf, type OutboxRow } from '../notify/outbox.ts';
-import { loadRules } from '../rules.ts';
-import { runnerRules } from '../runnerRules.ts';
 import { figureDefs } from './figureDefs.ts';
 import { digestFigures } from './figures.ts';
 import type { Digest, IsoWeek } from './model.ts';
@@ -89,10 +87,10 @@ export async function buildDigests(
  */
 export function digestRendering(config: Config): (language: 'zh-CN' | 'en', scope: string) => RenderDigestOptions {
   const defs = figureDefs(config.rules);
-  const titles = new Map([...loadRules(), ...runnerRules(config.rules, config.notify)].map((r) => [r.id, r.title]));
+  const catalogue = catalogueOf(config);
   const drawn = new Map<string, Buffer>();
   const ruleTitle = (rule: string, lang: 'zh-CN' | 'en') => {
-    const title = titles.get(rule);
+    const title = catalogue.get(rule)?.title;
     return title === undefined ? undefined : titleIn(title, lang);
   };
   return (language, scope) => ({ language, defs, scope, ruleTitle, drawn });

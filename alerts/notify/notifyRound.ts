@@ -65,7 +65,8 @@ type Catalogue = Map<string, { title: string; severity: Severity; policy: string
 /** Each config's rule catalogue, built once: a round of many emails reads it for each. */
 const catalogues = new WeakMap<Config, Catalogue>();
 
-function catalogueOf(config: Config): Catalogue {
+/** Every rule a config runs (sql/rules/ and the runner's own), by id: its `中文 / English` title, severity and policy clause; built once per config. */
+export function catalogueOf(config: Config): Catalogue {
   let catalogue = catalogues.get(config);
   if (!catalogue) {
     const all = [...loadRules(), ...runnerRules(config.rules, config.notify)];
