@@ -2,6 +2,8 @@
  * Structured logging to stderr. Callers pass ids and counts, never payloads: no raw event
  * content (and so no personal identifier) is ever handed to the logger.
  */
+import { formatShanghai } from './shanghai.ts';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -30,7 +32,8 @@ export function createLogger(opts: { level?: Level; format?: LogFormat; write?: 
       const extra = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, jsonSafe)}`)
         .join(' ');
-      write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}${extra ? ` ${extra}` : ''}`);
+      // People read this format: the time in Asia/Shanghai, as every time edumon shows them.
+      write(`${formatShanghai(Date.now())} ${level.padEnd(5)} ${msg}${extra ? ` ${extra}` : ''}`);
     }
   };
   return {
