@@ -7,29 +7,60 @@
  * partitions, except while one of its partitions is still being caught up (the service knows
  * which: pipeline/consumer.ts), when the least progress among those lagging partitions holds the
  * feed back; a lagging partition of the feed's topic that has stored none of its events may hold
- * the earliest ones, so the feed then counts as having nothing stored. Minus the feed's allowed
- * lateness (feeds.<feed>.allowedLatenessMinutes, else feeds.allowedLatenessMinutes: 10 minutes;
- * the admission platform's is 0), that is the watermark.
+ * the earliest ones, so the feed then counts as having nothing stored.
+ *
+ * Lateness closes with time. A feed's allowed lateness (feeds.<feed>.allowedLatenessMinutes, else
+ * feeds.allowedLatenessMinutes: 10 minutes; the admission platform's is 0) waits for stragglers:
+ * while its events keep arriving, the feed is complete only up to its progress minus the lateness.
+ * Once nothing of it has arrived for that long with nothing left to read (the service's clock
+ * against feed_progress.updated_at, and no lagging partition), the feed is **quiet**: complete up
+ * to its own last event. Without knowing what is left to read (a stopped warehouse whose broker
+ * did not answer) no feed is quiet.
  *
  * A feed none of whose partitions lags may be quiet because nothing happened: it then follows the
- * event-time frontier (the latest watermark of any feed's own progress) as far as the calendar explains its
- * quiet (idleHorizon): registry and enrollment always (no calendar expectation); admission once
- * its last event or the frontier is outside the admission season, up to the next season's start; funds for its feeds.funds.maxQuietDays
- * (quarterly disbursements); payroll never: wages and insurance are paid every month and
- * WAGE-MISSING and INSURANCE-MISSING judge their absence, so they are judged only as far as the
- * payroll feed has itself reported. A feed with nothing stored has no watermark (null).
+ * frontier (the latest watermark of any feed's own progress; once every feed is quiet and nothing
+ * is left to read, the clock minus the feed's lateness) as far as the calendar explains its quiet
+ * (idleHorizon): registry and enrollment always; admission once its last event or the frontier is
+ * outside the admission season, up to the next season's start; funds for feeds.funds.maxQuietDays
+ * (quarterly disbursements); payroll until its next monthly report is due (the due day of the month
+ * after the latest month it reported: September's run, published by 10 October, explains the quiet
+ * up to the end of 10 November). No feed follows past its maxQuietDays: beyond it the feed is stale
+ * (DQ-STALE-FEED) and holds its rules. A feed with nothing stored has no watermark (null).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Config, type Feed, feeds } from '../core/config.ts';
 import { isInSeason } from './schedule.ts';
 
-/** A feed_progress row: a feed's greatest stored occurred_at from one topic-partition. */
+/** A feed_progress row: a feed's greatest stored occurred_at from one topic-partition, and when its events last arrived. */
 export interface FeedProgress {
   feed: string;
   topic: string;
   partition: number;
   /** Epoch milliseconds. */
   maxOccurredAt: number;
+  /** When the feed's events from this partition last arrived (epoch ms, the sink's clock). */
+  arrivedAt: number;
+  /** Payroll: the latest month (YYYY-MM) its wage or insurance events name; null for the other feeds or unknown. */
+  maxPeriod: string | null;
+}
+
+/**
+ * What is known of ingestion as the watermarks are read: the partitions still being caught up and
+ * the clock's moment. Undefined where nothing is known (a stopped warehouse whose broker did not
+ * answer): then no partition counts as lagging and no feed as quiet.
+ */
+export interface IngestState {
+  /** `topic:partition` of the partitions with messages not yet stored. */
+  lagging: ReadonlySet<string>;
+  /** Whether the partitions' ends were read just now: only then is nothing left to read when none lags, and a feed can be quiet. */
+  endsRead: boolean;
+  /** Epoch ms: the clock (core/clock.ts) when the ends were read. */
+  now: number;
+}
+
+/** Whether everything published had been stored when `ingest` was read. */
+export function caughtUp(ingest: IngestState | undefined): boolean {
+  return ingest?.endsRead === true && ingest.lagging.size === 0;
 }
 
 /** One feed's watermark (epoch ms, null if the feed has nothing stored), and its progress before the lateness. */
@@ -38,32 +69,65 @@ export interface Watermark {
   progress: number | null;
   /** Whether it was raised past the feed's own progress to the frontier (an idle feed). */
   followsFrontier: boolean;
+  /** Whether nothing of the feed arrived for its allowed lateness with nothing left to read: complete up to its last event. */
+  quiet: boolean;
+  /** The feed's own latest stored event (epoch ms), null if none. */
+  lastEventAt: number | null;
 }
 
 export type Watermarks = Record<Feed, Watermark>;
 
-type WatermarkConfig = Pick<Config, 'feeds'> & { rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'> };
+type WatermarkConfig = Pick<Config, 'feeds'> & { rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd' | 'wageDueDay'> };
+
+const DAY_MS = 86_400_000;
+const SHANGHAI_MS = 8 * 3_600_000;
+
+/** A feed's maxQuietDays as ms (infinite where the calendar expects nothing of it). */
+function maxQuietMs(feed: Feed, config: WatermarkConfig): number {
+  const days = (config.feeds[feed] as { maxQuietDays?: number | null }).maxQuietDays;
+  return (days ?? Number.POSITIVE_INFINITY) * DAY_MS;
+}
+
+/**
+ * When the payroll feed's next monthly report is due, having reported `maxPeriod` (YYYY-MM): the
+ * end (epoch ms, exclusive: the next Shanghai midnight) of the due day (rules.wageDueDay, 学前 6's
+ * 及时足额发放) of the month after it, as the wage rules count: wages of October are owed from the
+ * day after 10 November. Undefined without a period.
+ */
+export function nextPayrollReportDue(maxPeriod: string | null, config: Pick<WatermarkConfig, 'rules'>): number | undefined {
+  const m = maxPeriod ? /^(\d{4})-(\d{2})$/.exec(maxPeriod) : null;
+  if (!m) return undefined;
+  // Month index of the reported month + 2: the month in which the next month's wages fall due.
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1 + 2, config.rules.wageDueDay + 1) - SHANGHAI_MS;
+}
 
 /**
  * How far past its own progress (ms) an idle feed, last heard of at `progress` (epoch ms), may
- * follow the frontier: how long the calendar explains its quiet (see the module comment).
+ * follow the frontier: how long the calendar explains its quiet (see the module comment), never
+ * beyond its maxQuietDays. `maxPeriod`: payroll's latest reported month.
  */
-export function idleHorizon(feed: Feed, progress: number, frontier: number, config: WatermarkConfig): number {
+export function idleHorizon(feed: Feed, progress: number, frontier: number, config: WatermarkConfig, maxPeriod: string | null = null): number {
+  return Math.min(calendarHorizon(feed, progress, frontier, config, maxPeriod), maxQuietMs(feed, config));
+}
+
+function calendarHorizon(feed: Feed, progress: number, frontier: number, config: WatermarkConfig, maxPeriod: string | null): number {
   switch (feed) {
-    case 'payroll':
-      return 0;
+    case 'payroll': {
+      // Up to the last moment before the next report is due (then that month's wages are owed).
+      const due = nextPayrollReportDue(maxPeriod, config);
+      return due === undefined ? 0 : Math.max(0, due - 1 - progress);
+    }
     case 'admission': {
       // Quiet inside the season is the stale feed DQ-STALE-FEED reports, until that season is over
       // (the frontier is past its last day); then, as outside the season, nothing is expected until
       // the next season starts.
       if (isInSeason(config.rules, new Date(progress)) && frontier < seasonEndAfter(progress, config)) return 0;
-      const year = Number(new Date(progress + 8 * 3_600_000).toISOString().slice(0, 4));
+      const year = Number(new Date(progress + SHANGHAI_MS).toISOString().slice(0, 4));
       const start = (y: number) => Date.parse(`${y}-${config.rules.seasonStart}T00:00:00+08:00`);
       return (start(year) > progress ? start(year) : start(year + 1)) - progress;
     }
-    case 'funds':
-      return (config.feeds.funds.maxQuietDays ?? Number.POSITIVE_INFINITY) * 86_400_000;
     default:
+      // Registry and enrollment change when something happens; funds are bounded by maxQuietDays.
       return Number.POSITIVE_INFINITY;
   }
 }
@@ -72,20 +136,30 @@ export function idleHorizon(feed: Feed, progress: number, frontier: number, conf
  * The end (epoch ms, exclusive: the next Shanghai midnight after its last day) of the admission
  * season that contains `inSeason` (epoch ms), for MM-DD bounds that may wrap the new year.
  */
-export function seasonEndAfter(inSeason: number, config: WatermarkConfig): number {
-  const shanghai = new Date(inSeason + 8 * 3_600_000).toISOString();
+export function seasonEndAfter(inSeason: number, config: Pick<WatermarkConfig, 'rules'>): number {
+  const shanghai = new Date(inSeason + SHANGHAI_MS).toISOString();
   const year = Number(shanghai.slice(0, 4));
   const { seasonStart, seasonEnd } = config.rules;
   const endYear = seasonStart > seasonEnd && shanghai.slice(5, 10) >= seasonStart ? year + 1 : year;
-  return Date.parse(`${endYear}-${seasonEnd}T00:00:00+08:00`) + 86_400_000;
+  return Date.parse(`${endYear}-${seasonEnd}T00:00:00+08:00`) + DAY_MS;
+}
+
+/** A feed's own state across its partitions: progress, whether a partition lags, when it last arrived, payroll's month. */
+interface Own {
+  progress: number;
+  lagging: boolean;
+  arrivedAt: number;
+  maxPeriod: string | null;
 }
 
 /**
- * The watermark of every feed. `lagging` holds `topic:partition` of the partitions still being
- * caught up (undefined: none known, e.g. `edumon rules run` on a stopped warehouse).
+ * The watermark of every feed. `ingest`: which partitions are still being caught up, and the
+ * clock (undefined: not known, e.g. `edumon rules run` on a stopped warehouse whose broker did not
+ * answer; then no partition counts as lagging and no feed as quiet).
  */
-export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkConfig, lagging: ReadonlySet<string> = new Set()): Watermarks {
-  const own = new Map<Feed, { progress: number; lagging: boolean }>();
+export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkConfig, ingest?: IngestState): Watermarks {
+  const lagging = ingest?.lagging ?? new Set<string>();
+  const own = new Map<Feed, Own>();
   for (const feed of feeds) {
     const mine = rows.filter((r) => r.feed === feed);
     if (!mine.length) continue;
@@ -97,26 +171,47 @@ export function feedWatermarks(rows: readonly FeedProgress[], config: WatermarkC
     if ([...lagging].some((tp) => topics.has(tp.slice(0, tp.lastIndexOf(':'))) && !stored.has(tp))) continue;
     const behind = mine.filter((r) => lagging.has(`${r.topic}:${r.partition}`));
     const progress = behind.length ? Math.min(...behind.map((r) => r.maxOccurredAt)) : Math.max(...mine.map((r) => r.maxOccurredAt));
-    own.set(feed, { progress, lagging: behind.length > 0 });
+    const periods = mine.map((r) => r.maxPeriod).filter((p): p is string => p !== null);
+    own.set(feed, {
+      progress,
+      lagging: behind.length > 0,
+      arrivedAt: Math.max(...mine.map((r) => r.arrivedAt)),
+      maxPeriod: periods.sort().at(-1) ?? null,
+    });
   }
+  const quiet = (feed: Feed, o: Own): boolean => ingest?.endsRead === true && !o.lagging && ingest.now - o.arrivedAt >= latenessOf(feed, config);
+  /** How far a feed is complete on its own: its last event once quiet, else that minus its lateness. */
+  const complete = (feed: Feed, o: Own) => o.progress - (quiet(feed, o) ? 0 : latenessOf(feed, config));
   const frontier = Math.max(...[...own.values()].map((o) => o.progress));
   // How far the most complete feed is known complete: an idle feed follows this, not the frontier
   // minus its own lateness, so a quiet registry never holds an admission rule minutes behind an
   // admission feed complete to the second.
-  const frontierAt = Math.max(...[...own].map(([feed, o]) => o.progress - latenessOf(feed, config)));
+  const frontierAt = Math.max(...[...own].map(([feed, o]) => complete(feed, o)));
+  // Every feed quiet and nothing left to read: the warehouse holds all that was published, and
+  // what occurred up to a feed's lateness ago has had its time to arrive.
+  const allQuiet = caughtUp(ingest) && own.size > 0 && [...own].every(([feed, o]) => quiet(feed, o));
   const out = {} as Watermarks;
   for (const feed of feeds) {
     const o = own.get(feed);
     if (!o) {
-      out[feed] = { at: null, progress: null, followsFrontier: false };
+      out[feed] = { at: null, progress: null, followsFrontier: false, quiet: false, lastEventAt: null };
       continue;
     }
     const lateness = latenessOf(feed, config);
-    const mine = o.progress - lateness;
-    const idle = o.lagging ? mine : Math.min(frontierAt, o.progress + idleHorizon(feed, o.progress, frontier, config) - lateness);
+    const isQuiet = quiet(feed, o);
+    const mine = complete(feed, o);
+    const cap = allQuiet && ingest ? Math.max(frontierAt, ingest.now - lateness) : frontierAt;
+    const horizon = idleHorizon(feed, o.progress, Math.max(frontier, cap), config, o.maxPeriod);
+    const idle = o.lagging ? mine : Math.min(cap, o.progress + horizon - (isQuiet ? 0 : lateness));
     const at = Math.max(mine, idle);
     // A feed following the frontier reports the progress it follows (never past the frontier).
-    out[feed] = { at, progress: at > mine ? Math.max(o.progress, Math.min(frontier, at + lateness)) : o.progress, followsFrontier: at > mine };
+    out[feed] = {
+      at,
+      progress: at > mine ? Math.max(o.progress, Math.min(Math.max(frontier, cap), at + lateness)) : o.progress,
+      followsFrontier: at > mine,
+      quiet: isQuiet,
+      lastEventAt: o.progress,
+    };
   }
   return out;
 }
@@ -129,18 +224,27 @@ export function latenessOf(feed: Feed, config: Pick<Config, 'feeds'>): number {
 
 /** Every feed_progress row. */
 export async function readFeedProgress(conn: DuckDBConnection): Promise<FeedProgress[]> {
-  const rows = (await conn.runAndReadAll(`select feed, topic, "partition", epoch_ms(max_occurred_at) as at from feed_progress`)).getRows();
-  return rows.map(([feed, topic, partition, at]) => ({ feed: String(feed), topic: String(topic), partition: Number(partition), maxOccurredAt: Number(at) }));
+  const rows = (
+    await conn.runAndReadAll(`select feed, topic, "partition", epoch_ms(max_occurred_at), epoch_ms(updated_at), max_period from feed_progress`)
+  ).getRows();
+  return rows.map(([feed, topic, partition, at, arrived, period]) => ({
+    feed: String(feed),
+    topic: String(topic),
+    partition: Number(partition),
+    maxOccurredAt: Number(at),
+    arrivedAt: Number(arrived),
+    maxPeriod: period === null ? null : String(period),
+  }));
 }
 
 /** Reads feed_progress and gives every feed's watermark (see feedWatermarks). */
-export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkConfig, lagging?: ReadonlySet<string>): Promise<Watermarks> {
-  return feedWatermarks(await readFeedProgress(conn), config, lagging);
+export async function loadWatermarks(conn: DuckDBConnection, config: WatermarkConfig, ingest?: IngestState): Promise<Watermarks> {
+  return feedWatermarks(await readFeedProgress(conn), config, ingest);
 }
 
 /** No feed's progress known: every rule judges as of the requested moment (tests of a rule's SQL at a moment). */
 export function noWatermarks(): Watermarks {
-  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null, followsFrontier: false }])) as Watermarks;
+  return Object.fromEntries(feeds.map((f) => [f, { at: null, progress: null, followsFrontier: false, quiet: false, lastEventAt: null }])) as Watermarks;
 }
 
 /** A rule's effective moment: the earliest of the requested one and its feeds' watermarks, the feed that set it, and its feeds with nothing stored. */

@@ -21,6 +21,11 @@ export const ruleRunSchema = z.object({
   heldBy: z.string().nullable(),
   /** The rule's feeds with nothing stored (nothing is known of them; the scheduler does not run it). */
   emptyFeeds: z.array(z.string()),
+  /**
+   * A dry run judged as asked (runRules asRequested): the rule's feeds whose last stored event is
+   * earlier than the moment judged by more than their allowed lateness, with that event's moment (ISO 8601, UTC).
+   */
+  quietFeeds: z.array(z.object({ feed: z.string(), lastEventAt: z.string() })).optional(),
   error: z.string().optional(),
 });
 export type RuleRun = z.infer<typeof ruleRunSchema>;

@@ -7,7 +7,9 @@
  * then see a newer snapshot and the shared state is computed again when next needed).
  *
  * Each rule judges as of its effective moment: the earliest of the requested moment and its
- * feeds' watermarks (alerts/feedWatermarks.ts), read in the sweep's snapshot. Shared state is
+ * feeds' watermarks (alerts/feedWatermarks.ts), read in the sweep's snapshot; or, asked so
+ * (`asRequested`: a person's dry run on a warehouse holding everything published), as of the
+ * requested moment, each run then naming its feeds with nothing near that moment. Shared state is
  * computed per moment: rules held back to different moments never share a result.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -15,7 +17,7 @@ import type { Config, Feed } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
 import type { Violation } from '../ingest/violation.ts';
-import { effectiveMoment, loadWatermarks, type Watermarks } from './feedWatermarks.ts';
+import { type EffectiveMoment, effectiveMoment, type IngestState, latenessOf, loadWatermarks, type Watermarks } from './feedWatermarks.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import type { RuleRun } from './ruleRun.ts';
 import { type Rule, sqlParams } from './rules.ts';
@@ -50,8 +52,13 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The feeds' watermarks, if the caller has read them (the scheduler decides what is due from them); else read in the sweep's snapshot. */
   watermarks?: Watermarks;
-  /** `topic:partition` of the partitions ingestion is still catching up (see feedWatermarks); none if unset. */
-  lagging?: ReadonlySet<string>;
+  /** What is known of ingestion (lagging partitions, the clock), for the watermarks (see feedWatermarks); unknown if unset. */
+  ingest?: IngestState;
+  /**
+   * Judge every rule as of the requested moment, not its feeds' watermarks: for a person's dry run
+   * on a warehouse that holds everything published. Each run names its quiet feeds (quietFeeds).
+   */
+  asRequested?: boolean;
   /** Aborting stops the sweep: the statement running is interrupted and runRules throws SweepStopped. */
   signal?: AbortSignal;
 }
@@ -93,10 +100,12 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   };
 
   await conn.run('begin transaction read only');
-  const watermarks = opts.watermarks ?? (await loadWatermarks(conn, opts.config, opts.lagging));
+  const watermarks = opts.watermarks ?? (await loadWatermarks(conn, opts.config, opts.ingest));
   const requested = Date.parse(asOf);
   // Each rule's moment, and per moment its parameters and the shared calls of its rules.
-  const moments = rules.map((r) => effectiveMoment(requested, r.feeds, watermarks, r.capped));
+  const moments = rules.map(
+    (r): EffectiveMoment => (opts.asRequested ? asAsked(requested, r.feeds, watermarks) : effectiveMoment(requested, r.feeds, watermarks, r.capped)),
+  );
   const groups = new Map<string, { params: Record<RuleParam, string | number>; plan: SharedCall[] }>();
   for (const m of moments) {
     const at = utcMoment(m.at);
@@ -117,7 +126,12 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
       const effectiveAsOf = utcMoment(moment.at);
       const group = groups.get(effectiveAsOf)!;
       const plan = group.plan;
-      const judged = { effectiveAsOf, heldBy: moment.heldBy, emptyFeeds: moment.empty };
+      const judged = {
+        effectiveAsOf,
+        heldBy: moment.heldBy,
+        emptyFeeds: moment.empty,
+        ...(opts.asRequested ? { quietFeeds: quietFeeds(moment.at, rule.feeds, watermarks, opts.config) } : {}),
+      };
       for (const s of plan) {
         if (!s.rules.includes(rule.id) || computed.has(s) || unshareable.has(s)) continue;
         const started = performance.now();
@@ -168,6 +182,19 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   }
   const shown = Object.fromEntries(Object.entries(watermarks).map(([f, w]) => [f, w.at === null ? null : utcMoment(w.at)])) as Record<Feed, string | null>;
   return { asOf, watermarks: shown, violations, runs, shared, ms: elapsed(sweepStarted) };
+}
+
+/** The requested moment itself, held by no feed (a feed with nothing stored is still named). */
+function asAsked(requested: number, ruleFeeds: readonly Feed[], watermarks: Watermarks): EffectiveMoment {
+  return { at: requested, heldBy: null, empty: ruleFeeds.filter((f) => watermarks[f].lastEventAt === null) };
+}
+
+/** A rule's feeds whose last stored event is earlier than `at` (epoch ms) by more than their allowed lateness, and that event's moment. */
+function quietFeeds(at: number, ruleFeeds: readonly Feed[], watermarks: Watermarks, config: Pick<Config, 'feeds'>): { feed: Feed; lastEventAt: string }[] {
+  return ruleFeeds.flatMap((feed) => {
+    const last = watermarks[feed].lastEventAt;
+    return last !== null && last < at - latenessOf(feed, config) ? [{ feed, lastEventAt: utcMoment(last) }] : [];
+  });
 }
 
 /**

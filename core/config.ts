@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { CLOCK_SPEC } from './clock.ts';
 import { UsageError } from './errors.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
 
@@ -309,6 +310,11 @@ export const configSchema = z.object({
         .string()
         .regex(/^ms=\d+$/, 'expected ms=N')
         .optional(),
+      /**
+       * `at=<time>[,rate=N]`: the service's clock starts at that moment and runs N times as fast
+       * (core/clock.ts): sweeps, feed arrivals and quiet feeds follow it, as a day would pass.
+       */
+      clock: z.string().regex(CLOCK_SPEC, 'expected at=<time>[,rate=N]').optional(),
     })
     .prefault({}),
 });
@@ -417,6 +423,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_FAILPOINT_SINK_WRITE', ['failpoints', 'sinkWrite'], String],
   ['EDUMON_FAILPOINT_DAILY_SWEEP_DELAY', ['failpoints', 'dailySweepDelay'], String],
   ['EDUMON_FAILPOINT_EXPORT_CRASH', ['failpoints', 'exportCrash'], String],
+  ['EDUMON_FAILPOINT_CLOCK', ['failpoints', 'clock'], String],
   ['EDUMON_PROGRESS_INTERVAL_MS', ['progressIntervalMs'], Number],
   ['EDUMON_LOG_LEVEL', ['log', 'level'], String],
   ['EDUMON_LOG_FORMAT', ['log', 'format'], String],
@@ -478,7 +485,12 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   }
   const failpoints = raw.failpoints as Record<string, unknown> | undefined;
   if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {
-    const source = sourceOf.get('failpoints.sinkWrite') ?? sourceOf.get('failpoints.dailySweepDelay') ?? sourceOf.get('failpoints.exportCrash') ?? 'failpoints';
+    const source =
+      sourceOf.get('failpoints.sinkWrite') ??
+      sourceOf.get('failpoints.dailySweepDelay') ??
+      sourceOf.get('failpoints.exportCrash') ??
+      sourceOf.get('failpoints.clock') ??
+      'failpoints';
     problems.push(`  - ${source}: fault injection is only for EDUMON_ENV=test`);
   }
   if (!parsed.success || problems.length > 0) {

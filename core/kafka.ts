@@ -5,16 +5,20 @@ import type { Config } from './config.ts';
 import { EdumonError, messageOf } from './errors.ts';
 import type { Logger } from './log.ts';
 
-/** A kafkajs client whose own log lines (warnings and errors only) go to our logger, with every Kafka codec. */
-export function createKafka(config: Pick<Config, 'kafka'>, log: Logger, clientSuffix = ''): Kafka {
+/**
+ * A kafkajs client whose own log lines (warnings and errors only) go to our logger, with every
+ * Kafka codec. `quick`: no retries and a 2 s connection timeout, for a check that must answer at
+ * once whether the broker is there (a command on a stopped warehouse).
+ */
+export function createKafka(config: Pick<Config, 'kafka'>, log: Logger, clientSuffix = '', quick = false): Kafka {
   registerCodecs();
   const klog = log.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: config.kafka.clientId + clientSuffix,
     brokers: config.kafka.brokers,
-    connectionTimeout: 3000,
-    requestTimeout: 30000,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    connectionTimeout: quick ? 2000 : 3000,
+    requestTimeout: quick ? 5000 : 30000,
+    retry: quick ? { retries: 0 } : { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

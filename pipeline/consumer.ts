@@ -49,10 +49,10 @@ export interface ConsumerHandle {
   lag(): number;
   /**
    * The partitions (`topic:partition`) of this consumer holding offsets beyond what the warehouse
-   * has stored, with the ends fetched by this call (the last known ends if the broker does not
-   * answer): a feed's watermark waits for the ones that carry it.
+   * has stored, with the ends fetched by this call (`endsRead`; the last known ends if the broker
+   * does not answer): a feed's watermark waits for the ones that carry it.
    */
-  laggingPartitions(): Promise<Set<string>>;
+  laggingPartitions(): Promise<{ lagging: Set<string>; endsRead: boolean }>;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
 }
@@ -373,14 +373,20 @@ export async function startConsumer(opts: {
     async laggingPartitions() {
       // Ends fetched now, not at the last one-second refresh: a partition reported caught up holds
       // every message published before this call (the rule sweeps rely on it, service/ruleSweeps.ts).
-      await refreshOffsets().catch((err: unknown) => log.debug('partition ends not refreshed; the last known ones are used', { error: messageOf(err) }));
-      const out = new Set<string>();
+      const endsRead = await refreshOffsets().then(
+        () => true,
+        (err: unknown) => {
+          log.debug('partition ends not refreshed; the last known ones are used', { error: messageOf(err) });
+          return false;
+        },
+      );
+      const lagging = new Set<string>();
       for (const key of assigned ?? ends.keys()) {
         if (backlog([key]) === 0n) continue;
         const { topic, partition } = fromTpKey(key);
-        out.add(`${topic}:${partition}`);
+        lagging.add(`${topic}:${partition}`);
       }
-      return out;
+      return { lagging, endsRead };
     },
     async waitUntilIdle(pollMs = 300) {
       for (;;) {

@@ -4,9 +4,12 @@
  * stores. Events go through the appender into per-connection temp staging tables, then
  * `insert or ignore` into their table, so a redelivered event_id is stored once. The same
  * transaction raises each feed's progress from the partition (feed_progress: the greatest
- * occurred_at written, never lowered, so a replay from the earliest offset leaves it where it was).
+ * occurred_at written, never lowered, so a replay from the earliest offset leaves it where it was;
+ * for payroll also the latest month reported) and records when the feed's events last arrived (the
+ * sink's clock), from which the rules know a quiet feed (alerts/feedWatermarks.ts).
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { type Clock, wallClock } from '../core/clock.ts';
 import { inTransaction } from '../core/db.ts';
 import { type EventType, feedOf } from '../ingest/contract.ts';
 import { eventTables, tableOf } from '../ingest/eventTables.ts';
@@ -83,14 +86,16 @@ export class Sink {
     private readonly conn: DuckDBConnection,
     private readonly plans: Map<string, TablePlan>,
     private readonly failpoint: (() => void) | undefined,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * Prepares staging tables on this connection (the sink owns it from now on). `failpoint`, for
    * fault-injection tests only, runs inside every write's transaction before it commits and may
-   * throw to make that write fail.
+   * throw to make that write fail. `clock` (the wall clock by default) stamps when a feed's events
+   * arrived (feed_progress.updated_at).
    */
-  static async open(conn: DuckDBConnection, opts: { failpoint?: () => void } = {}): Promise<Sink> {
+  static async open(conn: DuckDBConnection, opts: { failpoint?: () => void; clock?: Clock } = {}): Promise<Sink> {
     const plans = new Map<string, TablePlan>();
     for (const table of eventTables) {
       const rows = (
@@ -113,7 +118,7 @@ export class Sink {
       });
     }
     await conn.run(`create or replace temp table stg_rejections as select * exclude (rejected_at) from main.rejections limit 0`);
-    return new Sink(conn, plans, opts.failpoint);
+    return new Sink(conn, plans, opts.failpoint, opts.clock ?? wallClock);
   }
 
   /** Next offset to read per topic-partition, as committed in the warehouse. */
@@ -202,11 +207,13 @@ export class Sink {
         await this.conn.run(`delete from temp.stg_rejections`);
       }
       await this.conn.run(`insert or replace into ingest_offsets values ($1, $2, $3, now())`, [b.topic, b.partition, b.nextOffset]);
+      const arrived = new Date(this.clock()).toISOString();
       for (const [feed, max] of feedMaxima(b.storedAlready ? [...b.events, ...b.storedAlready] : b.events)) {
         await this.conn.run(
-          `insert into feed_progress values ($1, $2, $3, $4::timestamptz, now())
-           on conflict do update set max_occurred_at = greatest(feed_progress.max_occurred_at, excluded.max_occurred_at), updated_at = excluded.updated_at`,
-          [feed, b.topic, b.partition, new Date(max).toISOString()],
+          `insert into feed_progress (feed, topic, "partition", max_occurred_at, updated_at, max_period) values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::varchar)
+           on conflict do update set max_occurred_at = greatest(feed_progress.max_occurred_at, excluded.max_occurred_at), updated_at = excluded.updated_at,
+             max_period = coalesce(greatest(feed_progress.max_period, excluded.max_period), feed_progress.max_period, excluded.max_period)`,
+          [feed, b.topic, b.partition, new Date(max.occurredAt).toISOString(), arrived, max.period ?? null],
         );
       }
     }
@@ -214,13 +221,21 @@ export class Sink {
   }
 }
 
-/** The greatest occurred_at (epoch ms) of each feed among a batch's events. */
-function feedMaxima(events: readonly StoredEvent[]): Map<string, number> {
-  const maxima = new Map<string, number>();
+/**
+ * Per feed among a batch's events: the greatest occurred_at (epoch ms) and the latest month
+ * (YYYY-MM, compared as text) an event with a `period` names (wages and insurance), if any.
+ */
+function feedMaxima(events: readonly StoredEvent[]): Map<string, { occurredAt: number; period?: string }> {
+  const maxima = new Map<string, { occurredAt: number; period?: string }>();
   for (const e of events) {
     const feed = feedOf[e.type as EventType];
     const t = Date.parse(e.occurred_at);
-    if (feed && Number.isFinite(t) && t > (maxima.get(feed) ?? Number.NEGATIVE_INFINITY)) maxima.set(feed, t);
+    if (!feed || !Number.isFinite(t)) continue;
+    const m = maxima.get(feed) ?? { occurredAt: t };
+    if (t > m.occurredAt) m.occurredAt = t;
+    const period = (e as { period?: unknown }).period;
+    if (typeof period === 'string' && (m.period === undefined || period > m.period)) m.period = period;
+    maxima.set(feed, m);
   }
   return maxima;
 }

@@ -9,6 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import type { DigestAnswer, DigestRequest } from '../alerts/digest/digestRequest.ts';
+import type { IngestState } from '../alerts/feedWatermarks.ts';
 import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
 import { previewEmail } from '../alerts/notify/preview.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
@@ -106,6 +107,8 @@ export function createApi(opts: {
   config: Config;
   /** Runs rules and applies the result to the alerts (the service's rule runner); without it, every run is a dry run. */
   applyRules?: (req: RulesRequest) => Promise<RulesResult>;
+  /** What is known of ingestion now: a dry run on a warehouse holding everything published judges as asked (service/rulesRequest.ts). */
+  ingestState?: () => Promise<IngestState | undefined>;
   /** Answers `edumon digest` (preview or send, on the service's digest connection); without it, there is no /digest route. */
   digest?: (req: DigestRequest) => Promise<DigestAnswer>;
   /** Exports an analysts' snapshot (`edumon export`, service/snapshotJob.ts); without it, there is no /export route. */
@@ -142,7 +145,8 @@ export function createApi(opts: {
       const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
       // Only an explicit `dryRun: false` changes alert state.
       if (dryRun === false && applyRules) return applyRules(req);
-      return serialised(signal, () => runRulesRequest(opts.readConn, opts.config, req, signal));
+      const ingest = await opts.ingestState?.();
+      return serialised(signal, () => runRulesRequest(opts.readConn, opts.config, req, signal, ingest));
     }),
     // Typed so that what alertsBody parses is an AlertsRequest: the body needs no cast.
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),

@@ -15,10 +15,11 @@ import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../alerts/
 import { alertRule, loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { ALERT_STORM } from '../alerts/alertStorm.ts';
 import { applyRules, RULE_FAILED, type SweepStep } from '../alerts/applyRules.ts';
-import { effectiveMoment, feedWatermarks, readFeedProgress } from '../alerts/feedWatermarks.ts';
+import { effectiveMoment, feedWatermarks, type IngestState, readFeedProgress } from '../alerts/feedWatermarks.ts';
 import { type Cadence, loadRules, type Rule, ruleById } from '../alerts/rules.ts';
 import { SweepStopped } from '../alerts/runRules.ts';
 import { dueRules, isInSeason } from '../alerts/schedule.ts';
+import { type Clock, wallClock } from '../core/clock.ts';
 import type { Config, Family } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -35,6 +36,8 @@ export interface RuleSweeps {
   alerts(req: AlertsRequest): Promise<AlertsAnswer>;
   /** Tells the runner a batch of a topic family was committed: admission events in season start a sweep of their rules. */
   stored(family: Family): void;
+  /** What is known of ingestion now (lagging partitions with their ends read now, the service's clock), for a person's dry run. */
+  ingestState(): Promise<IngestState | undefined>;
   /** Stops ticking, interrupts the sweeps in progress and waits for them to unwind. */
   stop(): Promise<void>;
 }
@@ -87,13 +90,24 @@ export async function startRuleSweeps(opts: {
   log: Logger;
   /** Events the pipeline is behind its topics; scheduled sweeps wait while it exceeds rules.maxIngestLag. */
   ingestLag?: () => number;
-  /** The partitions (`topic:partition`) ingestion is still catching up: they hold their feeds' watermarks back. */
-  lagging?: () => Promise<ReadonlySet<string>>;
+  /**
+   * The partitions (`topic:partition`) ingestion is still catching up (they hold their feeds'
+   * watermarks back), and whether their ends were read just now (then a feed can be quiet).
+   */
+  lagging?: () => Promise<{ lagging: ReadonlySet<string>; endsRead: boolean }>;
+  /** The service's clock (core/clock.ts; the wall clock by default): sweeps and rounds judge as of it. */
+  clock?: Clock;
   scheduler?: Scheduler;
   /** Notification of the sweeps' transitions; without it, nothing is written to the outbox. */
   notify?: SweepNotify;
 }): Promise<RuleSweeps> {
   const { conn, config, log } = opts;
+  const clock = opts.clock ?? wallClock;
+  /** What is known of ingestion now: lagging partitions and the clock (undefined without a consumer, as for tests). */
+  const ingestState = async (): Promise<IngestState | undefined> => {
+    const seen = await opts.lagging?.();
+    return seen ? { ...seen, now: clock() } : undefined;
+  };
   let waitingSince: number | undefined;
   let lastWaitLog = 0;
   /** Whether ingestion is too far behind for a scheduled sweep; says so at most once a minute. */
@@ -146,7 +160,7 @@ export async function startRuleSweeps(opts: {
   const sweep =
     (cadence: Cadence, trigger: 'tick' | 'admission' = 'tick') =>
     async () => {
-      const now = new Date();
+      const now = new Date(clock());
       if (catchingUp(now.getTime())) return;
       const { conn, serialised } = laneOf(cadence);
       let due: ReturnType<typeof dueRules> = [];
@@ -156,7 +170,7 @@ export async function startRuleSweeps(opts: {
           // partitions are then caught up holds every message published before its progress was
           // read, so following the frontier (the most advanced feed) claims nothing not yet stored.
           const progress = await readFeedProgress(conn);
-          const watermarks = feedWatermarks(progress, config, await opts.lagging?.());
+          const watermarks = feedWatermarks(progress, config, await ingestState());
           const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
           due =
             trigger === 'tick'
@@ -208,7 +222,7 @@ export async function startRuleSweeps(opts: {
         cron: '*/10 * * * * *',
         overlap: false,
         run: async () => {
-          if (await both(() => notify.round(season.conn, new Date()))) notify.committed();
+          if (await both(() => notify.round(season.conn, new Date(clock())))) notify.committed();
         },
       }),
     );
@@ -219,7 +233,7 @@ export async function startRuleSweeps(opts: {
   let admissionAgain = false;
   let admissionTimer: NodeJS.Timeout | undefined;
   const nudge = () => {
-    if (!scheduled || signal.aborted || !isInSeason(config.rules, new Date())) return;
+    if (!scheduled || signal.aborted || !isInSeason(config.rules, new Date(clock()))) return;
     if (admissionSweep !== undefined) {
       admissionAgain = true;
       return;
@@ -248,9 +262,8 @@ export async function startRuleSweeps(opts: {
     async run(req) {
       const step = opts.notify ? (rules: readonly string[]) => opts.notify!.step(rules) : undefined;
       const lane = req.rule ? laneOf(ruleById(req.rule).cadence) : undefined;
-      const answer = await (lane
-        ? lane.serialised(() => applyRulesRequest(lane.conn, config, req, signal, step))
-        : both(() => applyRulesRequest(season.conn, config, req, signal, step)));
+      const apply = async (c: DuckDBConnection) => applyRulesRequest(c, config, req, signal, step, await ingestState());
+      const answer = await (lane ? lane.serialised(() => apply(lane.conn)) : both(() => apply(season.conn)));
       opts.notify?.committed();
       return answer;
     },
@@ -262,6 +275,7 @@ export async function startRuleSweeps(opts: {
     stored(family) {
       if (family === 'admission') nudge();
     },
+    ingestState,
     async stop() {
       await Promise.all(jobs.map((j) => j?.stop()));
       stopping.abort();

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
+import { clockOf } from '../core/clock.ts';
 import { type Config, type Family, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -49,7 +50,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const writeConn = await connect(instance);
   const report = await migrate(writeConn);
   if (report.applied.length) log.info('warehouse migrated', { applied: report.applied });
-  const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite) });
+  // The wall clock, or a test's controlled one: when feeds' events arrive and what sweeps judge as of.
+  const clock = clockOf(config.failpoints.clock);
+  const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
   const kafka = createKafka(config, log);
   // Analyst queries share the instance's memory limit (DuckDB has no per-connection one): when an
@@ -86,6 +89,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log,
     ingestLag: () => consumer.lag(),
     lagging: () => consumer.laggingPartitions(),
+    clock,
     scheduler,
     ...(notify ? { notify } : {}),
   });
@@ -126,6 +130,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     readConn,
     config,
     applyRules: rules.run,
+    ingestState: () => rules.ingestState(),
     alerts: (req) => rules.alerts(req),
     // On the digest connection, in turn: a preview or a send never runs beside another on it.
     exportSnapshot: () => snapshots.exportNow(),

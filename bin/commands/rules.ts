@@ -1,6 +1,9 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALERT_STORM } from '../../alerts/alertStorm.ts';
+import type { IngestState } from '../../alerts/feedWatermarks.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
+import { clockOf } from '../../core/clock.ts';
 import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
@@ -8,6 +11,7 @@ import { visibleText } from '../../core/text.ts';
 import { violationSchema } from '../../ingest/violation.ts';
 import { applyRulesRequest, type RulesAnswer, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
+import { warehouseIngestState } from '../../service/warehouseLag.ts';
 import { formatLines, formatResult } from '../formatResult.ts';
 
 /** A violation's columns, in the order its schema declares them. */
@@ -27,10 +31,14 @@ export const rulesCmd: Command = {
     'unless --dry-run is given, which changes no alert state and says what would be held. --json prints one JSON\n' +
     'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
     'fails is reported on stderr and the exit status is 1; the other rules still run.\n' +
-    "Each rule judges as of its effective moment: the earliest of --at and its feeds' watermarks (how far the\n" +
-    'stored data is complete); stderr says which rules were held back, to when and by which feed (with --json,\n' +
-    'one JSON object per rule: rule, effective_as_of, held_by, empty_feeds). A feed with nothing stored holds\n' +
-    'nothing back: its rules run as of --at and stderr says the feed is empty.',
+    "Which moment each rule judges: with --dry-run on a warehouse that holds every event published (the broker's\n" +
+    'partition ends are read to know it), --at itself, and stderr names per rule the feeds with nothing near it\n' +
+    '(their last event and how long before). Otherwise, and always when applying, as the scheduler does: the\n' +
+    "earliest of --at and its feeds' watermarks (how far the stored data is complete; a feed quiet for its\n" +
+    'allowed lateness is complete up to its last event), and stderr says which rules were held back, to when\n' +
+    'and by which feed. With --json, one JSON object per rule on stderr: rule, effective_as_of, held_by,\n' +
+    'empty_feeds, quiet_feeds. A feed with nothing stored holds nothing back: its rules run as of --at and\n' +
+    'stderr says the feed is empty.',
   options: {
     rule: { type: 'string', value: 'ID', help: 'run only this rule' },
     at: {
@@ -54,10 +62,12 @@ export const rulesCmd: Command = {
     const rule = ctx.values.rule as string | undefined;
     // Usage errors before the warehouse is opened: an unknown rule, a moment that is no timestamp.
     if (rule) ruleById(rule);
-    const at = typeof ctx.values.at === 'string' ? timeOption('rules: --at', ctx.values.at) : new Date();
+    const config = ctx.config();
+    const clock = clockOf(config.failpoints.clock);
+    const at = typeof ctx.values.at === 'string' ? timeOption('rules: --at', ctx.values.at) : new Date(clock());
     const req: RulesRequest = { at: at.toISOString(), ...(rule ? { rule } : {}) };
     const dryRun = ctx.values['dry-run'] === true;
-    const result = await evaluate(ctx.config(), req, dryRun);
+    const result = await evaluate(config, req, dryRun, (conn) => warehouseIngestState(conn, config, ctx.log(), clock()));
     const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
     ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
     const failed = result.runs.filter((r) => r.error);
@@ -77,7 +87,7 @@ export const rulesCmd: Command = {
       if (s.confirmed)
         process.stderr.write(`edumon: ${s.confirmed} held alert(s) of ${s.rule} ${dryRun ? 'would be' : 'were'} confirmed by this run and opened\n`);
     }
-    for (const line of effectiveLines(result, ctx.values.json === true)) process.stderr.write(`${line}\n`);
+    for (const line of [...ingestLines(result, dryRun), ...effectiveLines(result, ctx.values.json === true)]) process.stderr.write(`${line}\n`);
     process.stderr.write(
       `${result.violations.length} violation(s) from ${result.runs.length - failed.length} rule(s) as of ${formatShanghai(result.asOf)} in ${result.ms} ms\n`,
     );
@@ -85,14 +95,42 @@ export const rulesCmd: Command = {
   },
 };
 
+/** What stderr says of ingestion: whether the run could judge as asked, and if not why. */
+function ingestLines(result: RulesAnswer, dryRun: boolean): string[] {
+  const { ingest, asAsked } = result;
+  if (asAsked) return [`edumon: every event published is stored: each rule judged as of ${formatShanghai(result.asOf)}, as asked`];
+  if (!ingest) return [];
+  const why =
+    ingest.caughtUp === null
+      ? 'the broker did not answer, so whether every event published is stored is not known'
+      : ingest.caughtUp
+        ? ''
+        : `${ingest.behind} partition(s) still hold events not stored`;
+  if (dryRun && why) return [`edumon: note: ${why}: each rule judged as of its feeds' watermarks`];
+  if (!dryRun)
+    return [`edumon: note: an applied run judges as of its feeds' watermarks, as the scheduler does${why ? ` (${why})` : ''}; --dry-run answers as of --at`];
+  return [];
+}
+
 /** What stderr says of the rules' effective moments: per moment and holding feed the rules, or with `json` one object per rule. */
 function effectiveLines(result: RulesAnswer, json: boolean): string[] {
   if (json)
     return result.runs.map((r) =>
-      JSON.stringify({ rule: r.rule, effective_as_of: formatShanghai(r.effectiveAsOf), held_by: r.heldBy, empty_feeds: r.emptyFeeds }),
+      JSON.stringify({
+        rule: r.rule,
+        effective_as_of: formatShanghai(r.effectiveAsOf),
+        held_by: r.heldBy,
+        empty_feeds: r.emptyFeeds,
+        quiet_feeds: (r.quietFeeds ?? []).map((q) => ({ feed: q.feed, last_event_at: formatShanghai(q.lastEventAt) })),
+      }),
     );
   const groups = new Map<string, string[]>();
   for (const r of result.runs) {
+    for (const q of r.quietFeeds ?? []) {
+      const days = (Date.parse(r.effectiveAsOf) - Date.parse(q.lastEventAt)) / 86_400_000;
+      const key = `the ${q.feed} feed's last event is ${formatShanghai(q.lastEventAt)}, ${days < 1 ? `${Math.round(days * 24)} hour(s)` : `${days.toFixed(1)} day(s)`} before`;
+      groups.set(key, [...(groups.get(key) ?? []), r.rule]);
+    }
     if (!r.heldBy) continue;
     const key = `judged as of ${formatShanghai(r.effectiveAsOf)}, held back by the ${r.heldBy} feed's watermark`;
     groups.set(key, [...(groups.get(key) ?? []), r.rule]);
@@ -103,8 +141,15 @@ function effectiveLines(result: RulesAnswer, json: boolean): string[] {
   return lines;
 }
 
-async function evaluate(config: Config, req: RulesRequest, dryRun: boolean): Promise<RulesAnswer> {
-  return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, (conn) =>
-    dryRun ? runRulesRequest(conn, config, req) : applyRulesRequest(conn, config, req),
-  );
+/** Through the service while it runs (it knows its ingestion); else on the file, with what `ingestOf` learns from the broker. */
+async function evaluate(
+  config: Config,
+  req: RulesRequest,
+  dryRun: boolean,
+  ingestOf: (conn: DuckDBConnection) => Promise<IngestState | undefined>,
+): Promise<RulesAnswer> {
+  return serviceOrWarehouse(config.warehouse, { path: '/rules/run', body: { ...req, dryRun } }, { write: !dryRun }, async (conn) => {
+    const ingest = await ingestOf(conn);
+    return dryRun ? runRulesRequest(conn, config, req, undefined, ingest) : applyRulesRequest(conn, config, req, undefined, undefined, ingest);
+  });
 }

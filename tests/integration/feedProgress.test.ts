@@ -1,4 +1,8 @@
-/** Feed progress: written with the offsets, per feed and partition, never moved back by a replay; the watermarks read from it. */
+/**
+ * Feed progress: written with the offsets, per feed and partition, never moved back by a replay,
+ * stamped with when the feed's events arrived (the sink's clock) and payroll's latest month; the
+ * watermarks read from it.
+ */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
 import { loadWatermarks } from '../../alerts/feedWatermarks.ts';
@@ -25,7 +29,9 @@ it('keeps each feed its greatest occurred_at per partition, in the offsets trans
   const conn = await connect(instance);
   try {
     await migrate(conn);
-    const sink = await Sink.open(conn);
+    // The sink's clock: the moment the batches arrive.
+    let arrival = Date.parse('2025-03-15T12:00:00+08:00');
+    const sink = await Sink.open(conn, { clock: () => arrival });
     const progress = async () =>
       (
         await conn.runAndReadAll(
@@ -48,9 +54,23 @@ it('keeps each feed its greatest occurred_at per partition, in the offsets trans
       { feed: 'payroll', partition: 1, at: '2025-03-05T02:00:00Z' },
     ];
     expect(await progress()).toEqual(first);
-    // Replayed from the earliest offset: the same and earlier events again.
+    const arrived = async () =>
+      (
+        await conn.runAndReadAll(
+          `select feed, "partition", epoch_ms(updated_at)::bigint as arrived, max_period from feed_progress order by feed, "partition"`,
+        )
+      ).getRowObjectsJson();
+    expect(await arrived()).toEqual([
+      { feed: 'funds', partition: 0, arrived: String(arrival), max_period: null },
+      { feed: 'payroll', partition: 0, arrived: String(arrival), max_period: '2025-02' },
+      { feed: 'payroll', partition: 1, arrived: String(arrival), max_period: '2025-02' },
+    ]);
+    // Replayed from the earliest offset an hour later: the same and earlier events again. Progress
+    // stays; the arrival is new (the feed is not quiet while its events keep coming).
+    arrival += 3_600_000;
     await sink.write([{ topic: 'edu.funding', partition: 0, nextOffset: 1n, events: [wage('w2', '2025-03-01T10:00:00+08:00')], rejections: [] }]);
     expect(await progress()).toEqual(first);
+    expect((await arrived())[1]).toEqual({ feed: 'payroll', partition: 0, arrived: String(arrival), max_period: '2025-02' });
     // A failed write leaves no progress behind.
     const failing = await Sink.open(conn, {
       failpoint: () => {
@@ -61,8 +81,10 @@ it('keeps each feed its greatest occurred_at per partition, in the offsets trans
       failing.write([{ topic: 'edu.funding', partition: 1, nextOffset: 2n, events: [wage('w4', '2025-04-09T10:00:00+08:00')], rejections: [] }]),
     ).rejects.toThrow('disk full');
     expect(await progress()).toEqual(first);
+    // Payroll follows funds, the most complete feed (February's wages explain its quiet until March's are due).
     const w = await loadWatermarks(conn, loadConfig({ env: {} }));
-    expect(new Date(w.payroll.at!).toISOString()).toBe('2025-03-09T01:50:00.000Z');
+    expect(new Date(w.payroll.at!).toISOString()).toBe('2025-03-15T01:50:00.000Z');
+    expect(w.payroll.lastEventAt).toBe(Date.parse('2025-03-09T02:00:00Z'));
     expect(w.registry.at).toBeNull();
   } finally {
     conn.closeSync();

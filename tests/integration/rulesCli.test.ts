@@ -49,23 +49,34 @@ describe('edumon rules', () => {
   });
 
   it('says which rules their feeds held back, to when and by which feed, and which feeds hold nothing', async () => {
-    // The last admissions occurred on 12 July at 10:00: the admission platform's allowed lateness is 0, so its feed is complete to 10:00.
+    // The last admissions occurred on 12 July at 10:00: the admission platform's allowed lateness is 0,
+    // so its feed is complete to 10:00. An applied run judges as of the feeds' watermarks.
     await storeWorld(t.config.warehouse, overQuota());
-    const r = await runEdumon(['rules', 'run', '--dry-run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    const r = await runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('(1 row)');
     expect(r.stderr).toContain(`edumon: judged as of 2025-07-12T10:00:00+08:00, held back by the admission feed's watermark: ADM-OVER-QUOTA`);
+    expect(r.stderr).toContain("edumon: note: an applied run judges as of its feeds' watermarks, as the scheduler does; --dry-run answers as of --at");
+    // Replaying a moment before the watermark judges that moment.
+    const replay = await runEdumon(['rules', 'run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-11T00:00:00+08:00'], t.env);
+    expect(JSON.parse(replay.stderr.split('\n')[1]!)).toMatchObject({ effective_as_of: '2025-07-11T00:00:00+08:00', held_by: null });
+  });
+
+  it('answers a dry run as of the moment asked once every event published is stored, naming the feeds with nothing near it', async () => {
+    // The world of the previous test: nothing was published to this test's topics, so all of it is stored.
+    const r = await runEdumon(['rules', 'run', '--dry-run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-12-31T23:59:59+08:00'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stderr).toContain('edumon: every event published is stored: each rule judged as of 2025-12-31T23:59:59+08:00, as asked');
+    expect(r.stderr).toContain("edumon: the admission feed's last event is 2025-07-12T10:00:00+08:00, 172.6 day(s) before: ADM-OVER-QUOTA");
     const json = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'WAGE-MISSING', '--at', '2025-12-31T23:59:59+08:00'], t.env);
     expect(json.code, json.output).toBe(0);
-    expect(JSON.parse(json.stderr.split('\n')[0]!)).toEqual({
+    expect(JSON.parse(json.stderr.split('\n')[1]!)).toEqual({
       rule: 'WAGE-MISSING',
-      // The registry is complete up to the frontier (the admission feed's watermark); payroll holds nothing and holds nothing back.
-      effective_as_of: '2025-07-12T10:00:00+08:00',
-      held_by: 'registry',
+      effective_as_of: '2025-12-31T23:59:59+08:00',
+      held_by: null,
+      // Payroll holds nothing; the registry's last version (its schools) is a year before.
       empty_feeds: ['payroll'],
+      quiet_feeds: [{ feed: 'registry', last_event_at: '2025-01-01T00:10:00+08:00' }],
     });
-    // Replaying a moment before the watermark judges that moment.
-    const replay = await runEdumon(['rules', 'run', '--dry-run', '--json', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-11T00:00:00+08:00'], t.env);
-    expect(JSON.parse(replay.stderr.split('\n')[0]!)).toMatchObject({ effective_as_of: '2025-07-11T00:00:00+08:00', held_by: null });
   });
 });

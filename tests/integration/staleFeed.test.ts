@@ -1,7 +1,8 @@
 /**
  * The payroll feed stops for a simulated month: DQ-STALE-FEED opens for it (saying how far behind it
  * is) and no WAGE-MISSING or INSURANCE-MISSING opens while it is stopped (those rules judge only as
- * far as the payroll feed has reported); when it resumes, the real gaps (truth.json's) open and the
+ * far as the payroll feed's last report explains its quiet: until the next month's wages fall due,
+ * which its report has not reached, and not past the feed's 35 quiet days); when it resumes, the real gaps (truth.json's) open and the
  * stale-feed alert resolves. A simulated year is stored through the real sink into a real
  * warehouse, day by day, and the rules are applied after each day as the service's sweeps would.
  */
@@ -125,9 +126,10 @@ describe('a stopped payroll feed', () => {
     // No wage or insurance alert opened while the feed was stopped.
     const duringStop = opened.filter((o) => PAY_RULES.has(o.t.alert.rule) && o.day >= STOP.slice(0, 10) && o.day < RESUME.slice(0, 10));
     expect(duringStop.map((o) => [o.day, o.t.alert.rule, o.t.alert.period])).toEqual([]);
-    // While stopped, the payroll rules were held back by the payroll feed's watermark (before the stop).
+    // While stopped, the payroll rules were held back by the payroll feed's watermark: its last report
+    // (February's wages) explains its quiet only until March's wages fall due (the end of 10 April).
     expect(stop).toContain('payroll');
-    for (const [, effective] of JSON.parse(stop) as [string, string][]) expect(Date.parse(effective)).toBeLessThan(Date.parse(STOP));
+    for (const [, effective] of JSON.parse(stop) as [string, string][]) expect(Date.parse(effective)).toBeLessThan(Date.parse('2025-04-11T00:00:00+08:00'));
     // DQ-STALE-FEED opened for payroll once it had been quiet 35 days, saying how many days behind it was.
     const payrollStale = staleSeen.filter((s) => s.day < '2025-04-30');
     expect(payrollStale.length).toBeGreaterThan(0);
