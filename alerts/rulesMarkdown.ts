@@ -3,6 +3,8 @@
  * default values: the catalogue a reader sees can only say what the code runs.
  */
 
+import type { Config } from '../core/config.ts';
+import { feedCompletenessTable, worstAlertDelay } from './feedCompleteness.ts';
 import type { RuleParam } from './ruleParams.ts';
 import type { Rule } from './rules.ts';
 import type { RunnerRule } from './runnerRules.ts';
@@ -14,10 +16,16 @@ const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s�
 const feedList = (r: Rule) => `${r.feeds.join(', ')}${r.capped ? '' : ' (uncapped: as of the requested moment)'}`;
 
 /**
- * The document; `defaults` gives each parameter's value under the default configuration, `runner`
- * the data-health rules the rule runner raises (no file of their own), listed with the others.
+ * The document; `defaults` gives each parameter's value under the default configuration, `config`
+ * that configuration (the feeds' settings), `runner` the data-health rules the rule runner raises
+ * (no file of their own), listed with the others.
  */
-export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<RuleParam, string | number>>, runner: readonly RunnerRule[] = []): string {
+export function rulesMarkdown(
+  rules: readonly Rule[],
+  defaults: Readonly<Record<RuleParam, string | number>>,
+  config: Pick<Config, 'feeds' | 'rules'>,
+  runner: readonly RunnerRule[] = [],
+): string {
   const param = (p: RuleParam) => (p === 'as_of' ? '`as_of` (the moment evaluated)' : `\`${p}\` (default \`${defaults[p] === '' ? "''" : defaults[p]}\`)`);
   const out = [
     '# Rule catalogue',
@@ -40,9 +48,19 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     '**Feeds**: each rule reads some of the feeds (`registry`, `admission`, `enrollment`, `payroll`,',
     '`funds`; ingest/contract.ts `feedOf`) and judges as of its **effective moment**: the earliest of',
     "the requested moment and those feeds' watermarks (how far in `occurred_at` the stored data is",
-    "complete: the feed's progress minus its allowed lateness, `feeds.<feed>.allowedLatenessMinutes` or",
-    '`feeds.allowedLatenessMinutes`; 0 for admission). A rule whose feed has nothing',
+    "complete: the feed's progress, minus its allowed lateness `feeds.<feed>.allowedLatenessMinutes` or",
+    '`feeds.allowedLatenessMinutes` while its events keep arriving). A rule whose feed has nothing',
     'stored is not scheduled. DQ-STALE-FEED reports the feeds themselves and judges as of the requested moment.',
+    "A person's `edumon rules run --dry-run` on a warehouse holding every event published judges as of the",
+    'moment asked, naming the feeds with nothing near it; an applied run judges as the scheduler does.',
+    '',
+    '### When a feed counts as complete',
+    '',
+    'The allowed lateness waits for stragglers, not for ever. A feed none of whose partitions is still being caught up may be quiet',
+    'because nothing happened: it then follows the most complete feed (and, once every feed is quiet with',
+    'nothing left to read, the clock minus its own lateness) as far as the calendar explains its quiet.',
+    '',
+    ...feedCompletenessTable(config),
     '',
     'A violation is named by (`rule`, `school_id`, `region_code`, `period`, `subject`): the same five',
     'values from run to run are the same alert. A violation that is no longer found resolves its',
@@ -69,13 +87,16 @@ export function rulesMarkdown(rules: readonly Rule[], defaults: Readonly<Record<
     '',
     '### The rules',
     '',
-    '| id | title | severity | cadence | feeds | plan |',
-    '|---|---|---|---|---|---|',
+    'The last column says how late its alert can come at worst after the event that makes the violation',
+    'is stored, its feeds reporting as the calendar above expects.',
+    '',
+    '| id | title | severity | cadence | feeds | plan | alert at the latest |',
+    '|---|---|---|---|---|---|---|',
     ...[...rules, ...runner]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map(
         (r) =>
-          `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : ((r as RunnerRule).raised?.cadence ?? 'runner')} | ${'feeds' in r ? feedList(r) : ((r as RunnerRule).raised?.feeds ?? 'those of the rule run')} | ${clauses(r.policy)} |`,
+          `| [${r.id}](#${r.id.toLowerCase()}) | ${r.title} | ${r.severity} | ${'cadence' in r ? r.cadence : ((r as RunnerRule).raised?.cadence ?? 'runner')} | ${'feeds' in r ? feedList(r) : ((r as RunnerRule).raised?.feeds ?? 'those of the rule run')} | ${clauses(r.policy)} | ${'feeds' in r ? worstAlertDelay(r, config) : 'with the run that raises it'} |`,
       ),
   ];
   const files = new Set(rules.map((r) => r.id));

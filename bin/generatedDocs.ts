@@ -41,7 +41,7 @@ export async function generatedDocs(): Promise<Array<{ path: string; text: strin
   return [
     { path: 'docs/contract.schema.json', text: contractJsonSchemaText() },
     { path: 'docs/contract.md', text: contractMarkdown(topicsOf(config)) },
-    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, runnerRules(config.rules, config.notify)) },
+    { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, config, runnerRules(config.rules, config.notify)) },
     { path: 'docs/warehouse.md', text: await warehouseDictionary() },
   ];
 }
