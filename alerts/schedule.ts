@@ -27,12 +27,18 @@ export function isInSeason(rules: Pick<Config['rules'], 'seasonStart' | 'seasonE
   return rules.seasonStart <= rules.seasonEnd ? md >= rules.seasonStart && md <= rules.seasonEnd : md >= rules.seasonStart || md <= rules.seasonEnd;
 }
 
-/** What the scheduler knows of each rule's data: its effective moment now, and the latest moment it judged. */
+/** What the scheduler knows of each rule's data: its effective moment now, the latest moment it judged, and whether new events came. */
 export interface Judged {
   /** By rule id: its effective moment (epoch ms) and its feeds with nothing stored (alerts/feedWatermarks.ts effectiveMoment). */
   moments: ReadonlyMap<string, { at: number; empty: readonly string[] }>;
   /** By rule id: the latest effective moment it was evaluated at (seeded from rule_runs.effective_as_of). */
   lastEffective: ReadonlyMap<string, Date>;
+  /**
+   * Ids of the rules whose feeds stored events since their last run: events that occurred before the
+   * moment a rule last judged (a backfill, a correction later than the allowed lateness) change what
+   * it concludes though its moment stays where it was.
+   */
+  fresh?: ReadonlySet<string>;
 }
 
 /** The latest 02:00 Asia/Shanghai at or before `at`. */
@@ -49,7 +55,8 @@ export function latestDailyBoundary(at: Date): Date {
  * in the day catches up once). With `judged`: a rule with a capped feed that has nothing stored is
  * never due, a daily rule is due when the latest 02:00 at or before its effective moment is later
  * than the moment it last judged (the wall clock no longer decides it), and a season rule keeps its
- * cadence but is not due while its effective moment has not passed the one it last judged.
+ * cadence but is not due while its effective moment has not passed the one it last judged. Either is
+ * due too, at its cadence by the clock, when its feeds stored events since its last run (`fresh`).
  */
 export function dueRules(
   catalogue: readonly Rule[],
@@ -73,9 +80,11 @@ export function dueRules(
       // Nothing stored of a feed it reads: nothing to judge (a data-health rule, uncapped, still runs).
       if (!moment || (rule.capped && moment.empty.length > 0)) return false;
       const judgedAt = judged.lastEffective.get(rule.id);
-      if (rule.cadence === 'daily') return !judgedAt || judgedAt.getTime() < latestDailyBoundary(new Date(moment.at)).getTime();
-      // A season rule whose feeds have not advanced since it last judged would conclude the same again.
-      if (judgedAt && moment.at <= judgedAt.getTime()) return false;
+      const fresh = judged.fresh?.has(rule.id) ?? false;
+      if (rule.cadence === 'daily')
+        return !judgedAt || judgedAt.getTime() < latestDailyBoundary(new Date(moment.at)).getTime() || (fresh && (!last || last.getTime() < dailyFrom));
+      // A season rule whose feeds have neither advanced nor stored anything since it last judged would conclude the same again.
+      if (judgedAt && moment.at <= judgedAt.getTime() && !fresh) return false;
     }
     if (rule.cadence === 'daily') return !last || last.getTime() < dailyFrom;
     if (!last) return true;

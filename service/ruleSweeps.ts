@@ -130,6 +130,9 @@ export async function startRuleSweeps(opts: {
   const lastRuns = await loadLastRuns(conn);
   // The latest moment each rule judged: a daily rule is due again once its effective moment passes the next 02:00.
   const lastEffective = await loadLastEffective(conn);
+  // The latest arrival of its feeds' events each rule's last run had seen (feed_progress.updated_at):
+  // a rule whose feeds stored events since is due again, though its moment may not have moved.
+  const seenArrival = new Map<string, number>();
   // Aborted on stop: the sweeps in progress are interrupted, not waited for.
   const stopping = new AbortController();
   const { signal } = stopping;
@@ -172,16 +175,22 @@ export async function startRuleSweeps(opts: {
           const progress = await readFeedProgress(conn);
           const watermarks = feedWatermarks(progress, config, await ingestState());
           const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
+          const arrived = (r: Rule) => Math.max(0, ...progress.filter((p) => (r.feeds as readonly string[]).includes(p.feed)).map((p) => p.arrivedAt));
+          const fresh = new Set(catalogue.filter((r) => arrived(r) > (seenArrival.get(r.id) ?? -1)).map((r) => r.id));
           due =
             trigger === 'tick'
-              ? dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective }).filter((r) => r.cadence === cadence)
+              ? dueRules(catalogue, config.rules, now, lastRuns, { moments, lastEffective, fresh }).filter((r) => r.cadence === cadence)
               : catalogue.filter((r) => {
                   const m = moments.get(r.id)!;
                   const judged = lastEffective.get(r.id);
-                  return r.cadence === 'season' && r.feeds.includes('admission') && !m.empty.length && (!judged || m.at > judged.getTime());
+                  const moved = !judged || m.at > judged.getTime() || fresh.has(r.id);
+                  return r.cadence === 'season' && r.feeds.includes('admission') && !m.empty.length && moved;
                 });
           if (!due.length) return undefined;
-          for (const r of due) lastRuns.set(r.id, now);
+          for (const r of due) {
+            lastRuns.set(r.id, now);
+            seenArrival.set(r.id, arrived(r));
+          }
           const step = stepOf(cadence, due);
           return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) });
         });

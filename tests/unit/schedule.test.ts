@@ -90,4 +90,21 @@ describe('dueRules on effective moments', () => {
     expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:00+08:00' }, ran)).toEqual([]);
     expect(dueJudged(now, { 'ADM-OVER-QUOTA': '2025-07-12T09:50:05+08:00' }, ran)).toEqual(['ADM-OVER-QUOTA']);
   });
+
+  it('runs a rule whose feeds stored events since its last run though its moment stayed, a daily one at most once a day', () => {
+    // A cancellation that occurred before the moment the rule judged: the moment does not move, the answer may.
+    const moments = { 'ADM-OVER-QUOTA': '2026-01-01T00:00:00+08:00', 'WAGE-LATE': '2025-11-10T23:59:59+08:00' };
+    const ran = { 'ADM-OVER-QUOTA': '2026-01-01T00:00:00+08:00', 'WAGE-LATE': '2025-11-10T23:59:59+08:00' };
+    const now = '2026-12-07T10:00:00+08:00';
+    const fresh = (ids: string[], lastRuns: Record<string, string> = {}) =>
+      dueRules(catalogue, season, at(now), new Map(Object.entries(lastRuns).map(([k, v]) => [k, at(v)])), {
+        ...judged(moments, ran),
+        fresh: new Set(ids),
+      }).map((r) => r.id);
+    expect(fresh([])).toEqual([]);
+    expect(fresh(['ADM-OVER-QUOTA'])).toEqual(['ADM-OVER-QUOTA']);
+    // A daily rule: once since the day's 02:00, not at every tick.
+    expect(fresh(['WAGE-LATE'], { 'WAGE-LATE': '2026-12-07T01:00:00+08:00' })).toEqual(['WAGE-LATE']);
+    expect(fresh(['WAGE-LATE'], { 'WAGE-LATE': '2026-12-07T02:30:00+08:00' })).toEqual([]);
+  });
 });
