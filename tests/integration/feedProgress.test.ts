@@ -56,9 +56,7 @@ it('keeps each feed its greatest occurred_at per partition, in the offsets trans
     expect(await progress()).toEqual(first);
     const arrived = async () =>
       (
-        await conn.runAndReadAll(
-          `select feed, "partition", epoch_ms(updated_at)::bigint as arrived, max_period from feed_progress order by feed, "partition"`,
-        )
+        await conn.runAndReadAll(`select feed, "partition", epoch_ms(updated_at)::bigint as arrived, max_period from feed_progress order by feed, "partition"`)
       ).getRowObjectsJson();
     expect(await arrived()).toEqual([
       { feed: 'funds', partition: 0, arrived: String(arrival), max_period: null },

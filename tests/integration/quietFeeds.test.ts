@@ -211,8 +211,7 @@ describe('a live payroll feed, quiet after its due day', () => {
       writeFileSync(file, w.events.map((e) => `${JSON.stringify(e)}\n`).join(''));
       const ingest = await runEdumon(['ingest', file], t.env);
       expect(ingest.code, ingest.output).toBe(0);
-      const opened = async () =>
-        queryWarehouseVia(t, `select subject, period, opened_at from alerts where rule = 'WAGE-MISSING' and status = 'open'`);
+      const opened = async () => queryWarehouseVia(t, `select subject, period, opened_at from alerts where rule = 'WAGE-MISSING' and status = 'open'`);
       await waitFor(async () => (await opened()).length > 0 || svc.child.exitCode !== null, 180_000, 'WAGE-MISSING to open');
       const rows = await opened();
       expect(rows.map((r) => [r.subject, r.period])).toEqual([[pseudonym('JZ001'), '2025-09']]);

@@ -53,7 +53,8 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
 
 /** Every feed has stored events up to now (its progress, as the sink records it). */
 async function fedUpToNow(conn: DuckDBConnection): Promise<void> {
-  for (const feed of feeds) await conn.run(`insert into feed_progress (feed, topic, "partition", max_occurred_at, updated_at) values ($1, 'edu.test', 0, now(), now())`, [feed]);
+  for (const feed of feeds)
+    await conn.run(`insert into feed_progress (feed, topic, "partition", max_occurred_at, updated_at) values ($1, 'edu.test', 0, now(), now())`, [feed]);
 }
 
 it('runs every rule at the first tick, none but DQ-STALE-FEED on an empty warehouse, and after a restart not the daily rules that ran today', {
@@ -129,7 +130,10 @@ describe('season and daily rules do not wait on each other', () => {
     // Every feed reported a day ahead: nothing holds the rules back, so each lane's effective moment
     // is the wall clock and its rules are due at every tick of their cadence.
     for (const feed of feeds) {
-      await probe.run(`insert into feed_progress (feed, topic, "partition", max_occurred_at, updated_at) values ($1, 'seeded', 0, now() + interval 1 day, now())`, [feed]);
+      await probe.run(
+        `insert into feed_progress (feed, topic, "partition", max_occurred_at, updated_at) values ($1, 'seeded', 0, now() + interval 1 day, now())`,
+        [feed],
+      );
     }
     const base = loadConfig({ env: { EDUMON_ENV: 'test', EDUMON_FAILPOINT_DAILY_SWEEP_DELAY: `ms=${delayMs}` } });
     const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };

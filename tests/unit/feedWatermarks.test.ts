@@ -1,13 +1,6 @@
 /** Feed watermarks and effective moments: how far each feed's stored data is complete, and what a rule may judge. */
 import { describe, expect, it } from 'vitest';
-import {
-  effectiveMoment,
-  type FeedProgress,
-  feedWatermarks,
-  type IngestState,
-  nextPayrollReportDue,
-  seasonEndAfter,
-} from '../../alerts/feedWatermarks.ts';
+import { effectiveMoment, type FeedProgress, feedWatermarks, type IngestState, nextPayrollReportDue, seasonEndAfter } from '../../alerts/feedWatermarks.ts';
 import { loadConfig } from '../../core/config.ts';
 import { feedOf, feeds, typesByFeed } from '../../ingest/contract.ts';
 
