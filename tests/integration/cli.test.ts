@@ -1,10 +1,10 @@
 /**
- * The `edumon` command line as a user meets it: help and usage errors, `ingest` of JSON Lines and
- * CSV files, `query` (read-only, on a stopped warehouse or through the running service, times in
- * Asia/Shanghai), `run` stopping cleanly on SIGTERM, and refusing to start in production without
- * a pseudonym key. Real processes, a real broker and real DuckDB files.
+ * The `edumon` command line as a user meets it: help and usage errors, a build never run stale,
+ * `ingest` of JSON Lines and CSV files, `query` (read-only, on a stopped warehouse or through the
+ * running service, times in Asia/Shanghai), `run` stopping cleanly on SIGTERM, and refusing to
+ * start in production without a pseudonym key. Real processes, a real broker and real DuckDB files.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractEvent } from '../../ingest/contract.ts';
@@ -16,6 +16,7 @@ import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 
 const COMMANDS = ['run', 'ingest', 'query', 'migrate'];
+const ROOT = join(import.meta.dirname, '..', '..');
 const TABLES = eventTables;
 
 /** One row: the number of rows of every event table, plus rejections. */
@@ -78,6 +79,18 @@ describe('help and usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--no-such-flag');
     expect(r.stderr).toContain(`usage: edumon ${cmd}`);
+  });
+
+  it('a source changed since the build is rebuilt before the command runs: a stale build never runs', async () => {
+    const current = () => (JSON.parse(readFileSync(join(ROOT, 'build', 'current.json'), 'utf8')) as { dir: string }).dir;
+    const before = current();
+    const source = join(ROOT, 'bin', 'commandTable.ts');
+    utimesSync(source, new Date(), new Date());
+    const r = await runEdumon(['--help'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/^usage: edumon <command>/);
+    expect(current()).not.toBe(before);
+    expect(existsSync(join(ROOT, 'build', current(), 'edumon.js'))).toBe(true);
   });
 });
 
