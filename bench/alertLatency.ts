@@ -20,7 +20,7 @@ import { createLogger } from '../core/log.ts';
 import { messageKey } from '../ingest/contract.ts';
 import { openProducer } from '../ingest/openProducer.ts';
 import { startMailCatcher } from '../service/mailCatcher.ts';
-import { fmt, parseBenchArgs, progress } from './common.ts';
+import { fmt, parseBenchArgs, progress, runMain } from './common.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const USAGE = `usage: npm run bench:alert-latency -- [--count N] [--interval MS]
@@ -205,12 +205,4 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -31,3 +31,16 @@ export function parseBenchArgs<const O extends Options>(argv: string[], options:
   }
   return values;
 }
+
+/** Runs a bench's `main`: its result is the exit status; an error is printed with its stack and exits 1. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,21 +1,10 @@
-/** The one CLI. Each sub-command is a thin call into a module. */
-import { type Command, runCommand } from '../core/cli.ts';
+/**
+ * The one CLI. A command's module (and what it imports: DuckDB, kafkajs, ECharts...) is loaded only
+ * when that command runs or its --help is asked, so `edumon --help` reads only the command table.
+ */
 import { EdumonError } from '../core/errors.ts';
 import { createPrivateFiles } from '../core/privateFiles.ts';
-import { alertsCmd } from './commands/alerts.ts';
-import { demoCmd } from './commands/demo.ts';
-import { digestCmd } from './commands/digest.ts';
-import { dlqCmd } from './commands/dlq.ts';
-import { exportCmd } from './commands/export.ts';
-import { ingest } from './commands/ingest.ts';
-import { migrateCmd } from './commands/migrate.ts';
-import { notifyCmd } from './commands/notify.ts';
-import { query } from './commands/query.ts';
-import { rulesCmd } from './commands/rules.ts';
-import { run } from './commands/run.ts';
-import { simulateCmd } from './commands/simulate.ts';
-
-const commands: Command[] = [run, ingest, query, exportCmd, rulesCmd, alertsCmd, digestCmd, notifyCmd, migrateCmd, simulateCmd, demoCmd, dlqCmd];
+import { commands } from './commandTable.ts';
 
 function mainHelp(): string {
   return [
@@ -44,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`edumon: unknown command '${name}'\n\n${mainHelp()}\n`);
     return 2;
   }
-  return runCommand(cmd, rest);
+  const { runCommand } = await import('../core/cli.ts');
+  return runCommand(await cmd.load(), rest);
 }
 
 // A reader that stops early (`edumon alerts list | head`) closes the pipe: end quietly with the

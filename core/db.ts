@@ -1,12 +1,12 @@
 /** Opening the DuckDB warehouse and running the project's named .sql files. */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EdumonError, messageOf } from './errors.ts';
 import { makeWarehousePrivate } from './privateFiles.ts';
+import { PROJECT_ROOT } from './projectRoot.ts';
 
-export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+export const SQL_DIR = join(PROJECT_ROOT, 'sql');
 
 /** Opens the warehouse file (creating its folder); read-only opens fail clearly if the file is missing or locked. */
 export async function openWarehouse(path: string, opts: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<DuckDBInstance> {
@@ -16,6 +16,9 @@ export async function openWarehouse(path: string, opts: { readOnly?: boolean; me
   if (opts.readOnly) options.access_mode = 'READ_ONLY';
   if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
   try {
+    // Imported here, not above: a command that only reads SQL text (`edumon rules list`) or talks to
+    // the running service never loads DuckDB's native module.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     return await DuckDBInstance.create(path, options);
   } catch (err) {
     const msg = messageOf(err);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a new machine lacks for edumon: Node 20+, a Java 17+ JDK and Maven (for the local
 # Kafka broker and the tests' Java producer), Chromium and the Noto CJK fonts (the email screenshot
-# test), the npm dependencies, and the broker jars. Safe to run again: skips what is there.
+# test), the npm dependencies, the CLI's build (build/) and the broker jars. Safe to run again:
+# skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +28,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "install: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+node infra/build.mjs
 bash infra/kafka/fetch.sh

@@ -3,7 +3,7 @@
  * (port, token, pid; mode 0600) and removes it on exit. A stale file (process gone) is ignored.
  */
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
@@ -43,22 +43,40 @@ export function readServiceFile(warehouse: string): ServiceInfo | null {
   }
 }
 
-/** POSTs a JSON body to the running service's API and returns its JSON answer. */
+/**
+ * POSTs a JSON body to the running service's API and returns its JSON answer. Through node:http,
+ * not fetch: fetch loads undici, which costs a CLI command tens of milliseconds and megabytes.
+ */
 export async function callService<T>(info: ServiceInfo, path: string, body: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(serviceUrl(info, path), {
+  const res = await post(info, path, body);
+  const text = await textOf(res);
+  // The service says which exit status its error means: 2 is a usage error, as it would be here.
+  if (res.statusCode !== 200) throw serviceError(text, res.statusCode);
+  return JSON.parse(text) as T;
+}
+
+/** Sends a JSON body to the service's `path` with its token; resolves to the answer once its headers arrive. */
+function post(info: ServiceInfo, path: string, body: unknown): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(serviceUrl(info, path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
-      body: JSON.stringify(body),
     });
-  } catch (err) {
-    throw new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`);
-  }
-  const text = await res.text();
-  // The service says which exit status its error means: 2 is a usage error, as it would be here.
-  if (!res.ok) throw serviceError(text, res.status);
-  return JSON.parse(text) as T;
+    req.on('error', (err) => reject(new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`)));
+    req.on('response', resolve);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** The whole answer as text. */
+function textOf(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => (text += d));
+    res.on('end', () => resolve(text));
+    res.on('error', (err) => reject(new EdumonError(`the running service's answer broke off: ${messageOf(err)}`)));
+  });
 }
 
 /**
@@ -78,36 +96,20 @@ export function serviceUrl(info: ServiceInfo, path: string): string {
  * trailer (service/api.ts sendStreamed); a transfer cut short rejects, with the reason from the
  * answer's last line (edumon_error) when it arrived. Resolves to the trailer's row count.
  */
-export function downloadFromService(info: ServiceInfo, path: string, body: unknown, file: string): Promise<{ rows: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(serviceUrl(info, path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
-    });
-    req.on('error', (err) => reject(new EdumonError(`cannot reach the running service on port ${info.port}: ${messageOf(err)}`)));
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => reject(serviceError(text, res.statusCode)));
-        res.on('error', (err) => reject(new EdumonError(`the running service's answer broke off: ${messageOf(err)}`)));
-        return;
-      }
-      // The last bytes received: where the reason of an answer cut short is.
-      let tail = '';
-      res.on('data', (d: Buffer) => (tail = (tail + d.toString('utf8')).slice(-4096)));
-      pipeline(res, createWriteStream(file, { mode: 0o600 })).then(
-        () => {
-          const rows = res.trailers['x-edumon-rows'];
-          if (rows === undefined) reject(cutShort(tail));
-          else resolve({ rows: Number(rows) });
-        },
-        () => reject(cutShort(tail)),
-      );
-    });
-    req.end(JSON.stringify(body));
-  });
+export async function downloadFromService(info: ServiceInfo, path: string, body: unknown, file: string): Promise<{ rows: number }> {
+  const res = await post(info, path, body);
+  if (res.statusCode !== 200) throw serviceError(await textOf(res), res.statusCode);
+  // The last bytes received: where the reason of an answer cut short is.
+  let tail = '';
+  res.on('data', (d: Buffer) => (tail = (tail + d.toString('utf8')).slice(-4096)));
+  try {
+    await pipeline(res, createWriteStream(file, { mode: 0o600 }));
+  } catch {
+    throw cutShort(tail);
+  }
+  const rows = res.trailers['x-edumon-rows'];
+  if (rows === undefined) throw cutShort(tail);
+  return { rows: Number(rows) };
 }
 
 /** The error a non-200 JSON answer stands for: exit status 2 when the service says it is a usage error. */

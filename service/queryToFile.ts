@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { downloadFromService, readServiceFile } from './client.ts';
-import { type AnswerFormat, type ByteSink, writeAnswer } from './queryAnswer.ts';
+import type { AnswerFormat, ByteSink } from './queryAnswer.ts';
 import { withWarehouse } from './withWarehouse.ts';
 
 /**
@@ -30,9 +30,11 @@ export async function queryToFile(config: Config, sql: string, format: AnswerFor
     const service = readServiceFile(config.warehouse);
     const rows = service
       ? (await downloadFromService(service, '/query', { sql, format }, part)).rows
-      : await withWarehouse(config.warehouse, { write: false, sandbox: { memoryLimit: config.query.memoryLimit, writableDir: work } }, (conn) =>
-          writeToFile(part, (sink) => writeAnswer(conn, sql, format, config.query, sink, { parquetDir: work })),
-        );
+      : await withWarehouse(config.warehouse, { write: false, sandbox: { memoryLimit: config.query.memoryLimit, writableDir: work } }, async (conn) => {
+          // Imported here: it loads DuckDB, which a query through the service never needs.
+          const { writeAnswer } = await import('./queryAnswer.ts');
+          return writeToFile(part, (sink) => writeAnswer(conn, sql, format, config.query, sink, { parquetDir: work }));
+        });
     renameSync(part, out);
     return { rows, bytes: statSync(out).size };
   } finally {

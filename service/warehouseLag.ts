@@ -9,7 +9,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IngestState } from '../alerts/feedWatermarks.ts';
 import { type Config, eventTopicsOf } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
-import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
 
 /**
@@ -20,6 +19,8 @@ export async function warehouseIngestState(conn: DuckDBConnection, config: Pick<
   const stored = new Map(
     (await conn.runAndReadAll(`select topic, "partition", next_offset from ingest_offsets`)).getRows().map(([t, p, o]) => [`${t}:${p}`, BigInt(String(o))]),
   );
+  // Imported here: `edumon rules list`, which imports this module through the rules command, never needs kafkajs.
+  const { createKafka } = await import('../core/kafka.ts');
   const admin = createKafka(config, log, '-lag', true).admin();
   try {
     await admin.connect();

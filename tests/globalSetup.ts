@@ -1,4 +1,8 @@
-/** Brings the local Kafka broker up for the integration tests (not the unit tests), and down again only if it started it. */
+/**
+ * Before the integration tests (not the unit tests): builds the CLI they spawn unless the build is
+ * up to date (so no test runs a stale one, and no two spawned commands rebuild it at once), and
+ * brings the local Kafka broker up, and down again only if it started it.
+ */
 import { execFileSync } from 'node:child_process';
 
 const port = async (p: number) => {
@@ -14,6 +18,7 @@ const port = async (p: number) => {
 };
 
 export default async function setup() {
+  execFileSync(process.execPath, ['infra/build.mjs'], { stdio: 'inherit' });
   const wasUp = await port(9092);
   if (!wasUp) execFileSync('bash', ['infra/kafka/up.sh'], { stdio: 'inherit' });
   return () => {

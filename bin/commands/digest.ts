@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { type DigestAnswer, digestRequest } from '../../alerts/digest/digestRequest.ts';
+import type { DigestAnswer } from '../../alerts/digest/digestRequest.ts';
 import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -36,8 +36,12 @@ export const digestCmd: Command = {
     const language: 'zh-CN' | 'en' | undefined = lang;
     const region = str(ctx.values.region);
     const req = { week, ...(region ? { region } : {}), ...(language ? { language } : {}), ...(ctx.values.send ? { send: true } : {}) };
-    const answer = await serviceOrWarehouse<DigestAnswer, '/digest'>(config.warehouse, { path: '/digest', body: req }, { write: Boolean(req.send) }, (conn) =>
-      digestRequest(conn, config, req, now),
+    // The digest is made here only on a stopped warehouse: through the service no chart or workbook library loads.
+    const answer = await serviceOrWarehouse<DigestAnswer, '/digest'>(
+      config.warehouse,
+      { path: '/digest', body: req },
+      { write: Boolean(req.send) },
+      async (conn) => (await import('../../alerts/digest/digestRequest.ts')).digestRequest(conn, config, req, now),
     );
     if (answer.kind === 'sent') {
       ctx.out(

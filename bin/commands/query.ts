@@ -1,7 +1,5 @@
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
-import { readQuery } from '../../service/query.ts';
-import { queryToFile } from '../../service/queryToFile.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { formatLines } from '../formatResult.ts';
 
@@ -33,6 +31,7 @@ export const query: Command = {
     if (out !== undefined) {
       if (format !== 'csv' && format !== 'json' && format !== 'parquet') throw new UsageError('query: --out needs --format csv, json or parquet');
       const config = ctx.config();
+      const { queryToFile } = await import('../../service/queryToFile.ts');
       const { rows, bytes } = await queryToFile(config, sql, format === 'json' ? 'ndjson' : format, out);
       ctx.out(`已写入 written: ${out} (${rows} 行 rows, ${bytes} 字节 bytes)`);
       return;
@@ -44,7 +43,8 @@ export const query: Command = {
       config.warehouse,
       { path: '/query', body: { sql } },
       { write: false, sandbox: { memoryLimit: config.query.memoryLimit } },
-      (conn) => readQuery(conn, sql, config.query),
+      // Imported here, on a stopped warehouse only: through the service DuckDB is never loaded.
+      async (conn) => (await import('../../service/query.ts')).readQuery(conn, sql, config.query),
     );
     ctx.outLines(formatLines(result, format as 'table' | 'csv' | 'json'));
   },

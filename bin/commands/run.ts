@@ -1,6 +1,5 @@
 import type { Command } from '../../core/cli.ts';
 import { EdumonError } from '../../core/errors.ts';
-import { startService } from '../../service/run.ts';
 
 export const run: Command = {
   name: 'run',
@@ -23,6 +22,8 @@ export const run: Command = {
     };
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
+    // Imported here, so that `edumon run --help` or a usage error does not load the whole service.
+    const { startService } = await import('../../service/run.ts');
     const service = await startService(ctx.config(), log);
     let failure: Error | undefined;
     const done = new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { EdumonError } from '../../core/errors.ts';
+import { PROJECT_ROOT } from '../../core/projectRoot.ts';
 
 const reachable = (hostPort: string) =>
   new Promise<boolean>((resolve) => {
@@ -27,7 +28,7 @@ export async function ensureBroker(brokers: string[]): Promise<'running' | 'star
   if (first !== '127.0.0.1:9092' && first !== 'localhost:9092') {
     throw new EdumonError(`no Kafka broker answers at ${first}; start it, or unset EDUMON_KAFKA_BROKERS to use the local one`);
   }
-  const script = join(import.meta.dirname, '..', '..', 'infra', 'kafka', 'up.sh');
+  const script = join(PROJECT_ROOT, 'infra', 'kafka', 'up.sh');
   const r = spawnSync('bash', [script], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0 || !(await reachable(first)))
     throw new EdumonError(`could not start the local Kafka broker (${script} exited ${r.status}); see its output above`);

@@ -1,8 +1,11 @@
 /** Runs the real `edumon` CLI as a child process, capturing everything it prints. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edumon.mjs');
+const RECORD_PACKAGES = join(import.meta.dirname, 'recordPackages.mjs');
 
 export interface Running {
   child: ChildProcess;
@@ -44,6 +47,20 @@ export async function runEdumon(
   child.stdin.end(input ?? '');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, output: out, stdout, stderr };
+}
+
+/** The npm packages `edumon ARGS` imports, sorted (exit 0 asserted), as recordPackages.mjs records them. */
+export async function packagesLoadedBy(args: string[], env: Record<string, string>): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'edumon-packages-'));
+  const file = join(dir, 'packages.txt');
+  try {
+    const r = await runEdumon(args, { ...env, NODE_OPTIONS: `--import=${RECORD_PACKAGES}`, EDUMON_TEST_PACKAGES_FILE: file });
+    if (r.code !== 0) throw new Error(`edumon ${args.join(' ')} exited ${r.code}:\n${r.output}`);
+    // No file: the command imported no package at all.
+    return existsSync(file) ? [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))].sort() : [];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Polls until the condition holds; throws after the timeout. */

@@ -1,21 +1,25 @@
 /**
- * The `edumon` command line as a user meets it: help and usage errors, `ingest` of JSON Lines and
- * CSV files, `query` (read-only, on a stopped warehouse or through the running service, times in
- * Asia/Shanghai), `run` stopping cleanly on SIGTERM, and refusing to start in production without
- * a pseudonym key. Real processes, a real broker and real DuckDB files.
+ * The `edumon` command line as a user meets it: help and usage errors, a build never run stale,
+ * what a command loads, `ingest` of JSON Lines and CSV files, `query` (read-only, on a stopped
+ * warehouse or through the running service, times in Asia/Shanghai), `run` stopping cleanly on
+ * SIGTERM, and refusing to start in production without a pseudonym key. Real processes, a real
+ * broker and real DuckDB files.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractEvent } from '../../ingest/contract.ts';
 import { eventTables } from '../../ingest/eventTables.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
-import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { packagesLoadedBy, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 
 const COMMANDS = ['run', 'ingest', 'query', 'migrate'];
+/** What a command that needs none of them must not load: each costs start-up time and memory. */
+const HEAVY = ['@duckdb/node-api', 'kafkajs', 'echarts', 'exceljs', '@resvg/resvg-js', 'nodemailer'];
+const ROOT = join(import.meta.dirname, '..', '..');
 const TABLES = eventTables;
 
 /** One row: the number of rows of every event table, plus rejections. */
@@ -78,6 +82,24 @@ describe('help and usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--no-such-flag');
     expect(r.stderr).toContain(`usage: edumon ${cmd}`);
+  });
+
+  it('`edumon --help` loads no npm package, `edumon rules list` none of DuckDB, kafkajs, ECharts, exceljs, nodemailer', async () => {
+    expect(await packagesLoadedBy(['--help'], t.env)).toEqual([]);
+    const rules = await packagesLoadedBy(['rules', 'list'], t.env);
+    expect(rules.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  it('a source changed since the build is rebuilt before the command runs: a stale build never runs', async () => {
+    const current = () => (JSON.parse(readFileSync(join(ROOT, 'build', 'current.json'), 'utf8')) as { dir: string }).dir;
+    const before = current();
+    const source = join(ROOT, 'bin', 'commandTable.ts');
+    utimesSync(source, new Date(), new Date());
+    const r = await runEdumon(['--help'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/^usage: edumon <command>/);
+    expect(current()).not.toBe(before);
+    expect(existsSync(join(ROOT, 'build', current(), 'edumon.js'))).toBe(true);
   });
 });
 
@@ -332,6 +354,11 @@ describe('edumon query', () => {
       ]);
       const table = await runEdumon(['query', `select occurred_at from fund_disbursements where event_id = 'tz-utc'`, '-f', 'csv'], t.env);
       expect(table.stdout.trim()).toBe('occurred_at\n2025-07-10 09:00:00+08:00');
+    });
+
+    it('answers through the service without loading DuckDB, kafkajs, ECharts, exceljs or nodemailer', async () => {
+      const loaded = await packagesLoadedBy(['query', 'select 1'], t.env);
+      expect(loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
     });
 
     it('still refuses every write with exit 2, changing nothing', async () => {
