@@ -21,7 +21,7 @@ import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edumon.mjs');
-const TIMEOUT_MS = 6000;
+const TIMEOUT_MS = 8000;
 
 const t = testEnv('hostile', {
   // No key in the environment: the service keeps one beside the warehouse, as in dev.
@@ -68,7 +68,7 @@ const REFUSED_FN = /may not be called here/;
 const FILE_AS_TABLE = /names a file; files cannot be read here/;
 
 /** The hostile statements, each with what its refusal (or stop) must say. */
-function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' }> {
+function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' | 'only' }> {
   const svc = serviceFile;
   return [
     // File readers, the pseudonym key and the service token first; the warehouse's own bytes too.
@@ -149,18 +149,24 @@ function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' }> {
     { sql: `select list(repeat('x', 1000)) from range(10000000)`, why: /Out of Memory/ },
     // Compressible: as Parquet it is a small file, answered (the byte limit bounds the file there).
     { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 64 MiB/, parquet: 'answered' },
-    // Random doubles: over 64 MiB in every format, Parquet's file included.
-    { sql: `select ${Array.from({ length: 90 }, (_, i) => `random() as c${i}`).join(', ')} from range(100000)`, why: /result is larger than 64 MiB/ },
+    // Random doubles: incompressible, so Parquet's file is over 64 MiB too. The other answers count
+    // the same bytes as the case above, which reaches the limit in a tenth of the time: asked only
+    // as Parquet, so a busy machine does not hit the time limit first.
+    {
+      sql: `select ${Array.from({ length: 90 }, (_, i) => `random() as c${i}`).join(', ')} from range(100000)`,
+      why: /result is larger than 64 MiB/,
+      parquet: 'only',
+    },
     { sql: `select * from range(1000000)`, why: /more than 100000 rows/ },
   ];
 }
 
-/** Runs every hostile statement through `run` (those a Parquet answer may take left out with `parquet`), returning the ones not refused as expected. */
+/** Runs every hostile statement meant for the answer's format through `run` (`parquet`: the Parquet stream, which takes the compressible large result and alone gets the Parquet-only ones); expects every one refused as it says, no secret in any message and no file changed. */
 async function expectAllRefused(run: (sql: string) => Promise<{ refused: boolean; message: string }>, opts: { parquet?: boolean } = {}): Promise<void> {
   const before = snapshot(t.dir);
   const wrong: string[] = [];
   const secrets = [readFileSync(keyFile, 'utf8').trim(), ...(tokenOrNull() ? [tokenOrNull()!] : [])];
-  for (const { sql, why } of hostile().filter((h) => !(opts.parquet && h.parquet === 'answered'))) {
+  for (const { sql, why } of hostile().filter((h) => (opts.parquet ? h.parquet !== 'answered' : h.parquet !== 'only'))) {
     const { refused, message } = await run(sql);
     if (!refused || !why.test(message)) wrong.push(`${sql}\n  -> ${refused ? 'refused' : 'ANSWERED'}: ${message.slice(0, 300)}`);
     if (secrets.some((s) => message.includes(s))) wrong.push(`${sql}\n  -> leaked a secret`);
