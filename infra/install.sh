@@ -2,9 +2,32 @@
 # Installs what a new machine lacks for edumon: Node 20+, a Java 17+ JDK and Maven (for the local
 # Kafka broker and the tests' Java producer), Chromium and the Noto CJK fonts (the email screenshot
 # test), the npm dependencies, the CLI's build (build/) and the broker jars. Safe to run again:
-# skips what is there.
+# skips what is there. One line per step; what the tools print goes to infra/.logs/install.log,
+# whose last lines are shown (and the file named) when a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mkdir -p infra/.logs
+LOG=infra/.logs/install.log
+: >"$LOG"
+
+# step WHAT CMD...: runs CMD with its output in the log, says WHAT on one line with the time it took.
+step() {
+  local what=$1 started=$SECONDS
+  shift
+  printf 'install: %s ... ' "$what"
+  echo "== $what: $*" >>"$LOG"
+  if "$@" >>"$LOG" 2>&1; then
+    echo "done ($((SECONDS - started)) s)"
+  else
+    local status=$?
+    echo "failed (exit $status)"
+    echo "install: the last lines of $LOG:" >&2
+    tail -n 20 "$LOG" >&2
+    echo "install: the whole output of every step is in $LOG" >&2
+    exit "$status"
+  fi
+}
 
 need_apt=()
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -20,13 +43,14 @@ command -v mvn >/dev/null || need_apt+=(maven)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "install: installing ${need_apt[*]} with apt-get"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  step "apt-get install ${need_apt[*]} (a few minutes)" \
+    env DEBIAN_FRONTEND=noninteractive bash -c 'apt-get update -q && apt-get install -y -q "$@"' apt "${need_apt[@]}"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "install: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 fi
-node infra/build.mjs
-bash infra/kafka/fetch.sh
+step "build the CLI (build/)" node infra/build.mjs
+if [ ! -f infra/kafka/.dist/libs/.complete ]; then
+  step "fetch the Kafka broker from Maven Central" bash infra/kafka/fetch.sh
+fi

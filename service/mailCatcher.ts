@@ -3,9 +3,9 @@
  * year's alerts cause, readable without a mail account) and bench/alert-latency (when each email
  * was accepted). smtp-server receives, mailparser reads each message back; with a folder, each is
  * written there as `NNNN-<recipient>.eml` (the message as received) and `.html` (its HTML body, to
- * open in a browser). Loopback only, no authentication: never a real mail server.
+ * open in a browser), numbered after those an earlier run left. Loopback only, no authentication: never a real mail server.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -33,10 +33,23 @@ export interface MailCatcher {
   stop(): Promise<void>;
 }
 
-/** Starts the catcher on 127.0.0.1 (`port` 0: a free one); `dir` is created if missing. */
+/** The highest NNNN of the `NNNN-*.eml` files already in `dir` (0 if none): a catcher writing there numbers on from it. */
+export function lastMailNumber(dir: string): number {
+  const numbers = readdirSync(dir)
+    .map((f) => /^(\d{4,})-.*\.eml$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+  return Math.max(0, ...numbers);
+}
+
+/**
+ * Starts the catcher on 127.0.0.1 (`port` 0: a free one); `dir` is created if missing, and the
+ * messages already in it stay: new ones are numbered after them.
+ */
 export async function startMailCatcher(opts: { port?: number; dir?: string; onMail?: (mail: CaughtMail) => void } = {}): Promise<MailCatcher> {
   const mails: CaughtMail[] = [];
   if (opts.dir) mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const first = opts.dir ? lastMailNumber(opts.dir) : 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -51,7 +64,7 @@ export async function startMailCatcher(opts: { port?: number; dir?: string; onMa
         simpleParser(raw)
           .then((parsed) => {
             const to = (session.envelope.rcptTo || []).map((r) => r.address);
-            const n = String(mails.length + 1).padStart(4, '0');
+            const n = String(first + mails.length + 1).padStart(4, '0');
             const base = opts.dir ? join(opts.dir, `${n}-${to.join('+').replace(/[^\w.@+-]/g, '_')}`) : null;
             if (base) {
               writeFileSync(`${base}.eml`, raw, { mode: 0o600 });

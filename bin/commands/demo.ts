@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import type { Command } from '../../core/cli.ts';
 import { type Config, topicsOf } from '../../core/config.ts';
@@ -13,7 +14,7 @@ import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
 import { defaultOptions } from '../../ingest/simulate/options.ts';
 import { publishFiles } from '../../ingest/simulate/publishOut.ts';
 import { simulate } from '../../ingest/simulate/simulate.ts';
-import { startMailCatcher } from '../../service/mailCatcher.ts';
+import { lastMailNumber, startMailCatcher } from '../../service/mailCatcher.ts';
 import { startService } from '../../service/run.ts';
 import { hasContacts } from '../../service/sweepNotify.ts';
 
@@ -23,10 +24,14 @@ export const demoCmd: Command = {
   usage: 'demo [--seed N] [--scale S] [--out DIR]',
   description:
     'Starts the local Kafka broker if none answers, simulates a year of Jiaozuo events (edumon simulate),\n' +
-    'publishes them, runs the pipeline until every event is stored, runs every rule and mails the alerts and\n' +
-    "the weekly digest of the year's last week to a local SMTP catcher (one contact per region and the city,\n" +
-    'unless notify.contacts names some), and prints\n' +
-    'what the warehouse holds, the open alerts by rule and region, and where to read the emails.',
+    'publishes them, runs the pipeline until every event is stored, runs every rule and mails the alerts\n' +
+    "and the weekly digest of the year's last week to a local SMTP catcher (one contact per region and the\n" +
+    'city, unless notify.contacts names some), and prints what the warehouse holds, the open alerts by rule\n' +
+    'and region, and where to read the emails.\n' +
+    'Run again, it publishes the same year again: the warehouse stores nothing twice and mails no alert\n' +
+    'twice, and it says so, and where the emails of the earlier run are (kept beside the new ones). For a\n' +
+    'fresh start, remove the warehouse and the --out folder, and give the topics a new prefix\n' +
+    '(EDUMON_TOPIC_PREFIX).',
   options: {
     seed: { type: 'string', value: 'N', help: 'simulation seed (default 1)' },
     scale: { type: 'string', value: 'S', help: 'simulation scale (default 1: Jiaozuo, about a million events)' },
@@ -48,8 +53,9 @@ export const demoCmd: Command = {
     const sent = await publishFiles({ dir: out, config, kafka: createKafka(config, log, '-demo'), log });
     ctx.out(`published ${sent} messages [${secs()}]`);
     // A local mail catcher, and a contact per region, the city's and a data team, unless configured.
+    // An earlier run's emails stay; this run's are numbered after them.
     const mailDir = join(out, 'mail');
-    rmSync(mailDir, { recursive: true, force: true });
+    const earlierMails = existsSync(mailDir) ? lastMailNumber(mailDir) : 0;
     const catcher = await startMailCatcher({ dir: mailDir });
     const notify = { ...config.notify, ...(hasContacts(config.notify) ? {} : demoContacts()), smtpUrl: catcher.url, muteHolidays: false, muteWindows: [] };
     ctx.out(`mail: a local SMTP catcher at ${catcher.url} keeps every email in ${mailDir}`);
@@ -59,9 +65,9 @@ export const demoCmd: Command = {
     let ruleRuns = 0;
     try {
       await Promise.race([idle, service.failure]);
-      ctx.out(
-        `pipeline caught up: ${service.stats.stored} stored, ${service.stats.duplicates} duplicates skipped, ${service.stats.rejected} rejected [${secs()}]`,
-      );
+      const { stored, duplicates, rejected } = service.stats;
+      ctx.out(`pipeline caught up: ${stored} stored, ${duplicates} duplicates skipped, ${rejected} rejected [${secs()}]`);
+      if (stored === 0 && duplicates > 0) ctx.out(`  the warehouse already held every one of them (an earlier run of the demo): each event is stored once`);
       // Every rule now (each judged as far as its feeds are complete), its alerts mailed.
       const ran = await service.runRules({ at: new Date().toISOString() });
       ruleRuns = ran.runs.length;
@@ -98,18 +104,16 @@ export const demoCmd: Command = {
     for (const [rule, region, n] of byRule.getRows())
       ctx.out(`  ${String(rule).padEnd(24)} ${String(region).padEnd(7)} ${String(n).padStart(6)}  ${regionLabel(String(region))}`);
     const sentBy = await conn.runAndReadAll(`select contact_id, count(*) from outbox where state = 'sent' group by all order by 1`);
+    const perContact = sentBy
+      .getRows()
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ');
     ctx.out('');
-    ctx.out(
-      `emails: ${catcher.mails.length} delivered to the local catcher, per contact: ${sentBy
-        .getRows()
-        .map(([c, n]) => `${c} ${n}`)
-        .join(', ')}`,
-    );
+    ctx.out(`emails: ${catcher.mails.length} delivered to the local catcher by this run; sent in all, per contact: ${perContact}`);
+    if (!catcher.mails.length && earlierMails)
+      ctx.out(`  nothing new to mail: every alert and this week's digest went out with an earlier run, whose ${earlierMails} emails are kept`);
     ctx.out(`  read them in ${mailDir}: each as NNNN-<recipient>.eml (any mail client) and .html (a browser)`);
-    // One of each kind for 武陟县: an alert email and the weekly digest.
-    const wuzhi = catcher.mails.filter((m) => m.to.some((t) => t.startsWith('410823')));
-    for (const m of [wuzhi.find((x) => !x.subject.startsWith('【周报】')), wuzhi.find((x) => x.subject.startsWith('【周报】'))])
-      if (m) ctx.out(visibleText(`  e.g. ${m.file?.replace(/\.eml$/, '.html')}: ${m.subject}`));
+    for (const m of await examples(mailDir)) ctx.out(visibleText(`  e.g. ${m.file}: ${m.subject}`));
     conn.closeSync();
     instance.closeSync();
     ctx.out('');
@@ -118,6 +122,25 @@ export const demoCmd: Command = {
     ctx.out(`  npx edumon query "select period, sum(amount_yuan) from wage_payments group by all order by 1" --format csv`);
   },
 };
+
+/**
+ * One of each kind for 武陟县 (410823), the newest in the mail folder (this run's or an earlier
+ * one's): an alert email and the weekly digest, as the .html to open and the subject.
+ */
+async function examples(mailDir: string): Promise<{ file: string; subject: string }[]> {
+  const files = readdirSync(mailDir)
+    .filter((f) => /^\d{4,}-410823.*\.eml$/.test(f))
+    .sort()
+    .reverse();
+  const found = new Map<'alert' | 'digest', { file: string; subject: string }>();
+  for (const f of files) {
+    if (found.size === 2) break;
+    const subject = (await simpleParser(readFileSync(join(mailDir, f)))).subject ?? '';
+    const kind = subject.startsWith('【周报】') ? 'digest' : 'alert';
+    if (!found.has(kind)) found.set(kind, { file: join(mailDir, f.replace(/\.eml$/, '.html')), subject });
+  }
+  return (['alert', 'digest'] as const).flatMap((k) => (found.has(k) ? [found.get(k)!] : []));
+}
 
 /** The demo's contacts: each region's education bureau (教育局) and the city's, and a data team, at a demo domain. */
 function demoContacts(): Pick<Config['notify'], 'contacts' | 'dataTeam'> {
