@@ -26,6 +26,10 @@
  * after the latest month it reported: September's run, published by 10 October, explains the quiet
  * up to the end of 10 November). No feed follows past its maxQuietDays: beyond it the feed is stale
  * (DQ-STALE-FEED) and holds its rules. A feed with nothing stored has no watermark (null).
+ *
+ * A watermark read now can be earlier than one read before (a sparse partition caught with a
+ * message in flight holds its feed at its own last event); a rule judged again never judges earlier
+ * than it already did (notBefore), as the scheduled sweeps and the service's applied runs ask.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Config, type Feed, feeds } from '../core/config.ts';
@@ -276,4 +280,18 @@ export function effectiveMoment(requested: number, ruleFeeds: readonly Feed[], w
       }
     }
   return { at, heldBy, empty };
+}
+
+/**
+ * `moment` raised to `floor` (epoch ms: the latest moment the rule already judged as of), never
+ * past `requested`. A feed's watermark can fall back: a sparse partition caught with a message in
+ * flight holds the feed at its own last event, days before what the feed was known complete to
+ * when that partition was last caught up. What was complete then still is, so a rule judged again
+ * judges no earlier: otherwise it would take back alerts the data still supports and open them
+ * again a sweep later. Unchanged without a floor or when the moment is not before it.
+ */
+export function notBefore(moment: EffectiveMoment, floor: number | undefined, requested: number): EffectiveMoment {
+  if (floor === undefined || moment.at >= floor) return moment;
+  const at = Math.min(floor, requested);
+  return at > moment.at ? { ...moment, at } : moment;
 }

@@ -17,7 +17,7 @@ import type { Config, Feed } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
 import type { Violation } from '../ingest/violation.ts';
-import { type EffectiveMoment, effectiveMoment, type IngestState, latenessOf, loadWatermarks, type Watermarks } from './feedWatermarks.ts';
+import { type EffectiveMoment, effectiveMoment, type IngestState, latenessOf, loadWatermarks, notBefore, type Watermarks } from './feedWatermarks.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import type { RuleRun } from './ruleRun.ts';
 import { type Rule, sqlParams } from './rules.ts';
@@ -59,6 +59,11 @@ export interface RunOptions {
    * on a warehouse that holds everything published. Each run names its quiet feeds (quietFeeds).
    */
   asRequested?: boolean;
+  /**
+   * Per rule id, the latest moment (epoch ms) it already judged as of: the rule judges no earlier
+   * (see notBefore), as long as that is not past the requested moment. The scheduled sweeps give it.
+   */
+  notBefore?: ReadonlyMap<string, number>;
   /** Aborting stops the sweep: the statement running is interrupted and runRules throws SweepStopped. */
   signal?: AbortSignal;
 }
@@ -104,7 +109,10 @@ export async function runRules(conn: DuckDBConnection, rules: readonly Rule[], o
   const requested = Date.parse(asOf);
   // Each rule's moment, and per moment its parameters and the shared calls of its rules.
   const moments = rules.map(
-    (r): EffectiveMoment => (opts.asRequested ? asAsked(requested, r.feeds, watermarks) : effectiveMoment(requested, r.feeds, watermarks, r.capped)),
+    (r): EffectiveMoment =>
+      opts.asRequested
+        ? asAsked(requested, r.feeds, watermarks)
+        : notBefore(effectiveMoment(requested, r.feeds, watermarks, r.capped), opts.notBefore?.get(r.id), requested),
   );
   const groups = new Map<string, { params: Record<RuleParam, string | number>; plan: SharedCall[] }>();
   for (const m of moments) {

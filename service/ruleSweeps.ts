@@ -15,7 +15,7 @@ import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../alerts/
 import { alertRule, loadLastEffective, loadLastRuns } from '../alerts/alertStore.ts';
 import { ALERT_STORM } from '../alerts/alertStorm.ts';
 import { applyRules, RULE_FAILED, type SweepStep } from '../alerts/applyRules.ts';
-import { effectiveMoment, feedWatermarks, type IngestState, readFeedProgress } from '../alerts/feedWatermarks.ts';
+import { effectiveMoment, feedWatermarks, type IngestState, notBefore, readFeedProgress } from '../alerts/feedWatermarks.ts';
 import { type Cadence, loadRules, type Rule, ruleById } from '../alerts/rules.ts';
 import { SweepStopped } from '../alerts/runRules.ts';
 import { dueRules, isInSeason } from '../alerts/schedule.ts';
@@ -130,6 +130,8 @@ export async function startRuleSweeps(opts: {
   const lastRuns = await loadLastRuns(conn);
   // The latest moment each rule judged: a daily rule is due again once its effective moment passes the next 02:00.
   const lastEffective = await loadLastEffective(conn);
+  /** Each rule's latest judged moment (epoch ms): sweeps and the service's applied runs judge no earlier (notBefore). */
+  const judgedSoFar = () => new Map([...lastEffective].map(([rule, at]) => [rule, at.getTime()]));
   // The latest arrival of its feeds' events each rule's last run had seen (feed_progress.updated_at):
   // a rule whose feeds stored events since is due again, though its moment may not have moved.
   const seenArrival = new Map<string, number>();
@@ -174,7 +176,10 @@ export async function startRuleSweeps(opts: {
           // read, so following the frontier (the most advanced feed) claims nothing not yet stored.
           const progress = await readFeedProgress(conn);
           const watermarks = feedWatermarks(progress, config, await ingestState());
-          const moments = new Map(catalogue.map((r) => [r.id, effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped)]));
+          const floors = judgedSoFar();
+          const moments = new Map(
+            catalogue.map((r) => [r.id, notBefore(effectiveMoment(now.getTime(), r.feeds, watermarks, r.capped), floors.get(r.id), now.getTime())]),
+          );
           const arrived = (r: Rule) => Math.max(0, ...progress.filter((p) => (r.feeds as readonly string[]).includes(p.feed)).map((p) => p.arrivedAt));
           const fresh = new Set(catalogue.filter((r) => arrived(r) > (seenArrival.get(r.id) ?? -1)).map((r) => r.id));
           due =
@@ -192,7 +197,15 @@ export async function startRuleSweeps(opts: {
             seenArrival.set(r.id, arrived(r));
           }
           const step = stepOf(cadence, due);
-          return applyRules(conn, due, { config, asOf: now.toISOString(), watermarks, timeoutMs: config.rules.timeoutMs, signal, ...(step ? { step } : {}) });
+          return applyRules(conn, due, {
+            config,
+            asOf: now.toISOString(),
+            watermarks,
+            notBefore: floors,
+            timeoutMs: config.rules.timeoutMs,
+            signal,
+            ...(step ? { step } : {}),
+          });
         });
         if (!result) return;
         opts.notify?.committed();
@@ -271,8 +284,10 @@ export async function startRuleSweeps(opts: {
     async run(req) {
       const step = opts.notify ? (rules: readonly string[]) => opts.notify!.step(rules) : undefined;
       const lane = req.rule ? laneOf(ruleById(req.rule).cadence) : undefined;
-      const apply = async (c: DuckDBConnection) => applyRulesRequest(c, config, req, signal, step, await ingestState());
+      const apply = async (c: DuckDBConnection) => applyRulesRequest(c, config, req, signal, step, await ingestState(), judgedSoFar());
       const answer = await (lane ? lane.serialised(() => apply(lane.conn)) : both(() => apply(season.conn)));
+      for (const r of answer.runs)
+        if (Date.parse(r.effectiveAsOf) > (lastEffective.get(r.rule)?.getTime() ?? -1)) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
       opts.notify?.committed();
       return answer;
     },

@@ -58,6 +58,8 @@ export async function runRulesRequest(
 /**
  * The requested rule(s) run and applied to the alerts, with `step` (the service's notification of
  * them) in the same transaction; the answer leaves out the transitions (the alert rows say them).
+ * `notBefore`: per rule, the latest moment it already judged as of (epoch ms), which an applied
+ * run does not judge before unless asked for an earlier moment (see notBefore in feedWatermarks).
  */
 export async function applyRulesRequest(
   conn: DuckDBConnection,
@@ -66,10 +68,12 @@ export async function applyRulesRequest(
   signal?: AbortSignal,
   step?: (rules: readonly string[]) => SweepStep,
   ingest?: IngestState,
+  notBefore?: ReadonlyMap<string, number>,
 ): Promise<RulesAnswer> {
   const rules = requestedRules(req);
   const withStep = step ? { step: step(rules.map((r) => r.id)) } : {};
-  const { transitions: _, ...result } = await applyRules(conn, rules, { ...runOptions(config, req, signal, ingest), ...withStep });
+  const floors = notBefore ? { notBefore } : {};
+  const { transitions: _, ...result } = await applyRules(conn, rules, { ...runOptions(config, req, signal, ingest), ...withStep, ...floors });
   return { ...result, ingest: ingestOf(ingest), asAsked: false };
 }
 

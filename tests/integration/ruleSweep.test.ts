@@ -2,7 +2,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { applyRules } from '../../alerts/applyRules.ts';
-import { noWatermarks } from '../../alerts/feedWatermarks.ts';
+import { type FeedProgress, feedWatermarks, noWatermarks } from '../../alerts/feedWatermarks.ts';
 import { type Rule, ruleById } from '../../alerts/rules.ts';
 import { runRules, SweepStopped } from '../../alerts/runRules.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -115,6 +115,54 @@ describe('a rule sweep', () => {
       const sweep = await runRules(conn, [ruleById('ADM-CROSS-REGION')], { config, asOf: '2025-07-12T10:00:05+08:00' });
       expect(sweep.runs.map((r) => [r.effectiveAsOf, r.heldBy])).toEqual([['2025-07-12T02:00:00.624Z', 'admission']]);
       expect(sweep.violations.map((v) => v.school_id)).toEqual([HS]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('never judges a rule earlier than it already has: a sparse partition caught lagging takes back no alert', async () => {
+    // The live replay's failing input (bench:rules-ingest --live, 83 alerts opened and taken back a
+    // sweep later): a registry partition whose own last event was days old had a message in flight,
+    // so the registry was held at that event and ADM-CROSS-REGION judged days earlier than the sweep
+    // before, resolving the alert it had opened; the next sweep opened it again.
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await connect(instance);
+    try {
+      await world().store(conn);
+      const at = (iso: string) => Date.parse(iso);
+      const progress = (feed: string, topic: string, partition: number, iso: string): FeedProgress => ({
+        feed,
+        topic,
+        partition,
+        maxOccurredAt: at(iso),
+        arrivedAt: at(iso),
+        maxPeriod: null,
+      });
+      const rows = [
+        progress('admission', 'edu.admission', 0, '2025-07-12T12:00:00+08:00'),
+        progress('registry', 'edu.registry', 0, '2025-07-12T11:00:00+08:00'),
+        progress('registry', 'edu.registry', 2, '2025-07-05T09:00:00+08:00'),
+      ];
+      const caughtUp = feedWatermarks(rows, config, { lagging: new Set(), endsRead: true, now: 0 });
+      const rule = ruleById('ADM-CROSS-REGION');
+      const first = await applyRules(conn, [rule], { config, asOf: T, watermarks: caughtUp });
+      expect(first.runs[0]!.effectiveAsOf).toBe('2025-07-12T04:00:00Z');
+      expect(first.transitions.map((t) => [t.kind, t.alert.subject])).toEqual([['open', expect.any(String)]]);
+
+      // Partition 2 of the registry now has a message not yet stored: the feed is held at its 5 July event.
+      const fellBack = feedWatermarks(rows, config, { lagging: new Set(['edu.registry:2']), endsRead: true, now: 0 });
+      const floors = new Map([[rule.id, Date.parse(first.runs[0]!.effectiveAsOf)]]);
+      const again = await applyRules(conn, [rule], { config, asOf: T, watermarks: fellBack, notBefore: floors });
+      expect(again.runs[0]!.effectiveAsOf).toBe('2025-07-12T04:00:00Z');
+      expect(again.transitions).toEqual([]);
+      // Without its floor the same sweep judges as of 5 July and takes the alert back.
+      const unfloored = await applyRules(conn, [rule], { config, asOf: T, watermarks: fellBack, dryRun: true });
+      expect(unfloored.runs[0]!.effectiveAsOf).toBe('2025-07-05T00:50:00Z');
+      expect(unfloored.transitions.map((t) => t.kind)).toEqual(['resolve']);
+      // A floor never carries a rule past the moment asked for.
+      const earlier = await applyRules(conn, [rule], { config, asOf: '2025-07-08T00:00:00+08:00', watermarks: fellBack, notBefore: floors, dryRun: true });
+      expect(earlier.runs[0]!.effectiveAsOf).toBe('2025-07-07T16:00:00Z');
     } finally {
       conn.closeSync();
       instance.closeSync();

@@ -1,6 +1,14 @@
 /** Feed watermarks and effective moments: how far each feed's stored data is complete, and what a rule may judge. */
 import { describe, expect, it } from 'vitest';
-import { effectiveMoment, type FeedProgress, feedWatermarks, type IngestState, nextPayrollReportDue, seasonEndAfter } from '../../alerts/feedWatermarks.ts';
+import {
+  effectiveMoment,
+  type FeedProgress,
+  feedWatermarks,
+  type IngestState,
+  nextPayrollReportDue,
+  notBefore,
+  seasonEndAfter,
+} from '../../alerts/feedWatermarks.ts';
 import { loadConfig } from '../../core/config.ts';
 import { feedOf, feeds, typesByFeed } from '../../ingest/contract.ts';
 
@@ -194,5 +202,15 @@ describe('effectiveMoment', () => {
       heldBy: null,
       empty: ['funds'],
     });
+  });
+
+  it('never falls below the moment a rule already judged (notBefore), nor past the moment asked for', () => {
+    const fellBack = { at: t('2025-07-05T01:00:00Z'), heldBy: 'registry' as const, empty: [] };
+    const judged = t('2025-07-12T04:00:00Z');
+    expect(notBefore(fellBack, judged, t('2025-12-31T00:00:00Z'))).toEqual({ ...fellBack, at: judged });
+    expect(notBefore(fellBack, judged, t('2025-07-08T00:00:00Z')).at).toBe(t('2025-07-08T00:00:00Z'));
+    expect(notBefore(fellBack, undefined, t('2025-12-31T00:00:00Z'))).toBe(fellBack);
+    const ahead = { ...fellBack, at: t('2025-07-13T00:00:00Z') };
+    expect(notBefore(ahead, judged, t('2025-12-31T00:00:00Z'))).toBe(ahead);
   });
 });
