@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Integration tests share one local broker and restart processes: run files one at a time.
-    fileParallelism: false,
+    // Two files at a time, unit and integration alike: each integration test has its own topics,
+    // consumer group, warehouse and ports (tests/helpers/testEnv.ts), so files share only the
+    // broker, and much of their time is spent waiting on it and on the processes they start.
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
