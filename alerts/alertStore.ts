@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { sqlStatements } from '../core/sqlStatements.ts';
-import { type Violation, violationSchema } from '../ingest/violation.ts';
+import { type Violation, violationSchema } from '../domain/violation.ts';
 import { type Alert, alertIdOf, alertText, type Transition } from './evaluate.ts';
 import type { RuleRunRow } from './ruleRun.ts';
 import type { Silence, Silenceable } from './silences.ts';

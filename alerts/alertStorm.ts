@@ -14,7 +14,7 @@
  * the default 1,000, 300,000 wage gaps do not.
  */
 import type { Config } from '../core/config.ts';
-import { identityOf, type Violation } from '../ingest/violation.ts';
+import { identityOf, type Violation } from '../domain/violation.ts';
 import type { Transition } from './evaluate.ts';
 
 export const ALERT_STORM = 'DQ-ALERT-STORM';

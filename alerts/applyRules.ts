@@ -7,8 +7,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { messageOf } from '../core/errors.ts';
-import type { Violation } from '../ingest/violation.ts';
-import { identityOf } from '../ingest/violation.ts';
+import type { Violation } from '../domain/violation.ts';
+import { identityOf } from '../domain/violation.ts';
 import { loadAlertStates, loadHeld, replaceHeld, writeTransitions } from './alertStore.ts';
 import { ALERT_STORM, ALERT_STORM_SEVERITY, holdBack, type StormBound, type StormReport, stormBound, stormViolation } from './alertStorm.ts';
 import { type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';

@@ -28,7 +28,8 @@
  * (DQ-STALE-FEED) and holds its rules. A feed with nothing stored has no watermark (null).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type Config, type Feed, feeds } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { type Feed, feeds } from '../domain/topics.ts';
 import { isInSeason } from './schedule.ts';
 
 /** A feed_progress row: a feed's greatest stored occurred_at from one topic-partition, and when its events last arrived. */

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
-import { messageKey } from '../ingest/contract.ts';
+import { messageKey } from '../domain/contract.ts';
 import { openProducer } from '../ingest/openProducer.ts';
 import { startMailCatcher } from '../service/mailCatcher.ts';
 import { fmt, parseBenchArgs, progress, runMain } from './common.ts';

@@ -181,7 +181,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
-   * The feeds (ingest/contract.ts feedOf): how late an event may still arrive after a later one of
+   * The feeds (domain/contract.ts feedOf): how late an event may still arrive after a later one of
    * its feed was stored, and how long each feed may normally be quiet before DQ-STALE-FEED (null:
    * the calendar expects nothing of it, never stale; admission's bound is rules.staleFeedMinutes,
    * inside the admission season only).
@@ -509,46 +509,7 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown): 
   cur[path[path.length - 1]!] = value;
 }
 
-/** Topic-level settings of the topics edumon creates and keeps: the DLQ's retention. */
-export function topicConfigsOf(config: Pick<Config, 'kafka'>): Record<string, Record<string, string>> {
-  return { [topicsOf(config).dlq]: { 'retention.ms': String(Math.round(config.kafka.dlqRetentionDays * 86_400_000)) } };
-}
-
-/**
- * The topic families that carry contract events, in the order files, topics and reports list them.
- * They live here, not in ingest/contract.ts, because topic names are built here and core imports
- * nothing above it; the contract re-exports them and assigns every event type to one.
- */
-export const families = ['registry', 'admission', 'enrollment', 'funding'] as const;
-export type Family = (typeof families)[number];
-
-/**
- * The feeds: the streams whose event-time progress the warehouse tracks (a topic family, split
- * where one topic carries sources with different calendars: funding carries payroll and funds).
- * Named here for the config's per-feed settings; ingest/contract.ts assigns every event type to one.
- */
-export const feeds = ['registry', 'admission', 'enrollment', 'payroll', 'funds'] as const;
-export type Feed = (typeof feeds)[number];
-
 /** The snapshots' folder, absolute: snapshots.dir, else `snapshots` beside the warehouse file. */
 export function snapshotsDirOf(config: Pick<Config, 'snapshots' | 'warehouse'>): string {
   return resolve(config.snapshots.dir ?? join(dirname(config.warehouse), 'snapshots'));
-}
-
-/** Topic names under the configured prefix: one per family, and the DLQ. */
-export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {
-  const p = config.kafka.topicPrefix;
-  return Object.fromEntries([...families, 'dlq' as const].map((name) => [name, `${p}${name}`])) as Record<Family | 'dlq', string>;
-}
-
-/** The event topics' names (every family's, not the DLQ), in family order. */
-export function eventTopicsOf(config: Pick<Config, 'kafka'>): string[] {
-  const topics = topicsOf(config);
-  return families.map((f) => topics[f]);
-}
-
-/** The family of each event topic, by topic name: how the consumer knows which types a topic may carry. */
-export function familyByTopic(config: Pick<Config, 'kafka'>): ReadonlyMap<string, Family> {
-  const topics = topicsOf(config);
-  return new Map(families.map((f) => [topics[f], f]));
 }

@@ -11,8 +11,8 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { type Clock, wallClock } from '../core/clock.ts';
 import { inTransaction } from '../core/db.ts';
-import { type EventType, feedOf } from '../ingest/contract.ts';
-import { eventTables, tableOf } from '../ingest/eventTables.ts';
+import { type EventType, feedOf } from '../domain/contract.ts';
+import { eventTables, tableOf } from '../domain/eventTables.ts';
 import type { StoredEvent } from '../ingest/pseudonymize.ts';
 
 export interface Rejection {

@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../../core/errors.ts';
 import { type Rng, rngOf } from '../../core/rng.ts';
-import type { Ownership } from '../contract.ts';
+import type { Ownership } from '../../domain/contract.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { EXTRA_BASE } from './roster.ts';
 import { at } from './time.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
-import { families } from '../contract.ts';
+import { families } from '../../domain/topics.ts';
 import { openProducer } from '../openProducer.ts';
 import { Publisher } from '../publish.ts';
 import { LineReader } from './sortedRuns.ts';

@@ -4,7 +4,7 @@
  * benchmarks, which both import them from here.
  */
 import { rng } from '../../core/rng.ts';
-import { type ContractEvent, eventTypes } from '../contract.ts';
+import { type ContractEvent, eventTypes } from '../../domain/contract.ts';
 
 const regions = ['410802', '410803', '410804', '410811', '410871', '410821', '410822', '410823', '410825', '410882', '410883'];
 

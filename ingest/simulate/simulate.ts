@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Family } from '../contract.ts';
+import type { Family } from '../../domain/topics.ts';
 import type { Pseudonymize } from '../pseudonymize.ts';
 import { buildWorld } from './buildWorld.ts';
 import { computeTruth } from './computeTruth.ts';

@@ -4,7 +4,7 @@
  * (joining, leaving, raises, and the moves the violations inject).
  */
 import { rngOf } from '../../core/rng.ts';
-import type { Employment, StaffRole } from '../contract.ts';
+import type { Employment, StaffRole } from '../../domain/contract.ts';
 import { at, DAY } from './time.ts';
 import type { School, World } from './world.ts';
 

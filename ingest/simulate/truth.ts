@@ -4,8 +4,9 @@
  * violations are recorded by the timelines as they inject them; everything else is computed here
  * from the world with exactly the semantics docs/SIMULATOR.md gives for each rule.
  */
+
+import type { ViolationKey } from '../../domain/violation.ts';
 import type { Pseudonymize } from '../pseudonymize.ts';
-import type { ViolationKey } from '../violation.ts';
 
 export interface CorruptCounts {
   malformed: number;

@@ -18,10 +18,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { topicsOf } from '../../domain/topics.ts';
+import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
 import { liveSeason } from '../../ingest/simulate/liveSeason.ts';
-import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { openSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, topicsOf } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
+import { topicsOf } from '../../domain/topics.ts';
 
 const KEY = 'a-production-secret-key';
 /** A service token of the shortest length accepted (32 characters). */

@@ -1,5 +1,5 @@
 /**
- * Imports run one way: bin -> service -> {alerts, pipeline} -> ingest -> core. alerts/ and
+ * Imports run one way: bin -> service -> {alerts, pipeline} -> ingest -> domain -> core. alerts/ and
  * pipeline/ never import each other; bench/ may import anything but tests/; nothing outside
  * tests/ imports tests/. Read from every .ts file's import and export-from statements, static and
  * dynamic, so a backwards import fails here naming both files and the rule.
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The layered folders, top first: a folder may import its own files and those of folders further down. */
-const LAYERS: readonly (readonly string[])[] = [['bin'], ['service'], ['alerts', 'pipeline'], ['ingest'], ['core']];
+const LAYERS: readonly (readonly string[])[] = [['bin'], ['service'], ['alerts', 'pipeline'], ['ingest'], ['domain'], ['core']];
 /** Folders whose imports are checked. */
 const CHECKED = ['bench', ...LAYERS.flat()];
 
@@ -25,7 +25,7 @@ interface BackwardImport extends ImportEdge {
   rule: string;
 }
 
-const ONE_WAY = 'imports run bin -> service -> {alerts, pipeline} -> ingest -> core';
+const ONE_WAY = 'imports run bin -> service -> {alerts, pipeline} -> ingest -> domain -> core';
 
 /** The imports that break the direction rules, each with the rule it breaks. */
 function backwardImports(edges: readonly ImportEdge[]): BackwardImport[] {
@@ -88,7 +88,7 @@ function tsFiles(dir: string): string[] {
 const describeEdge = (v: BackwardImport) => `${v.from} imports ${v.to}: ${v.rule}`;
 
 describe('import direction', () => {
-  it('every import of bin, service, alerts, pipeline, ingest, core and bench runs one way', () => {
+  it('every import of bin, service, alerts, pipeline, ingest, domain, core and bench runs one way', () => {
     const edges = importEdges(ROOT, CHECKED);
     expect(edges.length).toBeGreaterThan(100);
     expect(backwardImports(edges).map(describeEdge)).toEqual([]);
@@ -103,6 +103,9 @@ describe('import direction', () => {
       { from: 'core/db.ts', to: 'service/client.ts' },
       { from: 'pipeline/sink.ts', to: 'alerts/rules.ts' },
       { from: 'ingest/decode.ts', to: 'pipeline/sink.ts' },
+      { from: 'ingest/decode.ts', to: 'domain/contract.ts' },
+      { from: 'domain/contract.ts', to: 'ingest/decode.ts' },
+      { from: 'core/config.ts', to: 'domain/topics.ts' },
       { from: 'bench/ingest.ts', to: 'tests/fixtures/events.ts' },
       { from: 'alerts/rules.ts', to: 'bench/common.ts' },
     ];
@@ -110,6 +113,8 @@ describe('import direction', () => {
       `core/db.ts imports service/client.ts: core/ may not import service/: ${ONE_WAY}`,
       `pipeline/sink.ts imports alerts/rules.ts: pipeline/ and alerts/ never import each other (${ONE_WAY})`,
       `ingest/decode.ts imports pipeline/sink.ts: ingest/ may not import pipeline/: ${ONE_WAY}`,
+      `domain/contract.ts imports ingest/decode.ts: domain/ may not import ingest/: ${ONE_WAY}`,
+      `core/config.ts imports domain/topics.ts: core/ may not import domain/: ${ONE_WAY}`,
       'bench/ingest.ts imports tests/fixtures/events.ts: bench/ never imports tests/ (tests import the code, not the reverse)',
       'alerts/rules.ts imports bench/common.ts: only bench/ imports bench/',
     ]);

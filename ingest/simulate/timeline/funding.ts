@@ -6,7 +6,7 @@
  * near-misses are drawn here, payment by payment, and recorded in the truth.
  */
 import { uniformOf } from '../../../core/rng.ts';
-import type { FundType } from '../../contract.ts';
+import type { FundType } from '../../../domain/contract.ts';
 import { type StaffMember, versionAt } from '../staff.ts';
 import { at, DAY, HOUR, localDate, localParts, MINUTE, monthLabel, monthOf, monthStart, timestamp as ts } from '../time.ts';
 import type { Truth } from '../truth.ts';

@@ -1,8 +1,6 @@
 /**
  * The violation row, declared once: what a rule's SQL returns, what the alert lifecycle keys on,
- * and what the simulator's truth promises the rules will find. It lives in ingest/ (next to the
- * contract) because the simulator, which may import only core/ and ingest/, writes the truth,
- * and alerts/ imports ingest/; core/ holds infrastructure, not the domain's shapes.
+ * and what the simulator's truth promises the rules will find.
  */
 import { z } from 'zod';
 

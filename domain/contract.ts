@@ -4,15 +4,15 @@
  * Unknown extra fields are stripped (the contract says they are ignored).
  */
 import { z } from 'zod';
-import { type Family, type Feed, families, feeds } from '../core/config.ts';
 import { normalizeId, normalizePersonId, sciNotationProblem } from './normalizeId.ts';
+import { type Family, type Feed, families, feeds } from './topics.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const twoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6;
 
 /**
- * A string identifier, normalised before any check (ingest/normalizeId.ts: NFKC, trimmed, and for
+ * A string identifier, normalised before any check (domain/normalizeId.ts: NFKC, trimmed, and for
  * person ids upper case) so that every spelling of one id validates, compares and pseudonymises
  * as one. A number in Excel's scientific notation is rejected: its digits are already lost.
  */
@@ -237,9 +237,7 @@ export const socialInsurancePaid = z.object({
   amount_yuan: money,
 });
 
-export { type Family, type Feed, families, feeds };
-
-/** Every event type, by the topic family that carries it (every family of core/config.ts, each once). */
+/** Every event type, by the topic family that carries it (every family of domain/topics.ts, each once). */
 export const schemasByFamily = {
   registry: {
     'school.upserted': schoolUpserted,
