@@ -23,7 +23,7 @@ import { createLogger } from '../core/log.ts';
 import { eventTables } from '../domain/eventTables.ts';
 import { eventTopicsOf, topicsOf } from '../domain/topics.ts';
 import { Publisher } from '../ingest/publish.ts';
-import { validEvents } from '../ingest/simulate/sampleEvents.ts';
+import { validEvents } from '../simulator/sampleEvents.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

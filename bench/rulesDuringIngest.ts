@@ -23,7 +23,7 @@ import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
-import { liveSeason } from '../ingest/simulate/liveSeason.ts';
+import { liveSeason } from '../simulator/liveSeason.ts';
 import { fmt, parseBenchArgs, progress, r3 } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

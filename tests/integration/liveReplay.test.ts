@@ -21,7 +21,7 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { topicsOf } from '../../domain/topics.ts';
 import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
-import { liveSeason } from '../../ingest/simulate/liveSeason.ts';
+import { liveSeason } from '../../simulator/liveSeason.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { openSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';

@@ -13,8 +13,8 @@ import { families } from '../../domain/topics.ts';
 import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
-import { defaultOptions } from '../../ingest/simulate/options.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
+import { defaultOptions } from '../../simulator/options.ts';
+import { simulate } from '../../simulator/simulate.ts';
 import { evaluateSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 

@@ -22,10 +22,10 @@ import { families } from '../../domain/topics.ts';
 import type { ViolationKey } from '../../domain/violation.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
-import { defaultOptions } from '../../ingest/simulate/options.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
+import { defaultOptions } from '../../simulator/options.ts';
+import { simulate } from '../../simulator/simulate.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 
 const pseudonym = createPseudonymizer(TEST_KEY);

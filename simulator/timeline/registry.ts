@@ -3,8 +3,8 @@
  * the year's updates (leavers, hires, raises, August capacity and tuition changes, a closure),
  * and each region's population report (one revised in March).
  */
-import { uniformOf } from '../../../core/rng.ts';
-import type { SchoolStatus } from '../../../domain/contract.ts';
+import { uniformOf } from '../../core/rng.ts';
+import type { SchoolStatus } from '../../domain/contract.ts';
 import type { StaffMember } from '../staff.ts';
 import { at, DAY, localParts, timestamp as ts } from '../time.ts';
 import { activeStudents, augustUpdateOf, type Emit, eventIdOf, type Region, type School, type World } from '../world.ts';

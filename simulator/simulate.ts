@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Family } from '../../domain/topics.ts';
-import type { Pseudonymize } from '../pseudonymize.ts';
+import type { Family } from '../domain/topics.ts';
+import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { buildWorld } from './buildWorld.ts';
 import { computeTruth } from './computeTruth.ts';
 import { checkOptions, type SimulateOptions } from './options.ts';

@@ -3,7 +3,7 @@
  * 18-digit ID-like number (region, birth date, sequence, check digit) that is unique within the
  * run, a home region and an admission type.
  */
-import { uniformOf } from '../../core/rng.ts';
+import { uniformOf } from '../core/rng.ts';
 import { jiaozuo } from './jiaozuo.ts';
 import { at, localDate } from './time.ts';
 import type { AdmissionType, Cohort, School, SeatFlag, World } from './world.ts';

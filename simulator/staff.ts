@@ -3,8 +3,8 @@
  * payroll numbers, roles, agreed wages, and each person's registry versions over the span
  * (joining, leaving, raises, and the moves the violations inject).
  */
-import { rngOf } from '../../core/rng.ts';
-import type { Employment, StaffRole } from '../../domain/contract.ts';
+import { rngOf } from '../core/rng.ts';
+import type { Employment, StaffRole } from '../domain/contract.ts';
 import { at, DAY } from './time.ts';
 import type { School, World } from './world.ts';
 

@@ -4,7 +4,7 @@
  * 15 July - 10 August), some cancelled a few days later. Outages shift what would have happened
  * during them to just after, which leaves the admission feed quiet for their length.
  */
-import { uniformOf } from '../../../core/rng.ts';
+import { uniformOf } from '../../core/rng.ts';
 import { seatStudent } from '../roster.ts';
 import { at, DAY, HOUR, MINUTE, timestamp as ts } from '../time.ts';
 import { type AdmissionType, type Emit, eventIdOf, type School, type World } from '../world.ts';

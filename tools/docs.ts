@@ -1,4 +1,4 @@
-/** `npm run docs`: writes the documents generated from the code (bin/generatedDocs.ts). */
+/** `npm run docs`: writes the documents generated from the code (tools/generatedDocs.ts). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedDocs, ROOT } from './generatedDocs.ts';

@@ -3,7 +3,7 @@
  * unknown type, missing or mistyped required field), made from a valid event line so that each
  * looks like a plausible broken delivery on its topic.
  */
-import { MAX_MESSAGE_BYTES } from '../../domain/contract.ts';
+import { MAX_MESSAGE_BYTES } from '../domain/contract.ts';
 
 export const malformedKinds = ['not-json', 'not-object', 'over-size', 'unknown-type', 'missing-field', 'mistyped-field'] as const;
 export type MalformedKind = (typeof malformedKinds)[number];

@@ -1,8 +1,8 @@
 /**
  * The city's digest of one week of the simulator's year, built the way the service builds it: a
  * Jiaozuo year simulated into `dir` and stored through the real decode, pseudonymise and sink path
- * into `dir`/edumon.duckdb (bin/storeSimulated.ts), the digest composed from that warehouse and
- * rendered in Chinese. For the README's picture (bin/screenshotDigest.ts) and the test that shows
+ * into `dir`/edumon.duckdb (tools/storeSimulated.ts), the digest composed from that warehouse and
+ * rendered in Chinese. For the README's picture (tools/screenshotDigest.ts) and the test that shows
  * it in a browser (tests/integration/digestYear.test.ts). Throws on an event the simulator made
  * that the contract refuses (a simulator bug).
  */

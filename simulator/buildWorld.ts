@@ -4,9 +4,9 @@
  * (violations.ts), then what follows from the final class sizes: capacities, areas, staffing,
  * quotas, funds.
  */
-import { UsageError } from '../../core/errors.ts';
-import { type Rng, rngOf } from '../../core/rng.ts';
-import type { Ownership } from '../../domain/contract.ts';
+import { UsageError } from '../core/errors.ts';
+import { type Rng, rngOf } from '../core/rng.ts';
+import type { Ownership } from '../domain/contract.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { EXTRA_BASE } from './roster.ts';
 import { at } from './time.ts';

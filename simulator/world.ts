@@ -4,8 +4,8 @@
  * numbers (class sizes, counts, flags), and students and staff are derived from it on demand, so
  * the world stays small at any scale while the timelines stream the events.
  */
-import { type Rng, rngOf } from '../../core/rng.ts';
-import type { AdmissionType, ContractEvent, Employment, Ownership, SchoolLevel } from '../../domain/contract.ts';
+import { type Rng, rngOf } from '../core/rng.ts';
+import type { AdmissionType, ContractEvent, Employment, Ownership, SchoolLevel } from '../domain/contract.ts';
 import { brandNames, jiaozuo, placeNames, type RegionProfile } from './jiaozuo.ts';
 import type { SimulateOptions, Span } from './options.ts';
 import { academicYear, at, localParts } from './time.ts';

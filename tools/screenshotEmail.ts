@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bin/screenshotEmail.ts [out.png]`: renders the sample alert email
+ * `node --import tsx tools/screenshotEmail.ts [out.png]`: renders the sample alert email
  * (alerts/notify/sampleEmail.ts) and screenshots it in headless Chromium, offline, for the
  * README's picture (default docs/img/alert-email.png). Exit 1 if the email asked for the network
  * or is wider than the viewport; 2 on a usage error.
@@ -12,7 +12,7 @@ import { EdumonError, messageOf } from '../core/errors.ts';
 import { renderInBrowser, VIEWPORT } from './renderInBrowser.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const HELP = `usage: node --import tsx bin/screenshotEmail.ts [out.png]
+const HELP = `usage: node --import tsx tools/screenshotEmail.ts [out.png]
 
 Renders the sample alert email (alerts/notify/sampleEmail.ts) in headless Chromium with every
 network request refused and writes a full-page PNG (default: docs/img/alert-email.png).

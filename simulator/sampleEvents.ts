@@ -3,8 +3,8 @@
  * that look like real ones (18-digit ID numbers, payroll numbers): for the pipeline tests and the
  * benchmarks, which both import them from here.
  */
-import { rng } from '../../core/rng.ts';
-import { type ContractEvent, eventTypes } from '../../domain/contract.ts';
+import { rng } from '../core/rng.ts';
+import { type ContractEvent, eventTypes } from '../domain/contract.ts';
 
 const regions = ['410802', '410803', '410804', '410811', '410871', '410821', '410822', '410823', '410825', '410882', '410883'];
 

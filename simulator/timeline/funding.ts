@@ -5,8 +5,8 @@
  * The per-payment violations (missing, short, late wages; missing insurance) and their
  * near-misses are drawn here, payment by payment, and recorded in the truth.
  */
-import { uniformOf } from '../../../core/rng.ts';
-import type { FundType } from '../../../domain/contract.ts';
+import { uniformOf } from '../../core/rng.ts';
+import type { FundType } from '../../domain/contract.ts';
 import { type StaffMember, versionAt } from '../staff.ts';
 import { at, DAY, HOUR, localDate, localParts, MINUTE, monthLabel, monthOf, monthStart, timestamp as ts } from '../time.ts';
 import type { Truth } from '../truth.ts';

@@ -1,7 +1,7 @@
 /**
- * `node --import tsx bin/screenshotDigest.ts [out.png]`: the README's picture of the weekly
+ * `node --import tsx tools/screenshotDigest.ts [out.png]`: the README's picture of the weekly
  * digest (default docs/img/weekly-digest.png): the city's digest of 2025-W27 of the simulator's
- * year (bin/yearDigest.ts, a tenth of Jiaozuo's schools), shown in headless Chromium, offline, its
+ * year (tools/yearDigest.ts, a tenth of Jiaozuo's schools), shown in headless Chromium, offline, its
  * top 1,800 px. The trend pictures are cid: attachments, which a browser cannot resolve: for the
  * screenshot only they are inlined as data: URLs. Exit 1 if the digest asked for the network, an
  * image did not load or it is wider than the viewport; 2 on a usage error.
@@ -25,7 +25,7 @@ export const README_DIGEST = { scale: 0.1, week: '2025-W27' } as const;
 /** How much of the digest the README shows: its data quality, what got worse and the first figures, not all 7,000 px. */
 const README_HEIGHT = 1800;
 
-const HELP = `usage: node --import tsx bin/screenshotDigest.ts [out.png]
+const HELP = `usage: node --import tsx tools/screenshotDigest.ts [out.png]
 
 Simulates a tenth of Jiaozuo's year, stores it in a scratch warehouse, renders the city's digest
 of ${README_DIGEST.week} in headless Chromium with every network request refused and its cid: trend

@@ -3,7 +3,7 @@
  * into classes, withdrawals during the year, graduation in July, and the transfers out of a
  * kindergarten that closes.
  */
-import { rngOf } from '../../../core/rng.ts';
+import { rngOf } from '../../core/rng.ts';
 import { seatStudent } from '../roster.ts';
 import { academicYear, DAY, HOUR, timestamp as ts } from '../time.ts';
 import { closingDepartureOf, type Emit, enrollmentStartOf, eventIdOf, graduationOf, type School, type World, withdrawFrom } from '../world.ts';

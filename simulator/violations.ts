@@ -3,7 +3,7 @@
  * and the near-misses placed right at each threshold that must NOT fire. School-level ones are
  * chosen here; per-payment ones (WAGE-*, INSURANCE-MISSING) are drawn in timeline/funding.ts.
  */
-import { rngOf } from '../../core/rng.ts';
+import { rngOf } from '../core/rng.ts';
 import { outsideRegions } from './jiaozuo.ts';
 import { extraStudent, seatStudent } from './roster.ts';
 import { staffOf } from './staff.ts';

@@ -5,8 +5,8 @@
  * from the world with exactly the semantics docs/SIMULATOR.md gives for each rule.
  */
 
-import type { ViolationKey } from '../../domain/violation.ts';
-import type { Pseudonymize } from '../pseudonymize.ts';
+import type { ViolationKey } from '../domain/violation.ts';
+import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 
 export interface CorruptCounts {
   malformed: number;

@@ -2,7 +2,7 @@
  * Loads an email's HTML into headless Chromium as a mail client would show it, offline: every
  * request the page makes (an image, a font, a stylesheet) is refused and recorded, so a body that
  * reaches for the network is caught. Measures the layout, reads the visible text and takes a
- * full-page PNG. For bin/screenshotEmail.ts and tests/integration/emailScreenshot.test.ts;
+ * full-page PNG. For tools/screenshotEmail.ts and tests/integration/emailScreenshot.test.ts;
  * playwright-core is a development dependency, so nothing edumon runs imports this.
  */
 import { chromium } from 'playwright-core';

@@ -6,7 +6,7 @@
  * are expected from September to November too, when the simulated feed is rightly quiet: the
  * admission feed would then be stale and hold back every rule reading it.
  */
-import { formatShanghai } from '../../core/shanghai.ts';
+import { formatShanghai } from '../core/shanghai.ts';
 import { defaultOptions } from './options.ts';
 
 /** `{ seasonStart, seasonEnd }`: the simulated season if `now` is in it, else from `now`'s date to its end, over the new year. */

@@ -1,5 +1,5 @@
 /** What a simulation run is asked for: seed, scale, span, violation rates, corruption. */
-import { UsageError } from '../../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { at, DAY, parseDate } from './time.ts';
 
 /**

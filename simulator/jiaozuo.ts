@@ -20,7 +20,7 @@ export interface RegionProfile {
   hsGer: number;
 }
 
-export { CITY_CODE } from '../../core/regions.ts';
+export { CITY_CODE } from '../core/regions.ts';
 
 export const jiaozuo: readonly RegionProfile[] = [
   { code: '410802', name: '解放区', urban: true, population: 300_000, townships: 8, kgGer: 1.03, publicShare: 0.56, puhuiShare: 0.93, hsGer: 1.08 },

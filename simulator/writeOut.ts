@@ -5,10 +5,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rngOf } from '../../core/rng.ts';
-import { type ContractEvent, familyOf } from '../../domain/contract.ts';
-import { type Family, families } from '../../domain/topics.ts';
-import type { ViolationKey } from '../../domain/violation.ts';
+import { rngOf } from '../core/rng.ts';
+import { type ContractEvent, familyOf } from '../domain/contract.ts';
+import { type Family, families } from '../domain/topics.ts';
+import type { ViolationKey } from '../domain/violation.ts';
 import { malformedKinds, malformedLine } from './malformed.ts';
 import { LineWriter, SortedRuns } from './sortedRuns.ts';
 import type { CorruptCounts } from './truth.ts';

@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
-import { families } from '../../domain/topics.ts';
-import { openProducer } from '../openProducer.ts';
-import { Publisher } from '../publish.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import { families } from '../domain/topics.ts';
+import { openProducer } from '../ingest/openProducer.ts';
+import { Publisher } from '../ingest/publish.ts';
 import { LineReader } from './sortedRuns.ts';
 
 const field = (line: string, name: string) => new RegExp(`"${name}":"([^"]*)"`).exec(line)?.[1];

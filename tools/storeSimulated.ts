@@ -1,9 +1,9 @@
 /**
  * A simulated Jiaozuo year in a warehouse, stored the way the service stores it: the simulator
- * (ingest/simulate, seed 1) writes its JSON Lines into a folder, and every line goes through the
+ * (simulator/, seed 1) writes its JSON Lines into a folder, and every line goes through the
  * real decode, pseudonymise and sink path into a DuckDB file. For the README's digest picture
- * (bin/yearDigest.ts), the tests that check the analyst examples (sql/examples/) against the
- * simulator's own files, and the benchmarks' warehouses (bench/simulatedWarehouse.ts). Lives in bin/ because it needs both ingest/ and pipeline/.
+ * (tools/yearDigest.ts), the tests that check the analyst examples (sql/examples/) against the
+ * simulator's own files, and the benchmarks' warehouses (bench/simulatedWarehouse.ts). Lives in tools/ because it needs both ingest/ and pipeline/ and is no command.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -14,10 +14,10 @@ import type { Family } from '../domain/topics.ts';
 import { families } from '../domain/topics.ts';
 import { decodeObject } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
-import { defaultOptions } from '../ingest/simulate/options.ts';
-import { type SimulateReport, simulate } from '../ingest/simulate/simulate.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
+import { defaultOptions } from '../simulator/options.ts';
+import { type SimulateReport, simulate } from '../simulator/simulate.ts';
 
 /** What to simulate: the scale (0.1: a tenth of Jiaozuo's schools) and the pseudonym key the warehouse uses. */
 export interface StoreSimulatedOptions {
