@@ -9,6 +9,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { CLOCK_SPEC } from './clock.ts';
 import { UsageError } from './errors.ts';
+import { minutesOfClock, muteWindowEnd } from './muteWindowEnd.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
 
 const brokerList = z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one broker');
@@ -355,12 +356,12 @@ function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; messag
     if (typeof w.from === 'string' && w.from === w.to)
       out.push({ path: ['notify', 'muteWindows', i], message: 'from and to are the same time: an empty window' });
   // Windows that together cover every minute of the day would hold every notice forever.
-  const clock = (v: unknown) => (typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3)) : null);
+  const clock = (v: unknown) => (typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? minutesOfClock(v) : null);
   const windows = list(n.muteWindows).flatMap((w) => {
     const [from, to] = [clock(w.from), clock(w.to)];
     return from === null || to === null || from === to ? [] : [{ from, to }];
   });
-  const muted = (m: number) => windows.some(({ from, to }) => (from < to ? m >= from && m < to : m >= from || m < to));
+  const muted = (m: number) => windows.some((w) => muteWindowEnd(w, m) !== null);
   if (windows.length > 0 && Array.from({ length: 1440 }, (_, m) => m).every(muted))
     out.push({ path: ['notify', 'muteWindows'], message: 'the windows cover the whole day: no notice would ever be sent' });
   if (typeof n.retryMaxMs === 'number' && typeof n.retryInitialMs === 'number' && n.retryMaxMs < n.retryInitialMs)

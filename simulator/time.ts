@@ -2,21 +2,22 @@
  * Time in the simulator: seconds since the epoch, always shown in Asia/Shanghai (UTC+8, no
  * daylight saving) as `YYYY-MM-DDTHH:MM:SS+08:00`, so that string order is time order.
  */
+import { fromShanghaiWall, shanghaiWall } from '../core/shanghai.ts';
+
 export const MINUTE = 60;
 export const HOUR = 3600;
 export const DAY = 86_400;
-const SHANGHAI = 8 * HOUR;
 
 /** The moment of a wall-clock time in Asia/Shanghai. `month` is 1-12; overflowing days roll over. */
 export function at(year: number, month: number, day: number, hh = 0, mm = 0, ss = 0): number {
-  return Date.UTC(year, month - 1, day, hh, mm, ss) / 1000 - SHANGHAI;
+  return fromShanghaiWall(Date.UTC(year, month - 1, day, hh, mm, ss)) / 1000;
 }
 
 const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** `2025-07-02T09:13:00+08:00`. */
 export function timestamp(s: number): string {
-  const d = new Date((Math.floor(s) + SHANGHAI) * 1000);
+  const d = shanghaiWall(Math.floor(s) * 1000);
   return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}+08:00`;
 }
 
@@ -27,7 +28,7 @@ export function localDate(s: number): string {
 
 /** The Asia/Shanghai calendar fields of a moment. */
 export function localParts(s: number): { year: number; month: number; day: number } {
-  const d = new Date((Math.floor(s) + SHANGHAI) * 1000);
+  const d = shanghaiWall(Math.floor(s) * 1000);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
