@@ -149,6 +149,17 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
+   * Pictures: the Noto Sans CJK font the digest's trend charts draw Chinese with (null: the first
+   * of the paths Linux distributions install it at, alerts/digest/trendChart.ts), and the Chromium
+   * the screenshot tools show emails in (tools/renderInBrowser.ts).
+   */
+  render: z
+    .object({
+      cjkFont: z.string().min(1).nullable().default(null),
+      chromium: z.string().min(1).default('/usr/bin/chromium'),
+    })
+    .prefault({}),
+  /**
    * Analysts' snapshots (`edumon export`, and the service on `schedule`): the warehouse's tables
    * and views as Parquet, one folder per snapshot under `dir`, the last `keep` kept. `dir` is the
    * one folder the service's sandbox lets SQL write (core/lockDown.ts).
@@ -413,6 +424,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_KAFKA_CLIENT_ID', ['kafka', 'clientId'], String],
   ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
   ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],
+  ['EDUMON_CJK_FONT', ['render', 'cjkFont'], String],
+  ['EDUMON_CHROMIUM', ['render', 'chromium'], String],
   ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
   ['EDUMON_KAFKA_MAX_BYTES_PER_PARTITION', ['kafka', 'maxBytesPerPartition'], Number],
   ['EDUMON_COMMIT_MAX_EVENTS', ['kafka', 'commitMaxEvents'], Number],

@@ -6,10 +6,9 @@
  * playwright-core is a development dependency, so nothing edumon runs imports this.
  */
 import { chromium } from 'playwright-core';
+import { loadConfig } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 
-/** The system Chromium (Debian's `chromium` package: `apt-get install chromium fonts-noto-cjk`). */
-export const CHROMIUM = process.env.EDUMON_CHROMIUM ?? '/usr/bin/chromium';
 /** The viewport: a little wider than the 600 px email, the width a narrow mail client pane gives it. */
 export const VIEWPORT = { width: 640, height: 900 };
 
@@ -34,15 +33,18 @@ export interface BrowserOptions {
   viewport?: { width: number; height: number };
   /** The whole page (default), or only the viewport: the top of a long email, for a picture. */
   fullPage?: boolean;
+  /** The Chromium to start; default: the config's render.chromium (EDUMON_CHROMIUM, else Debian's /usr/bin/chromium). */
+  chromium?: string;
 }
 
 /**
  * Shows `html` in headless Chromium at VIEWPORT and writes a full-page PNG to `pngPath`. Throws
- * EdumonError, naming CHROMIUM, when the browser cannot start.
+ * EdumonError, naming the Chromium it tried, when the browser cannot start.
  */
 export async function renderInBrowser(html: string, pngPath: string, opts: BrowserOptions = {}): Promise<BrowserView> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] }).catch((err: unknown) => {
-    throw new EdumonError(`cannot start Chromium at ${CHROMIUM} (apt-get install -y chromium fonts-noto-cjk, or set EDUMON_CHROMIUM)`, { cause: err });
+  const executablePath = opts.chromium ?? loadConfig().render.chromium;
+  const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox'] }).catch((err: unknown) => {
+    throw new EdumonError(`cannot start Chromium at ${executablePath} (apt-get install -y chromium fonts-noto-cjk, or set EDUMON_CHROMIUM)`, { cause: err });
   });
   try {
     const context = await browser.newContext({ viewport: opts.viewport ?? VIEWPORT, deviceScaleFactor: 1 });

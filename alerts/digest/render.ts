@@ -48,6 +48,8 @@ export interface RenderDigestOptions {
    * shared by a round's digests draws each picture once: a county's rows are the city digest's too.
    */
   drawn?: Map<string, Buffer>;
+  /** The CJK font file for the trend pictures (config render.cjkFont); default: trendChart.ts cjkFontPath's search. */
+  cjkFont?: string | null;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
@@ -119,6 +121,8 @@ interface Ctx {
   groups: Array<{ def: FigureDef; rows: FigureValue[] }>;
   defOf: (id: string) => FigureDef;
   weeks: string[];
+  /** The trend pictures' CJK font file (RenderDigestOptions cjkFont). */
+  cjkFont: string | null;
 }
 
 function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording): Ctx {
@@ -147,6 +151,7 @@ function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording):
     groups,
     defOf,
     weeks: trendWeeks(digest.week),
+    cjkFont: opts.cjkFont ?? null,
   };
 }
 
@@ -323,7 +328,7 @@ function drawTrends(ctx: Ctx, include: (f: FigureValue) => boolean, drawn: Map<s
         byContent.set(key, cid);
         let png = drawn.get(key);
         if (!png) {
-          png = trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color });
+          png = trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color, cjkFont: ctx.cjkFont });
           drawn.set(key, png);
         }
         files.push({ cid, png });
