@@ -1,8 +1,8 @@
 /**
  * `edumon run`, the composition root: opens the warehouse (the one read-write process), migrates
- * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts)
- * from the one scheduler (service/scheduler.ts), and serves read queries, rule runs and alert
- * actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
+ * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts;
+ * the digest and snapshot jobs) from the one scheduler (service/scheduler.ts), and serves read
+ * queries, rule runs and alert actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
  * service.token) while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
