@@ -6,14 +6,15 @@
  * screenshot only they are inlined as data: URLs. Exit 1 if the digest asked for the network, an
  * image did not load or it is wider than the viewport; 2 on a usage error.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RenderedDigest } from '../alerts/digest/model.ts';
 import { loadConfig } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { inlineCidImages } from './inlineCidImages.ts';
+import { pngOutArg } from './pngOutArg.ts';
 import { type BrowserView, renderInBrowser } from './renderInBrowser.ts';
 import { yearDigest } from './yearDigest.ts';
 
@@ -42,16 +43,8 @@ export function screenshotDigest(digest: RenderedDigest, out: string): Promise<B
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (argv.length > 1 || argv.some((a) => a.startsWith('-'))) {
-    process.stderr.write(`${HELP}\n`);
-    return 2;
-  }
-  const out = resolve(argv[0] ?? join(ROOT, 'docs', 'img', 'weekly-digest.png'));
-  mkdirSync(dirname(out), { recursive: true });
+  const out = pngOutArg(argv, HELP, join(ROOT, 'docs', 'img', 'weekly-digest.png'));
+  if (typeof out === 'number') return out;
   const scratch = mkdtempSync(join(tmpdir(), 'edumon-readme-digest-'));
   try {
     process.stdout.write(`simulating a tenth of Jiaozuo's year into ${scratch} and building the city's ${README_DIGEST.week} digest…\n`);

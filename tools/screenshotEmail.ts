@@ -4,11 +4,11 @@
  * README's picture (default docs/img/alert-email.png). Exit 1 if the email asked for the network
  * or is wider than the viewport; 2 on a usage error.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { renderEmail } from '../alerts/notify/render.ts';
 import { sampleEmailModel } from '../alerts/notify/sampleEmail.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
+import { pngOutArg } from './pngOutArg.ts';
 import { renderInBrowser, VIEWPORT } from './renderInBrowser.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -19,16 +19,8 @@ network request refused and writes a full-page PNG (default: docs/img/alert-emai
 Needs /usr/bin/chromium and CJK fonts (apt-get install -y chromium fonts-noto-cjk) or EDUMON_CHROMIUM.`;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (argv.length > 1 || argv.some((a) => a.startsWith('-'))) {
-    process.stderr.write(`${HELP}\n`);
-    return 2;
-  }
-  const out = resolve(argv[0] ?? join(ROOT, 'docs', 'img', 'alert-email.png'));
-  mkdirSync(dirname(out), { recursive: true });
+  const out = pngOutArg(argv, HELP, join(ROOT, 'docs', 'img', 'alert-email.png'));
+  if (typeof out === 'number') return out;
   const email = renderEmail(sampleEmailModel());
   const view = await renderInBrowser(email.html, out);
   process.stdout.write(`wrote ${out}\nsubject: ${email.subject}\nemail width ${view.emailWidth} px, document ${view.documentWidth} px\n`);
