@@ -4,9 +4,10 @@
  * writes (the listing, acks, silences). The SQL is in sql/alerts/, one statement per file.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { appendStaged, appendValues } from '../core/appendStaged.ts';
 import { inTransaction } from '../core/db.ts';
 import { sqlStatements } from '../core/sqlStatements.ts';
-import { type Violation, violationSchema } from '../ingest/violation.ts';
+import { type Violation, violationSchema } from '../domain/violation.ts';
 import { type Alert, alertIdOf, alertText, type Transition } from './evaluate.ts';
 import type { RuleRunRow } from './ruleRun.ts';
 import type { Silence, Silenceable } from './silences.ts';
@@ -57,8 +58,7 @@ export async function writeTransitions(conn: DuckDBConnection, severity: string,
     return;
   }
   await conn.run(SQL.stage_transitions);
-  const appender = await conn.createAppender('staged_transitions', null, 'temp');
-  for (const t of transitions) {
+  await appendStaged(conn, 'staged_transitions', transitions, (appender, t) => {
     const v = t.kind === 'resolve' ? undefined : t.violation;
     const row: Record<(typeof STAGED_COLUMNS)[number], string | number | null> = {
       kind: t.kind,
@@ -75,15 +75,11 @@ export async function writeTransitions(conn: DuckDBConnection, severity: string,
       threshold: v ? alertText(v.threshold) : null,
       details: v ? JSON.stringify(v.details) : null,
     };
-    for (const c of STAGED_COLUMNS) {
-      const value = row[c];
-      if (value === null) appender.appendNull();
-      else if (typeof value === 'number') appender.appendInteger(value);
-      else appender.appendVarchar(value);
-    }
-    appender.endRow();
-  }
-  appender.closeSync();
+    appendValues(
+      appender,
+      STAGED_COLUMNS.map((c) => row[c]),
+    );
+  });
   await conn.run(SQL.apply_transitions);
   if (run) await recordRun(conn, run);
 }
@@ -112,9 +108,8 @@ export async function replaceHeld(conn: DuckDBConnection, rule: string, held: re
   await conn.run(SQL.clear_held, { rule });
   if (!held.length) return;
   await conn.run(SQL.stage_held);
-  const appender = await conn.createAppender('staged_held', null, 'temp');
-  for (const v of held) {
-    for (const value of [
+  await appendStaged(conn, 'staged_held', held, (appender, v) =>
+    appendValues(appender, [
       v.rule,
       v.school_id,
       v.region_code,
@@ -124,13 +119,8 @@ export async function replaceHeld(conn: DuckDBConnection, rule: string, held: re
       alertText(v.threshold),
       JSON.stringify(v.details),
       at,
-    ]) {
-      if (value === null) appender.appendNull();
-      else appender.appendVarchar(value);
-    }
-    appender.endRow();
-  }
-  appender.closeSync();
+    ]),
+  );
   await conn.run(SQL.hold_alerts);
 }
 

@@ -14,7 +14,8 @@
  * the default 1,000, 300,000 wage gaps do not.
  */
 import type { Config } from '../core/config.ts';
-import { identityOf, type Violation } from '../ingest/violation.ts';
+import { shanghaiDate } from '../core/shanghai.ts';
+import { identityOf, type Violation } from '../domain/violation.ts';
 import type { Transition } from './evaluate.ts';
 
 export const ALERT_STORM = 'DQ-ALERT-STORM';
@@ -89,7 +90,7 @@ export function stormViolation(report: StormReport, bound: StormBound, asOf: str
     rule: ALERT_STORM,
     school_id: null,
     region_code: null,
-    period: new Date(Date.parse(asOf) + 8 * 3_600_000).toISOString().slice(0, 10),
+    period: shanghaiDate(asOf),
     subject: report.rule,
     observed: report.held,
     threshold: bound.maxOpens,

@@ -7,8 +7,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../core/db.ts';
 import { messageOf } from '../core/errors.ts';
-import type { Violation } from '../ingest/violation.ts';
-import { identityOf } from '../ingest/violation.ts';
+import { shanghaiDate } from '../core/shanghai.ts';
+import type { Violation } from '../domain/violation.ts';
+import { identityOf } from '../domain/violation.ts';
 import { loadAlertStates, loadHeld, replaceHeld, writeTransitions } from './alertStore.ts';
 import { ALERT_STORM, ALERT_STORM_SEVERITY, holdBack, type StormBound, type StormReport, stormBound, stormViolation } from './alertStorm.ts';
 import { type AlertTransition, evaluate, type Transition, transitionsMade } from './evaluate.ts';
@@ -17,11 +18,6 @@ import type { Rule } from './rules.ts';
 import { type RulesResult, type RunOptions, runRules, SweepStopped } from './runRules.ts';
 
 export const RULE_FAILED = 'DQ-RULE-FAILED';
-
-/** The calendar date of a UTC ISO moment in Asia/Shanghai (UTC+8 all year), YYYY-MM-DD. */
-export function shanghaiDate(isoUtc: string): string {
-  return new Date(Date.parse(isoUtc) + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** The DQ-RULE-FAILED violation naming a rule that failed on a given run. */
 export function ruleFailedViolation(rule: string, asOf: string, error: string): Violation {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { identityOf, type Violation, type ViolationKey, violationKeySchema } from '../ingest/violation.ts';
+import { identityOf, type Violation, type ViolationKey, violationKeySchema } from '../domain/violation.ts';
 
 /** An alert as the lifecycle keeps it (a row of the alerts table, without the operator's ack); times ISO 8601 UTC. */
 export const alertSchema = violationKeySchema.extend({

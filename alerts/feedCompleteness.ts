@@ -3,7 +3,8 @@
  * the configuration: the tables of docs/rules.md (and the README's summary of them). The logic
  * they describe is alerts/feedWatermarks.ts and alerts/schedule.ts.
  */
-import { type Config, type Feed, feeds } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { type Feed, feeds } from '../domain/topics.ts';
 import { latenessOf } from './feedWatermarks.ts';
 import type { Rule } from './rules.ts';
 

@@ -32,7 +32,9 @@
  * than it already did (notBefore), as the scheduled sweeps and the service's applied runs ask.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type Config, type Feed, feeds } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { fromShanghaiWall, shanghaiWall } from '../core/shanghai.ts';
+import { type Feed, feeds } from '../domain/topics.ts';
 import { isInSeason } from './schedule.ts';
 
 /** A feed_progress row: a feed's greatest stored occurred_at from one topic-partition, and when its events last arrived. */
@@ -84,7 +86,6 @@ export type Watermarks = Record<Feed, Watermark>;
 type WatermarkConfig = Pick<Config, 'feeds'> & { rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd' | 'wageDueDay'> };
 
 const DAY_MS = 86_400_000;
-const SHANGHAI_MS = 8 * 3_600_000;
 
 /** A feed's maxQuietDays as ms (infinite where the calendar expects nothing of it). */
 function maxQuietMs(feed: Feed, config: WatermarkConfig): number {
@@ -102,7 +103,7 @@ export function nextPayrollReportDue(maxPeriod: string | null, config: Pick<Wate
   const m = maxPeriod ? /^(\d{4})-(\d{2})$/.exec(maxPeriod) : null;
   if (!m) return undefined;
   // Month index of the reported month + 2: the month in which the next month's wages fall due.
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1 + 2, config.rules.wageDueDay + 1) - SHANGHAI_MS;
+  return fromShanghaiWall(Date.UTC(Number(m[1]), Number(m[2]) - 1 + 2, config.rules.wageDueDay + 1));
 }
 
 /**
@@ -126,7 +127,7 @@ function calendarHorizon(feed: Feed, progress: number, frontier: number, config:
       // (the frontier is past its last day); then, as outside the season, nothing is expected until
       // the next season starts.
       if (isInSeason(config.rules, new Date(progress)) && frontier < seasonEndAfter(progress, config)) return 0;
-      const year = Number(new Date(progress + SHANGHAI_MS).toISOString().slice(0, 4));
+      const year = shanghaiWall(progress).getUTCFullYear();
       const start = (y: number) => Date.parse(`${y}-${config.rules.seasonStart}T00:00:00+08:00`);
       return (start(year) > progress ? start(year) : start(year + 1)) - progress;
     }
@@ -141,7 +142,7 @@ function calendarHorizon(feed: Feed, progress: number, frontier: number, config:
  * season that contains `inSeason` (epoch ms), for MM-DD bounds that may wrap the new year.
  */
 export function seasonEndAfter(inSeason: number, config: Pick<WatermarkConfig, 'rules'>): number {
-  const shanghai = new Date(inSeason + SHANGHAI_MS).toISOString();
+  const shanghai = shanghaiWall(inSeason).toISOString();
   const year = Number(shanghai.slice(0, 4));
   const { seasonStart, seasonEnd } = config.rules;
   const endYear = seasonStart > seasonEnd && shanghai.slice(5, 10) >= seasonStart ? year + 1 : year;

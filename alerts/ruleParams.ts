@@ -1,5 +1,6 @@
 /** The named parameters rule SQL may use, with their values from the configuration. */
-import { type Config, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { topicsOf } from '../domain/topics.ts';
 
 export const RULE_PARAMS = [
   'as_of',

@@ -5,9 +5,10 @@
  * that quotes no plan clause, or a parameter the SQL uses but the header does not declare (or the
  * reverse) fails at start-up, naming the file. docs/rules.md is generated from these headers.
  */
-import { type Feed, feeds } from '../core/config.ts';
+
 import { sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError, UsageError } from '../core/errors.ts';
+import { type Feed, feeds } from '../domain/topics.ts';
 import { RULE_PARAMS, type RuleParam } from './ruleParams.ts';
 
 export type Severity = 'critical' | 'warning' | 'info';

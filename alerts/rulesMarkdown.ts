@@ -46,7 +46,7 @@ export function rulesMarkdown(
     "Thresholds are parameters (`rules` in the configuration); their defaults are the plans' numbers.",
     '',
     '**Feeds**: each rule reads some of the feeds (`registry`, `admission`, `enrollment`, `payroll`,',
-    '`funds`; ingest/contract.ts `feedOf`) and judges as of its **effective moment**: the earliest of',
+    '`funds`; domain/contract.ts `feedOf`) and judges as of its **effective moment**: the earliest of',
     "the requested moment and those feeds' watermarks (how far in `occurred_at` the stored data is",
     "complete: the feed's progress, minus its allowed lateness `feeds.<feed>.allowedLatenessMinutes` or",
     '`feeds.allowedLatenessMinutes` while its events keep arriving). A rule whose feed has nothing',

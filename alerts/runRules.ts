@@ -13,10 +13,11 @@
  * computed per moment: rules held back to different moments never share a result.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config, Feed } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { parseShanghaiTime } from '../core/shanghai.ts';
-import type { Violation } from '../ingest/violation.ts';
+import type { Feed } from '../domain/topics.ts';
+import type { Violation } from '../domain/violation.ts';
 import { type EffectiveMoment, effectiveMoment, type IngestState, latenessOf, loadWatermarks, notBefore, type Watermarks } from './feedWatermarks.ts';
 import { type RuleParam, ruleParams } from './ruleParams.ts';
 import type { RuleRun } from './ruleRun.ts';

@@ -8,6 +8,7 @@
  * warehouse still filling is judged only as far as it is known.
  */
 import type { Config } from '../core/config.ts';
+import { shanghaiWall } from '../core/shanghai.ts';
 import type { Rule } from './rules.ts';
 
 /** How often the scheduler ticks, and so how often season rules run inside the season. */
@@ -17,7 +18,7 @@ export const DAILY_HOUR = 2;
 
 /** Shanghai wall-clock parts of a moment (UTC+8 all year, no daylight saving). */
 function shanghai(at: Date): { date: string; monthDay: string; hour: number } {
-  const iso = new Date(at.getTime() + 8 * 3_600_000).toISOString();
+  const iso = shanghaiWall(at).toISOString();
   return { date: iso.slice(0, 10), monthDay: iso.slice(5, 10), hour: Number(iso.slice(11, 13)) };
 }
 

@@ -4,7 +4,7 @@
  * one rule for one school, for one region, or everywhere, from its creation until `until`.
  */
 import { z } from 'zod';
-import { type ViolationKey, violationKeySchema } from '../ingest/violation.ts';
+import { type ViolationKey, violationKeySchema } from '../domain/violation.ts';
 
 /** A row of the silences table; times ISO 8601. */
 export const silenceSchema = violationKeySchema.pick({ rule: true, school_id: true, region_code: true }).extend({

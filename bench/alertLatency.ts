@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
-import { messageKey } from '../ingest/contract.ts';
+import { shanghaiDate, shanghaiWall } from '../core/shanghai.ts';
+import { messageKey } from '../domain/contract.ts';
 import { openProducer } from '../ingest/openProducer.ts';
 import { startMailCatcher } from '../service/mailCatcher.ts';
 import { fmt, parseBenchArgs, progress, runMain } from './common.ts';
@@ -31,8 +32,8 @@ running edumon (its own process, default settings, a season covering today) and 
 Needs the local broker (npm run kafka:up).`;
 
 const SCHOOLS = Array.from({ length: 10 }, (_, i) => `34412500${String(i + 1).padStart(2, '0')}`);
-const shanghaiIso = (ms: number) => `${new Date(ms + 8 * 3_600_000).toISOString().slice(0, 23)}+08:00`;
-const monthDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(5, 10);
+const shanghaiIso = (ms: number) => `${shanghaiWall(ms).toISOString().slice(0, 23)}+08:00`;
+const monthDay = (ms: number) => shanghaiDate(ms).slice(5);
 
 async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2), { count: { type: 'string' }, interval: { type: 'string' } }, USAGE);

@@ -13,9 +13,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig, topicsOf } from '../core/config.ts';
+import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
+import { topicsOf } from '../domain/topics.ts';
 import { serviceFileOf } from '../service/client.ts';
 import { fmt, parseBenchArgs, progress, r3, runMain } from './common.ts';
 

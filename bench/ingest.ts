@@ -16,13 +16,14 @@ import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { type Config, eventTopicsOf, loadConfig, topicsOf } from '../core/config.ts';
+import { type Config, loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka, ensureTopics } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
-import { eventTables } from '../ingest/eventTables.ts';
+import { eventTables } from '../domain/eventTables.ts';
+import { eventTopicsOf, topicsOf } from '../domain/topics.ts';
 import { Publisher } from '../ingest/publish.ts';
-import { validEvents } from '../ingest/simulate/sampleEvents.ts';
+import { validEvents } from '../simulator/sampleEvents.ts';
 import { fmt, parseBenchArgs, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

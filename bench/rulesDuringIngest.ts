@@ -23,7 +23,8 @@ import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/log.ts';
-import { liveSeason } from '../ingest/simulate/liveSeason.ts';
+import { shanghaiDate } from '../core/shanghai.ts';
+import { liveSeason } from '../simulator/liveSeason.ts';
 import { fmt, parseBenchArgs, progress, r3 } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -382,7 +383,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     // The year up to yesterday (Shanghai): the scheduler evaluates as of the wall clock, so this is
     // what it would see in production, with wages owed and paid up to date.
-    const day = (msAgo: number) => new Date(Date.now() + 8 * 3_600_000 - msAgo).toISOString().slice(0, 10);
+    const day = (msAgo: number) => shanghaiDate(Date.now() - msAgo);
     if (v.live) {
       // The year ending today: the stream's event time reaches the wall clock only at its end.
       const simulate = ['simulate', '--seed', '1', '--scale', String(scale), '--from', day(364 * 86_400_000), '--to', day(0), '--out', join(dir, 'sim')];

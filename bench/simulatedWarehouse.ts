@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { storeSimulatedFiles } from '../bin/storeSimulated.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
 import { migrate } from '../pipeline/migrate.ts';
+import { storeSimulatedFiles } from '../tools/storeSimulated.ts';
 import { fmt, progress } from './common.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, openWarehouse } from '../core/db.ts';
-import { familyOf } from '../ingest/contract.ts';
+import { familyOf } from '../domain/contract.ts';
 import { decodeBytes } from '../ingest/decode.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../ingest/pseudonymize.ts';
-import { validEvents } from '../ingest/simulate/sampleEvents.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
+import { validEvents } from '../simulator/sampleEvents.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {

@@ -9,6 +9,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { CLOCK_SPEC } from './clock.ts';
 import { UsageError } from './errors.ts';
+import { minutesOfClock, muteWindowEnd } from './muteWindowEnd.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
 
 const brokerList = z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one broker');
@@ -148,6 +149,17 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
+   * Pictures: the Noto Sans CJK font the digest's trend charts draw Chinese with (null: the first
+   * of the paths Linux distributions install it at, alerts/digest/trendChart.ts), and the Chromium
+   * the screenshot tools show emails in (tools/renderInBrowser.ts).
+   */
+  render: z
+    .object({
+      cjkFont: z.string().min(1).nullable().default(null),
+      chromium: z.string().min(1).default('/usr/bin/chromium'),
+    })
+    .prefault({}),
+  /**
    * Analysts' snapshots (`edumon export`, and the service on `schedule`): the warehouse's tables
    * and views as Parquet, one folder per snapshot under `dir`, the last `keep` kept. `dir` is the
    * one folder the service's sandbox lets SQL write (core/lockDown.ts).
@@ -181,7 +193,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
-   * The feeds (ingest/contract.ts feedOf): how late an event may still arrive after a later one of
+   * The feeds (domain/contract.ts feedOf): how late an event may still arrive after a later one of
    * its feed was stored, and how long each feed may normally be quiet before DQ-STALE-FEED (null:
    * the calendar expects nothing of it, never stale; admission's bound is rules.staleFeedMinutes,
    * inside the admission season only).
@@ -355,12 +367,12 @@ function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; messag
     if (typeof w.from === 'string' && w.from === w.to)
       out.push({ path: ['notify', 'muteWindows', i], message: 'from and to are the same time: an empty window' });
   // Windows that together cover every minute of the day would hold every notice forever.
-  const clock = (v: unknown) => (typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3)) : null);
+  const clock = (v: unknown) => (typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? minutesOfClock(v) : null);
   const windows = list(n.muteWindows).flatMap((w) => {
     const [from, to] = [clock(w.from), clock(w.to)];
     return from === null || to === null || from === to ? [] : [{ from, to }];
   });
-  const muted = (m: number) => windows.some(({ from, to }) => (from < to ? m >= from && m < to : m >= from || m < to));
+  const muted = (m: number) => windows.some((w) => muteWindowEnd(w, m) !== null);
   if (windows.length > 0 && Array.from({ length: 1440 }, (_, m) => m).every(muted))
     out.push({ path: ['notify', 'muteWindows'], message: 'the windows cover the whole day: no notice would ever be sent' });
   if (typeof n.retryMaxMs === 'number' && typeof n.retryInitialMs === 'number' && n.retryMaxMs < n.retryInitialMs)
@@ -412,6 +424,8 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_KAFKA_CLIENT_ID', ['kafka', 'clientId'], String],
   ['EDUMON_GROUP_ID', ['kafka', 'groupId'], String],
   ['EDUMON_TOPIC_PREFIX', ['kafka', 'topicPrefix'], String],
+  ['EDUMON_CJK_FONT', ['render', 'cjkFont'], String],
+  ['EDUMON_CHROMIUM', ['render', 'chromium'], String],
   ['EDUMON_KAFKA_PARTITIONS', ['kafka', 'partitions'], Number],
   ['EDUMON_KAFKA_MAX_BYTES_PER_PARTITION', ['kafka', 'maxBytesPerPartition'], Number],
   ['EDUMON_COMMIT_MAX_EVENTS', ['kafka', 'commitMaxEvents'], Number],
@@ -509,46 +523,7 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown): 
   cur[path[path.length - 1]!] = value;
 }
 
-/** Topic-level settings of the topics edumon creates and keeps: the DLQ's retention. */
-export function topicConfigsOf(config: Pick<Config, 'kafka'>): Record<string, Record<string, string>> {
-  return { [topicsOf(config).dlq]: { 'retention.ms': String(Math.round(config.kafka.dlqRetentionDays * 86_400_000)) } };
-}
-
-/**
- * The topic families that carry contract events, in the order files, topics and reports list them.
- * They live here, not in ingest/contract.ts, because topic names are built here and core imports
- * nothing above it; the contract re-exports them and assigns every event type to one.
- */
-export const families = ['registry', 'admission', 'enrollment', 'funding'] as const;
-export type Family = (typeof families)[number];
-
-/**
- * The feeds: the streams whose event-time progress the warehouse tracks (a topic family, split
- * where one topic carries sources with different calendars: funding carries payroll and funds).
- * Named here for the config's per-feed settings; ingest/contract.ts assigns every event type to one.
- */
-export const feeds = ['registry', 'admission', 'enrollment', 'payroll', 'funds'] as const;
-export type Feed = (typeof feeds)[number];
-
 /** The snapshots' folder, absolute: snapshots.dir, else `snapshots` beside the warehouse file. */
 export function snapshotsDirOf(config: Pick<Config, 'snapshots' | 'warehouse'>): string {
   return resolve(config.snapshots.dir ?? join(dirname(config.warehouse), 'snapshots'));
-}
-
-/** Topic names under the configured prefix: one per family, and the DLQ. */
-export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {
-  const p = config.kafka.topicPrefix;
-  return Object.fromEntries([...families, 'dlq' as const].map((name) => [name, `${p}${name}`])) as Record<Family | 'dlq', string>;
-}
-
-/** The event topics' names (every family's, not the DLQ), in family order. */
-export function eventTopicsOf(config: Pick<Config, 'kafka'>): string[] {
-  const topics = topicsOf(config);
-  return families.map((f) => topics[f]);
-}
-
-/** The family of each event topic, by topic name: how the consumer knows which types a topic may carry. */
-export function familyByTopic(config: Pick<Config, 'kafka'>): ReadonlyMap<string, Family> {
-  const topics = topicsOf(config);
-  return new Map(families.map((f) => [topics[f], f]));
 }

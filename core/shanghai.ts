@@ -5,8 +5,8 @@
  */
 import { UsageError } from './errors.ts';
 
-const HOUR = 3600_000;
-const SHANGHAI = 8 * HOUR;
+/** Asia/Shanghai's offset from UTC in milliseconds: +8 h all year (no daylight saving since 1991). */
+export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
@@ -31,6 +31,26 @@ export function parseShanghaiTime(text: string): Date | undefined {
   return new Date(wall - offsetMs(zone));
 }
 
+/**
+ * A moment (a Date, epoch ms or an ISO string with its offset) as Asia/Shanghai's wall clock: a
+ * Date whose UTC fields (getUTCFullYear, toISOString) read Shanghai's date and time. For calendar
+ * arithmetic only; never store or send it as a moment.
+ */
+export function shanghaiWall(moment: Date | number | string): Date {
+  const ms = typeof moment === 'number' ? moment : typeof moment === 'string' ? Date.parse(moment) : moment.getTime();
+  return new Date(ms + SHANGHAI_OFFSET_MS);
+}
+
+/** The moment (epoch ms) of a Shanghai wall-clock time written as UTC epoch ms (e.g. Date.UTC(2025, 6, 1)): shanghaiWall's inverse. */
+export function fromShanghaiWall(wallMs: number): number {
+  return wallMs - SHANGHAI_OFFSET_MS;
+}
+
+/** The Asia/Shanghai calendar date of a moment, `YYYY-MM-DD`. */
+export function shanghaiDate(moment: Date | number | string): string {
+  return shanghaiWall(moment).toISOString().slice(0, 10);
+}
+
 /** parseShanghaiTime for a command-line option: an unreadable time is a usage error (exit 2). */
 export function timeOption(option: string, text: string): Date {
   const t = parseShanghaiTime(text);
@@ -44,7 +64,7 @@ export function timeOption(option: string, text: string): Date {
 export function formatShanghai(moment: Date | number | string): string {
   const ms = typeof moment === 'number' ? moment : typeof moment === 'string' ? Date.parse(moment) : moment.getTime();
   if (!Number.isFinite(ms)) return String(moment);
-  const iso = new Date(ms + SHANGHAI).toISOString();
+  const iso = shanghaiWall(ms).toISOString();
   const millis = iso.slice(19, 23);
   return `${iso.slice(0, 19)}${millis === '.000' ? '' : millis}+08:00`;
 }
@@ -60,13 +80,13 @@ export function shanghaiTime(v: unknown): unknown {
   if (!m) return v;
   const ms = Date.parse(`${m[1]}T${m[2]}Z`);
   if (Number.isNaN(ms)) return v;
-  const shifted = new Date(ms - offsetMs(m[4]) + SHANGHAI).toISOString();
+  const shifted = new Date(ms - offsetMs(m[4]) + SHANGHAI_OFFSET_MS).toISOString();
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}${m[3] ?? ''}+08:00`;
 }
 
 /** '+09', '+0530', '-03:30', '+05:53:28' (LMT) or 'Z' as milliseconds east of UTC; none is Shanghai. */
 function offsetMs(zone: string | undefined): number {
-  if (zone === undefined) return SHANGHAI;
+  if (zone === undefined) return SHANGHAI_OFFSET_MS;
   if (zone.toUpperCase() === 'Z') return 0;
   const digits = zone.slice(1).replace(/:/g, '');
   const seconds = Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4) || '0') * 60 + Number(digits.slice(4, 6) || '0');

@@ -2,7 +2,8 @@
  * The event-type tables of docs/contract.md, rendered from the JSON Schema that the zod schemas
  * generate (contractJsonSchema.ts): field, whether it is required, and what it accepts.
  */
-import { type Family, families, feeds, schemasByFamily, typesByFeed } from './contract.ts';
+import { schemasByFamily, typesByFeed } from '../domain/contract.ts';
+import { type Family, families, feeds } from '../domain/topics.ts';
 import { contractJsonSchema } from './contractJsonSchema.ts';
 
 interface Property {
@@ -46,7 +47,7 @@ function accepts(p: Property): string {
   return p.type ?? 'any';
 }
 
-/** Topic names by family, and the DLQ's (core/config.ts topicsOf under the default prefix). */
+/** Topic names by family, and the DLQ's (domain/topics.ts topicsOf under the default prefix). */
 export type TopicNames = Readonly<Record<Family | 'dlq', string>>;
 
 /** The topics table: each family's topic and the types it carries, then the DLQ. */

@@ -4,7 +4,7 @@
  * by `npm run docs` and checked by a test to match this function's output.
  */
 import { z } from 'zod';
-import { eventSchemas, eventTypes, familyOf } from './contract.ts';
+import { eventSchemas, eventTypes, familyOf } from '../domain/contract.ts';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * cannot be read that way stays text for validation to reject with the field's name.
  */
 import type { z } from 'zod';
-import { type EventType, eventSchemas } from './contract.ts';
+import { type EventType, eventSchemas } from '../domain/contract.ts';
 
 type Kind = 'number' | 'boolean' | 'string';
 

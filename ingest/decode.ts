@@ -4,7 +4,8 @@
  * quote the input (it may hold personal identifiers).
  */
 import type { z } from 'zod';
-import { type ContractEvent, eventSchemas, type Family, familyOf, isEventType, MAX_MESSAGE_BYTES, type PersonalField, personalFields } from './contract.ts';
+import { type ContractEvent, eventSchemas, familyOf, isEventType, MAX_MESSAGE_BYTES, type PersonalField, personalFields } from '../domain/contract.ts';
+import type { Family } from '../domain/topics.ts';
 import { UTF8 } from './decodeText.ts';
 
 export type Decoded = { ok: true; event: ContractEvent } | { ok: false; reason: string };

@@ -9,7 +9,7 @@ import type { Config } from '../core/config.ts';
 import { UsageError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
-import { type EventType, isEventType } from './contract.ts';
+import { type EventType, isEventType } from '../domain/contract.ts';
 import { decodeObject } from './decode.ts';
 import { textEncoding, UTF8 } from './decodeText.ts';
 import { openProducer } from './openProducer.ts';

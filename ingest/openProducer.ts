@@ -1,7 +1,8 @@
 /** Connects a producer for the event topics, creating the topics (and edu.dlq) if they are missing. */
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { type Config, eventTopicsOf, topicConfigsOf, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
+import { eventTopicsOf, topicConfigsOf, topicsOf } from '../domain/topics.ts';
 
 export async function openProducer(config: Config, kafka: Kafka): Promise<{ admin: Admin; producer: Producer }> {
   const admin = kafka.admin();

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
-import type { ContractEvent, PersonalField } from './contract.ts';
+import type { ContractEvent, PersonalField } from '../domain/contract.ts';
 
 export type Pseudonymize = (id: string) => string;
 

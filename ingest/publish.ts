@@ -3,8 +3,9 @@
  * batches, one batch in flight while the next is filled, never one message at a time.
  */
 import type { Producer } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
-import { type EventType, type Family, familyOf, messageKey } from './contract.ts';
+import type { Config } from '../core/config.ts';
+import { type EventType, familyOf, messageKey } from '../domain/contract.ts';
+import { type Family, topicsOf } from '../domain/topics.ts';
 
 export class Publisher {
   private buffer = new Map<string, Array<{ key: string; value: string }>>();

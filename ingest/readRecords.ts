@@ -3,7 +3,7 @@
  * the file in memory. A line that cannot be read becomes an error record; reading goes on.
  */
 import { UsageError } from '../core/errors.ts';
-import { type EventType, isEventType, MAX_MESSAGE_BYTES } from './contract.ts';
+import { type EventType, isEventType, MAX_MESSAGE_BYTES } from '../domain/contract.ts';
 import { coerceCsvRecord } from './csvCoerce.ts';
 import { readCsvRows } from './csvRecords.ts';
 import type { TextEncoding } from './decodeText.ts';

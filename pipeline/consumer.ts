@@ -9,10 +9,11 @@
  * included, neither loses nor duplicates an event.
  */
 import type { ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
-import { type Config, type Family, familyByTopic, topicConfigsOf, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { ensureTopics, kafkaError } from '../core/kafka.ts';
 import type { Logger } from '../core/log.ts';
+import { type Family, familyByTopic, topicConfigsOf, topicsOf } from '../domain/topics.ts';
 import type { Pseudonymize } from '../ingest/pseudonymize.ts';
 import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';

@@ -1,6 +1,6 @@
 /** Turns one partition's raw messages into stored events and rejections (pure). */
 import { createHash } from 'node:crypto';
-import type { Family } from '../ingest/contract.ts';
+import type { Family } from '../domain/topics.ts';
 import { decodeBytes } from '../ingest/decode.ts';
 import { type Pseudonymize, pseudonymizeEvent, type StoredEvent } from '../ingest/pseudonymize.ts';
 import type { Rejection } from './sink.ts';

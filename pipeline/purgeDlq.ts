@@ -3,9 +3,10 @@
  * deletes nothing else. By default everything now in the DLQ; or through given offsets.
  */
 import type { Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError, UsageError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
+import { topicsOf } from '../domain/topics.ts';
 
 /** Records of one DLQ partition that a purge deletes: offsets from `low` up to (not including) `before`. */
 export interface PurgePlan {

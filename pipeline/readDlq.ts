@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IHeaders, Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
+import { topicsOf } from '../domain/topics.ts';
 
 /** One DLQ record: where it sits in the DLQ, where it came from and why, and the original message. */
 export interface DlqRecord {

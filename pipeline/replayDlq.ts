@@ -4,9 +4,10 @@
  * `edumon-replayed-from` naming the DLQ record. A replay that is still bad lands in the DLQ again.
  */
 import type { IHeaders, Kafka } from 'kafkajs';
-import { type Config, topicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { EdumonError } from '../core/errors.ts';
 import { kafkaError } from '../core/kafka.ts';
+import { topicsOf } from '../domain/topics.ts';
 import type { DlqRecord } from './readDlq.ts';
 
 export interface Replayed {

@@ -9,10 +9,11 @@
  * sink's clock), from which the rules know a quiet feed (alerts/feedWatermarks.ts).
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { appendStaged, appendValues } from '../core/appendStaged.ts';
 import { type Clock, wallClock } from '../core/clock.ts';
 import { inTransaction } from '../core/db.ts';
-import { type EventType, feedOf } from '../ingest/contract.ts';
-import { eventTables, tableOf } from '../ingest/eventTables.ts';
+import { type EventType, feedOf } from '../domain/contract.ts';
+import { eventTables, tableOf } from '../domain/eventTables.ts';
 import type { StoredEvent } from '../ingest/pseudonymize.ts';
 
 export interface Rejection {
@@ -159,25 +160,15 @@ export class Sink {
     for (const [table, events] of byTable) {
       const plan = this.plans.get(table)!;
       const cols = plan.columns;
-      const appender = await this.conn.createAppender(`stg_${table}`, null, 'temp');
-      try {
-        for (const e of events) {
-          const rec = e as unknown as Record<string, unknown>;
-          for (const c of cols) {
-            const v = rec[c.name];
-            if (v === undefined || v === null) appender.appendNull();
-            else c.append(appender, v);
-          }
-          appender.endRow();
+      // On failure the caller rolls the transaction back, and the half-filled staging table with it.
+      await appendStaged(this.conn, `stg_${table}`, events, (appender, e) => {
+        const rec = e as unknown as Record<string, unknown>;
+        for (const c of cols) {
+          const v = rec[c.name];
+          if (v === undefined || v === null) appender.appendNull();
+          else c.append(appender, v);
         }
-      } catch (err) {
-        // The caller rolls the transaction back, and the half-filled staging table with it.
-        try {
-          appender.closeSync();
-        } catch {}
-        throw err;
-      }
-      appender.closeSync();
+      });
       offered += events.length;
       // On failure the caller's rollback empties the staging table too.
       const res = await this.conn.run(plan.insertSql);
@@ -191,17 +182,9 @@ export class Sink {
     let rejected = 0;
     for (const b of batches) {
       if (b.rejections.length > 0) {
-        const appender = await this.conn.createAppender('stg_rejections', null, 'temp');
-        for (const r of b.rejections) {
-          appender.appendVarchar(b.topic);
-          appender.appendInteger(b.partition);
-          appender.appendBigInt(r.offset);
-          appender.appendVarchar(r.reason);
-          appender.appendVarchar(r.sha256);
-          appender.appendInteger(r.bytes);
-          appender.endRow();
-        }
-        appender.closeSync();
+        await appendStaged(this.conn, 'stg_rejections', b.rejections, (appender, r) =>
+          appendValues(appender, [b.topic, b.partition, r.offset, r.reason, r.sha256, r.bytes]),
+        );
         const res = await this.conn.run(`insert or ignore into main.rejections by name select *, now() as rejected_at from temp.stg_rejections`);
         rejected += Number(res.rowsChanged);
         await this.conn.run(`delete from temp.stg_rejections`);

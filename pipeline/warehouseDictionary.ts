@@ -7,10 +7,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connect, openWarehouse } from '../core/db.ts';
 import { EdumonError } from '../core/errors.ts';
-import { tableOf } from '../ingest/eventTables.ts';
+import { tableOf } from '../domain/eventTables.ts';
 import { migrate } from './migrate.ts';
 
-/** The dictionary's sections of tables, in order: the event tables first (ingest/eventTables.ts). */
+/** The dictionary's sections of tables, in order: the event tables first (domain/eventTables.ts). */
 const TABLE_GROUPS: ReadonlyArray<{ title: string; tables: readonly string[] }> = [
   { title: '事件 / Events', tables: Object.values(tableOf) },
   { title: '告警 / Alerts', tables: ['alerts', 'alert_transitions', 'rule_runs', 'silences', 'held_alerts'] },

@@ -20,9 +20,10 @@ import { type Cadence, loadRules, type Rule, ruleById } from '../alerts/rules.ts
 import { SweepStopped } from '../alerts/runRules.ts';
 import { dueRules, isInSeason } from '../alerts/schedule.ts';
 import { type Clock, wallClock } from '../core/clock.ts';
-import type { Config, Family } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { Family } from '../domain/topics.ts';
 import { dailySweepDelay } from './dailySweepDelay.ts';
 import { applyRulesRequest, type RulesAnswer, type RulesRequest } from './rulesRequest.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';

@@ -1,8 +1,8 @@
 /**
  * `edumon run`, the composition root: opens the warehouse (the one read-write process), migrates
- * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts)
- * from the one scheduler (service/scheduler.ts), and serves read queries, rule runs and alert
- * actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
+ * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts;
+ * the digest and snapshot jobs) from the one scheduler (service/scheduler.ts), and serves read
+ * queries, rule runs and alert actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
  * service.token) while it holds the file.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
 import { clockOf } from '../core/clock.ts';
-import { type Config, type Family, snapshotsDirOf } from '../core/config.ts';
+import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
 import { lockDown } from '../core/lockDown.ts';
 import type { Logger } from '../core/log.ts';
+import type { Family } from '../domain/topics.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../ingest/pseudonymize.ts';
 import { type PipelineStats, startConsumer } from '../pipeline/consumer.ts';
 import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';

@@ -1,6 +1,6 @@
 /**
- * Every timed job of the service (rule sweeps today; the digest and snapshots later) runs from
- * here: node-cron ticks each job on its cron expression, read in Asia/Shanghai whatever the
+ * Every timed job of the service (the rule sweeps and the notify round, service/ruleSweeps.ts;
+ * the weekly digest, digestJob.ts; the snapshots, snapshotJob.ts) runs from here: node-cron ticks each job on its cron expression, read in Asia/Shanghai whatever the
  * host's TZ, and a job that may not overlap is skipped, with a log line, while its previous run is
  * still going. The scheduler only triggers; what a run does (and decides) is the job's.
  */

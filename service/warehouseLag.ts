@@ -7,9 +7,10 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IngestState } from '../alerts/feedWatermarks.ts';
-import { type Config, eventTopicsOf } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { eventTopicsOf } from '../domain/topics.ts';
 
 /**
  * The ingest state of the warehouse on `conn` as of `now` (epoch ms, the command's clock), or

@@ -93,7 +93,7 @@ export function digestRendering(config: Config): (language: 'zh-CN' | 'en', scop
     const title = catalogue.get(rule)?.title;
     return title === undefined ? undefined : titleIn(title, lang);
   };
-  return (language, scope) => ({ language, defs, scope, ruleTitle, drawn });
+  return (language, scope) => ({ language, defs, scope, ruleTitle, drawn, cjkFont: config.render.cjkFont });
 }
 
 /** The outbox rows of the week's digests for `recipients` (rendered in each reader's language). */

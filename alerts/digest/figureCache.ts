@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../../core/db.ts';
-import { eventTables } from '../../ingest/eventTables.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 
 /** One row of figures.sql, as DuckDB's JSON rows give it. */
 export type FigureRow = Record<string, unknown>;

@@ -21,6 +21,7 @@
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
+import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
 import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest } from './model.ts';
 import { trendPng } from './trendChart.ts';
@@ -48,6 +49,8 @@ export interface RenderDigestOptions {
    * shared by a round's digests draws each picture once: a county's rows are the city digest's too.
    */
   drawn?: Map<string, Buffer>;
+  /** The CJK font file for the trend pictures (config render.cjkFont); default: trendChart.ts cjkFontPath's search. */
+  cjkFont?: string | null;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
@@ -71,7 +74,6 @@ const GREEN = '#15803d';
 const RED = '#b91c1c';
 const GRAY = '#6b7280';
 const AMBER = '#92400e';
-const FONT = `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','Helvetica Neue',Arial,sans-serif`;
 
 /**
  * The digest rendered for one reader in `opts.language`: subject, HTML, text, the trend PNGs
@@ -119,6 +121,8 @@ interface Ctx {
   groups: Array<{ def: FigureDef; rows: FigureValue[] }>;
   defOf: (id: string) => FigureDef;
   weeks: string[];
+  /** The trend pictures' CJK font file (RenderDigestOptions cjkFont). */
+  cjkFont: string | null;
 }
 
 function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording): Ctx {
@@ -147,6 +151,7 @@ function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording):
     groups,
     defOf,
     weeks: trendWeeks(digest.week),
+    cjkFont: opts.cjkFont ?? null,
   };
 }
 
@@ -323,7 +328,7 @@ function drawTrends(ctx: Ctx, include: (f: FigureValue) => boolean, drawn: Map<s
         byContent.set(key, cid);
         let png = drawn.get(key);
         if (!png) {
-          png = trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color });
+          png = trendPng(row.trend, { target: def.target, width: TREND.width, height: TREND.height, color, cjkFont: ctx.cjkFont });
           drawn.set(key, png);
         }
         files.push({ cid, png });
@@ -350,12 +355,6 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
     out.push(`<tr><td style="padding:18px 16px 6px;font-size:17px;line-height:24px;font-weight:bold;border-bottom:2px solid #e5e7eb">${esc(title)}</td></tr>`);
   const para = (html: string, style = '') => out.push(`<tr><td style="padding:6px 16px;font-size:14px;line-height:22px${style}">${html}</td></tr>`);
   out.push(
-    `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`,
-    `<title>${esc(subject)}</title></head>`,
-    `<body style="margin:0;padding:0;background:#f3f4f6">`,
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f4f6"><tr><td align="center" style="padding:16px 0">`,
-    `<table role="presentation" id="edumon-digest" width="640" cellpadding="0" cellspacing="0" border="0" style="width:640px;max-width:640px;table-layout:fixed;background:#ffffff;border:1px solid #d1d5db;font-family:${FONT};color:#111827">`,
-    `<tr><td style="padding:16px;background:#1f2937;color:#ffffff;font-size:20px;line-height:28px;font-weight:bold">${esc(titleOf(ctx))}</td></tr>`,
     `<tr><td style="padding:10px 16px 0;font-size:13px;line-height:20px;color:${GRAY}">${esc(w.labelled(w.asOf, timeText(digest.week.asOf, w)))}　${esc(w.labelled(w.composedAt, timeText(digest.composedAt, w)))}</td></tr>`,
   );
 
@@ -447,8 +446,8 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
 
   para(esc(w.attachment(xlsxName)), ';padding-top:14px');
   out.push(`<tr><td style="padding:12px 16px 16px;font-size:12px;line-height:18px;color:${GRAY};border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
-  out.push('</table></td></tr></table></body></html>');
-  return out.join('\n');
+  const page = { lang, title: subject, id: 'edumon-digest', width: 640, margin: '16px 0', banner: titleOf(ctx) } as const;
+  return emailHtml({ ...page, bannerStyle: 'padding:16px;font-size:20px;line-height:28px' }, out);
 }
 
 /** One figure-and-region row, kept lean: 180 of them must stay well under the 102 KB clip. */
@@ -471,11 +470,6 @@ function figureRowHtml(def: FigureDef, row: FigureValue, rows: readonly FigureVa
     `<tr${city ? ' style="background:#f9fafb;font-weight:bold"' : ''}><td>${esc(ctx.region(row.region))}</td><td align="right">${esc(valueText(def, row.value, w))}</td>` +
     `<td style="color:${metColor}">${esc(metText(row.met, w))}</td><td style="color:${changeColor}">${esc(changeText(def, row.change, w))}</td><td>${bar}</td><td>${img}</td></tr>`
   );
-}
-
-/** Text made safe as HTML content or a quoted attribute. */
-function esc(text: string): string {
-  return visibleText(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 // ---------------------------------------------------------------- plain text

@@ -1,7 +1,7 @@
 /**
  * A realistic weekly digest for the city (焦作市, 410800) in 2025-W27 (30 June to 6 July 2025,
  * the start of the admission season), in one place for the tests of the renderer and the workbook
- * and for the screenshot in docs/img/weekly-digest.png (bin/screenshotDigest.ts): all 12 regions,
+ * and for the screenshot in docs/img/weekly-digest.png (tools/screenshotDigest.ts): all 12 regions,
  * the 15 figures with targets from the plans (sql/rules/*.sql), 8-week trends with a missing week,
  * some targets missed, some figures worse, a stale payroll feed, rejected messages and the alerts
  * of the week. Numbers are made up but deterministic (no clock, no random source).

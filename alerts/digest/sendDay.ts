@@ -6,6 +6,8 @@
  * When two weeks' send days fall together (after 春节), the latest week's digest is the one due:
  * its 8-week trend shows the week before.
  */
+
+import { shanghaiDate } from '../../core/shanghai.ts';
 import { type CalendarOverride, dayKind } from '../notify/calendar.ts';
 import type { IsoWeek } from './model.ts';
 import { previousWeek, weekOf } from './week.ts';
@@ -13,8 +15,6 @@ import { previousWeek, weekOf } from './week.ts';
 const DAY = 86_400_000;
 /** The Shanghai hour digests are sent at. */
 export const DIGEST_HOUR = 8;
-
-const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** The moment (epoch ms) the digest of `week` is due: 08:00 Asia/Shanghai on the first working day from the next week's Monday on. */
 export function digestSendAt(week: IsoWeek, overrides: readonly CalendarOverride[] = []): number {

@@ -20,11 +20,11 @@ const CJK_FONT_PATHS = [
 ];
 
 /**
- * The Noto Sans CJK font file (EDUMON_CJK_FONT, else the first of the known paths that exists).
- * Throws EdumonError naming the package when none does.
+ * The Noto Sans CJK font file: `configured` (render.cjkFont, EDUMON_CJK_FONT) if given, else the
+ * first of the known paths that exists. Throws EdumonError naming the package when none does.
  */
-export function cjkFontPath(): string {
-  const candidates = process.env.EDUMON_CJK_FONT ? [process.env.EDUMON_CJK_FONT] : CJK_FONT_PATHS;
+export function cjkFontPath(configured: string | null = null): string {
+  const candidates = configured ? [configured] : CJK_FONT_PATHS;
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new EdumonError(
@@ -44,6 +44,8 @@ export interface TrendOptions {
   scale?: number;
   /** Colour of the line: the renderer gives red to a missed target. */
   color?: string;
+  /** The CJK font file (render.cjkFont); default: cjkFontPath's search. */
+  cjkFont?: string | null;
 }
 
 /** The default size in CSS px: the width the digest's trend column gives it. */
@@ -99,7 +101,7 @@ export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOption
     const svg = chart.renderToSVGString();
     // Loading the font costs more than drawing the line: only a picture with text gets it.
     const font = svg.includes('<text')
-      ? { fontFiles: [cjkFontPath()], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
+      ? { fontFiles: [cjkFontPath(opts.cjkFont)], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
       : { loadSystemFonts: false };
     return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
   } finally {

@@ -3,15 +3,16 @@
  * (`2025-W20` … `2025-W27`), for the trend's column headers in the workbook and the note under the
  * figures table. Pure: computed from the week's Monday in Asia/Shanghai.
  */
+
+import { shanghaiWall } from '../../core/shanghai.ts';
 import type { IsoWeek } from './model.ts';
 
 const DAY = 86_400_000;
-const SHANGHAI = 8 * 3_600_000;
 
 /** The labels of the `n` weeks ending with `week` (inclusive), oldest first. */
 export function trendWeeks(week: IsoWeek, n = 8): string[] {
   // The week's Monday as a Shanghai calendar date, at UTC midnight so day arithmetic is exact.
-  const monday = Math.floor((Date.parse(week.start) + SHANGHAI) / DAY) * DAY;
+  const monday = Math.floor(shanghaiWall(week.start).getTime() / DAY) * DAY;
   return Array.from({ length: n }, (_, i) => isoWeekLabel(monday - (n - 1 - i) * 7 * DAY));
 }
 

@@ -4,10 +4,10 @@
  * of its Thursday. Pure: no clock, no I/O.
  */
 import { UsageError } from '../../core/errors.ts';
+import { fromShanghaiWall, shanghaiWall } from '../../core/shanghai.ts';
 import type { IsoWeek } from './model.ts';
 
 const DAY = 86_400_000;
-const SHANGHAI = 8 * 3600_000;
 const LABEL = /^(\d{4})-W(\d{2})$/;
 
 /** ISO weekday of a UTC midnight: Monday 1 ... Sunday 7. */
@@ -27,7 +27,7 @@ export function weeksInYear(year: number): number {
 /** The IsoWeek of `year`-W`week` (checked by the callers). */
 function makeWeek(year: number, week: number): IsoWeek {
   const mondayDate = week1Monday(year) + (week - 1) * 7 * DAY;
-  const start = mondayDate - SHANGHAI;
+  const start = fromShanghaiWall(mondayDate);
   const end = start + 7 * DAY;
   return {
     label: `${year}-W${String(week).padStart(2, '0')}`,
@@ -56,7 +56,7 @@ export function parseIsoWeek(label: string): IsoWeek {
 
 /** The ISO week containing the moment `epochMs` (milliseconds since 1970, UTC) in Asia/Shanghai. */
 export function weekOf(epochMs: number): IsoWeek {
-  const local = epochMs + SHANGHAI;
+  const local = shanghaiWall(epochMs).getTime();
   const date = Math.floor(local / DAY) * DAY;
   // The ISO year is the year of the week's Thursday.
   const thursday = date + (4 - isoDay(date)) * DAY;

@@ -22,6 +22,8 @@
  */
 import data from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import type { Config } from '../../core/config.ts';
+import { minutesOfClock, muteWindowEnd } from '../../core/muteWindowEnd.ts';
+import { fromShanghaiWall, shanghaiWall } from '../../core/shanghai.ts';
 
 /** A day as the mute rules see it: a 调休 Saturday or Sunday is a `makeup-workday`, and not muted. */
 export type DayKind = 'workday' | 'weekend' | 'holiday' | 'makeup-workday';
@@ -48,8 +50,6 @@ export interface HolidayPeriod {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Asia/Shanghai is UTC+8 all year. */
-const SHANGHAI = 8 * HOUR;
 
 const holidays = data.holidays as Record<string, string>;
 const workdays = data.workdays as Record<string, string>;
@@ -78,9 +78,9 @@ function dayNumber(date: string): number {
 
 const dateOf = (day: number): string => new Date(day * DAY).toISOString().slice(0, 10);
 /** The Asia/Shanghai calendar day (days since 1970-01-01) a moment falls on. */
-const shanghaiDay = (ms: number): number => Math.floor((ms + SHANGHAI) / DAY);
+const shanghaiDay = (ms: number): number => Math.floor(shanghaiWall(ms).getTime() / DAY);
 /** The moment an Asia/Shanghai day begins (its 00:00 +08:00), epoch ms. */
-const startOfDay = (day: number): number => day * DAY - SHANGHAI;
+const startOfDay = (day: number): number => fromShanghaiWall(day * DAY);
 
 /** Whether the package has holiday data for a year; for other years every day is a plain workday or weekend unless overridden. */
 export function calendarCoversYear(year: number): boolean {
@@ -123,8 +123,6 @@ export interface Mute {
   reason: string;
 }
 
-const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
 /**
  * When the mute covering `now` ends, or null when notices may go out now. Muted are the moments
  * inside a mute window (Asia/Shanghai wall clock, `from` inclusive, `to` exclusive; from > to
@@ -166,12 +164,8 @@ function causesAt(t: number, settings: MuteSettings): Array<{ end: number; label
   const minute = (t - dayStart) / 60_000;
   const out: Array<{ end: number; label: string; name: string | null }> = [];
   for (const w of settings.muteWindows) {
-    const [from, to] = [minutesOf(w.from), minutesOf(w.to)];
-    const label = `静默时段 ${w.from}–${w.to}`;
-    if (from < to) {
-      if (minute >= from && minute < to) out.push({ end: dayStart + to * 60_000, label, name: null });
-    } else if (minute >= from) out.push({ end: dayStart + DAY + to * 60_000, label, name: null });
-    else if (minute < to) out.push({ end: dayStart + to * 60_000, label, name: null });
+    const end = muteWindowEnd({ from: minutesOfClock(w.from), to: minutesOfClock(w.to) }, minute);
+    if (end !== null) out.push({ end: dayStart + end * 60_000, label: `静默时段 ${w.from}–${w.to}`, name: null });
   }
   if (settings.muteHolidays) {
     const d = dayOf(dateOf(day), settings.calendarOverrides);

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../../core/config.ts';
 import { regionName, regions } from '../../core/regions.ts';
+import { shanghaiWall } from '../../core/shanghai.ts';
 import type { Severity } from '../rules.ts';
 import { type CalendarOverride, calendarCoversYear, type HolidayPeriod, type Mute, muteUntil, upcomingHolidays } from './calendar.ts';
 import { escalationRecipientsOf, type Recipient, recipientsOf } from './route.ts';
@@ -80,7 +81,7 @@ export function notifyCheck(notify: Config['notify'], now: number): NotifyCheck 
       return { severity, recipients: checked(recipientsOf(alert, notify)), escalation: checked(escalationRecipientsOf(alert, notify)) };
     });
   const mute: Mute | null = muteUntil(now, notify);
-  const year = new Date(now + 8 * 3_600_000).getUTCFullYear();
+  const year = shanghaiWall(now).getUTCFullYear();
   return {
     at: new Date(now).toISOString(),
     regions: regions.map((r) => ({ code: r.code, name: r.zh, severities: route('CHECK', r.code) })),

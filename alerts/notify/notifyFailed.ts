@@ -8,10 +8,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../../core/config.ts';
 import { CITY_CODE } from '../../core/regions.ts';
+import { shanghaiDate } from '../../core/shanghai.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
-import type { Violation } from '../../ingest/violation.ts';
+import type { Violation } from '../../domain/violation.ts';
 import { loadAlertStates, writeTransitions } from '../alertStore.ts';
-import { shanghaiDate } from '../applyRules.ts';
 import { type AlertTransition, evaluate, transitionsMade } from '../evaluate.ts';
 
 export const NOTIFY_FAILED = 'DQ-NOTIFY-FAILED';

@@ -4,6 +4,7 @@
  * The SQL is in sql/alerts/notify_*.sql.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { appendStaged, appendValues } from '../../core/appendStaged.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import type { LogEntry, NotifyAlert } from './policy.ts';
 
@@ -45,18 +46,9 @@ export async function loadNotifyLog(conn: DuckDBConnection, rules: RuleScope): P
 export async function writeNotifyLog(conn: DuckDBConnection, entries: readonly LogEntry[]): Promise<void> {
   if (!entries.length) return;
   await conn.run(SQL.notify_log_stage);
-  const appender = await conn.createAppender('staged_notify_log', null, 'temp');
-  for (const e of entries) {
-    appender.appendVarchar(e.alert_id);
-    appender.appendVarchar(e.contact_id);
-    appender.appendInteger(e.occurrence);
-    appender.appendVarchar(e.status);
-    appender.appendVarchar(e.notified_at);
-    appender.appendVarchar(e.told_at);
-    appender.appendBoolean(e.escalated);
-    appender.endRow();
-  }
-  appender.closeSync();
+  await appendStaged(conn, 'staged_notify_log', entries, (appender, e) =>
+    appendValues(appender, [e.alert_id, e.contact_id, e.occurrence, e.status, e.notified_at, e.told_at, e.escalated]),
+  );
   await conn.run(SQL.notify_log_upsert);
 }
 

@@ -1,8 +1,8 @@
 /**
- * The notification policy, Alertmanager's dedup and inhibit stages done right: a pure function of
- * the alerts (as the stored lifecycle leaves them), what each contact was last told of each
- * (notify_log), the contacts, the silences, the mute in force and `now`. It reconciles rather than
- * reacts: whatever a contact has not yet been told (an opening, a reopening, a resolution) is due,
+ * The notification policy, Alertmanager's dedup and silence stages done right (there is no
+ * inhibition: no alert holds back another's notices): a pure function of the alerts (as the stored
+ * lifecycle leaves them), what each contact was last told of each (notify_log), the contacts, the
+ * silences, the mute in force and `now`. It reconciles rather than reacts: whatever a contact has not yet been told (an opening, a reopening, a resolution) is due,
  * so a restart, a mute window or a silence loses nothing, and what stopped being relevant while
  * held (opened and resolved unseen) is never sent.
  *

@@ -12,6 +12,7 @@ import { EdumonError } from '../../core/errors.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
+import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
 import type { Severity } from '../rules.ts';
 import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
 import { type Wording, wordingFor } from './wording.ts';
@@ -204,7 +205,6 @@ function sectionTitle(key: SectionKey, shownCount: number, all: readonly Section
 
 // ---------------------------------------------------------------- HTML
 
-const FONT = `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','Helvetica Neue',Arial,sans-serif`;
 const LABEL = 'color:#666';
 
 function htmlOf(subject: string, body: readonly Section[], all: readonly Section[], ctx: Ctx): string {
@@ -212,12 +212,6 @@ function htmlOf(subject: string, body: readonly Section[], all: readonly Section
   const lang = model.recipient.language === 'en' ? 'en' : 'zh-CN';
   const out: string[] = [];
   out.push(
-    `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`,
-    `<title>${esc(subject)}</title></head>`,
-    `<body style="margin:0;padding:0;background:#f3f4f6">`,
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f4f6"><tr><td align="center" style="padding:16px 8px">`,
-    `<table role="presentation" id="edumon-email" width="600" cellpadding="0" cellspacing="0" border="0" style="width:600px;max-width:600px;table-layout:fixed;background:#ffffff;border:1px solid #d1d5db;font-family:${FONT};color:#111827">`,
-    `<tr><td style="padding:16px 24px;background:#1f2937;color:#ffffff;font-size:18px;line-height:26px;font-weight:bold;overflow-wrap:anywhere;word-wrap:break-word">${esc(subject)}</td></tr>`,
     `<tr><td style="padding:16px 24px 4px;font-size:14px;line-height:22px">${esc(w.greeting(model.recipient.name))}<br>${labelHtml(w, w.composedAt, timeText(model.composedAt, w))}</td></tr>`,
   );
   if (ctx.more) out.push(`<tr><td style="padding:8px 24px;font-size:14px;line-height:22px;color:#92400e;background:#fffbeb">${esc(ctx.more)}</td></tr>`);
@@ -228,8 +222,8 @@ function htmlOf(subject: string, body: readonly Section[], all: readonly Section
     for (const item of section.items) out.push(itemHtml(item, ctx));
   }
   out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
-  out.push('</table></td></tr></table></body></html>');
-  return out.join('\n');
+  const page = { lang, title: subject, id: 'edumon-email', width: 600, margin: '16px 8px', banner: subject } as const;
+  return emailHtml({ ...page, bannerStyle: 'padding:16px 24px;font-size:18px;line-height:26px;overflow-wrap:anywhere;word-wrap:break-word' }, out);
 }
 
 function itemHtml(item: EmailItem, ctx: Ctx): string {
@@ -252,11 +246,6 @@ function labelHtml(w: Wording, label: string, value: string): string {
   const whole = w.labelled(label, value);
   const head = whole.slice(0, whole.length - value.length);
   return `<span style="${LABEL}">${esc(head)}</span>${esc(value)}`;
-}
-
-/** Text made safe as HTML content or a double- or single-quoted attribute. */
-function esc(text: string): string {
-  return visibleText(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 // ---------------------------------------------------------------- plain text

@@ -1,6 +1,6 @@
 /**
  * A realistic alert email for 武陟县 (410823) during the 2025 admission season, in one place for
- * the screenshot in docs/img/alert-email.png (bin/screenshotEmail.ts) and the test that renders it
+ * the screenshot in docs/img/alert-email.png (tools/screenshotEmail.ts) and the test that renders it
  * in a browser (tests/integration/emailScreenshot.test.ts). Titles and policy clauses are those of
  * sql/rules/*.sql; schools, codes, event ids and pseudonyms are made up. One school name holds 𠮷
  * (CJK Extension B, two UTF-16 units), which must survive every stage.

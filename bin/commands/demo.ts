@@ -3,20 +3,21 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import type { Command } from '../../core/cli.ts';
-import { type Config, topicsOf } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { regionName, regions } from '../../core/regions.ts';
 import { visibleText } from '../../core/text.ts';
-import { tableOf } from '../../ingest/eventTables.ts';
+import { tableOf } from '../../domain/eventTables.ts';
+import { topicsOf } from '../../domain/topics.ts';
+import { ensureBroker } from '../../infra/kafka/ensureBroker.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
-import { ensureBroker } from '../../ingest/simulate/brokerUp.ts';
-import { defaultOptions } from '../../ingest/simulate/options.ts';
-import { publishFiles } from '../../ingest/simulate/publishOut.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
 import { lastMailNumber, startMailCatcher } from '../../service/mailCatcher.ts';
 import { startService } from '../../service/run.ts';
 import { hasContacts } from '../../service/sweepNotify.ts';
+import { defaultOptions } from '../../simulator/options.ts';
+import { publishFiles } from '../../simulator/publishOut.ts';
+import { simulate } from '../../simulator/simulate.ts';
 
 export const demoCmd: Command = {
   name: 'demo',

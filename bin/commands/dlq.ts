@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandContext } from '../../core/cli.ts';
-import { topicsOf } from '../../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import { planPurge, purgeDlq } from '../../pipeline/purgeDlq.ts';
 import { type DlqRecord, readDlq } from '../../pipeline/readDlq.ts';
 import { replayDlq } from '../../pipeline/replayDlq.ts';

@@ -8,7 +8,7 @@ import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
 import { visibleText } from '../../core/text.ts';
-import { violationSchema } from '../../ingest/violation.ts';
+import { violationSchema } from '../../domain/violation.ts';
 import { applyRulesRequest, type RulesAnswer, type RulesRequest, runRulesRequest } from '../../service/rulesRequest.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
 import { warehouseIngestState } from '../../service/warehouseLag.ts';

@@ -1,12 +1,12 @@
 import type { Command } from '../../core/cli.ts';
-import { eventTopicsOf, topicsOf } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { makePrivate } from '../../core/privateFiles.ts';
+import { eventTopicsOf, topicsOf } from '../../domain/topics.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
-import { defaultOptions, type SimulateOptions } from '../../ingest/simulate/options.ts';
-import { publishFiles } from '../../ingest/simulate/publishOut.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
+import { defaultOptions, type SimulateOptions } from '../../simulator/options.ts';
+import { publishFiles } from '../../simulator/publishOut.ts';
+import { simulate } from '../../simulator/simulate.ts';
 
 const rss = () => `rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`;
 

@@ -1,7 +1,8 @@
 -- The weekly digest's figures as of one moment (alerts/digest/figures.ts runs it once per week-end):
 -- one row per Jiaozuo region (jiaozuo_regions()) and one for the city, 410800 (sums over the
 -- regions, as asof_region_indicators sums), each figure a column and, where it has a target, a
--- `<figure>_met` column judged as its rule judges (same comparison, same decimals).
+-- `<figure>_met` column judged as its rule judges (same comparison, same decimals; the rates'
+-- rate_percent and rate_below are the rules' own, sql/views/asof_4_indicators.sql).
 -- params: as_of, kg_ger_min_percent, kg_puhui_min_percent, kg_public_share_min_percent,
 --   hs_ger_min_percent, kg_children_per_teacher, new_public_places_target, new_public_places_from,
 --   new_public_places_by, hs_funds_per_student, max_class_size, max_school_size,
@@ -84,19 +85,19 @@ with regions as (
   group by grouping sets ((region_code), ())
 )
 select r.region_code,
-  (i.kg_children * 100.0 / nullif(i.age_3_5, 0))::double as kg_ger,
-  i.kg_children * 100 >= i.age_3_5 * $kg_ger_min_percent::decimal(18, 2) as kg_ger_met,
-  (i.kg_puhui * 100.0 / nullif(i.kg_children, 0))::double as kg_puhui,
-  i.kg_puhui * 100 >= i.kg_children * $kg_puhui_min_percent::decimal(18, 2) as kg_puhui_met,
-  (i.kg_public * 100.0 / nullif(i.kg_children, 0))::double as kg_public_share,
-  i.kg_public * 100 >= i.kg_children * $kg_public_share_min_percent::decimal(18, 2) as kg_public_share_met,
+  rate_percent(i.kg_children, i.age_3_5) as kg_ger,
+  not rate_below(i.kg_children, i.age_3_5, $kg_ger_min_percent) as kg_ger_met,
+  rate_percent(i.kg_puhui, i.kg_children) as kg_puhui,
+  not rate_below(i.kg_puhui, i.kg_children, $kg_puhui_min_percent) as kg_puhui_met,
+  rate_percent(i.kg_public, i.kg_children) as kg_public_share,
+  not rate_below(i.kg_public, i.kg_children, $kg_public_share_min_percent) as kg_public_share_met,
   (k.children / nullif(k.teachers, 0))::double as kg_teacher_ratio,
   k.teachers * $kg_children_per_teacher::decimal(18, 4) >= k.children as kg_teacher_ratio_met,
   n.places::double as new_public_places,
   n.places * n.total_days >= $new_public_places_target::integer * n.elapsed_days as new_public_places_met,
   round($new_public_places_target::integer * n.elapsed_days / n.total_days)::double as new_public_places_expected,
-  (i.hs_students * 100.0 / nullif(i.age_15_17, 0))::double as hs_ger,
-  i.hs_students * 100 >= i.age_15_17 * $hs_ger_min_percent::decimal(18, 2) as hs_ger_met,
+  rate_percent(i.hs_students, i.age_15_17) as hs_ger,
+  not rate_below(i.hs_students, i.age_15_17, $hs_ger_min_percent) as hs_ger_met,
   (h.covered_yuan * 100.0 / nullif(h.due_yuan, 0))::double as hs_funds,
   h.covered_yuan >= h.due_yuan as hs_funds_met,
   coalesce(oc.n, 0)::double as oversize_classes,

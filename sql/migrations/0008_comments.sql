@@ -1,11 +1,11 @@
 -- The data dictionary, kept in the warehouse itself: a comment on every table and every column,
 -- Chinese first, then English, in one string, read by analysts (duckdb_tables(),
 -- duckdb_columns()) and by the generator of docs/warehouse.md (pipeline/warehouseDictionary.ts).
--- Event columns carry the contract's field names (ingest/contract.ts: the enums listed here are
+-- Event columns carry the contract's field names (domain/contract.ts: the enums listed here are
 -- its value sets; tests/unit/warehouseComments.test.ts checks both). A later migration that adds
 -- a table or a column comments it too: that test names any column without one.
 
--- Events: one table per event type (pipeline/tables.ts), every version kept.
+-- Events: one table per event type (domain/eventTables.ts), every version kept.
 
 comment on table school_versions is '学校版本：学校登记信息（school.upserted）的每一版，current_schools 给出最新一版 / School versions: every version of a school''s registry record (school.upserted); current_schools gives the latest';
 comment on column school_versions.event_id is '事件编号：生产方平台自己的记录号，幂等键（重复投递只存一次），告警以它指明源记录 / Event id: the producing platform''s own record number, the idempotency key (a redelivered event is stored once); alerts name the source record by it';

@@ -1,6 +1,6 @@
 /** Reading the contract's zod schemas field by field, for the tests that compare them with the warehouse. */
 import type { z } from 'zod';
-import { type EventType, eventSchemas } from '../../ingest/contract.ts';
+import { type EventType, eventSchemas } from '../../domain/contract.ts';
 
 /** A zod schema's definition: its kind, the schema an optional wraps, an enum's values. */
 export type Def = { type: string; innerType?: z.ZodType; entries?: Record<string, string> };

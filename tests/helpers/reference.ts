@@ -3,8 +3,8 @@
  * Kafka and no failures: what any run of the pipeline over the same load must equal.
  */
 import { connect, openWarehouse } from '../../core/db.ts';
-import type { ContractEvent } from '../../ingest/contract.ts';
-import { eventTables } from '../../ingest/eventTables.ts';
+import type { ContractEvent } from '../../domain/contract.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 import { createPseudonymizer, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { families } from '../../ingest/contract.ts';
+import { families } from '../../domain/topics.ts';
 
 type Raw = Record<string, unknown> & { event_id: string; occurred_at: string; type: string };
 

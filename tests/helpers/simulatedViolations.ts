@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { families } from '../../ingest/contract.ts';
-import type { ViolationKey } from '../../ingest/violation.ts';
+import { families } from '../../domain/topics.ts';
+import type { ViolationKey } from '../../domain/violation.ts';
 
 /** A violation the oracle found, and whether its `subject` is a raw personal id (to be pseudonymised). */
 export type Finding = ViolationKey & { person: boolean };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Kafka } from 'kafkajs';
 import { expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import type { Load } from '../fixtures/load.ts';
 import { readTopic } from './kafka.ts';
 import { diffWarehouses } from './reference.ts';

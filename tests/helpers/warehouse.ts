@@ -1,6 +1,6 @@
 /** Reading a test warehouse directly (only while no edumon process holds it). */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { eventTables } from '../../ingest/eventTables.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 
 export async function queryWarehouse<T = Record<string, unknown>>(file: string, sql: string): Promise<T[]> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });

@@ -18,7 +18,7 @@ import { ruleById } from '../../alerts/rules.ts';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { connect, inTransaction, openWarehouse } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
-import type { ContractEvent } from '../../ingest/contract.ts';
+import type { ContractEvent } from '../../domain/contract.ts';
 import { pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';

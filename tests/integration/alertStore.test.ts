@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransitions, loadAlertStates } from '../../alerts/alertStore.ts';
 import { alertIdOf, evaluate } from '../../alerts/evaluate.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
-import type { Violation } from '../../ingest/violation.ts';
+import type { Violation } from '../../domain/violation.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 
 const over = (observed: number): Violation => ({

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventTables } from '../../ingest/eventTables.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';

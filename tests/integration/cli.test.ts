@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractEvent } from '../../ingest/contract.ts';
-import { eventTables } from '../../ingest/eventTables.ts';
+import type { ContractEvent } from '../../domain/contract.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { packagesLoadedBy, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';

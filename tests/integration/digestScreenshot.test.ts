@@ -2,7 +2,7 @@
  * The sample weekly digest (alerts/digest/sampleDigest.ts, the city's: 12 regions × 15 figures) as
  * a reader's mail client shows it: headless Chromium (/usr/bin/chromium; apt-get install chromium
  * fonts-noto-cjk), offline, every request refused and counted. The cid: trend pictures are inlined
- * as data: URLs for the browser (bin/inlineCidImages.ts), as a mail client resolves them from the
+ * as data: URLs for the browser (tools/inlineCidImages.ts), as a mail client resolves them from the
  * message's parts.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDigest } from '../../alerts/digest/render.ts';
 import { SAMPLE_RULE_TITLES, sampleDigest, sampleFigureDefs } from '../../alerts/digest/sampleDigest.ts';
-import { inlineCidImages } from '../../bin/inlineCidImages.ts';
-import { renderInBrowser } from '../../bin/renderInBrowser.ts';
 import { regions } from '../../core/regions.ts';
+import { inlineCidImages } from '../../tools/inlineCidImages.ts';
+import { renderInBrowser } from '../../tools/renderInBrowser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edumon-digest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

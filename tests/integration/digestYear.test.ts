@@ -1,8 +1,8 @@
 /**
  * A digest of the simulator's year, end to end short of SMTP: a simulated Jiaozuo year stored
  * through the real sink into a DuckDB file, the city's digest of 2025-W27 built from it and
- * rendered (bin/yearDigest.ts), shown in headless Chromium (offline) with the README's picture
- * made as bin/screenshotDigest.ts makes it, and its workbook read back: the figures the workbook
+ * rendered (tools/yearDigest.ts), shown in headless Chromium (offline) with the README's picture
+ * made as tools/screenshotDigest.ts makes it, and its workbook read back: the figures the workbook
  * holds are the ones the email shows.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderedDigest } from '../../alerts/digest/model.ts';
-import { inlineCidImages } from '../../bin/inlineCidImages.ts';
-import { renderInBrowser } from '../../bin/renderInBrowser.ts';
-import { README_DIGEST, screenshotDigest } from '../../bin/screenshotDigest.ts';
-import { yearDigest } from '../../bin/yearDigest.ts';
 import { loadConfig } from '../../core/config.ts';
 import { CITY_CODE, regions } from '../../core/regions.ts';
+import { inlineCidImages } from '../../tools/inlineCidImages.ts';
+import { renderInBrowser } from '../../tools/renderInBrowser.ts';
+import { README_DIGEST, screenshotDigest } from '../../tools/screenshotDigest.ts';
+import { yearDigest } from '../../tools/yearDigest.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 
 const config = loadConfig({ env: { EDUMON_ENV: 'test' } });

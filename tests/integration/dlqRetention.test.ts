@@ -4,7 +4,7 @@
  * topic's other settings. Real CLI and broker.
  */
 import { describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { testKafka } from '../helpers/kafka.ts';
 import { testEnv } from '../helpers/testEnv.ts';

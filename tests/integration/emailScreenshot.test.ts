@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
-import { renderInBrowser } from '../../bin/renderInBrowser.ts';
+import { renderInBrowser } from '../../tools/renderInBrowser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edumon-email-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

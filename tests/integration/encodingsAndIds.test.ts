@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';

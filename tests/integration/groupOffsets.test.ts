@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventTopicsOf } from '../../core/config.ts';
+import { eventTopicsOf } from '../../domain/topics.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { runEdumonWithin } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventTables } from '../../ingest/eventTables.ts';
+import { eventTables } from '../../domain/eventTables.ts';
 import { type ServiceInfo, serviceFileOf, serviceUrl } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';

@@ -18,10 +18,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
+import { shanghaiDate } from '../../core/shanghai.ts';
+import { topicsOf } from '../../domain/topics.ts';
+import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
-import { liveSeason } from '../../ingest/simulate/liveSeason.ts';
-import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
+import { liveSeason } from '../../simulator/liveSeason.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { openSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
@@ -36,7 +37,7 @@ const RATE = 3000;
 
 const DAY_MS = 86_400_000;
 /** The Shanghai date `msAgo` before now, YYYY-MM-DD. */
-const shanghaiDate = (msAgo: number) => new Date(Date.now() + 8 * 3_600_000 - msAgo).toISOString().slice(0, 10);
+const dateAgo = (msAgo: number) => shanghaiDate(Date.now() - msAgo);
 /** Data-health rules: the oracle does not judge them (they describe the feeds, not the plans). */
 const isDataHealth = (rule: string) => rule.startsWith('DQ-');
 
@@ -76,7 +77,7 @@ describe('a simulated year replayed live into edumon run', () => {
     // A year ending today, so the stream's event time reaches the wall clock only at its end. The
     // publisher starts first (the service once the files are written and publishing begins): the
     // service's first sweep, daily rules included, then comes while the year is arriving.
-    const [from, to] = [shanghaiDate(364 * DAY_MS), shanghaiDate(0)];
+    const [from, to] = [dateAgo(364 * DAY_MS), dateAgo(0)];
     const pub = spawnEdumon(['simulate', '--seed', '1', '--scale', SCALE, '--from', from, '--to', to, '--out', sim, '--publish', '--rate', String(RATE)], env);
     await waitFor(() => pub.output().includes('truth.json:') || pub.child.exitCode !== null, 60_000, 'the year to be simulated');
     const svc = spawnEdumon(['run'], env);

@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
 import { openWarehouse } from '../../core/db.ts';
-import { familyOf } from '../../ingest/contract.ts';
+import { familyOf } from '../../domain/contract.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';

@@ -16,9 +16,9 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
 import { parseShanghaiTime } from '../../core/shanghai.ts';
-import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
+import { topicsOf } from '../../domain/topics.ts';
+import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { pseudonym, RuleWorld } from '../helpers/ruleWorld.ts';

@@ -13,9 +13,10 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { recordRun } from '../../alerts/alertStore.ts';
 import { loadRules } from '../../alerts/rules.ts';
-import { feeds, loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { connect } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
+import { feeds } from '../../domain/topics.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { startRuleSweeps } from '../../service/ruleSweeps.ts';
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
+import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ViolationKey } from '../../ingest/violation.ts';
+import type { ViolationKey } from '../../domain/violation.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 import { queryWarehouse } from '../helpers/warehouse.ts';

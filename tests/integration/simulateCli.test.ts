@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { families } from '../../ingest/contract.ts';
+import { families } from '../../domain/topics.ts';
 import { decodeBytes } from '../../ingest/decode.ts';
 import { runEdumon } from '../helpers/cli.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../alerts/rules.ts';
-import { families } from '../../ingest/contract.ts';
+import { families } from '../../domain/topics.ts';
+import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { createPseudonymizer } from '../../ingest/pseudonymize.ts';
-import { defaultOptions } from '../../ingest/simulate/options.ts';
-import { simulate } from '../../ingest/simulate/simulate.ts';
-import { identityOf, type ViolationKey } from '../../ingest/violation.ts';
+import { defaultOptions } from '../../simulator/options.ts';
+import { simulate } from '../../simulator/simulate.ts';
 import { evaluateSimulated } from '../helpers/simulatedViolations.ts';
 import { TEST_KEY } from '../helpers/testEnv.ts';
 

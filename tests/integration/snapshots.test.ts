@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicsOf } from '../../core/config.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { eventTables } from '../../ingest/eventTables.ts';
+import { eventTables } from '../../domain/eventTables.ts';
+import { topicsOf } from '../../domain/topics.ts';
 import { listSnapshots, loadSnapshot, type SnapshotManifest } from '../../pipeline/snapshot.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';

@@ -2,7 +2,7 @@
  * The analysts' worked examples (sql/examples/*.sql), each run as an analyst runs it: through the
  * sandboxed read path (service/query.ts readQuery, on a read-only warehouse locked down as `edumon
  * query` locks it) over a simulated Jiaozuo year at scale 0.1 stored by the real decode,
- * pseudonymise and sink path (bin/storeSimulated.ts). Every answer is checked against values
+ * pseudonymise and sink path (tools/storeSimulated.ts). Every answer is checked against values
  * computed independently from the simulator's own JSON Lines (tests/helpers/simulatedFacts.ts, and
  * the rule oracle of tests/helpers/simulatedViolations.ts), never from the warehouse. The files are
  * found on disk: a new example is run and its header checked without being listed here, and fails
@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSimulated } from '../../bin/storeSimulated.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { readQuery } from '../../service/query.ts';
 import { withWarehouse } from '../../service/withWarehouse.ts';
+import { storeSimulated } from '../../tools/storeSimulated.ts';
 import { type SimulatedFacts, simulatedFacts } from '../helpers/simulatedFacts.ts';
 import { evaluateSimulated, type Finding } from '../helpers/simulatedViolations.ts';
 import { type Example, examples, headerProblems } from '../helpers/sqlExamples.ts';

@@ -6,8 +6,8 @@
  */
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { eventTopicsOf, topicsOf } from '../../core/config.ts';
-import { type ContractEvent, familyOf, messageKey } from '../../ingest/contract.ts';
+import { type ContractEvent, familyOf, messageKey } from '../../domain/contract.ts';
+import { eventTopicsOf, topicsOf } from '../../domain/topics.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { runEdumonWithin } from '../helpers/cli.ts';
 import { javaProduce } from '../helpers/javaProducer.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
-import type { ContractEvent } from '../../ingest/contract.ts';
+import type { ContractEvent } from '../../domain/contract.ts';
 import { createPseudonymizer, pseudonymizeEvent, type StoredEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { holdBack, isStorm, stormBound, stormViolation } from '../../alerts/alertStorm.ts';
 import type { Transition } from '../../alerts/evaluate.ts';
 import { loadConfig } from '../../core/config.ts';
-import { identityOf, type Violation } from '../../ingest/violation.ts';
+import { identityOf, type Violation } from '../../domain/violation.ts';
 
 const AT = '2025-07-12T02:00:00.000Z';
 const v = (subject: string, rule = 'WAGE-MISSING'): Violation => ({

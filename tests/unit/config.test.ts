@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, topicsOf } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
+import { topicsOf } from '../../domain/topics.ts';
 
 const KEY = 'a-production-secret-key';
 /** A service token of the shortest length accepted (32 characters). */
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       log: { level: 'info', format: 'text' },
       service: { port: 0, host: '127.0.0.1' },
       snapshots: { keep: 7, schedule: '0 0 3 * * *' },
+      render: { cjkFont: null, chromium: '/usr/bin/chromium' },
       query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
       feeds: {
         allowedLatenessMinutes: 10,
@@ -164,6 +166,8 @@ describe('loadConfig', () => {
         EDUMON_SMTP_PASS: 'secret',
         EDUMON_MAIL_FROM: 'edumon <edumon@jiaozuo.example>',
         EDUMON_DIGEST_WORSE_THRESHOLD_POINTS: '2.5',
+        EDUMON_CJK_FONT: '/opt/fonts/NotoSansCJK-Regular.ttc',
+        EDUMON_CHROMIUM: '/opt/chromium/chrome',
       },
     });
     expect(c).toEqual({
@@ -189,6 +193,7 @@ describe('loadConfig', () => {
       log: { level: 'debug', format: 'json' },
       service: { port: 8123, host: '0.0.0.0', token: TOKEN },
       snapshots: { dir: '/srv/edumon/snapshots', keep: 3, schedule: 'off' },
+      render: { cjkFont: '/opt/fonts/NotoSansCJK-Regular.ttc', chromium: '/opt/chromium/chrome' },
       query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
       feeds: { ...loadConfig({ env: {} }).feeds, allowedLatenessMinutes: 0 },
       rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type EventType, eventSchemas, eventTypes, familyOf, messageKey } from '../../ingest/contract.ts';
+import { type EventType, eventSchemas, eventTypes, familyOf, messageKey } from '../../domain/contract.ts';
 import { fieldKinds } from '../../ingest/csvCoerce.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { RAW_ID, sample } from './samples.ts';

@@ -8,9 +8,9 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { columnRanges, eventTypes, type NumericColumn, numericColumns, type PersonalField, personalFields } from '../../ingest/contract.ts';
+import { columnRanges, eventTypes, type NumericColumn, numericColumns, type PersonalField, personalFields } from '../../domain/contract.ts';
+import { tableOf } from '../../domain/eventTables.ts';
 import { decodeObject } from '../../ingest/decode.ts';
-import { tableOf } from '../../ingest/eventTables.ts';
 import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent } from '../../ingest/pseudonymize.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { Sink } from '../../pipeline/sink.ts';
@@ -42,7 +42,7 @@ afterAll(() => {
 
 /** Contract fields with no column of their own name, and why. */
 const dropped: Record<string, string> = {
-  type: 'each event type has its own table (ingest/eventTables.ts), so the table says the type',
+  type: 'each event type has its own table (domain/eventTables.ts), so the table says the type',
   ...Object.fromEntries(personalFields.map((f) => [f, `a personal identifier: stored only as its keyed pseudonym, column ${pseudonymFieldOf[f]}`])),
 };
 /** Warehouse columns that are no contract field, and why. */

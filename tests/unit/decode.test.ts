@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { familyOf, MAX_MESSAGE_BYTES } from '../../ingest/contract.ts';
+import { familyOf, MAX_MESSAGE_BYTES } from '../../domain/contract.ts';
 import { decodeBytes, decodeObject, formatIssues } from '../../ingest/decode.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { malformed, malformedKinds } from '../fixtures/malformed.ts';

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { generatedDocs, ROOT } from '../../bin/generatedDocs.ts';
-import { eventTypes } from '../../ingest/contract.ts';
+import { eventTypes } from '../../domain/contract.ts';
+import { generatedDocs, ROOT } from '../../tools/generatedDocs.ts';
 import { validEvents } from '../fixtures/events.ts';
 
 // Generated before collecting: the warehouse dictionary migrates an in-memory warehouse.

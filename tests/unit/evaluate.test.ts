@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, type AlertState, alertIdOf, evaluate, transitionsMade } from '../../alerts/evaluate.ts';
-import { identityOf, type Violation } from '../../ingest/violation.ts';
+import { identityOf, type Violation } from '../../domain/violation.ts';
 
 const v = (over: Partial<Violation> = {}): Violation => ({
   rule: 'ADM-OVER-QUOTA',

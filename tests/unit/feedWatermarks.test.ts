@@ -10,7 +10,8 @@ import {
   seasonEndAfter,
 } from '../../alerts/feedWatermarks.ts';
 import { loadConfig } from '../../core/config.ts';
-import { feedOf, feeds, typesByFeed } from '../../ingest/contract.ts';
+import { feedOf, typesByFeed } from '../../domain/contract.ts';
+import { feeds } from '../../domain/topics.ts';
 
 const config = loadConfig({ env: {} });
 const t = (iso: string) => Date.parse(iso);

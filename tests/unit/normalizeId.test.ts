@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeId, normalizePersonId, sciNotationProblem } from '../../ingest/normalizeId.ts';
+import { normalizeId, normalizePersonId, sciNotationProblem } from '../../domain/normalizeId.ts';
 
 describe('normalizeId', () => {
   it('trims spaces, tabs, the ideographic space U+3000 and no-break spaces around an id', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ContractEvent, eventTypes, personalFields } from '../../ingest/contract.ts';
+import { type ContractEvent, eventTypes, personalFields } from '../../domain/contract.ts';
 import { createPseudonymizer, pseudonymFieldOf, pseudonymizeEvent, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
 import { RAW_ID, sample } from './samples.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventType } from '../../ingest/contract.ts';
+import type { EventType } from '../../domain/contract.ts';
 import { decodeObject } from '../../ingest/decode.ts';
 import { textEncoding } from '../../ingest/decodeText.ts';
 import { type FileRecord, formatOf, readCsv, readJsonLines } from '../../ingest/readRecords.ts';

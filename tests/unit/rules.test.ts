@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRules, parseRule, ruleById } from '../../alerts/rules.ts';
 import { EdumonError } from '../../core/errors.ts';
-import { simulatedRules } from '../../ingest/simulate/simulate.ts';
+import { simulatedRules } from '../../simulator/simulate.ts';
 
 const header = (fields: Record<string, string>) =>
   Object.entries(fields)

@@ -1,5 +1,5 @@
 /** One valid sample of every event type (from the shared fixtures), and a raw personal id for leak checks. */
-import type { ContractEvent, EventType } from '../../ingest/contract.ts';
+import type { ContractEvent, EventType } from '../../domain/contract.ts';
 import { validEvents } from '../fixtures/events.ts';
 
 /** Looks like a real 学籍号 / ID-card number: must never show up in a rejection reason. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cjkFontPath, trendPng } from '../../alerts/digest/trendChart.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -6,12 +6,6 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 const size = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 
 describe('trendPng', () => {
-  const saved = process.env.EDUMON_CJK_FONT;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.EDUMON_CJK_FONT;
-    else process.env.EDUMON_CJK_FONT = saved;
-  });
-
   it('draws a valid PNG at twice the CSS size (120 × 32 -> 240 × 64)', () => {
     const png = trendPng([95.4, 95.5, 95.6, 95.8, 95.9, 96, 96.1, 96.2], { target: 97 });
     expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
@@ -43,8 +37,8 @@ describe('trendPng', () => {
 
   it('names the package when the CJK font is missing, and draws a sparkline (no text) without it', () => {
     const withFont = trendPng([1, 2, 3], { target: 2 });
-    process.env.EDUMON_CJK_FONT = '/nonexistent/NotoSansCJK-Regular.ttc';
-    expect(() => cjkFontPath()).toThrow(/fonts-noto-cjk/);
-    expect(trendPng([1, 2, 3], { target: 2 }).equals(withFont)).toBe(true);
+    const missing = '/nonexistent/NotoSansCJK-Regular.ttc';
+    expect(() => cjkFontPath(missing)).toThrow(/fonts-noto-cjk/);
+    expect(trendPng([1, 2, 3], { target: 2, cjkFont: missing }).equals(withFont)).toBe(true);
   });
 });

@@ -7,8 +7,8 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
-import { eventTypes } from '../../ingest/contract.ts';
-import { tableOf } from '../../ingest/eventTables.ts';
+import { eventTypes } from '../../domain/contract.ts';
+import { tableOf } from '../../domain/eventTables.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { defOf, shapeOf, unwrapOptional } from '../helpers/contractShapes.ts';
 

@@ -1,9 +1,0 @@
-/** `npm run docs`: writes the documents generated from the code (bin/generatedDocs.ts). */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { generatedDocs, ROOT } from './generatedDocs.ts';
-
-for (const { path, text } of await generatedDocs()) {
-  writeFileSync(join(ROOT, path), text);
-  console.log(`wrote ${path}`);
-}
