@@ -61,6 +61,8 @@ export interface SendingCheck {
   probe: SmtpProbe | null;
   /** Every problem found, each saying what to change; empty: mail can go out. */
   problems: string[];
+  /** What works but deserves a look (a session without TLS: emails travel in clear; EDUMON_SMTP_REQUIRE_TLS refuses it). */
+  notes: string[];
 }
 
 /**
@@ -73,13 +75,17 @@ export async function sendingCheck(notify: Config['notify']): Promise<SendingChe
   const fromIssue = fromProblem(notify);
   if (fromIssue) problems.push(fromIssue);
   const base = { from: parseMailbox(notify.from), login: notify.smtpUser ?? null, provider: providerOf(notify.smtpUrl, notify.smtpUser) };
-  if (!notify.smtpUrl) return { server: null, ...base, probe: null, problems };
+  const notes: string[] = [];
+  if (!notify.smtpUrl) return { server: null, ...base, probe: null, problems, notes };
   const url = new URL(notify.smtpUrl);
   const server = `${url.protocol}//${url.host}`;
   const probe = await probeSmtp(notify);
   if (!probe.ehlo.ok) problems.push(`SMTP 服务器 ${server} 无法连接或 EHLO 失败 / ${server}: ${probe.ehlo.reply}`);
   else {
-    if (!probe.tls) problems.push(`与 ${server} 的连接未加密（无 TLS）/ the session with ${server} is not encrypted (no TLS): emails travel in clear`);
+    if (!probe.tls)
+      notes.push(
+        `与 ${server} 的连接未加密（无 TLS），邮件以明文传输 / the session with ${server} is not encrypted (no TLS): emails travel in clear (EDUMON_SMTP_REQUIRE_TLS=true refuses it)`,
+      );
     if (probe.auth && !probe.auth.ok)
       problems.push(
         `登录被拒绝（QQ/163/126 须使用授权码而非登录密码）/ the login ${notify.smtpUser} was refused (QQ, 163, 126: use the authorization code 授权码, not the password): ${probe.auth.reply}`,
@@ -94,5 +100,5 @@ export async function sendingCheck(notify: Config['notify']): Promise<SendingChe
         );
     }
   }
-  return { server, ...base, probe, problems };
+  return { server, ...base, probe, problems, notes };
 }

@@ -177,4 +177,5 @@ export function* sendingLines(s: SendingCheck): Generator<string> {
   }
   if (s.problems.length === 0) yield '  问题 problems: 无 none';
   for (const problem of s.problems) yield visibleText(`  问题 problem: ${problem}`);
+  for (const note of s.notes) yield visibleText(`  注意 note: ${note}`);
 }
