@@ -9,6 +9,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { CLOCK_SPEC } from './clock.ts';
 import { UsageError } from './errors.ts';
+import { checkAddress, parseMailbox } from './mailAddress.ts';
 import { minutesOfClock, muteWindowEnd } from './muteWindowEnd.ts';
 import { CITY_CODE, regionOf } from './regions.ts';
 
@@ -24,11 +25,19 @@ const MIN_TOKEN_CHARS = 32;
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour, Asia/Shanghai)');
 const severity = z.enum(['info', 'warning', 'critical']);
 
+/** An email address as RFC 5321/6531 allow (core/mailAddress.ts), its domain made punycode: `jyj@教育局.中国` becomes `jyj@xn--…`. */
+const emailAddress = z.string().transform((text, ctx) => {
+  const checked = checkAddress(text);
+  if (checked.ok) return checked.address;
+  ctx.addIssue({ code: 'custom', message: `not an email address: ${checked.reason}` });
+  return z.NEVER;
+});
+
 /** One person or mailbox that receives alert emails. `id` names it in the outbox and in DQ-NOTIFY-FAILED, never the address. */
 const contactSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a short id: lower-case letters, digits, . _ -'),
   name: z.string().min(1),
-  email: z.email(),
+  email: emailAddress,
   /** The least severe alert this contact receives: info < warning < critical. */
   minSeverity: severity.default('info'),
   language: z.enum(['zh-CN', 'en']).default('zh-CN'),
@@ -46,17 +55,38 @@ const escalationSchema = contactSchema.extend({ region: z.string().default(CITY_
  */
 const notifySchema = z
   .object({
-    /** The SMTP server: smtp://host:port (STARTTLS when offered) or smtps://host:port (TLS). Unset: the outbox fills but nothing is sent. */
+    /**
+     * The SMTP server: smtps://host:465 (TLS from the start) or smtp://host:587 (STARTTLS when
+     * offered; required when a login is set, see smtpAllowInsecureAuth). Unset: the outbox fills but nothing is sent.
+     */
     smtpUrl: z.url({ protocol: /^smtps?$/, error: 'expected smtp://host:port or smtps://host:port' }).optional(),
+    /** The SMTP login; at QQ, 163, 126, 腾讯企业邮 and Aliyun it must be the From's address. */
     smtpUser: z.string().min(1).optional(),
+    /** Its password: at QQ, 163 and 126 the mailbox's authorization code (授权码), not the web password. A secret: never logged. */
     smtpPass: z.string().min(1).optional(),
-    /** Refuse a server without TLS (STARTTLS required on smtp://). */
+    /** Refuse a server without TLS even without a login (STARTTLS required on smtp://). */
     smtpRequireTls: z.boolean().default(false),
+    /**
+     * Send the login on a connection without TLS (smtp:// to a server that offers no STARTTLS).
+     * Off: with a login, STARTTLS is required and the password never travels in clear (a man in
+     * the middle can strip STARTTLS from a server's greeting); turn on only for a relay on this machine.
+     */
+    smtpAllowInsecureAuth: z.boolean().default(false),
     /** Check the server's certificate (turn off only for a test server with a self-signed one). */
     smtpVerifyCertificate: z.boolean().default(true),
     /** Connection, greeting and socket timeout of one SMTP attempt. */
     smtpTimeoutMs: z.number().int().min(100).default(30_000),
-    from: z.string().min(3).default('焦作市教育监测 <edumon@localhost>'),
+    /** The From: `Display Name <address>` or an address; the name is sent whole (parentheses included). */
+    from: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseMailbox(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `expected 'Display Name <address>' or an address: ${(err as Error).message}` });
+        }
+      })
+      .default('焦作市教育监测 <edumon@localhost>'),
     /** The right-hand side of every Message-ID (`<id@domain>`). */
     messageIdDomain: z
       .string()
@@ -375,6 +405,12 @@ function notifyProblems(raw: unknown): Array<{ path: (string | number)[]; messag
   const muted = (m: number) => windows.some((w) => muteWindowEnd(w, m) !== null);
   if (windows.length > 0 && Array.from({ length: 1440 }, (_, m) => m).every(muted))
     out.push({ path: ['notify', 'muteWindows'], message: 'the windows cover the whole day: no notice would ever be sent' });
+  // A login in the URL would bypass the TLS rule of smtpUser and be printed wherever the URL is.
+  if (typeof n.smtpUrl === 'string' && /^smtps?:\/\/[^/]*@/i.test(n.smtpUrl))
+    out.push({
+      path: ['notify', 'smtpUrl'],
+      message: 'no login in the URL: give it as EDUMON_SMTP_USER and EDUMON_SMTP_PASS (notify.smtpUser, notify.smtpPass)',
+    });
   if (typeof n.retryMaxMs === 'number' && typeof n.retryInitialMs === 'number' && n.retryMaxMs < n.retryInitialMs)
     out.push({ path: ['notify', 'retryMaxMs'], message: 'must be at least retryInitialMs' });
   return out;
@@ -404,6 +440,12 @@ function serviceProblems(raw: unknown): Array<{ path: (string | number)[]; messa
         'or set EDUMON_SERVICE_HOST=127.0.0.1',
     },
   ];
+}
+
+/** `true`/`1` and `false`/`0`; anything else is left as text for the schema to refuse, naming the variable. */
+function booleanOf(v: string): unknown {
+  const t = v.trim().toLowerCase();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
 }
 
 /** Environment variables and where each lands in the config. */
@@ -460,7 +502,12 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SMTP_URL', ['notify', 'smtpUrl'], String],
   ['EDUMON_SMTP_USER', ['notify', 'smtpUser'], String],
   ['EDUMON_SMTP_PASS', ['notify', 'smtpPass'], String],
+  ['EDUMON_SMTP_REQUIRE_TLS', ['notify', 'smtpRequireTls'], booleanOf],
+  ['EDUMON_SMTP_ALLOW_INSECURE_AUTH', ['notify', 'smtpAllowInsecureAuth'], booleanOf],
+  ['EDUMON_SMTP_VERIFY_CERTIFICATE', ['notify', 'smtpVerifyCertificate'], booleanOf],
+  ['EDUMON_SMTP_TIMEOUT_MS', ['notify', 'smtpTimeoutMs'], Number],
   ['EDUMON_MAIL_FROM', ['notify', 'from'], String],
+  ['EDUMON_MESSAGE_ID_DOMAIN', ['notify', 'messageIdDomain'], String],
   ['EDUMON_DIGEST_WORSE_THRESHOLD_POINTS', ['digest', 'worseThresholdPoints'], Number],
 ];
 

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
+import { sendingCheck } from '../alerts/notify/sendingCheck.ts';
 import { clockOf } from '../core/clock.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
@@ -81,6 +82,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // The mail sender on a connection of its own: a slow SMTP server holds no sweep and no query.
   const mailConn = await connect(instance);
   const mail = startMailSender({ conn: mailConn, config, log });
+  // The sending side is checked at start (From against login, TLS, EHLO, the login), in the
+  // background: a server down or refusing must not hold ingestion, but the operator reads why now,
+  // not at the first alert. Emails wait in the outbox meanwhile.
+  if (config.notify.smtpUrl)
+    void sendingCheck(config.notify).then(
+      (c) => {
+        for (const problem of c.problems) log.error('邮件发送端检查未通过 / the sending side of alert email has a problem', { problem });
+      },
+      (err: unknown) => log.error('邮件发送端检查失败 / cannot check the sending side of alert email', { error: String(err) }),
+    );
   const notify = sweepNotify(config, () => mail.wake());
   if (!notify) log.warn('no contacts configured (notify.contacts, notify.dataTeam): alerts are not mailed');
   const rules = await startRuleSweeps({

@@ -7,10 +7,16 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../../core/config.ts';
 import { messageOf } from '../../core/errors.ts';
+import { localPartNeedsSmtpUtf8, parseMailbox } from '../../core/mailAddress.ts';
 import type { OutboxRow, Outcome } from './outbox.ts';
+import { probeSmtp } from './smtpProbe.ts';
+import { tlsRefusal, tlsRequired } from './smtpTls.ts';
 
 /** The notify settings the SMTP stage reads. */
-export type SmtpSettings = Pick<Config['notify'], 'smtpUrl' | 'smtpUser' | 'smtpPass' | 'smtpRequireTls' | 'smtpVerifyCertificate' | 'smtpTimeoutMs' | 'from'>;
+export type SmtpSettings = Pick<
+  Config['notify'],
+  'smtpUrl' | 'smtpUser' | 'smtpPass' | 'smtpRequireTls' | 'smtpAllowInsecureAuth' | 'smtpVerifyCertificate' | 'smtpTimeoutMs' | 'from'
+>;
 
 /** What one attempt came to, and the server's words (or the transport error) for the record. */
 export interface SendResult {
@@ -43,15 +49,21 @@ const replyCodeOf = (response: string | undefined): number | null => {
  * again. Except 503 (bad sequence of commands: the session's state, not the message, as
  * nodemailer's isPermanentResponseCode says) and a refused login (EAUTH: the configured
  * credentials, not this email; failing every email for it would lose them all), which are `retry`,
- * as is any 4xx reply. Without a reply: `retry` if the message data had not all gone out (nothing
+ * as is any 4xx reply, and a failed STARTTLS (ETLS: the server's TLS, not this email; the reply
+ * refused by the server then says which setting asked for TLS, `tlsReason`). Without a reply: `retry` if the message data had not all gone out (nothing
  * can have been delivered), `unknown` if it had (`dataSent`): nodemailer reports a lost reply to
  * the final dot as a socket timeout or close with command 'CONN', the same as one before it,
  * so the stage comes from the caller (sendEmail watches the data stream end).
  */
-export function classifySend(err: SmtpErrorLike | null, dataSent: boolean, response?: string): SendResult {
+export function classifySend(err: SmtpErrorLike | null, dataSent: boolean, response?: string, tlsReason?: string): SendResult {
   if (!err) return { outcome: 'sent', code: replyCodeOf(response), reply: (response ?? '').slice(0, MAX_REPLY) };
   const code = typeof err.responseCode === 'number' ? err.responseCode : replyCodeOf(err.response);
   const reply = (err.response ?? [err.code, err.message].filter(Boolean).join(': ')).slice(0, MAX_REPLY);
+  if (err.code === 'ETLS') {
+    // A STARTTLS the server answered with a refusal: it offers none (nodemailer sends one anyway when TLS is required).
+    const refused = tlsReason !== undefined && err.command === 'STARTTLS' && code !== null;
+    return { outcome: 'retry', code, reply: (refused ? `${tlsReason} (${reply})` : reply).slice(0, MAX_REPLY) };
+  }
   if (code !== null) {
     const permanent = code >= 500 && code !== 503 && err.code !== 'EAUTH';
     return { outcome: permanent ? 'failed' : 'retry', code, reply };
@@ -61,16 +73,17 @@ export function classifySend(err: SmtpErrorLike | null, dataSent: boolean, respo
 
 /**
  * The nodemailer transport options of the settings: the URL (smtps:// is TLS from the start,
- * smtp:// upgrades with STARTTLS when offered, or must when smtpRequireTls), credentials, the
- * certificate check, and every timeout of one attempt (connection, greeting, socket, DNS) from
- * smtpTimeoutMs. No pool: a pooled transport re-queues on its own.
+ * smtp:// upgrades with STARTTLS when offered, and must when tlsRequired: a login is never sent in
+ * clear unless smtpAllowInsecureAuth), credentials, the certificate check, and every timeout of
+ * one attempt (connection, greeting, socket, DNS) from smtpTimeoutMs. No pool: a pooled transport
+ * re-queues on its own. Throws when smtpUrl is unset.
  */
 export function transportOptions(s: SmtpSettings) {
   if (!s.smtpUrl) throw new Error('notify.smtpUrl is not set');
   return {
     url: s.smtpUrl,
     pool: false as const,
-    requireTLS: s.smtpRequireTls,
+    requireTLS: tlsRequired(s),
     tls: { rejectUnauthorized: s.smtpVerifyCertificate },
     connectionTimeout: s.smtpTimeoutMs,
     greetingTimeout: s.smtpTimeoutMs,
@@ -80,13 +93,18 @@ export function transportOptions(s: SmtpSettings) {
   };
 }
 
-/** The email of an outbox row as nodemailer sends it: its Message-ID, its date, its outbox id in a header. */
+/**
+ * The email of an outbox row as nodemailer sends it: its Message-ID, its date, its outbox id in a
+ * header. The From is given to nodemailer as name and address, so the name is encoded whole
+ * (a parenthesis in it is text, not a comment to drop). Throws when `from` is not a mailbox.
+ */
 export function messageOfRow(row: Pick<OutboxRow, 'id' | 'messageId' | 'address' | 'subject' | 'html' | 'text' | 'attachments' | 'createdAt'>, from: string) {
+  const sender = parseMailbox(from);
   return {
-    from,
+    from: sender.name ? sender : sender.address,
     to: row.address,
     // One envelope recipient, whatever the headers say.
-    envelope: { from: addressOf(from), to: [row.address] },
+    envelope: { from: sender.address, to: [row.address] },
     subject: row.subject,
     html: row.html,
     text: row.text,
@@ -103,17 +121,20 @@ export function messageOfRow(row: Pick<OutboxRow, 'id' | 'messageId' | 'address'
   };
 }
 
-/** The bare address of `Name <addr>` (or the text itself). */
-function addressOf(from: string): string {
-  return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
-}
-
 /**
  * Sends one outbox row once, on a connection of its own, and classifies what came of it; never
  * throws. The data stage is watched through nodemailer's logger: its `message` record is written
- * when the data stream, final dot included, has ended into the socket.
+ * when the data stream, final dot included, has ended into the socket. An address with a
+ * non-ASCII local part is sent only to a server offering SMTPUTF8 (RFC 6531 3.4), asked first on a
+ * connection of its own; otherwise the email fails, saying so.
  */
 export async function sendEmail(s: SmtpSettings, row: Parameters<typeof messageOfRow>[0]): Promise<SendResult> {
+  const utf8 = [row.address, safeAddress(s.from)].filter((a) => localPartNeedsSmtpUtf8(a));
+  if (utf8.length > 0) {
+    const probe = await probeSmtp({ ...s, smtpUser: undefined });
+    if (!probe.ehlo.ok) return { outcome: 'retry', code: probe.ehlo.code, reply: probe.ehlo.reply };
+    if (!probe.smtpUtf8) return { outcome: 'failed', code: null, reply: smtpUtf8Refusal(utf8) };
+  }
   let dataSent = false;
   const quiet = () => undefined;
   const logger = {
@@ -132,8 +153,30 @@ export async function sendEmail(s: SmtpSettings, row: Parameters<typeof messageO
     const info = await transport.sendMail(messageOfRow(row, s.from));
     return classifySend(null, true, String(info.response ?? ''));
   } catch (err) {
-    return classifySend(typeof err === 'object' && err !== null ? (err as SmtpErrorLike) : { message: messageOf(err) }, dataSent);
+    return classifySend(
+      typeof err === 'object' && err !== null ? (err as SmtpErrorLike) : { message: messageOf(err) },
+      dataSent,
+      undefined,
+      tlsRequired(s) ? tlsRefusal(s) : undefined,
+    );
   } finally {
     transport?.close();
   }
+}
+
+/** The address of a From setting, or '' when it is not one (sendEmail's send then fails, saying why). */
+function safeAddress(from: string): string {
+  try {
+    return parseMailbox(from).address;
+  } catch {
+    return '';
+  }
+}
+
+/** Why an address with a non-ASCII local part was not sent: the server does not offer SMTPUTF8. */
+export function smtpUtf8Refusal(addresses: readonly string[]): string {
+  return (
+    `地址 ${addresses.join('、')} 的 @ 前含非 ASCII 字符，SMTP 服务器不支持 SMTPUTF8，无法发送 / ` +
+    `${addresses.join(', ')}: the part before the @ is not ASCII and the SMTP server does not offer SMTPUTF8 (RFC 6531); use an ASCII alias of the mailbox`
+  );
 }

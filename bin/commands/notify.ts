@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { type CheckedRecipient, type NotifyCheck, notifyCheck, type SeverityRouting } from '../../alerts/notify/notifyCheck.ts';
 import { previewEmail } from '../../alerts/notify/preview.ts';
+import { type SendingCheck, sendingCheck } from '../../alerts/notify/sendingCheck.ts';
 import type { Command, CommandContext } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
@@ -62,14 +63,17 @@ const subcommands: Record<string, NotifySubcommand> = {
     usage: 'notify check [--at TIME] [--json]',
     summary:
       'check: who an alert would reach, per region (the city first) and severity, the data team for DQ-* alerts,\n' +
-      'the escalation contacts, and the mute settings with the next three official holidays and whether notices\n' +
-      'are held now (or at --at TIME). Reads only the configuration (exit 2 listing every problem of it); sends nothing.',
+      'the escalation contacts, the mute settings with the next three official holidays and whether notices\n' +
+      'are held now (or at --at TIME), and the sending side: the From against the login (QQ, 163, 126, exmail.qq,\n' +
+      "aliyun refuse any other), TLS, and the server's answer to EHLO and the login, without sending. Exit 2\n" +
+      'listing every problem of the configuration, 1 when the sending side has a problem.',
     async run(ctx, args) {
       if (args.length > 0) throw new UsageError(`notify check: takes no arguments (got '${args.join(' ')}')`);
       const at = typeof ctx.values.at === 'string' ? timeOption('notify check: --at', ctx.values.at).getTime() : Date.now();
-      const report = notifyCheck(ctx.config().notify, at);
-      ctx.outLines(ctx.values.json ? [visibleText(JSON.stringify(report))] : checkLines(report));
-      return 0;
+      const { notify } = ctx.config();
+      const report = { ...notifyCheck(notify, at), sending: await sendingCheck(notify) };
+      ctx.outLines(ctx.values.json ? [visibleText(JSON.stringify(report))] : [...checkLines(report), ...sendingLines(report.sending)]);
+      return report.sending.problems.length > 0 ? 1 : 0;
     },
   },
 };
@@ -149,4 +153,29 @@ export function* checkLines(report: NotifyCheck): Generator<string> {
   for (const y of m.uncoveredYears)
     yield `  注意 note: 节假日数据（chinese-days）不含 ${y} 年，该年节假日不会静默，可在 notify.calendarOverrides 中补充 (no ${y} holiday data: add them as overrides)`;
   yield m.now ? visibleText(`  当前 now: 静默至 held until ${formatShanghai(m.now.until)}（${m.now.reason}）`) : '  当前 now: 可发送 notices go out';
+}
+
+/** The sending side as text, Chinese first: the server, TLS, EHLO, login, From, then each problem. */
+export function* sendingLines(s: SendingCheck): Generator<string> {
+  yield '';
+  yield '发送端 Sending side';
+  yield visibleText(
+    `  发件人 from: ${s.from.name ? `${s.from.name} ` : ''}<${s.from.address}>${s.provider ? `（${s.provider}：须与登录账号相同 must be the login）` : ''}`,
+  );
+  if (!s.server || !s.probe) yield '  服务器 server: 未设置 not set (EDUMON_SMTP_URL)：邮件留在发件箱 emails stay in the outbox';
+  else {
+    const p = s.probe;
+    yield visibleText(`  服务器 server: ${s.server}`);
+    yield visibleText(`  EHLO: ${p.ehlo.ok ? '正常 ok' : `失败 failed: ${p.ehlo.reply}`}`);
+    if (p.ehlo.ok) {
+      yield `  TLS: ${p.tls ? '已加密 encrypted' : '未加密 not encrypted'}`;
+      yield `  SMTPUTF8: ${p.smtpUtf8 ? '支持 offered' : '不支持 not offered'}`;
+    }
+    yield visibleText(
+      `  登录 login: ${s.login === null ? '无 none' : p.auth === null ? `${s.login}：未尝试 not tried` : p.auth.ok ? `${s.login}：成功 accepted` : `${s.login}：被拒绝 refused: ${p.auth.reply}`}`,
+    );
+  }
+  if (s.problems.length === 0) yield '  问题 problems: 无 none';
+  for (const problem of s.problems) yield visibleText(`  问题 problem: ${problem}`);
+  for (const note of s.notes) yield visibleText(`  注意 note: ${note}`);
 }

@@ -4,11 +4,11 @@
  * `notify test --to ADDRESS`, one test email now through the configured SMTP server.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { listOutbox, messageIdOf, type OutboxState, outboxStates } from '../../alerts/notify/outbox.ts';
 import { sendEmail } from '../../alerts/notify/smtp.ts';
 import type { CommandContext, OptionSpec } from '../../core/cli.ts';
 import { EdumonError, UsageError } from '../../core/errors.ts';
+import { checkAddress } from '../../core/mailAddress.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { visibleText } from '../../core/text.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
@@ -66,8 +66,10 @@ export function testEmail(at: Date): { subject: string; text: string; html: stri
  * the server's reply; a reply other than acceptance, or no reply, is an error (exit 1). Returns the exit status.
  */
 export async function notifyTest(ctx: CommandContext): Promise<number> {
-  const to = ctx.values.to;
-  if (typeof to !== 'string' || !z.email().safeParse(to).success) throw new UsageError('notify test: give --to ADDRESS, an email address');
+  if (typeof ctx.values.to !== 'string') throw new UsageError('notify test: give --to ADDRESS, an email address');
+  const checked = checkAddress(ctx.values.to);
+  if (!checked.ok) throw new UsageError(`notify test: --to is not an email address: ${checked.reason}`);
+  const to = checked.address;
   const { notify } = ctx.config();
   if (!notify.smtpUrl) throw new EdumonError('notify test: no SMTP server configured (notify.smtpUrl, EDUMON_SMTP_URL)');
   const at = new Date();

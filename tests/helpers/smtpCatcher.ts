@@ -50,6 +50,8 @@ export async function startSmtpCatcher(
     data?: (msg: Received, n: number) => DataAnswer;
     /** Called after a message was accepted (e.g. to stop the server between messages). */
     afterAccept?: (msg: Received, acceptedSoFar: number) => void;
+    /** Whether EHLO offers SMTPUTF8 (RFC 6531: addresses with a non-ASCII local part); default true, as smtp-server does. */
+    smtpUtf8?: boolean;
   } = {},
 ): Promise<SmtpCatcher> {
   const received: Received[] = [];
@@ -62,6 +64,7 @@ export async function startSmtpCatcher(
     new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
+      hideSMTPUTF8: hooks.smtpUtf8 === false,
       logger: false,
       // A hung session (the never-answering test) must not hold a stop for 30 s.
       closeTimeout: 50,

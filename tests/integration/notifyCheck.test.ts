@@ -115,7 +115,7 @@ describe('edumon notify check', () => {
     // Region-code keys iterate in numeric order (JavaScript orders integer-like keys): 410823 is met before 410899.
     expect(r.stderr.trim().split('\n')).toEqual([
       'edumon: invalid configuration:',
-      `  - ${file}: notify.contacts.410825.0.email: Invalid email address`,
+      `  - ${file}: notify.contacts.410825.0.email: not an email address: 'not-an-address' has no @`,
       `  - ${file}: notify.contacts.410899: not a Jiaozuo region code (410800 for the city, or a district’s or county’s)`,
       `  - ${file}: notify.contacts.410899.0.id: contact id 'x' is already used at notify.contacts.410823.0.id for another address`,
     ]);

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       },
       notify: {
         smtpRequireTls: false,
+        smtpAllowInsecureAuth: false,
         smtpVerifyCertificate: true,
         smtpTimeoutMs: 30_000,
         from: '焦作市教育监测 <edumon@localhost>',
@@ -165,6 +166,11 @@ describe('loadConfig', () => {
         EDUMON_SMTP_USER: 'edumon',
         EDUMON_SMTP_PASS: 'secret',
         EDUMON_MAIL_FROM: 'edumon <edumon@jiaozuo.example>',
+        EDUMON_SMTP_REQUIRE_TLS: 'true',
+        EDUMON_SMTP_ALLOW_INSECURE_AUTH: '1',
+        EDUMON_SMTP_VERIFY_CERTIFICATE: 'false',
+        EDUMON_SMTP_TIMEOUT_MS: '4000',
+        EDUMON_MESSAGE_ID_DOMAIN: 'mail.jiaozuo.example',
         EDUMON_DIGEST_WORSE_THRESHOLD_POINTS: '2.5',
         EDUMON_CJK_FONT: '/opt/fonts/NotoSansCJK-Regular.ttc',
         EDUMON_CHROMIUM: '/opt/chromium/chrome',
@@ -202,6 +208,11 @@ describe('loadConfig', () => {
         smtpUrl: 'smtps://mail.jiaozuo.example:465',
         smtpUser: 'edumon',
         smtpPass: 'secret',
+        smtpRequireTls: true,
+        smtpAllowInsecureAuth: true,
+        smtpVerifyCertificate: false,
+        smtpTimeoutMs: 4000,
+        messageIdDomain: 'mail.jiaozuo.example',
         from: 'edumon <edumon@jiaozuo.example>',
       },
       digest: { worseThresholdPoints: 2.5 },
@@ -241,6 +252,31 @@ describe('loadConfig', () => {
         lines.some((l) => l.includes(`${f}: ${key}`)),
         key,
       ).toBe(true);
+  });
+
+  it('never sends a login in clear by default, and reads the SMTP switches from the environment by name', () => {
+    expect(loadConfig({ env: {} }).notify).toMatchObject({ smtpRequireTls: false, smtpAllowInsecureAuth: false, smtpVerifyCertificate: true });
+    expect(() => loadConfig({ env: { EDUMON_SMTP_ALLOW_INSECURE_AUTH: 'yes' } })).toThrow(/EDUMON_SMTP_ALLOW_INSECURE_AUTH: .*expected boolean/);
+    expect(() => loadConfig({ env: { EDUMON_SMTP_URL: 'smtp://edumon:secret@mail.example.cn:587' } })).toThrow(
+      /EDUMON_SMTP_URL: no login in the URL: give it as EDUMON_SMTP_USER and EDUMON_SMTP_PASS/,
+    );
+  });
+
+  it('accepts addresses as RFC 5321/6531 allow: punycode and Unicode domains (made punycode), a UTF-8 local part', () => {
+    const contacts = (email: string) => ({ 'notify.contacts': { '410800': [{ id: 'city', name: '焦作市教育局', email }] } });
+    const emailOf = (email: string) => loadConfig({ env: {}, overrides: contacts(email) }).notify.contacts['410800']![0]!.email;
+    expect(emailOf('jyj@xn--8uqz53c0meexy.xn--fiqs8s')).toBe('jyj@xn--8uqz53c0meexy.xn--fiqs8s');
+    expect(emailOf('jyj@教育局.中国')).toBe('jyj@xn--dgtp5sd2w.xn--fiqs8s');
+    expect(emailOf('JYJ@Jiaozuo.Example.CN')).toBe('JYJ@jiaozuo.example.cn');
+    expect(emailOf('教育局@jiaozuo.example.cn')).toBe('教育局@jiaozuo.example.cn');
+    expect(() => loadConfig({ env: {}, overrides: contacts('jyj@@x') })).toThrow(/notify\.contacts\.410800\.0\.email: not an email address/);
+    expect(() => loadConfig({ env: {}, overrides: contacts('a..b@example.cn') })).toThrow(/not an email address/);
+    expect(() => loadConfig({ env: {}, overrides: contacts('jyj@exa mple.cn') })).toThrow(/'exa mple.cn' is not a domain name/);
+  });
+
+  it('refuses a From that is not a mailbox, naming the variable', () => {
+    expect(loadConfig({ env: { EDUMON_MAIL_FROM: '焦作市教育局 (监测) <jyj@教育局.中国>' } }).notify.from).toBe('焦作市教育局 (监测) <jyj@教育局.中国>');
+    expect(() => loadConfig({ env: { EDUMON_MAIL_FROM: '焦作市教育局' } })).toThrow(/EDUMON_MAIL_FROM: expected 'Display Name <address>' or an address/);
   });
 
   it('refuses mute windows that together cover the whole day (every notice held forever)', () => {

@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { contactRegionOf, notifyFailedViolation } from '../../alerts/notify/notifyFailed.ts';
 import { messageIdOf } from '../../alerts/notify/outbox.ts';
+import { fromProblem } from '../../alerts/notify/sendingCheck.ts';
 import { classifySend, messageOfRow, type SmtpErrorLike, transportOptions } from '../../alerts/notify/smtp.ts';
+import { tlsRefusal } from '../../alerts/notify/smtpTls.ts';
 import { loadConfig } from '../../core/config.ts';
 import { backoffMs } from '../../service/mailSender.ts';
 
@@ -70,6 +72,18 @@ describe('classifySend', () => {
     expect(classifySend(captured.closed!, true).outcome).toBe('unknown');
   });
 
+  it('a STARTTLS the server refuses is retried (the server, not this email) and the reply names the setting that asked for TLS', () => {
+    const starttls = {
+      message: 'Error upgrading connection with STARTTLS: 500 Error: command not recognized',
+      code: 'ETLS',
+      command: 'STARTTLS',
+      response: '500 Error: command not recognized',
+      responseCode: 500,
+    };
+    const r = classifySend(starttls, false, undefined, 'TLS is required (EDUMON_SMTP_REQUIRE_TLS)');
+    expect(r).toEqual({ outcome: 'retry', code: 500, reply: 'TLS is required (EDUMON_SMTP_REQUIRE_TLS) (500 Error: command not recognized)' });
+  });
+
   it('keeps at most 1000 characters of a reply', () => {
     expect(classifySend({ response: `550 ${'x'.repeat(5000)}`, responseCode: 550 }, false).reply).toHaveLength(1000);
   });
@@ -99,6 +113,13 @@ describe('the message of an outbox row', () => {
     expect(messageIdOf('a1b2c3', 'edumon.example.cn')).toBe(row.messageId);
   });
 
+  it('keeps every character of the From display name, parentheses included', () => {
+    const m = messageOfRow(row, '焦作市教育局 (监测科) <jyj@xn--8uqz53c0meexy.xn--fiqs8s>');
+    expect(m.from).toEqual({ name: '焦作市教育局 (监测科)', address: 'jyj@xn--8uqz53c0meexy.xn--fiqs8s' });
+    expect(messageOfRow(row, '"Jiaozuo \\"EB\\"" <jyj@example.cn>').from).toEqual({ name: 'Jiaozuo "EB"', address: 'jyj@example.cn' });
+    expect(messageOfRow(row, 'jyj@example.cn').from).toBe('jyj@example.cn');
+  });
+
   it('goes to one envelope recipient, dated when it was written, with its outbox id', () => {
     const m = messageOfRow(row, '焦作市教育监测 <edumon@example.cn>');
     expect(m.envelope).toEqual({ from: 'edumon@example.cn', to: ['wuzhi@example.cn'] });
@@ -113,6 +134,7 @@ describe('the message of an outbox row', () => {
       smtpUser: 'edumon',
       smtpPass: 'secret',
       smtpRequireTls: true,
+      smtpAllowInsecureAuth: false,
       smtpVerifyCertificate: false,
       smtpTimeoutMs: 1234,
       from: 'x <x@example.cn>',
@@ -127,6 +149,38 @@ describe('the message of an outbox row', () => {
       socketTimeout: 1234,
       auth: { user: 'edumon', pass: 'secret' },
     });
+  });
+});
+
+describe('TLS and the login', () => {
+  const base = {
+    smtpUrl: 'smtp://mail.example.cn:587',
+    smtpRequireTls: false,
+    smtpAllowInsecureAuth: false,
+    smtpVerifyCertificate: true,
+    smtpTimeoutMs: 1000,
+    from: 'x <x@example.cn>',
+  };
+  it('requires STARTTLS on smtp:// when a login is set, unless smtpAllowInsecureAuth', () => {
+    expect(transportOptions({ ...base, smtpUser: 'edumon', smtpPass: 'secret' }).requireTLS).toBe(true);
+    expect(transportOptions({ ...base, smtpUser: 'edumon', smtpPass: 'secret', smtpAllowInsecureAuth: true }).requireTLS).toBe(false);
+    expect(transportOptions(base).requireTLS).toBe(false);
+    expect(transportOptions({ ...base, smtpRequireTls: true }).requireTLS).toBe(true);
+    expect(tlsRefusal({ smtpUser: 'edumon', smtpRequireTls: false, smtpAllowInsecureAuth: false })).toContain('EDUMON_SMTP_ALLOW_INSECURE_AUTH=true');
+  });
+});
+
+describe('the From against the login', () => {
+  const notify = (smtpUrl: string, smtpUser: string | undefined, from: string) => ({ smtpUrl, smtpUser, from });
+  it('QQ, 163, 126, exmail.qq and aliyun refuse a From other than the login: the problem quotes their 501', () => {
+    for (const host of ['smtp.qq.com', 'smtp.163.com', 'smtp.126.com', 'smtp.exmail.qq.com', 'smtp.qiye.aliyun.com']) {
+      const problem = fromProblem(notify(`smtps://${host}:465`, 'jyj@jiaozuo.example.cn', '焦作市教育监测 <edumon@jiaozuo.example.cn>'));
+      expect(problem, host).toContain('501 mail from address must be same as authorization user');
+      expect(problem, host).toContain('EDUMON_MAIL_FROM');
+      expect(fromProblem(notify(`smtps://${host}:465`, 'JYJ@jiaozuo.example.cn', '焦作市教育监测 <jyj@jiaozuo.example.cn>')), host).toBeNull();
+    }
+    expect(fromProblem(notify('smtp://127.0.0.1:2525', 'edumon@qq.com', 'a <b@example.cn>'))).toContain('QQ 邮箱');
+    expect(fromProblem(notify('smtps://mail.jiaozuo.example.cn:465', 'edumon', 'a <b@example.cn>'))).toBeNull();
   });
 });
 
