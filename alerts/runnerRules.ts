@@ -29,7 +29,7 @@ export function runnerRules(
       id: CALENDAR_STALE,
       title: `节假日日历未覆盖 / The holiday calendar does not cover the next ${CALENDAR_HORIZON_DAYS} days`,
       severity: CALENDAR_STALE_SEVERITY,
-      policy: `none: data health. 日历未覆盖的年份，春节等农历节假日与调休不会静默通知，周报可能在假日发出；请按国务院办公厅节假日安排通知在 ${CALENDAR_CONFIG_KEY} 中补充该年的放假日与调休上班日。 A year the calendar does not cover mutes no lunar holiday and knows no 调休: copy that year's State Council notice into ${CALENDAR_CONFIG_KEY}.`,
+      policy: `none: data health. 期间为首个未覆盖日，观测值为距该日的天数（阈值：提前 ${CALENDAR_HORIZON_DAYS} 天）。日历未覆盖的年份，春节等农历节假日与调休不会静默通知，周报可能在假日发出；请按国务院办公厅节假日安排通知在 ${CALENDAR_CONFIG_KEY} 中补充该年的放假日与调休上班日。 A year the calendar does not cover mutes no lunar holiday and knows no 调休: copy that year's State Council notice into ${CALENDAR_CONFIG_KEY}.`,
       detects:
         `A day within the next ${CALENDAR_HORIZON_DAYS} days (Asia/Shanghai) of a year the holiday calendar does not cover: neither the \`${CALENDAR_PACKAGE}\` data nor \`${CALENDAR_CONFIG_KEY}\` (any entry dated in a year counts as that year's notice) lists it. ` +
         `Until covered, only the statutory holidays on fixed dates (${fixed}: 1 January, 1–2 May, 1–3 October; 《全国年节及纪念日放假办法》 article 2) are muted in it. ` +
