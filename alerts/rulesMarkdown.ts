@@ -5,6 +5,7 @@
 
 import type { Config } from '../core/config.ts';
 import { feedCompletenessTable, worstAlertDelay } from './feedCompleteness.ts';
+import { CALENDAR_HORIZON_DAYS } from './notify/calendar.ts';
 import type { RuleParam } from './ruleParams.ts';
 import type { Rule } from './rules.ts';
 import type { RunnerRule } from './runnerRules.ts';
@@ -67,7 +68,8 @@ export function rulesMarkdown(
     'alert; found again, it reopens. Dates and months are taken in Asia/Shanghai. Besides these',
     "files, the rule runner raises `DQ-RULE-FAILED` (critical) when a rule's SQL fails or times out, and",
     '`DQ-ALERT-STORM` (critical) when one run of a rule would open a storm of alerts, which it holds back;',
-    'the mail sender raises `DQ-NOTIFY-FAILED` (critical) when an alert email cannot be delivered.',
+    'the mail sender raises `DQ-NOTIFY-FAILED` (critical) when an alert email cannot be delivered, and',
+    `\`edumon run\` raises \`DQ-CALENDAR-STALE\` (warning) when the holiday calendar does not cover the next ${CALENDAR_HORIZON_DAYS} days.`,
     '',
     '### What a violation row names',
     '',
@@ -84,6 +86,7 @@ export function rulesMarkdown(
     '| DQ-UNKNOWN-SCHOOL | the unknown code | null | date `YYYY-MM-DD` | null |',
     '| DQ-STALE-FEED, DQ-RULE-FAILED, DQ-ALERT-STORM | null | null | date `YYYY-MM-DD` (DQ-STALE-FEED: the year `YYYY`, one alert per feed a year) | the feed; the failed rule id; the rule whose alerts are held |',
     "| DQ-NOTIFY-FAILED | null | the contact's region (null for escalation and data-team contacts) | date `YYYY-MM-DD` of the failure | the contact id (never the address) |",
+    '| DQ-CALENDAR-STALE | null | null | date `YYYY-MM-DD`: the first uncovered day (1 January of the uncovered year) | `notify.calendarOverrides`, the key to fill |',
     '',
     '### The rules',
     '',

@@ -5,6 +5,8 @@
 import type { Config } from '../core/config.ts';
 import { ALERT_STORM, ALERT_STORM_SEVERITY } from './alertStorm.ts';
 import { RULE_FAILED } from './applyRules.ts';
+import { CALENDAR_HORIZON_DAYS, CALENDAR_PACKAGE, FIXED_HOLIDAYS } from './notify/calendar.ts';
+import { CALENDAR_CONFIG_KEY, CALENDAR_STALE, CALENDAR_STALE_SEVERITY } from './notify/calendarStale.ts';
 import { NOTIFY_FAILED, NOTIFY_FAILED_SEVERITY } from './notify/notifyFailed.ts';
 import type { Rule } from './rules.ts';
 
@@ -16,12 +18,27 @@ export type RunnerRule = Pick<Rule, 'id' | 'title' | 'severity' | 'policy' | 'de
   raised?: { when: string; cadence: string; feeds: string };
 };
 
-/** DQ-RULE-FAILED, DQ-ALERT-STORM and DQ-NOTIFY-FAILED, with the configuration's values of what they read. */
+/** DQ-RULE-FAILED, DQ-ALERT-STORM, DQ-NOTIFY-FAILED and DQ-CALENDAR-STALE, with the configuration's values of what they read. */
 export function runnerRules(
   rules: Pick<Config['rules'], 'timeoutMs' | 'stormMaxOpens' | 'stormMaxShare'>,
   notify: Pick<Config['notify'], 'giveUpAfterHours' | 'retryInitialMs' | 'retryMaxMs' | 'smtpTimeoutMs'>,
 ): RunnerRule[] {
+  const fixed = [...new Set(FIXED_HOLIDAYS.map((h) => h.name))].join('、');
   return [
+    {
+      id: CALENDAR_STALE,
+      title: `节假日日历未覆盖 / The holiday calendar does not cover the next ${CALENDAR_HORIZON_DAYS} days`,
+      severity: CALENDAR_STALE_SEVERITY,
+      policy: `none: data health. 期间为首个未覆盖日，观测值为距该日的天数（阈值：提前 ${CALENDAR_HORIZON_DAYS} 天）。日历未覆盖的年份，春节等农历节假日与调休不会静默通知，周报可能在假日发出；请按国务院办公厅节假日安排通知在 ${CALENDAR_CONFIG_KEY} 中补充该年的放假日与调休上班日。 A year the calendar does not cover mutes no lunar holiday and knows no 调休: copy that year's State Council notice into ${CALENDAR_CONFIG_KEY}.`,
+      detects:
+        `A day within the next ${CALENDAR_HORIZON_DAYS} days (Asia/Shanghai) of a year the holiday calendar does not cover: neither the \`${CALENDAR_PACKAGE}\` data nor \`${CALENDAR_CONFIG_KEY}\` (any entry dated in a year counts as that year's notice) lists it. ` +
+        `Until covered, only the statutory holidays on fixed dates (${fixed}: 1 January, 1–2 May, 1–3 October; 《全国年节及纪念日放假办法》 article 2) are muted in it. ` +
+        'One alert per uncovered year, resolved once the year is covered (the package updated, or the overrides filled and the service restarted). ' +
+        `Period: the first uncovered day (1 January of that year); subject: \`${CALENDAR_CONFIG_KEY}\`, the key to fill; observed: days until that day (0 once it has come); threshold: ${CALENDAR_HORIZON_DAYS}; details: first_uncovered_day, config_key, calendar (the package and its version).`,
+      raisedBy: 'service/calendarJob.ts, alerts/notify/calendarStale.ts',
+      raised: { when: 'by `edumon run` at start and daily at 00:05 Asia/Shanghai', cadence: 'daily', feeds: 'none' },
+      settings: [`\`${CALENDAR_CONFIG_KEY}\` (default \`[]\`)`],
+    },
     {
       id: ALERT_STORM,
       title: '告警风暴 / One rule run would open a storm of alerts',

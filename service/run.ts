@@ -24,6 +24,7 @@ import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
 import { createApi } from './api.ts';
+import { startCalendarJob } from './calendarJob.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
 import { startDigestJob } from './digestJob.ts';
 import { startMailSender } from './mailSender.ts';
@@ -106,6 +107,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     ...(notify ? { notify } : {}),
   });
   stored = (family) => rules.stored(family);
+  // DQ-CALENDAR-STALE at start and daily, written in turn with the sweeps; the notify round mails it.
+  const calendar = startCalendarJob({ exclusive: rules.exclusive, config, log, clock, scheduler });
   // The weekly digest on a connection of its own: composing one never holds a sweep.
   const digestConn = await connect(instance);
   // The scheduled job and `edumon digest` requests take the connection in turn.
@@ -193,6 +196,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         api.interrupt('the service is stopping');
         await scheduler.stop();
+        await calendar.stop();
         await rules.stop();
         await digests?.stop();
         await snapshots.stop();

@@ -16,11 +16,15 @@
  * clock involved.
  *
  * Years the package has no data for (1.5.7: after 2026, before 2004) are plain weeks there:
- * Monday to Friday workdays, Saturday and Sunday weekends, no holiday, so nothing is muted for a
- * holiday until the package is updated or calendarOverrides declares it. `calendarCoversYear`
- * says whether a year is covered, so `edumon notify check` can warn.
+ * Monday to Friday workdays, Saturday and Sunday weekends, except the statutory holidays whose
+ * dates need no notice (FIXED_HOLIDAYS: 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October), known for
+ * any year from 2025 on; 春节, 清明节, 端午节 and 中秋节 follow the lunar calendar and every 调休 is
+ * the notice's, so they are known only once the package is updated or calendarOverrides declares
+ * them. `calendarGap` says when the calendar stops being covered, for `edumon notify check` and
+ * DQ-CALENDAR-STALE (alerts/notify/calendarStale.ts).
  */
 import data from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import pkg from 'chinese-days/package.json' with { type: 'json' };
 import type { Config } from '../../core/config.ts';
 import { minutesOfClock, muteWindowEnd } from '../../core/muteWindowEnd.ts';
 import { fromShanghaiWall, shanghaiWall } from '../../core/shanghai.ts';
@@ -56,6 +60,30 @@ const workdays = data.workdays as Record<string, string>;
 /** The years the package lists any holiday or make-up workday for. */
 const coveredYears = new Set([...Object.keys(holidays), ...Object.keys(workdays)].map((d) => Number(d.slice(0, 4))));
 
+/** The holiday data's source, as an operator would update it: `chinese-days 1.5.7`. */
+export const CALENDAR_PACKAGE = `${pkg.name} ${pkg.version}`;
+
+/**
+ * The statutory holidays on fixed Gregorian dates ('MM-DD' and name), from 《全国年节及纪念日放假办法》
+ * article 2 as revised by 国务院令第795号 (2024-11-10, in force 2025-01-01): 新年 1 day (1月1日),
+ * 劳动节 2 days (5月1日、2日), 国庆节 3 days (10月1日至3日). The others (春节, 清明节, 端午节, 中秋节)
+ * follow the lunar calendar. Named as the package names them.
+ */
+export const FIXED_HOLIDAYS: ReadonlyArray<{ monthDay: string; name: string }> = [
+  { monthDay: '01-01', name: '元旦' },
+  { monthDay: '05-01', name: '劳动节' },
+  { monthDay: '05-02', name: '劳动节' },
+  { monthDay: '10-01', name: '国庆节' },
+  { monthDay: '10-02', name: '国庆节' },
+  { monthDay: '10-03', name: '国庆节' },
+];
+/** The first year FIXED_HOLIDAYS hold for (earlier revisions gave 劳动节 one day, before 2008 three). */
+const FIXED_HOLIDAYS_FROM = 2025;
+const fixedHoliday = new Map(FIXED_HOLIDAYS.map((h) => [h.monthDay, h.name]));
+
+/** How far ahead the calendar must be covered: the State Council's notice for a year comes out in its November or December. */
+export const CALENDAR_HORIZON_DAYS = 60;
+
 /**
  * The package writes names as 'Spring Festival,春节,4' (English, Chinese, length); some Chinese
  * ones are shortened (清明, 端午, 中秋): shown as the State Council's notices name them.
@@ -82,16 +110,46 @@ const shanghaiDay = (ms: number): number => Math.floor(shanghaiWall(ms).getTime(
 /** The moment an Asia/Shanghai day begins (its 00:00 +08:00), epoch ms. */
 const startOfDay = (day: number): number => fromShanghaiWall(day * DAY);
 
-/** Whether the package has holiday data for a year; for other years every day is a plain workday or weekend unless overridden. */
-export function calendarCoversYear(year: number): boolean {
-  return coveredYears.has(year);
+/**
+ * Whether a year's holidays are known: the package has data for it, or calendarOverrides lists a
+ * day of it (the operator copied that year's State Council notice in). For other years only
+ * FIXED_HOLIDAYS are holidays; every other day is a plain workday or weekend.
+ */
+export function calendarCoversYear(year: number, overrides: readonly CalendarOverride[] = []): boolean {
+  return coveredYears.has(year) || overrides.some((o) => Number(o.date.slice(0, 4)) === year);
+}
+
+/** Where the holiday calendar stops being covered, as calendarGap finds it. */
+export interface CalendarGap {
+  /** The first day (YYYY-MM-DD, Asia/Shanghai) whose year is not covered: 1 January of that year, even if already past. */
+  firstUncoveredDay: string;
+  /** Days from today (Asia/Shanghai) to it; 0 once it has come. */
+  daysAhead: number;
+}
+
+/**
+ * The first uncovered day (calendarCoversYear, overrides applied) from the Asia/Shanghai day of
+ * `now` (epoch ms) through `horizonDays` after it, or null when every day up to then is covered.
+ * Before that day a notice on a lunar holiday (春节, say) would not be held.
+ */
+export function calendarGap(now: number, overrides: readonly CalendarOverride[] = [], horizonDays = CALENDAR_HORIZON_DAYS): CalendarGap | null {
+  const today = shanghaiDay(now);
+  const first = Number(dateOf(today).slice(0, 4));
+  const last = Number(dateOf(today + horizonDays).slice(0, 4));
+  for (let year = first; year <= last; year++) {
+    if (calendarCoversYear(year, overrides)) continue;
+    const day = `${year}-01-01`;
+    return { firstUncoveredDay: day, daysAhead: Math.max(0, dayNumber(day) - today) };
+  }
+  return null;
 }
 
 /**
  * A day of the Chinese calendar, Asia/Shanghai: an override for its date first (the last one
  * listed wins; `workday` on a Saturday or Sunday is a make-up workday, on a weekday a plain one),
- * then the package's holidays and make-up workdays, then the day of the week. A holiday that falls
- * on a weekend is a holiday (2026-02-15, a Sunday, is 春节). Throws a RangeError for a non-date.
+ * then the package's holidays and make-up workdays, then (in a year the package has no data for)
+ * FIXED_HOLIDAYS, then the day of the week. A holiday that falls on a weekend is a holiday
+ * (2026-02-15, a Sunday, is 春节). Throws a RangeError for a non-date.
  */
 export function dayOf(date: string, overrides: readonly CalendarOverride[] = []): DayInfo {
   const day = dayNumber(date);
@@ -106,6 +164,9 @@ export function dayOf(date: string, overrides: readonly CalendarOverride[] = [])
   if (work !== undefined) return { date, kind: 'makeup-workday', name: chineseName(work), overridden: false };
   const off = holidays[date];
   if (off !== undefined) return { date, kind: 'holiday', name: chineseName(off), overridden: false };
+  const year = Number(date.slice(0, 4));
+  const fixed = year >= FIXED_HOLIDAYS_FROM && !coveredYears.has(year) ? fixedHoliday.get(date.slice(5)) : undefined;
+  if (fixed !== undefined) return { date, kind: 'holiday', name: fixed, overridden: false };
   return { date, kind: weekend ? 'weekend' : 'workday', name: null, overridden: false };
 }
 
@@ -178,7 +239,7 @@ function causesAt(t: number, settings: MuteSettings): Array<{ end: number; label
 /**
  * The next `count` holidays from the Asia/Shanghai day of `now` on (one in progress included),
  * each a run of consecutive holiday days (dayOf, overrides applied; one in progress from its
- * first day), looking at most `horizonDays` ahead. Fewer when the package has no data that far (calendarCoversYear).
+ * first day), looking at most `horizonDays` ahead. Fewer when the package has no data that far (calendarCoversYear): then only FIXED_HOLIDAYS and the overrides.
  */
 export function upcomingHolidays(now: number, overrides: readonly CalendarOverride[] = [], count = 3, horizonDays = 731): HolidayPeriod[] {
   const out: Array<{ from: number; to: number; names: string[] }> = [];

@@ -6,9 +6,20 @@
  */
 import type { Config } from '../../core/config.ts';
 import { regionName, regions } from '../../core/regions.ts';
-import { shanghaiWall } from '../../core/shanghai.ts';
 import type { Severity } from '../rules.ts';
-import { type CalendarOverride, calendarCoversYear, type HolidayPeriod, type Mute, muteUntil, upcomingHolidays } from './calendar.ts';
+import {
+  CALENDAR_HORIZON_DAYS,
+  CALENDAR_PACKAGE,
+  type CalendarGap,
+  type CalendarOverride,
+  calendarGap,
+  FIXED_HOLIDAYS,
+  type HolidayPeriod,
+  type Mute,
+  muteUntil,
+  upcomingHolidays,
+} from './calendar.ts';
+import { CALENDAR_CONFIG_KEY } from './calendarStale.ts';
 import { escalationRecipientsOf, type Recipient, recipientsOf } from './route.ts';
 
 /** Most severe first, as a reader scans. */
@@ -55,8 +66,12 @@ export interface NotifyCheck {
     upcoming: HolidayPeriod[];
     /** Whether notices would be held at `at`, until when (ISO 8601 UTC) and why. */
     now: { until: string; reason: string } | null;
-    /** Years from this one to next year that the holiday package has no data for: no holiday is muted then unless overridden. */
-    uncoveredYears: number[];
+    /**
+     * Where the holiday calendar stops being covered within `horizonDays` (as DQ-CALENDAR-STALE
+     * judges it), or null: from that day on only `knownWithoutNotice` holidays are muted until
+     * `configKey` is filled.
+     */
+    calendar: { source: string; horizonDays: number; gap: CalendarGap | null; configKey: string; knownWithoutNotice: string[] };
   };
 }
 
@@ -81,7 +96,6 @@ export function notifyCheck(notify: Config['notify'], now: number): NotifyCheck 
       return { severity, recipients: checked(recipientsOf(alert, notify)), escalation: checked(escalationRecipientsOf(alert, notify)) };
     });
   const mute: Mute | null = muteUntil(now, notify);
-  const year = shanghaiWall(now).getUTCFullYear();
   return {
     at: new Date(now).toISOString(),
     regions: regions.map((r) => ({ code: r.code, name: r.zh, severities: route('CHECK', r.code) })),
@@ -93,7 +107,13 @@ export function notifyCheck(notify: Config['notify'], now: number): NotifyCheck 
       overrides: notify.calendarOverrides,
       upcoming: upcomingHolidays(now, notify.calendarOverrides, 3),
       now: mute && { until: new Date(mute.until).toISOString(), reason: mute.reason },
-      uncoveredYears: [year, year + 1].filter((y) => !calendarCoversYear(y)),
+      calendar: {
+        source: CALENDAR_PACKAGE,
+        horizonDays: CALENDAR_HORIZON_DAYS,
+        gap: calendarGap(now, notify.calendarOverrides),
+        configKey: CALENDAR_CONFIG_KEY,
+        knownWithoutNotice: [...new Set(FIXED_HOLIDAYS.map((h) => h.name))],
+      },
     },
   };
 }

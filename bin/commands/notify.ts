@@ -64,9 +64,11 @@ const subcommands: Record<string, NotifySubcommand> = {
     summary:
       'check: who an alert would reach, per region (the city first) and severity, the data team for DQ-* alerts,\n' +
       'the escalation contacts, the mute settings with the next three official holidays and whether notices\n' +
-      'are held now (or at --at TIME), and the sending side: the From against the login (QQ, 163, 126, exmail.qq,\n' +
-      "aliyun refuse any other), TLS, and the server's answer to EHLO and the login, without sending. Exit 2\n" +
-      'listing every problem of the configuration, 1 when the sending side has a problem.',
+      'are held now (or at --at TIME), whether the holiday calendar covers the next 60 days (else the first\n' +
+      'uncovered day and the key to fill, notify.calendarOverrides), and the sending side: the From against the\n' +
+      "login (QQ, 163, 126, exmail.qq, aliyun refuse any other), TLS, and the server's answer to EHLO and the\n" +
+      'login, without sending. Exit 2 listing every problem of the configuration, 1 when the sending side has a\n' +
+      'problem.',
     async run(ctx, args) {
       if (args.length > 0) throw new UsageError(`notify check: takes no arguments (got '${args.join(' ')}')`);
       const at = typeof ctx.values.at === 'string' ? timeOption('notify check: --at', ctx.values.at).getTime() : Date.now();
@@ -150,8 +152,11 @@ export function* checkLines(report: NotifyCheck): Generator<string> {
   yield '  接下来的节假日 next holidays:';
   if (m.upcoming.length === 0) yield '    （未知 none known）';
   for (const h of m.upcoming) yield visibleText(`    ${h.name}  ${h.from} 至 ${h.to}（${h.days} 天）`);
-  for (const y of m.uncoveredYears)
-    yield `  注意 note: 节假日数据（chinese-days）不含 ${y} 年，该年节假日不会静默，可在 notify.calendarOverrides 中补充 (no ${y} holiday data: add them as overrides)`;
+  const c = m.calendar;
+  if (c.gap)
+    yield `  注意 note: 节假日日历（${c.source}、${c.configKey}）未覆盖 ${c.gap.firstUncoveredDay} 起的日子（${c.gap.daysAhead} 天后），` +
+      `届时除${c.knownWithoutNotice.join('、')}外的节假日不会静默：请在 ${c.configKey} 中按国务院办公厅通知补充该年放假与调休 ` +
+      `(the holiday calendar does not cover ${c.gap.firstUncoveredDay} on: fill ${c.configKey} with that year's holidays and make-up workdays)`;
   yield m.now ? visibleText(`  当前 now: 静默至 held until ${formatShanghai(m.now.until)}（${m.now.reason}）`) : '  当前 now: 可发送 notices go out';
 }
 

@@ -54,7 +54,7 @@ describe('edumon rules run while edumon run holds the warehouse', () => {
   it('goes through the service: --dry-run changes nothing, a plain run opens the alert', async () => {
     const run = (...extra: string[]) => runEdumon(['rules', 'run', '--rule', 'ADM-OVER-QUOTA', '--at', '2025-07-13T00:00:00+08:00', '--json', ...extra], t.env);
     const listed = async () =>
-      (await runEdumon(['alerts', 'list', '--json'], t.env)).stdout
+      (await runEdumon(['alerts', 'list', '--json', '--rule', 'ADM-OVER-QUOTA'], t.env)).stdout
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -82,6 +82,29 @@ describe('edumon notify check', () => {
     expect((JSON.parse(workday.stdout) as NotifyCheck).mute.now).toBeNull();
   });
 
+  it('mutes 元旦 2027 though the holiday package has no 2027, and names the first uncovered day 25 days ahead', async () => {
+    const newYear = await runEdumon(['notify', 'check', '--at', '2027-01-01T10:00+08:00'], good);
+    expect(newYear.code, newYear.output).toBe(0);
+    expect(newYear.stdout).toContain('  当前 now: 静默至 held until 2027-01-02T07:00:00+08:00（法定节假日：元旦；静默时段 22:00–07:00）');
+    expect(newYear.stdout).not.toContain('可发送');
+
+    const december = await runEdumon(['notify', 'check', '--json', '--at', '2026-12-07T10:00:00+08:00'], good);
+    const { mute } = JSON.parse(december.stdout) as NotifyCheck;
+    expect(mute.calendar).toEqual({
+      source: 'chinese-days 1.5.7',
+      horizonDays: 60,
+      gap: { firstUncoveredDay: '2027-01-01', daysAhead: 25 },
+      configKey: 'notify.calendarOverrides',
+      knownWithoutNotice: ['元旦', '劳动节', '国庆节'],
+    });
+    expect(mute.upcoming[0]).toEqual({ name: '元旦', from: '2027-01-01', to: '2027-01-01', days: 1 });
+    const text = await runEdumon(['notify', 'check', '--at', '2026-12-07T10:00:00+08:00'], good);
+    expect(text.stdout).toContain('  注意 note: 节假日日历（chinese-days 1.5.7、notify.calendarOverrides）未覆盖 2027-01-01 起的日子（25 天后）');
+    // In February 2026 the calendar covers the next 60 days: nothing to say.
+    const covered = await runEdumon(['notify', 'check', '--json', '--at', '2026-02-16T10:00:00+08:00'], good);
+    expect((JSON.parse(covered.stdout) as NotifyCheck).mute.calendar.gap).toBeNull();
+  });
+
   it('prints the report with Chinese headings first, times in Asia/Shanghai', async () => {
     const r = await runEdumon(['notify', 'check', '--at', '2026-02-16T10:00:00+08:00'], good);
     expect(r.code, r.output).toBe(0);

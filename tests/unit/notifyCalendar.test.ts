@@ -5,7 +5,8 @@
  * 共8天，9月28日（周日）、10月11日（周六）上班.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calendarCoversYear, dayKind, dayOf, type MuteSettings, muteUntil, upcomingHolidays } from '../../alerts/notify/calendar.ts';
+import { calendarCoversYear, calendarGap, dayKind, dayOf, type MuteSettings, muteUntil, upcomingHolidays } from '../../alerts/notify/calendar.ts';
+import { calendarStaleViolation } from '../../alerts/notify/calendarStale.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 
 const at = (s: string) => Date.parse(s);
@@ -37,11 +38,25 @@ describe('dayKind: the package’s official calendar', () => {
     expect(dayKind('2025-10-11')).toBe('makeup-workday');
   });
 
-  it('a year the package has no data for (2028) is plain weeks: no holiday known, not even 春节', () => {
+  it('a year the package has no data for (2028): only the fixed-date statutory holidays, 元旦 1-1, 劳动节 5-1..5-2, 国庆节 10-1..10-3', () => {
     expect(calendarCoversYear(2026)).toBe(true);
     expect(calendarCoversYear(2028)).toBe(false);
-    expect(dayKind('2028-01-01')).toBe('weekend'); // 元旦, a Saturday
-    expect(dayKind('2028-01-26')).toBe('workday'); // 春节 (正月初一), a Wednesday
+    // 《全国年节及纪念日放假办法》 art. 2 (国务院令第795号): on the date, whatever the weekday (2028-01-01 is a Saturday).
+    expect(dayOf('2028-01-01')).toEqual({ date: '2028-01-01', kind: 'holiday', name: '元旦', overridden: false });
+    for (const d of ['2028-05-01', '2028-05-02']) expect(dayOf(d)).toMatchObject({ kind: 'holiday', name: '劳动节' });
+    for (const d of ['2028-10-01', '2028-10-02', '2028-10-03']) expect(dayOf(d)).toMatchObject({ kind: 'holiday', name: '国庆节' });
+    expect(dayKind('2028-05-03')).toBe('workday');
+    expect(dayKind('2028-10-04')).toBe('workday');
+    // 春节 (正月初一, a Wednesday) follows the lunar calendar: unknown until the notice.
+    expect(dayKind('2028-01-26')).toBe('workday');
+    // A year the package covers keeps the notice's arrangement (2026's 劳动节 is 5-1..5-5).
+    expect(dayOf('2026-05-05')).toMatchObject({ kind: 'holiday', name: '劳动节' });
+  });
+
+  it('an override wins over a fixed-date holiday, and any override dated in a year covers that year', () => {
+    expect(dayKind('2027-01-01', [{ date: '2027-01-01', kind: 'workday' }])).toBe('workday');
+    expect(calendarCoversYear(2027)).toBe(false);
+    expect(calendarCoversYear(2027, [{ date: '2027-02-06', kind: 'holiday', name: '春节' }])).toBe(true);
   });
 
   it('overrides: a declared holiday, a cancelled one, a declared 调休 Saturday; the last listed wins', () => {
@@ -153,11 +168,55 @@ describe('upcomingHolidays', () => {
     expect(upcomingHolidays(at('2025-09-30T09:00:00+08:00'), [], 1)).toEqual([{ name: '国庆节、中秋节', from: '2025-10-01', to: '2025-10-08', days: 8 }]);
   });
 
-  it('finds none beyond the package’s data unless the overrides declare them', () => {
-    expect(upcomingHolidays(at('2026-12-01T09:00:00+08:00'))).toEqual([]);
-    expect(upcomingHolidays(at('2026-12-01T09:00:00+08:00'), [{ date: '2027-01-01', kind: 'holiday', name: '元旦' }])).toEqual([
+  it('finds only the fixed-date holidays beyond the package’s data, and what the overrides declare', () => {
+    expect(upcomingHolidays(at('2026-12-01T09:00:00+08:00'))).toEqual([
       { name: '元旦', from: '2027-01-01', to: '2027-01-01', days: 1 },
+      { name: '劳动节', from: '2027-05-01', to: '2027-05-02', days: 2 },
+      { name: '国庆节', from: '2027-10-01', to: '2027-10-03', days: 3 },
     ]);
+    const spring = [2, 3, 4, 5, 6, 7, 8, 9].map((d) => ({ date: `2027-02-0${d}`, kind: 'holiday' as const, name: '春节' }));
+    expect(upcomingHolidays(at('2026-12-01T09:00:00+08:00'), spring, 2)).toEqual([
+      { name: '元旦', from: '2027-01-01', to: '2027-01-01', days: 1 },
+      { name: '春节', from: '2027-02-02', to: '2027-02-09', days: 8 },
+    ]);
+  });
+});
+
+describe('calendarGap: when the calendar stops being covered (DQ-CALENDAR-STALE)', () => {
+  it('is null while the next 60 days are covered, and names 2027-01-01 from 60 days before it', () => {
+    expect(calendarGap(at('2026-11-01T23:59:59+08:00'))).toBeNull(); // 2026-12-31 is 60 days on
+    expect(calendarGap(at('2026-11-02T00:00:00+08:00'))).toEqual({ firstUncoveredDay: '2027-01-01', daysAhead: 60 });
+    expect(calendarGap(at('2026-12-07T10:00:00+08:00'))).toEqual({ firstUncoveredDay: '2027-01-01', daysAhead: 25 });
+  });
+
+  it('keeps naming the year’s first day once it has come, and moves on once the year is covered', () => {
+    expect(calendarGap(at('2027-03-01T10:00:00+08:00'))).toEqual({ firstUncoveredDay: '2027-01-01', daysAhead: 0 });
+    const notice = [{ date: '2027-02-06', kind: 'holiday' as const, name: '春节' }];
+    expect(calendarGap(at('2026-12-07T10:00:00+08:00'), notice)).toBeNull();
+    expect(calendarGap(at('2027-11-10T10:00:00+08:00'), notice)).toEqual({ firstUncoveredDay: '2028-01-01', daysAhead: 52 });
+  });
+
+  it('makes one DQ-CALENDAR-STALE violation per uncovered year, naming the day and the key to fill', () => {
+    expect(calendarStaleViolation({ firstUncoveredDay: '2027-01-01', daysAhead: 25 })).toEqual({
+      rule: 'DQ-CALENDAR-STALE',
+      school_id: null,
+      region_code: null,
+      period: '2027-01-01',
+      subject: 'notify.calendarOverrides',
+      observed: 25,
+      threshold: 60,
+      details: {
+        first_uncovered_day: '2027-01-01',
+        config_key: 'notify.calendarOverrides',
+        calendar: 'chinese-days 1.5.7',
+        known_without_notice: '元旦、劳动节、国庆节',
+      },
+    });
+  });
+
+  it('mutes 元旦 2027 though the package has no 2027: held until 2 January 00:00', () => {
+    expect(mute('2027-01-01T10:00:00+08:00', settings())).toEqual({ until: '2027-01-02T00:00:00+08:00', reason: '法定节假日：元旦' });
+    expect(mute('2027-01-01T10:00:00+08:00', settings({ calendarOverrides: [{ date: '2027-01-01', kind: 'workday' }] }))).toBeNull();
   });
 });
 
