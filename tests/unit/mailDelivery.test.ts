@@ -107,7 +107,7 @@ describe('the message of an outbox row', () => {
     expect(m.headers).toEqual({ 'X-Edumon-Outbox-Id': 'a1b2c3' });
   });
 
-  it('takes the SMTP settings: no pool, every timeout, TLS checks, credentials', () => {
+  it('takes the SMTP settings: no pool, every timeout (the socket waits as long as the reply to the final dot may take), TLS checks, credentials', () => {
     const o = transportOptions({
       smtpUrl: 'smtps://mail.example.cn:465',
       smtpUser: 'edumon',
@@ -115,6 +115,7 @@ describe('the message of an outbox row', () => {
       smtpRequireTls: true,
       smtpVerifyCertificate: false,
       smtpTimeoutMs: 1234,
+      smtpDataTimeoutMs: 600_000,
       from: 'x <x@example.cn>',
     });
     expect(o).toMatchObject({
@@ -124,7 +125,7 @@ describe('the message of an outbox row', () => {
       tls: { rejectUnauthorized: false },
       connectionTimeout: 1234,
       greetingTimeout: 1234,
-      socketTimeout: 1234,
+      socketTimeout: 600_000,
       auth: { user: 'edumon', pass: 'secret' },
     });
   });
