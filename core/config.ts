@@ -74,8 +74,14 @@ const notifySchema = z
     smtpAllowInsecureAuth: z.boolean().default(false),
     /** Check the server's certificate (turn off only for a test server with a self-signed one). */
     smtpVerifyCertificate: z.boolean().default(true),
-    /** Connection, greeting and socket timeout of one SMTP attempt. */
+    /** Connection and greeting timeout of one SMTP attempt, and the longest wait for the reply to any command but the final dot. */
     smtpTimeoutMs: z.number().int().min(100).default(30_000),
+    /** The longest wait for the reply to the final dot (the server stores and scans the message first): RFC 5321 4.5.3.2.6, 10 minutes. */
+    smtpDataTimeoutMs: z.number().int().min(100).default(600_000),
+    /** Emails sent at once, each on a connection of its own: one waiting for its reply never holds the others. */
+    smtpMaxConnections: z.number().int().min(1).max(20).default(3),
+    /** An email whose final dot got no reply this many times is held (the server may store every copy) and DQ-NOTIFY-FAILED raised. */
+    maxUnknownAttempts: z.number().int().min(1).default(2),
     /** The From: `Display Name <address>` or an address; the name is sent whole (parentheses included). */
     from: z
       .string()
@@ -508,6 +514,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SMTP_TIMEOUT_MS', ['notify', 'smtpTimeoutMs'], Number],
   ['EDUMON_MAIL_FROM', ['notify', 'from'], String],
   ['EDUMON_MESSAGE_ID_DOMAIN', ['notify', 'messageIdDomain'], String],
+  ['EDUMON_SMTP_DATA_TIMEOUT_MS', ['notify', 'smtpDataTimeoutMs'], Number],
+  ['EDUMON_SMTP_MAX_CONNECTIONS', ['notify', 'smtpMaxConnections'], Number],
+  ['EDUMON_NOTIFY_MAX_UNKNOWN_ATTEMPTS', ['notify', 'maxUnknownAttempts'], Number],
   ['EDUMON_DIGEST_WORSE_THRESHOLD_POINTS', ['digest', 'worseThresholdPoints'], Number],
 ];
 

@@ -18,7 +18,7 @@ import { sqlString } from '../core/lockDown.ts';
 import { formatShanghai } from '../core/shanghai.ts';
 
 /** Tables that are not the analysts': the outbox and what each contact was told (addresses, email bodies), migrations, the digest's cache. */
-const LEFT_OUT = new Set(['outbox', 'outbox_attempts', 'notify_log', 'schema_migrations', 'digest_figures']);
+const LEFT_OUT = new Set(['outbox', 'outbox_attempts', 'outbox_notices', 'notify_log', 'schema_migrations', 'digest_figures']);
 
 /** A snapshot folder's name: `snapshot-` and its moment in Asia/Shanghai, so names sort in time. */
 const NAME = /^snapshot-\d{8}-\d{6}(-\d+)?$/;

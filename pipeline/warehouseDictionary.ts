@@ -14,7 +14,7 @@ import { migrate } from './migrate.ts';
 const TABLE_GROUPS: ReadonlyArray<{ title: string; tables: readonly string[] }> = [
   { title: '事件 / Events', tables: Object.values(tableOf) },
   { title: '告警 / Alerts', tables: ['alerts', 'alert_transitions', 'rule_runs', 'silences', 'held_alerts'] },
-  { title: '通知 / Notifications', tables: ['notify_log', 'outbox', 'outbox_attempts'] },
+  { title: '通知 / Notifications', tables: ['notify_log', 'outbox', 'outbox_notices', 'outbox_attempts'] },
   { title: '周报 / Digest', tables: ['digest_figures'] },
   { title: '入库记录 / Ingest bookkeeping', tables: ['ingest_offsets', 'rejections', 'feed_progress', 'schema_migrations'] },
 ];

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import type { DigestAnswer, DigestRequest } from '../alerts/digest/digestRequest.ts';
 import type { IngestState } from '../alerts/feedWatermarks.ts';
-import { listOutbox, outboxStates } from '../alerts/notify/outbox.ts';
+import { listOutbox, outboxStates, type RetryFilter } from '../alerts/notify/outbox.ts';
 import { previewEmail } from '../alerts/notify/preview.ts';
+import { listTold } from '../alerts/notify/toldList.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
@@ -42,7 +43,12 @@ const alertsBody = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('release'), rule: z.string().min(1) }),
 ]);
-const notifyListBody = z.strictObject({ state: z.enum(outboxStates).optional() });
+const notifyListBody = z.strictObject({ state: z.enum(outboxStates).optional(), alerts: z.boolean().optional() });
+const notifyRetryBody = z.strictObject({
+  state: z.enum(['failed', 'held']).optional(),
+  contact: z.string().min(1).optional(),
+  id: z.string().min(1).optional(),
+});
 const digestBody = z.strictObject({
   week: z.string().regex(/^\d{4}-W\d{2}$/, 'expected an ISO week such as 2025-W27'),
   region: z.string().optional(),
@@ -59,6 +65,7 @@ export interface RequestBodies {
   '/alerts': z.input<typeof alertsBody>;
   '/notify/list': z.input<typeof notifyListBody>;
   '/notify/preview': z.input<typeof notifyPreviewBody>;
+  '/notify/retry': z.input<typeof notifyRetryBody>;
   '/digest': z.input<typeof digestBody>;
   '/export': z.input<typeof exportBody>;
 }
@@ -94,7 +101,8 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
  * Routes: POST /query {sql, format?} -> {columns, rows}, or with format ndjson, csv or parquet the answer
  * streamed as that file (see sendStreamed for how a stream cut short shows); POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
- * POST /notify/list {state?} -> {columns, rows} (the outbox); POST /notify/preview {alert, contact?, at} -> the
+ * POST /notify/list {state?, alerts?} -> {columns, rows} (the outbox, or with alerts who was told of each alert);
+ * POST /notify/retry {state?, contact?, id?} -> {queued: ids} (failed or held emails queued again); POST /notify/preview {alert, contact?, at} -> the
  * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
  * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts); POST /export {} -> the snapshot
  * written (service/snapshotJob.ts).
@@ -113,6 +121,8 @@ export function createApi(opts: {
   digest?: (req: DigestRequest) => Promise<DigestAnswer>;
   /** Exports an analysts' snapshot (`edumon export`, service/snapshotJob.ts); without it, there is no /export route. */
   exportSnapshot?: () => Promise<ExportAnswer>;
+  /** Queues failed or held emails again (`edumon notify retry`, the mail sender's retry); without it, there is no /notify/retry route. */
+  retryMail?: (filter: RetryFilter) => Promise<string[]>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
 }): {
@@ -152,7 +162,10 @@ export function createApi(opts: {
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
     ...(opts.digest ? [route('POST', '/digest', digestBody, opts.digest)] : []),
     ...(opts.exportSnapshot ? [route('POST', '/export', exportBody, opts.exportSnapshot)] : []),
-    route('POST', '/notify/list', notifyListBody, ({ state }, signal) => serialised(signal, () => listOutbox(opts.readConn, state))),
+    route('POST', '/notify/list', notifyListBody, ({ state, alerts: byAlert }, signal) =>
+      serialised(signal, () => (byAlert ? listTold(opts.readConn, opts.config.notify, new Date()) : listOutbox(opts.readConn, state))),
+    ),
+    ...(opts.retryMail ? [route('POST', '/notify/retry', notifyRetryBody, async (filter) => ({ queued: await opts.retryMail!(filter) }))] : []),
     route('POST', '/notify/preview', notifyPreviewBody, ({ alert, contact, at }, signal) =>
       serialised(signal, () => previewEmail(opts.readConn, opts.config, alert, new Date(at), contact)),
     ),

@@ -1,29 +1,40 @@
 /**
  * The mail sender of `edumon run`: moves the outbox (alerts/notify/outbox.ts) to the SMTP server,
- * one email at a time on a connection of its own. Every attempt is recorded with its outcome;
- * a retry or an unknown outcome waits a backoff doubling from notify.retryInitialMs up to
- * notify.retryMaxMs, with the same Message-ID; an email not accepted within
- * notify.giveUpAfterHours fails, and a failure opens DQ-NOTIFY-FAILED in the attempt's
- * transaction. When the server gives no reply at all (down, unreachable, timing out), the whole
- * outbox waits that backoff, not only the email tried. A crash between an accepted email and its
- * record sends it once more, with the same Message-ID: at least once, never lost.
+ * up to notify.smtpMaxConnections emails at once, each on a connection of its own, so that one
+ * waiting for its reply (up to notify.smtpDataTimeoutMs after its final dot) never holds the
+ * others. Every attempt is recorded with its outcome. Backoff is per email and per recipient
+ * domain (service/deliveryBackoff.ts): a retry or an unknown outcome waits a backoff doubling from
+ * notify.retryInitialMs up to notify.retryMaxMs, with the same Message-ID; what the server says
+ * about a domain (a 4xx, a command left unanswered) holds that domain's emails; only a server that
+ * cannot be reached at all (no greeting) holds every email, since none could get through. An
+ * email whose final dot got no reply notify.maxUnknownAttempts times is held, with
+ * DQ-NOTIFY-FAILED; one not accepted within notify.giveUpAfterHours of being queued fails.
+ * Failed alert emails that still tell something true are queued again when delivery may be
+ * possible: at start (the configuration perhaps fixed) and when an email for their domain is
+ * accepted. A crash between an accepted email and its record sends it once more, with the same
+ * Message-ID: at least once, never lost.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { contactRegionOf } from '../alerts/notify/notifyFailed.ts';
-import { type DueRow, loadDue, nextDueAt, pendingCount, recordAttempt } from '../alerts/notify/outbox.ts';
+import { type DueRow, loadDue, nextDueAt, pendingCount, type RetryFilter, recordAttempt, requeueFailed, retryOutbox } from '../alerts/notify/outbox.ts';
 import { type SendResult, sendEmail } from '../alerts/notify/smtp.ts';
 import type { Config } from '../core/config.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { backoffMs, createDeliveryBackoff, domainOf } from './deliveryBackoff.ts';
+
+export { backoffMs } from './deliveryBackoff.ts';
 
 /** The running sender. */
 export interface MailSender {
   /** Looks for due emails soon (the sweeps call it after committing outbox rows); cheap, and calls coalesce. */
   wake(): void;
-  /** Waits for the attempt in flight to be sent and recorded; nothing is sent after. */
+  /** Aborts the attempts in flight, records what came of them; nothing is sent after. */
   stop(): Promise<void>;
-  /** Resolves at the end of the sender's next look at the outbox: nothing due is left, or the server is unreachable and it waits; for tests. */
+  /** Resolves once the sender looked at the outbox after this call and every attempt it started then is recorded; for tests. */
   idle(): Promise<void>;
+  /** `edumon notify retry`: queues the failed or held emails `filter` picks again (on the sender's connection, in turn); returns their ids. */
+  retry(filter: RetryFilter): Promise<string[]>;
 }
 
 /** Emails taken per read of the outbox. */
@@ -32,32 +43,40 @@ const BATCH = 20;
 const POLL_MS = 5_000;
 /** Attempts at recording an attempt (a write conflict with a sweep, say) before leaving the row due again. */
 const RECORD_TRIES = 3;
-
-/** The wait before attempt n+1 after n attempts (n >= 1): retryInitialMs doubling, at most retryMaxMs. */
-export function backoffMs(attempts: number, notify: Pick<Config['notify'], 'retryInitialMs' | 'retryMaxMs'>): number {
-  return Math.min(notify.retryMaxMs, notify.retryInitialMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-}
+/** Why a held email waits (DQ-NOTIFY-FAILED's reply, `notify list`). */
+export const HOLD_REASON = 'server accepts but does not answer: 服务器接收邮件后不答复';
 
 /**
  * Starts the sender, or, with notify.smtpUrl unset, logs once that emails stay in the outbox and
- * returns a sender that does nothing.
+ * returns a sender that sends nothing (retry still queues).
  */
 export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Config, 'notify'>; log: Logger }): MailSender {
   const { conn, log } = opts;
   const notify = opts.config.notify;
+  // One statement at a time on the sender's connection: reads, records and retries take it in turn.
+  let dbQueue: Promise<unknown> = Promise.resolve();
+  const onConn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = dbQueue.then(fn);
+    dbQueue = run.catch(() => undefined);
+    return run;
+  };
   if (!notify.smtpUrl) {
     log.warn('notify.smtpUrl is not set: alert emails stay in the outbox, unsent (EDUMON_SMTP_URL)');
-    return { wake: () => undefined, stop: async () => undefined, idle: async () => undefined };
+    return {
+      wake: () => undefined,
+      stop: async () => undefined,
+      idle: async () => undefined,
+      retry: (filter) => onConn(() => retryOutbox(conn, filter, new Date())),
+    };
   }
   let stopped = false;
   let wanted = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: Array<() => void> = [];
-  /** Attempts in a row that got no reply from the server, and until when the sender waits because of them. */
-  let unreachable = 0;
-  let pausedUntil = 0;
   let announced = false;
+  const backoff = createDeliveryBackoff(notify);
+  const inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -90,73 +109,85 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
         log.error('mail sender: outbox unavailable', { error: messageOf(err) });
         schedule(POLL_MS);
       }
-      for (const w of answered) w();
+      // Idle once nothing is in flight; an attempt ending wakes the sender for another look.
+      if (inFlight.size === 0 || stopped) for (const w of answered) w();
+      else idleWaiters.push(...answered);
     }
   }
 
-  /**
-   * Sends what is due, oldest first, until nothing is, the sender stops, or the server cannot be
-   * reached; returns how long to wait before looking again.
-   */
+  /** Starts attempts at what is due, up to smtpMaxConnections at once; returns how long to wait before looking again. */
   async function pass(): Promise<number> {
     if (!announced) {
+      // At start: a failed email may go through now (the From, the login, the server fixed).
+      const requeued = await onConn(() => requeueFailed(conn, null, new Date()));
       // What waits from before a restart is sent first (oldest first); the count says how much.
-      // Here, not beside the loop: one connection runs one statement at a time.
-      log.info('mail sender running', { pending: await pendingCount(conn) });
+      log.info('mail sender running', { pending: await onConn(() => pendingCount(conn)), requeued: requeued.length });
       announced = true;
     }
-    if (Date.now() < pausedUntil) return pausedUntil - Date.now();
-    for (;;) {
-      if (stopped) return POLL_MS;
-      const due = await loadDue(conn, new Date(), BATCH);
-      if (!due.length) break;
+    const serverWait = backoff.serverWaitMs();
+    if (serverWait > 0) return serverWait;
+    if (inFlight.size < notify.smtpMaxConnections) {
+      const due = await onConn(() => loadDue(conn, new Date(), BATCH, inFlight.keys()));
       for (const row of due) {
-        if (stopped) return POLL_MS;
-        const result = await attempt(row);
-        // No reply at all (refused, unreachable, timed out): the server, not this email. The rest
-        // wait a backoff of their own, so that a server that swallows connections costs one timeout
-        // per backoff, not one per email.
-        if (result.code === null && result.outcome !== 'failed') {
-          unreachable += 1;
-          pausedUntil = Date.now() + backoffMs(unreachable, notify);
-          return pausedUntil - Date.now();
-        }
-        unreachable = 0;
+        if (stopped || inFlight.size >= notify.smtpMaxConnections || backoff.serverWaitMs() > 0) break;
+        if (backoff.domainWaitMs(row.address) > 0) continue;
+        start(row);
       }
     }
-    const next = await nextDueAt(conn);
-    return next ? next.getTime() - Date.now() : POLL_MS;
+    if (inFlight.size >= notify.smtpMaxConnections) return POLL_MS; // an attempt ending wakes the sender
+    const next = await onConn(() => nextDueAt(conn));
+    const untilDue = next ? next.getTime() - Date.now() : POLL_MS;
+    // Due but not started (in flight, or its domain waiting): look again when a domain's wait ends.
+    return untilDue > 0 ? untilDue : backoff.nextDomainWaitMs(POLL_MS);
   }
 
-  async function attempt(row: DueRow): Promise<SendResult> {
-    const start = Date.now();
-    const giveUpAt = Date.parse(row.createdAt) + notify.giveUpAfterHours * 3_600_000;
+  function start(row: DueRow): void {
+    const abort = new AbortController();
+    const done = attempt(row, abort.signal)
+      .catch((err) => log.error('mail sender: attempt not recorded', { outbox_id: row.id, error: messageOf(err) }))
+      .finally(() => {
+        inFlight.delete(row.id);
+        wake();
+      });
+    inFlight.set(row.id, { done, abort });
+  }
+
+  async function attempt(row: DueRow, signal: AbortSignal): Promise<void> {
+    const giveUpAt = Date.parse(row.queuedAt) + notify.giveUpAfterHours * 3_600_000;
     const result: SendResult =
-      start >= giveUpAt
+      Date.now() >= giveUpAt
         ? { outcome: 'failed', code: null, reply: `not accepted within ${notify.giveUpAfterHours} hours: given up` }
-        : await sendEmail(notify, row);
-    const at = new Date().toISOString();
+        : await sendEmail(notify, row, signal);
+    backoff.record(row.address, result);
+    const held = result.outcome === 'unknown' && row.unknowns + 1 >= notify.maxUnknownAttempts;
     const record = {
       outboxId: row.id,
       contactId: row.contactId,
       region: contactRegionOf(row.contactId, notify),
-      at,
+      at: new Date().toISOString(),
       ...result,
       nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts + 1, notify)).toISOString(),
+      ...(held ? { holdReason: `${HOLD_REASON} (${row.unknowns + 1} × ${result.reply})` } : {}),
     };
     const fields = { outbox_id: row.id, contact: row.contactId, attempt: row.attempts + 1, outcome: result.outcome, code: result.code };
     if (result.outcome === 'sent') log.info('alert email sent', fields);
     else if (result.outcome === 'failed') log.error('alert email failed', { ...fields, reply: result.reply });
+    else if (held) log.error('alert email held: the server takes it but does not answer', { ...fields, reply: result.reply });
     else log.warn('alert email not delivered yet', { ...fields, reply: result.reply, next_attempt_at: record.nextAttemptAt });
     for (let i = 1; ; i++) {
       try {
-        await recordAttempt(conn, record);
-        return result;
+        await onConn(() => recordAttempt(conn, record));
+        break;
       } catch (err) {
         // The row stays due as it was: it is attempted again at the next poll (same Message-ID), not
         // lost, and not at once, which could send it again and again while the warehouse refuses writes.
         if (i >= RECORD_TRIES) throw new Error(`cannot record the attempt at ${row.id}: ${messageOf(err)}`);
       }
+    }
+    if (result.outcome === 'sent') {
+      // The server takes mail for this domain again: its failed alert emails may go through now.
+      const requeued = await onConn(() => requeueFailed(conn, domainOf(row.address), new Date()));
+      if (requeued.length) log.info('failed alert emails queued again', { domain: domainOf(row.address), count: requeued.length });
     }
   }
 
@@ -167,6 +198,9 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       stopped = true;
       clearTimeout(timer);
       await running;
+      for (const { abort } of inFlight.values()) abort.abort('the sender is stopping');
+      await Promise.allSettled([...inFlight.values()].map((f) => f.done));
+      await dbQueue;
       for (const w of idleWaiters) w();
       idleWaiters = [];
     },
@@ -175,6 +209,11 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       const p = new Promise<void>((resolve) => idleWaiters.push(resolve));
       wake();
       return p;
+    },
+    async retry(filter) {
+      const ids = await onConn(() => retryOutbox(conn, filter, new Date()));
+      wake();
+      return ids;
     },
   };
 }

@@ -147,6 +147,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     applyRules: rules.run,
     ingestState: () => rules.ingestState(),
     alerts: (req) => rules.alerts(req),
+    retryMail: (filter) => mail.retry(filter),
     // On the digest connection, in turn: a preview or a send never runs beside another on it.
     exportSnapshot: () => snapshots.exportNow(),
     digest,

@@ -1,7 +1,7 @@
 /**
  * One notification round: read what the policy needs, decide (alerts/notify/policy.ts), compose
  * one email per contact (alerts/notify/render.ts) and write them to the outbox with what each
- * contact was told, all inside the caller's transaction. A rule sweep runs it as its step, over
+ * tells (outbox_notices: told once a server accepts it), all inside the caller's transaction. A rule sweep runs it as its step, over
  * its own rules, so the alert transitions and the emails they cause commit together; the service
  * runs it every 10 s over every rule for what falls due between sweeps (reminders, escalations,
  * the end of a mute window or a silence, alerts opened by a request or by the sender).
@@ -15,7 +15,15 @@ import { loadRules, type Severity } from '../rules.ts';
 import { runnerRules } from '../runnerRules.ts';
 import { muteUntil } from './calendar.ts';
 import type { EmailItem, EmailModel } from './model.ts';
-import { loadNotifyCandidates, loadNotifyLog, loadSchoolNames, type RuleScope, writeNotifyLog } from './notifyStore.ts';
+import {
+  loadNotifyCandidates,
+  loadNotifyLog,
+  loadQueuedNotices,
+  loadSchoolNames,
+  type OutboxNotice,
+  type RuleScope,
+  writeOutboxNotices,
+} from './notifyStore.ts';
 import { messageIdOf, type OutboxRow, writeOutbox } from './outbox.ts';
 import { type ContactNotices, planNotifications } from './policy.ts';
 import { renderEmail } from './render.ts';
@@ -40,6 +48,7 @@ export async function notifyRound(conn: DuckDBConnection, config: Config, rules:
     now: now.getTime(),
     alerts,
     log: await loadNotifyLog(conn, rules),
+    queued: await loadQueuedNotices(conn, rules),
     notify: config.notify,
     silences: await loadSilences(conn),
     mute: muteUntil(now.getTime(), config.notify),
@@ -49,8 +58,24 @@ export async function notifyRound(conn: DuckDBConnection, config: Config, rules:
   const names = await loadSchoolNames(conn, [...schools]);
   const rows = decision.emails.map((e) => outboxRowOf(e, names, config, iso));
   await writeOutbox(conn, rows);
-  await writeNotifyLog(conn, decision.log);
+  await writeOutboxNotices(
+    conn,
+    decision.emails.flatMap((e, i) => e.notices.map((n) => noticeOf(rows[i]!.id, e.contact.id, n))),
+  );
   return { emails: rows.length, notices: decision.log.length, held: decision.held.length };
+}
+
+/** What one email tells its contact of one alert, to record as told when a server accepts it. */
+function noticeOf(outboxId: string, contactId: string, n: ContactNotices['notices'][number]): OutboxNotice {
+  return {
+    outboxId,
+    alertId: n.alert.id,
+    contactId,
+    occurrence: n.alert.occurrence,
+    status: n.alert.status,
+    kind: n.kind,
+    escalated: n.kind === 'escalate',
+  };
 }
 
 /** A rule's title in one language: the header's `中文 / English` split at its last ` / ` before Latin text. */

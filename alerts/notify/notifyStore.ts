@@ -1,14 +1,25 @@
 /**
  * What the notification policy reads from the warehouse and writes back: the alerts it
- * considers, what each contact was last told (notify_log), and the school names an email shows.
- * The SQL is in sql/alerts/notify_*.sql.
+ * considers, what each contact was told (notify_log: emails a server accepted), the notices still
+ * on their way, and the school names an email shows; it writes what each email tells
+ * (outbox_notices), which becomes told when a server accepts it (alerts/notify/outbox.ts).
+ * The SQL is in sql/alerts/notify_*.sql and outbox_notices_*.sql.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { appendStaged, appendValues } from '../../core/appendStaged.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
+import type { NoticeKind } from './model.ts';
 import type { LogEntry, NotifyAlert } from './policy.ts';
 
-const SQL = sqlStatements('alerts', ['notify_candidates', 'notify_alert', 'notify_log_load', 'notify_log_stage', 'notify_log_upsert', 'school_names']);
+const SQL = sqlStatements('alerts', [
+  'notify_candidates',
+  'notify_alert',
+  'notify_log_load',
+  'notify_queued',
+  'outbox_notices_stage',
+  'outbox_notices_insert',
+  'school_names',
+]);
 
 /** Which rules' alerts a round considers: a sweep's rules (with the runner alerts about them), or null for every rule. */
 export type RuleScope = readonly string[] | null;
@@ -36,20 +47,41 @@ function notifyAlerts(rows: Record<string, unknown>[]): NotifyAlert[] {
   });
 }
 
-/** What each contact was last told of the alerts of `rules`. */
+/** What each contact was last told (a server accepted the email) of the alerts of `rules`. */
 export async function loadNotifyLog(conn: DuckDBConnection, rules: RuleScope): Promise<LogEntry[]> {
   const rows = (await conn.runAndReadAll(SQL.notify_log_load, { rules: rulesParam(rules) })).getRowObjectsJson();
   return rows.map((r) => ({ ...r, occurrence: Number(r.occurrence) }) as unknown as LogEntry);
 }
 
-/** Records what each contact was told (upserts), inside the caller's transaction. */
-export async function writeNotifyLog(conn: DuckDBConnection, entries: readonly LogEntry[]): Promise<void> {
-  if (!entries.length) return;
-  await conn.run(SQL.notify_log_stage);
-  await appendStaged(conn, 'staged_notify_log', entries, (appender, e) =>
-    appendValues(appender, [e.alert_id, e.contact_id, e.occurrence, e.status, e.notified_at, e.told_at, e.escalated]),
+/**
+ * The (alert, contact) pairs of `rules` whose last notice no server accepted yet and holds back a
+ * new one (sql/alerts/notify_queued.sql), as `alertId\u0000contactId` keys.
+ */
+export async function loadQueuedNotices(conn: DuckDBConnection, rules: RuleScope): Promise<Set<string>> {
+  const rows = (await conn.runAndReadAll(SQL.notify_queued, { rules: rulesParam(rules) })).getRows();
+  return new Set(rows.map(([alert, contact]) => `${String(alert)}\u0000${String(contact)}`));
+}
+
+/** One alert in one alert email: what the email tells its contact, recorded as told when a server accepts it. */
+export interface OutboxNotice {
+  outboxId: string;
+  alertId: string;
+  contactId: string;
+  occurrence: number;
+  status: 'open' | 'resolved';
+  kind: NoticeKind;
+  /** The contact receives it as an escalation contact. */
+  escalated: boolean;
+}
+
+/** Records what each email tells (outbox_notices), inside the caller's transaction (the one writing the emails). */
+export async function writeOutboxNotices(conn: DuckDBConnection, notices: readonly OutboxNotice[]): Promise<void> {
+  if (!notices.length) return;
+  await conn.run(SQL.outbox_notices_stage);
+  await appendStaged(conn, 'staged_outbox_notices', notices, (appender, n) =>
+    appendValues(appender, [n.outboxId, n.alertId, n.contactId, n.occurrence, n.status, n.kind, n.escalated]),
   );
-  await conn.run(SQL.notify_log_upsert);
+  await conn.run(SQL.outbox_notices_insert);
 }
 
 /** The registered name of each of these schools that the registry knows. */

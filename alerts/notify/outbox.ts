@@ -3,7 +3,9 @@
  * that cause it (writeOutbox), so an email is neither lost by a crash after the alerts changed nor
  * invented by one before. The sender (service/mailSender.ts) reads what is due and records every
  * attempt here; each row keeps one Message-ID for all its attempts, so a receiving server (or a
- * mail client) can drop the copy a lost reply made us send twice. SQL in sql/alerts/outbox_*.sql.
+ * mail client) can drop the copy a lost reply made us send twice. Told means accepted: the attempt
+ * a server accepts records, in its own transaction, that the contact is told of what the email
+ * says (notify_log, from outbox_notices). SQL in sql/alerts/outbox_*.sql.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from '../../core/db.ts';
@@ -20,6 +22,9 @@ const SQL = sqlStatements('alerts', [
   'outbox_list',
   'outbox_pending_count',
   'outbox_existing',
+  'outbox_retry',
+  'outbox_requeue',
+  'notify_told',
 ]);
 
 /** One email to one recipient, as the notification policy writes it (times ISO 8601 UTC). */
@@ -58,6 +63,10 @@ export interface DueRow extends OutboxRow {
   state: 'pending' | 'unknown';
   /** Attempts made so far. */
   attempts: number;
+  /** When it was last queued (created, or queued again): giving up counts from it (ISO 8601 UTC). */
+  queuedAt: string;
+  /** Attempts since it was last queued that got no reply to the final dot. */
+  unknowns: number;
 }
 
 /**
@@ -68,8 +77,12 @@ export interface DueRow extends OutboxRow {
  */
 export type Outcome = 'sent' | 'failed' | 'retry' | 'unknown';
 
-/** The outbox states: a `retry` leaves the row `pending`. */
-export const outboxStates = ['pending', 'sent', 'failed', 'unknown'] as const;
+/**
+ * The outbox states: a `retry` leaves the row `pending`; `held` is an email whose final dot got no
+ * reply notify.maxUnknownAttempts times (the server may have stored every copy): it waits for
+ * `edumon notify retry`.
+ */
+export const outboxStates = ['pending', 'sent', 'failed', 'unknown', 'held'] as const;
 export type OutboxState = (typeof outboxStates)[number];
 
 /** The Message-ID of an outbox row: the same row always has the same one, whatever the attempt. */
@@ -102,9 +115,9 @@ export async function writeOutbox(conn: DuckDBConnection, rows: readonly OutboxR
 
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : ((v as T | null) ?? fallback));
 
-/** The emails due at `now` (pending or unknown, next attempt reached), oldest first, at most `limit`. */
-export async function loadDue(conn: DuckDBConnection, now: Date, limit: number): Promise<DueRow[]> {
-  const rows = (await conn.runAndReadAll(SQL.outbox_due, { now: now.toISOString(), limit })).getRowObjectsJson();
+/** The emails due at `now` (pending or unknown, next attempt reached), oldest first, at most `limit`, but none of `busy` (attempts in flight). */
+export async function loadDue(conn: DuckDBConnection, now: Date, limit: number, busy: Iterable<string> = []): Promise<DueRow[]> {
+  const rows = (await conn.runAndReadAll(SQL.outbox_due, { now: now.toISOString(), limit, busy: [...busy].join(',') })).getRowObjectsJson();
   return rows.map((r) => ({
     id: String(r.id),
     messageId: String(r.message_id),
@@ -119,6 +132,8 @@ export async function loadDue(conn: DuckDBConnection, now: Date, limit: number):
     createdAt: String(r.created_at),
     state: r.state as DueRow['state'],
     attempts: Number(r.attempts),
+    queuedAt: String(r.queued_at),
+    unknowns: Number(r.unknowns),
   }));
 }
 
@@ -142,32 +157,69 @@ export interface AttemptRecord {
   reply: string;
   /** When a `retry` or `unknown` row is tried again (ignored for the others). */
   nextAttemptAt: string;
+  /** Set on an `unknown` outcome that holds the email (too many without a reply to the final dot): why it waits. */
+  holdReason?: string;
 }
 
 const STATE_OF: Record<Outcome, OutboxState> = { sent: 'sent', failed: 'failed', retry: 'pending', unknown: 'unknown' };
 
 /**
  * Records an attempt in one transaction (its own): the outbox_attempts row, the outbox row's
- * state, attempts, next attempt, sent_at and last reply, and DQ-NOTIFY-FAILED (opened by a
- * failure, resolved by the contact's next accepted email). Returns the alert transitions made.
+ * state, attempts, next attempt, sent_at and last reply; for an accepted alert email, that its
+ * contact is told of what it says (notify_log); and DQ-NOTIFY-FAILED (opened by a failure or a
+ * hold, resolved by the contact's next accepted email). Returns the alert transitions made.
  */
 export async function recordAttempt(conn: DuckDBConnection, a: AttemptRecord): Promise<AlertTransition[]> {
+  const held = a.outcome === 'unknown' && a.holdReason !== undefined;
   return inTransaction(conn, async () => {
     await conn.run(SQL.outbox_attempt_insert, { id: a.outboxId, attempted_at: a.at, outcome: a.outcome, code: a.code, reply: a.reply });
     await conn.run(SQL.outbox_attempt_update, {
       id: a.outboxId,
-      state: STATE_OF[a.outcome],
-      next_attempt_at: a.outcome === 'retry' || a.outcome === 'unknown' ? a.nextAttemptAt : a.at,
+      state: held ? 'held' : STATE_OF[a.outcome],
+      next_attempt_at: (a.outcome === 'retry' || a.outcome === 'unknown') && !held ? a.nextAttemptAt : a.at,
       sent_at: a.outcome === 'sent' ? a.at : null,
       code: a.code,
       reply: a.reply,
+      hold_reason: held ? (a.holdReason ?? null) : null,
     });
-    return writeDeliveryAlert(conn, a);
+    if (a.outcome === 'sent') await conn.run(SQL.notify_told, { id: a.outboxId });
+    // A held email is a failure to the people waiting for it: the data team hears why.
+    return writeDeliveryAlert(conn, held ? { ...a, outcome: 'failed', reply: a.holdReason ?? a.reply } : a);
   });
 }
 
+/** Which failed or held emails `edumon notify retry` queues again: a state (default both), a contact, an outbox id. */
+export interface RetryFilter {
+  state?: 'failed' | 'held';
+  contact?: string;
+  id?: string;
+}
+
+/**
+ * Queues the failed or held emails `filter` picks again, due at `now`, with their Message-IDs
+ * (sql/alerts/outbox_retry.sql); giving up counts from `now`. Returns the ids queued.
+ */
+export async function retryOutbox(conn: DuckDBConnection, filter: RetryFilter, now: Date): Promise<string[]> {
+  const params = { state: filter.state ?? null, contact: filter.contact ?? null, id: filter.id ?? null, now: now.toISOString() };
+  return (await conn.runAndReadAll(SQL.outbox_retry, params)).getRows().map(([id]) => String(id));
+}
+
+/** Automatic re-queues of one failed alert email (a restart, the server back) before only `notify retry` sends it again. */
+export const MAX_REQUEUES = 3;
+
+/**
+ * Delivery may be possible again: queues again the failed alert emails that still tell something
+ * true, for `domain` (a server accepted an email there) or every domain (null: the sender
+ * started, its configuration perhaps fixed); each at most MAX_REQUEUES times
+ * (sql/alerts/outbox_requeue.sql). Returns the ids queued.
+ */
+export async function requeueFailed(conn: DuckDBConnection, domain: string | null, now: Date): Promise<string[]> {
+  const rows = (await conn.runAndReadAll(SQL.outbox_requeue, { domain, now: now.toISOString(), max: MAX_REQUEUES })).getRows();
+  return rows.map(([id]) => String(id));
+}
+
 /** The columns of `edumon notify list`, in its order. */
-export const OUTBOX_LIST_COLUMNS = ['id', 'created_at', 'contact_id', 'address', 'kind', 'subject', 'state', 'attempts', 'last_code', 'last_reply'];
+export const OUTBOX_LIST_COLUMNS = ['id', 'created_at', 'contact_id', 'address', 'kind', 'subject', 'state', 'attempts', 'last_code', 'last_reply', 'waiting'];
 
 /**
  * The outbox as `edumon notify list` shows it, newest first, as columns and rows (times in

@@ -1,8 +1,9 @@
 /**
  * The notification policy, Alertmanager's dedup and silence stages done right (there is no
  * inhibition: no alert holds back another's notices): a pure function of the alerts (as the stored
- * lifecycle leaves them), what each contact was last told of each (notify_log), the contacts, the
- * silences, the mute in force and `now`. It reconciles rather than reacts: whatever a contact has not yet been told (an opening, a reopening, a resolution) is due,
+ * lifecycle leaves them), what each contact was told of each (notify_log: told means a server
+ * accepted the email), the notices still on their way, the contacts, the silences, the mute in
+ * force and `now`. It reconciles rather than reacts: whatever a contact has not yet been told (an opening, a reopening, a resolution) is due,
  * so a restart, a mute window or a silence loses nothing, and what stopped being relevant while
  * held (opened and resolved unseen) is never sent.
  *
@@ -11,7 +12,10 @@
  * - open, told, unacknowledged and last told renotifyHours ago or more: `renotify`;
  * - open, unacknowledged escalateAfterDays after its recipients were first told of it: the
  *   escalation contacts join its recipients, `escalate` the first time;
- * - resolved, and the contact was told it is open (this occurrence): `resolve`;
+ * - resolved, and the contact was told it is open (this occurrence): `resolve`; a contact whose
+ *   opening notice was never accepted is not told of the resolution either;
+ * - a notice to the contact about the alert still on its way (pending, of unknown outcome, or
+ *   failed or held while the alert is as it told): nothing new until it is accepted or given up;
  * - flapping (reopened more than flapMaxReopensPerDay times in 24 h): told once a day, with the count;
  * - silenced (a silence in force) or muted (a mute window or an official holiday): held, nothing is
  *   recorded, so it is due again the moment the silence or the mute ends.
@@ -33,7 +37,7 @@ export interface NotifyAlert extends Alert {
   reopensLastDay: number;
 }
 
-/** A notify_log row: what a contact was last told of an alert (times ISO 8601). */
+/** A notify_log row: what a contact was last told of an alert, in an email a server accepted (times ISO 8601). */
 export interface LogEntry {
   alert_id: string;
   contact_id: string;
@@ -73,6 +77,8 @@ export interface PolicyInput {
   /** The alerts to consider: every open alert, and every resolved one some contact was told is open. */
   alerts: readonly NotifyAlert[];
   log: readonly LogEntry[];
+  /** `alertId\u0000contactId` of each pair with a notice no server accepted yet that holds back a new one (notifyStore loadQueuedNotices). */
+  queued?: ReadonlySet<string>;
   notify: Pick<Config['notify'], 'contacts' | 'escalation' | 'dataTeam' | 'renotifyHours' | 'escalateAfterDays' | 'flapMaxReopensPerDay'>;
   silences: readonly Silence[];
   /** The mute in force at `now` (alerts/notify/calendar.ts muteUntil), or null. */
@@ -82,7 +88,7 @@ export interface PolicyInput {
 export interface PolicyDecision {
   /** One entry per contact with something to tell, in contact order of first appearance. */
   emails: ContactNotices[];
-  /** The notify_log rows to write (upserts), for the notices sent. */
+  /** The notify_log rows the notices become once a server accepts their emails. */
   log: LogEntry[];
   held: Held[];
 }
@@ -120,6 +126,8 @@ export function planNotifications(input: PolicyInput): PolicyDecision {
       const entry = logOf.get(`${alert.id}\u0000${recipient.contact.id}`);
       const kind = noticeKind(alert, entry, isEscalation, unacked, now, notify.renotifyHours * HOUR);
       if (!kind) continue;
+      // Told means accepted: while a notice is on its way, another would tell the same thing twice.
+      if (input.queued?.has(`${alert.id}\u0000${recipient.contact.id}`)) continue;
       // A flapping alert is told once a day: not again (open, reopen or resolve) within 24 h of the last time.
       if (flapping && entry && now - Date.parse(entry.notified_at) < DAY && kind !== 'renotify') continue;
       const holdReason = silence ? `静默规则：${silence.reason}` : input.mute?.reason;

@@ -15,8 +15,16 @@ import { tlsRefusal, tlsRequired } from './smtpTls.ts';
 /** The notify settings the SMTP stage reads. */
 export type SmtpSettings = Pick<
   Config['notify'],
-  'smtpUrl' | 'smtpUser' | 'smtpPass' | 'smtpRequireTls' | 'smtpAllowInsecureAuth' | 'smtpVerifyCertificate' | 'smtpTimeoutMs' | 'from'
+  'smtpUrl' | 'smtpUser' | 'smtpPass' | 'smtpRequireTls' | 'smtpAllowInsecureAuth' | 'smtpVerifyCertificate' | 'smtpTimeoutMs' | 'smtpDataTimeoutMs' | 'from'
 >;
+
+/**
+ * How far an attempt got: `connect` (no greeting: the server is down or unreachable, nothing else
+ * can get through either), `envelope` (greeted, the message data not all sent: what the server
+ * said is about this message or its recipient domain), `data` (the message data sent, final dot
+ * included).
+ */
+export type SendStage = 'connect' | 'envelope' | 'data';
 
 /** What one attempt came to, and the server's words (or the transport error) for the record. */
 export interface SendResult {
@@ -24,6 +32,8 @@ export interface SendResult {
   /** The SMTP reply code; null when there was no reply (a transport error, a timeout). */
   code: number | null;
   reply: string;
+  /** How far it got (sendEmail; absent from classifySend alone). */
+  stage?: SendStage;
 }
 
 /** What classifySend reads of a nodemailer error (NodemailerError: code, command, response, responseCode). */
@@ -74,9 +84,11 @@ export function classifySend(err: SmtpErrorLike | null, dataSent: boolean, respo
 /**
  * The nodemailer transport options of the settings: the URL (smtps:// is TLS from the start,
  * smtp:// upgrades with STARTTLS when offered, and must when tlsRequired: a login is never sent in
- * clear unless smtpAllowInsecureAuth), credentials, the certificate check, and every timeout of
- * one attempt (connection, greeting, socket, DNS) from smtpTimeoutMs. No pool: a pooled transport
- * re-queues on its own. Throws when smtpUrl is unset.
+ * clear unless smtpAllowInsecureAuth), credentials, the certificate check, the connection,
+ * greeting and DNS timeouts from smtpTimeoutMs, and the socket's from smtpDataTimeoutMs: the
+ * longest a reply may take is the one to the final dot (RFC 5321 4.5.3.2.6: 10 minutes); sendEmail
+ * holds every other reply to smtpTimeoutMs itself. No pool: a pooled transport re-queues on its
+ * own. Throws when smtpUrl is unset.
  */
 export function transportOptions(s: SmtpSettings) {
   if (!s.smtpUrl) throw new Error('notify.smtpUrl is not set');
@@ -87,7 +99,7 @@ export function transportOptions(s: SmtpSettings) {
     tls: { rejectUnauthorized: s.smtpVerifyCertificate },
     connectionTimeout: s.smtpTimeoutMs,
     greetingTimeout: s.smtpTimeoutMs,
-    socketTimeout: s.smtpTimeoutMs,
+    socketTimeout: Math.max(s.smtpTimeoutMs, s.smtpDataTimeoutMs),
     dnsTimeout: s.smtpTimeoutMs,
     ...(s.smtpUser ? { auth: { user: s.smtpUser, pass: s.smtpPass ?? '' } } : {}),
   };
@@ -123,43 +135,70 @@ export function messageOfRow(row: Pick<OutboxRow, 'id' | 'messageId' | 'address'
 
 /**
  * Sends one outbox row once, on a connection of its own, and classifies what came of it; never
- * throws. The data stage is watched through nodemailer's logger: its `message` record is written
- * when the data stream, final dot included, has ended into the socket. An address with a
- * non-ASCII local part is sent only to a server offering SMTPUTF8 (RFC 6531 3.4), asked first on a
- * connection of its own; otherwise the email fails, saying so.
+ * throws. nodemailer's transaction log tells the stage: a command sent (`client`) must be answered
+ * (`server`) within smtpTimeoutMs, or the connection is dropped (`retry`: nothing was delivered);
+ * its `message` record is written when the data, final dot included, has gone out, after which the
+ * reply may take smtpDataTimeoutMs (then `unknown`). `signal` aborts the attempt (the sender
+ * stopping): the connection is dropped and the outcome is what the stage makes it. An address with
+ * a non-ASCII local part is sent only to a server offering SMTPUTF8 (RFC 6531 3.4), asked first on
+ * a connection of its own; otherwise the email fails, saying so.
  */
-export async function sendEmail(s: SmtpSettings, row: Parameters<typeof messageOfRow>[0]): Promise<SendResult> {
+export async function sendEmail(s: SmtpSettings, row: Parameters<typeof messageOfRow>[0], signal?: AbortSignal): Promise<SendResult> {
   const utf8 = [row.address, safeAddress(s.from)].filter((a) => localPartNeedsSmtpUtf8(a));
   if (utf8.length > 0) {
     const probe = await probeSmtp({ ...s, smtpUser: undefined });
-    if (!probe.ehlo.ok) return { outcome: 'retry', code: probe.ehlo.code, reply: probe.ehlo.reply };
-    if (!probe.smtpUtf8) return { outcome: 'failed', code: null, reply: smtpUtf8Refusal(utf8) };
+    if (!probe.ehlo.ok) return { outcome: 'retry', code: probe.ehlo.code, reply: probe.ehlo.reply, stage: 'connect' };
+    if (!probe.smtpUtf8) return { outcome: 'failed', code: null, reply: smtpUtf8Refusal(utf8), stage: 'envelope' };
   }
   let dataSent = false;
+  let greeted = false;
+  // nodemailer's own abort (sendMail's `signal`) drops the connection: the watchdog and the caller's signal both use it.
+  const attempt = new AbortController();
+  let watchdog: NodeJS.Timeout | undefined;
+  const disarm = () => clearTimeout(watchdog);
+  const drop = (why: string) => attempt.abort(why);
+  const arm = (key: 'smtpTimeoutMs' | 'smtpDataTimeoutMs') => {
+    disarm();
+    watchdog = setTimeout(() => drop(`no reply within notify.${key} (${s[key]} ms)`), s[key]);
+  };
+  const onAbort = () => drop(`stopped: ${String(signal?.reason ?? 'aborted')}`);
   const quiet = () => undefined;
+  const tnxOf = (entry: unknown) => (typeof entry === 'object' && entry !== null ? (entry as { tnx?: unknown }).tnx : undefined);
   const logger = {
     trace: quiet,
-    debug: quiet,
     warn: quiet,
     error: quiet,
     fatal: quiet,
+    debug: (entry: unknown) => {
+      const tnx = tnxOf(entry);
+      if (tnx === 'server') {
+        greeted = true;
+        disarm();
+      } else if (tnx === 'client' && !dataSent) arm('smtpTimeoutMs');
+    },
     info: (entry: unknown) => {
-      if (typeof entry === 'object' && entry !== null && (entry as { tnx?: unknown }).tnx === 'message' && 'outByteCount' in entry) dataSent = true;
+      if (tnxOf(entry) === 'message' && typeof entry === 'object' && entry !== null && 'outByteCount' in entry) {
+        dataSent = true;
+        arm('smtpDataTimeoutMs');
+      }
     },
   };
+  const stage = (): SendStage => (dataSent ? 'data' : greeted ? 'envelope' : 'connect');
   let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
   try {
-    transport = nodemailer.createTransport({ ...transportOptions(s), logger });
-    const info = await transport.sendMail(messageOfRow(row, s.from));
-    return classifySend(null, true, String(info.response ?? ''));
+    if (signal?.aborted) return { outcome: 'retry', code: null, reply: 'stopped before the attempt', stage: 'connect' };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    transport = nodemailer.createTransport({ ...transportOptions(s), logger, transactionLog: true });
+    const info = await transport.sendMail({ ...messageOfRow(row, s.from), signal: attempt.signal });
+    return { ...classifySend(null, true, String(info.response ?? '')), stage: 'data' };
   } catch (err) {
-    return classifySend(
-      typeof err === 'object' && err !== null ? (err as SmtpErrorLike) : { message: messageOf(err) },
-      dataSent,
-      undefined,
-      tlsRequired(s) ? tlsRefusal(s) : undefined,
-    );
+    const e = typeof err === 'object' && err !== null ? (err as SmtpErrorLike) : { message: messageOf(err) };
+    // An abort says why in the signal's reason (the watchdog's words, or the sender stopping).
+    const why = attempt.signal.aborted ? { code: 'ETIMEDOUT', message: String(attempt.signal.reason) } : e;
+    return { ...classifySend(why, dataSent, undefined, tlsRequired(s) ? tlsRefusal(s) : undefined), stage: stage() };
   } finally {
+    disarm();
+    signal?.removeEventListener('abort', onAbort);
     transport?.close();
   }
 }

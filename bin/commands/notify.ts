@@ -12,7 +12,7 @@ import { UsageError } from '../../core/errors.ts';
 import { formatShanghai, timeOption } from '../../core/shanghai.ts';
 import { visibleText } from '../../core/text.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { listSummary, notifyList, notifyOutboxOptions, notifyTest, testSummary } from './notifyOutbox.ts';
+import { listSummary, notifyList, notifyOutboxOptions, notifyRetry, notifyTest, retrySummary, testSummary } from './notifyOutbox.ts';
 
 /** One sub-command: what `edumon notify NAME ARGS...` does, returning the exit status. */
 interface NotifySubcommand {
@@ -23,9 +23,14 @@ interface NotifySubcommand {
 
 const subcommands: Record<string, NotifySubcommand> = {
   list: {
-    usage: 'notify list [--state pending|sent|failed|unknown] [--json]',
+    usage: 'notify list [--state pending|sent|failed|unknown|held] [--alerts] [--json]',
     summary: listSummary,
     run: (ctx) => notifyList(ctx),
+  },
+  retry: {
+    usage: 'notify retry [--state failed|held] [--contact ID] [--id OUTBOX_ID]',
+    summary: retrySummary,
+    run: (ctx) => notifyRetry(ctx),
   },
   preview: {
     usage: 'notify preview --alert ID [--contact ID] [--out FILE]',
@@ -92,7 +97,7 @@ export const notifyCmd: Command = {
   options: {
     ...notifyOutboxOptions,
     alert: { type: 'string', value: 'ID', help: 'preview: the alert whose email to render' },
-    contact: { type: 'string', value: 'ID', help: 'preview: render it for this contact (default: the first it reaches)' },
+    contact: { type: 'string', value: 'ID', help: "preview: render it for this contact (default: the first it reaches); retry: only this contact's emails" },
     out: { type: 'string', value: 'FILE', help: 'preview: where the HTML goes (default alert-ID.html)' },
     at: { type: 'string', value: 'TIME', help: 'check: as of this moment (Asia/Shanghai unless an offset is given; default: now)' },
     json: { type: 'boolean', help: 'check, list: JSON instead of the report or table' },

@@ -1,11 +1,13 @@
 /**
  * The outbox sub-commands of `edumon notify` (bin/commands/notify.ts wires them in):
- * `notify list [--state S] [--json]`, the alert emails and what came of them, and
+ * `notify list [--state S] [--alerts] [--json]`, the alert emails and what came of them (or who
+ * was told of each alert), `notify retry`, failed or held emails queued again, and
  * `notify test --to ADDRESS`, one test email now through the configured SMTP server.
  */
 import { randomUUID } from 'node:crypto';
-import { listOutbox, messageIdOf, type OutboxState, outboxStates } from '../../alerts/notify/outbox.ts';
+import { listOutbox, messageIdOf, type OutboxState, outboxStates, type RetryFilter, retryOutbox } from '../../alerts/notify/outbox.ts';
 import { sendEmail } from '../../alerts/notify/smtp.ts';
+import { listTold } from '../../alerts/notify/toldList.ts';
 import type { CommandContext, OptionSpec } from '../../core/cli.ts';
 import { EdumonError, UsageError } from '../../core/errors.ts';
 import { checkAddress } from '../../core/mailAddress.ts';
@@ -17,8 +19,15 @@ import { formatLines } from '../formatResult.ts';
 /** What `notify list` does, for --help. */
 export const listSummary =
   'list: the alert emails of the outbox, newest first: id, created (Asia/Shanghai, +08:00), contact, address,\n' +
-  'kind, subject, state (pending, sent, failed, unknown: no reply to the message, retried with the same\n' +
-  'Message-ID), attempts, the last SMTP code and reply. Through `edumon run` while it is up.';
+  'kind, subject, state (pending; sent: a server accepted it; failed; unknown: no reply to the message, retried\n' +
+  'with the same Message-ID; held: no reply too often, waits for notify retry), attempts, the last SMTP code and\n' +
+  'reply, and why one not sent waits. With --alerts: for each alert, who was told (a server accepted the email)\n' +
+  'and who not, with why. Through `edumon run` while it is up.';
+
+/** What `notify retry` does, for --help. */
+export const retrySummary =
+  'retry: queues failed and held emails again, with the same Message-ID (--state failed|held, --contact ID,\n' +
+  '--id OUTBOX_ID narrow it); prints how many. Through `edumon run` while it is up.';
 
 /** What `notify test` does, for --help. */
 export const testSummary =
@@ -26,7 +35,9 @@ export const testSummary =
 
 /** The options of the two sub-commands. */
 export const notifyOutboxOptions: Record<string, OptionSpec> = {
-  state: { type: 'string', value: 'STATE', help: 'list: only emails in this state (pending, sent, failed, unknown)' },
+  state: { type: 'string', value: 'STATE', help: 'list: only emails in this state (pending, sent, failed, unknown, held); retry: failed or held' },
+  alerts: { type: 'boolean', help: 'list: who has and has not been told of each alert' },
+  id: { type: 'string', value: 'OUTBOX_ID', help: 'retry: only this email' },
   to: { type: 'string', value: 'ADDRESS', help: 'test: the address the test email goes to' },
   json: { type: 'boolean', help: 'list: one JSON object per line' },
 };
@@ -36,10 +47,30 @@ export async function notifyList(ctx: CommandContext): Promise<number> {
   const state = ctx.values.state;
   if (state !== undefined && !outboxStates.includes(state as OutboxState))
     throw new UsageError(`notify list: --state is one of ${outboxStates.join(', ')}, not '${String(state)}'`);
-  const body = state === undefined ? {} : { state: state as OutboxState };
+  const byAlert = ctx.values.alerts === true;
+  const body = { ...(state === undefined ? {} : { state: state as OutboxState }), ...(byAlert ? { alerts: true } : {}) };
   const config = ctx.config();
-  const answer = await serviceOrWarehouse(config.warehouse, { path: '/notify/list', body }, { write: false }, (conn) => listOutbox(conn, body.state));
+  const answer = await serviceOrWarehouse(config.warehouse, { path: '/notify/list', body }, { write: false }, (conn) =>
+    byAlert ? listTold(conn, config.notify, new Date()) : listOutbox(conn, body.state),
+  );
   ctx.outLines(formatLines(answer, ctx.values.json ? 'json' : 'table'));
+  return 0;
+}
+
+/** `edumon notify retry`: queues failed or held emails again (through the service while it runs); prints how many. Returns the exit status. */
+export async function notifyRetry(ctx: CommandContext): Promise<number> {
+  const { state, contact, id } = ctx.values;
+  if (state !== undefined && state !== 'failed' && state !== 'held') throw new UsageError(`notify retry: --state is failed or held, not '${String(state)}'`);
+  const filter: RetryFilter = {
+    ...(state ? { state } : {}),
+    ...(typeof contact === 'string' ? { contact } : {}),
+    ...(typeof id === 'string' ? { id } : {}),
+  };
+  const config = ctx.config();
+  const { queued } = await serviceOrWarehouse(config.warehouse, { path: '/notify/retry', body: filter }, { write: true }, async (conn) => ({
+    queued: await retryOutbox(conn, filter, new Date()),
+  }));
+  ctx.out(`已重新排队 queued again: ${queued.length} 封邮件 email(s)${queued.length ? `: ${queued.join(', ')}` : ''}`);
   return 0;
 }
 

@@ -21,8 +21,11 @@ export interface Received {
   raw: string;
 }
 
-/** What the server does with a received message: accept it, refuse it with a code, or never answer. */
-export type DataAnswer = 'accept' | 'hang' | { code: number; message: string };
+/**
+ * What the server does with a received message: accept it, refuse it with a code, never answer,
+ * or accept it after `delayMs` (a server that stores the message, then scans it before replying).
+ */
+export type DataAnswer = 'accept' | 'hang' | { code: number; message: string } | { delayMs: number };
 
 export interface SmtpCatcher {
   port: number;
@@ -44,6 +47,8 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 export async function startSmtpCatcher(
   hooks: {
     port?: number;
+    /** A refusal (code and text) for a sender (MAIL FROM), or null to accept it. */
+    mailFrom?: (address: string) => { code: number; message: string } | null;
     /** A refusal (code and text) for a recipient, or null to accept it. */
     rcpt?: (address: string) => { code: number; message: string } | null;
     /** The answer to a received message (the n-th received, from 0). */
@@ -68,6 +73,10 @@ export async function startSmtpCatcher(
       logger: false,
       // A hung session (the never-answering test) must not hold a stop for 30 s.
       closeTimeout: 50,
+      onMailFrom(address: SMTPServerAddress, _session, callback) {
+        const refusal = hooks.mailFrom?.(address.address);
+        callback(refusal ? smtpError(refusal.code, refusal.message) : null);
+      },
       onRcptTo(address: SMTPServerAddress, _session, callback) {
         rcpts.push(address.address);
         const refusal = hooks.rcpt?.(address.address);
@@ -95,11 +104,14 @@ export async function startSmtpCatcher(
             received.push(msg);
             const answer = hooks.data?.(msg, n) ?? 'accept';
             if (answer === 'hang') return; // the data was read; no reply ever comes
-            if (answer === 'accept') {
+            const accept = () => {
               accepted.push(msg);
               callback(null, 'queued');
               hooks.afterAccept?.(msg, accepted.length);
-            } else callback(smtpError(answer.code, answer.message));
+            };
+            if (answer === 'accept') accept();
+            else if ('delayMs' in answer) setTimeout(accept, answer.delayMs);
+            else callback(smtpError(answer.code, answer.message));
           })
           .catch((err) => callback(err as Error));
       },

@@ -70,6 +70,7 @@ function rows(n: number, prefix: string, addresses = ADDRESSES): OutboxRow[] {
 const notifyConfig = (url: string, extra: Record<string, unknown> = {}) => ({
   smtpUrl: url,
   smtpTimeoutMs: 500,
+  smtpDataTimeoutMs: 500,
   retryInitialMs: 100,
   retryMaxMs: 400,
   messageIdDomain: DOMAIN,
@@ -262,7 +263,14 @@ describe('the mail sender', () => {
 
   it('retries after a 451 and the message is accepted once', async () => {
     const w = await world('451');
-    const smtp = await startSmtpCatcher({ data: (_m, n) => (n === 0 ? { code: 451, message: 'Try again later' } : 'accept') });
+    let refused = false;
+    const smtp = await startSmtpCatcher({
+      data: (m) => {
+        if (m.outboxId !== 'temp-000' || refused) return 'accept';
+        refused = true;
+        return { code: 451, message: 'Try again later' };
+      },
+    });
     w.smtp = smtp;
     const two = rows(2, 'temp');
     start(w, notifyConfig(smtp.url));
@@ -270,33 +278,39 @@ describe('the mail sender', () => {
     await waitFor(() => smtp.accepted.length === 2, 15_000, 'both accepted');
     await w.sender!.idle();
     expectEachAcceptedOnce(smtp, two);
-    const attempts = await read(w.conn, 'select outbox_id, outcome, code from outbox_attempts order by attempted_at');
+    // The two go out side by side: the order of their attempts is the order their replies came in.
+    const attempts = await read(w.conn, 'select outbox_id, outcome, code from outbox_attempts order by outbox_id, attempted_at');
     expect(attempts).toEqual([
       { outbox_id: 'temp-000', outcome: 'retry', code: 451 },
-      { outbox_id: 'temp-001', outcome: 'sent', code: 250 },
       { outbox_id: 'temp-000', outcome: 'sent', code: 250 },
+      { outbox_id: 'temp-001', outcome: 'sent', code: 250 },
     ]);
     expect(await read(w.conn, `select count(*)::int as n from alerts`)).toEqual([{ n: 0 }]);
   });
 
-  it('stopped while an email waits for its reply: that attempt is recorded, and nothing is sent after', async () => {
+  it('stopped while emails wait for their replies: those attempts are recorded as unknown at once, and nothing is sent after', async () => {
     const w = await world('stop');
     const smtp = await startSmtpCatcher({ data: () => 'hang' });
     w.smtp = smtp;
-    const three = rows(3, 'stop');
-    start(w, notifyConfig(smtp.url));
-    await put(w, three);
-    await waitFor(() => smtp.received.length === 1, 10_000, 'the first message received');
+    const four = rows(4, 'stop');
+    // The reply to the final dot may take its 10 minutes: stopping does not wait for it.
+    start(w, notifyConfig(smtp.url, { smtpDataTimeoutMs: 600_000, smtpMaxConnections: 2 }));
+    await put(w, four);
+    await waitFor(() => smtp.received.length === 2, 10_000, 'two messages received side by side');
     await w.sender!.stop();
-    expect(await read(w.conn, 'select outbox_id, outcome from outbox_attempts')).toEqual([{ outbox_id: 'stop-000', outcome: 'unknown' }]);
+    expect(await read(w.conn, 'select outbox_id, outcome from outbox_attempts order by outbox_id')).toEqual([
+      { outbox_id: 'stop-000', outcome: 'unknown' },
+      { outbox_id: 'stop-001', outcome: 'unknown' },
+    ]);
     expect(await read(w.conn, 'select id, state from outbox order by id')).toEqual([
       { id: 'stop-000', state: 'unknown' },
-      { id: 'stop-001', state: 'pending' },
+      { id: 'stop-001', state: 'unknown' },
       { id: 'stop-002', state: 'pending' },
+      { id: 'stop-003', state: 'pending' },
     ]);
     w.sender!.wake();
-    expect(smtp.received.length).toBe(1);
-    expect(smtp.rcpts.length).toBe(1);
+    expect(smtp.received.length).toBe(2);
+    expect(smtp.rcpts.length).toBe(2);
   });
 
   it('marks an email not accepted within giveUpAfterHours failed, without sending it', async () => {

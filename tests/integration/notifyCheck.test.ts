@@ -147,7 +147,7 @@ describe('edumon notify check', () => {
   it('rejects an unknown sub-command and an unreadable --at with exit 2', async () => {
     const sub = await runEdumon(['notify', 'frobnicate'], good);
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toContain("notify: expected 'list', 'preview', 'test', 'check'");
+    expect(sub.stderr).toContain("notify: expected 'list', 'retry', 'preview', 'test', 'check'");
     const at = await runEdumon(['notify', 'check', '--at', '2026-02-30'], good);
     expect(at.code).toBe(2);
     expect(at.stderr).toContain("--at '2026-02-30' is not a time");

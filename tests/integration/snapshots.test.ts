@@ -63,7 +63,7 @@ describe('edumon export on a stopped warehouse', () => {
     );
     for (const { t: table, n } of counts) expect(manifest.files.find((f) => f.name === table)?.rows, table).toBe(Number(n));
     // The notification tables (contacts' addresses, email bodies) and edumon's bookkeeping stay behind.
-    for (const left of ['outbox', 'outbox_attempts', 'notify_log', 'schema_migrations', 'digest_figures'])
+    for (const left of ['outbox', 'outbox_attempts', 'outbox_notices', 'notify_log', 'schema_migrations', 'digest_figures'])
       expect(existsSync(join(dir, `${left}.parquet`)), left).toBe(false);
     // Pseudonyms only: no raw student id of the world is in any file.
     const raw = world.events.flatMap((e) => (typeof (e as { student_id?: unknown }).student_id === 'string' ? [(e as { student_id: string }).student_id] : []));

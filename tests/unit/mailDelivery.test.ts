@@ -128,7 +128,7 @@ describe('the message of an outbox row', () => {
     expect(m.headers).toEqual({ 'X-Edumon-Outbox-Id': 'a1b2c3' });
   });
 
-  it('takes the SMTP settings: no pool, every timeout, TLS checks, credentials', () => {
+  it('takes the SMTP settings: no pool, every timeout (the socket waits as long as the reply to the final dot may take), TLS checks, credentials', () => {
     const o = transportOptions({
       smtpUrl: 'smtps://mail.example.cn:465',
       smtpUser: 'edumon',
@@ -137,6 +137,7 @@ describe('the message of an outbox row', () => {
       smtpAllowInsecureAuth: false,
       smtpVerifyCertificate: false,
       smtpTimeoutMs: 1234,
+      smtpDataTimeoutMs: 600_000,
       from: 'x <x@example.cn>',
     });
     expect(o).toMatchObject({
@@ -146,7 +147,7 @@ describe('the message of an outbox row', () => {
       tls: { rejectUnauthorized: false },
       connectionTimeout: 1234,
       greetingTimeout: 1234,
-      socketTimeout: 1234,
+      socketTimeout: 600_000,
       auth: { user: 'edumon', pass: 'secret' },
     });
   });
@@ -159,6 +160,7 @@ describe('TLS and the login', () => {
     smtpAllowInsecureAuth: false,
     smtpVerifyCertificate: true,
     smtpTimeoutMs: 1000,
+    smtpDataTimeoutMs: 600_000,
     from: 'x <x@example.cn>',
   };
   it('requires STARTTLS on smtp:// when a login is set, unless smtpAllowInsecureAuth', () => {

@@ -57,6 +57,22 @@ function told(log: LogEntry[], decision: { log: LogEntry[] }): LogEntry[] {
 const summary = (d: ReturnType<typeof plan>) => d.emails.map((e) => `${e.contact.id}: ${e.notices.map((n) => `${n.kind} ${n.alert.id}`).join(', ')}`);
 
 describe('planNotifications', () => {
+  it('told means accepted: a contact whose notice is still on its way (or failed) gets no second one, nor a resolution it was never told the opening of', () => {
+    const queued = new Set(['a1\u0000city']);
+    expect(summary(plan([alert(1)], { queued }))).toEqual(['wen: open a1']);
+    // Resolved before the city's opening was accepted: 温县, told, hears of it; the city does not.
+    const wenTold: LogEntry = {
+      alert_id: 'a1',
+      contact_id: 'wen',
+      occurrence: 1,
+      status: 'open',
+      notified_at: new Date(T0 - HOUR).toISOString(),
+      told_at: new Date(T0 - HOUR).toISOString(),
+      escalated: false,
+    };
+    expect(summary(plan([alert(1, { status: 'resolved' })], { log: [wenTold] }))).toEqual(['wen: resolve a1']);
+  });
+
   it('groups 300 alerts of one sweep into one email per recipient, to the region and the city only', () => {
     const d = plan(Array.from({ length: 300 }, (_, i) => alert(i)));
     expect(d.emails.map((e) => [e.contact.id, e.scopeRegion, e.notices.length])).toEqual([
