@@ -1,29 +1,37 @@
 /**
  * Renders a query result as an aligned table, CSV, or JSON Lines (pure). Cells come from the
- * warehouse, i.e. from event producers: no character in them may act on the reader's terminal.
+ * warehouse, i.e. from event producers: no character in them may act on the reader's terminal,
+ * nor (CSV) on the spreadsheet that opens it.
  */
 
+import { CSV_BOM } from '../core/csv.ts';
 import { visibleText } from '../core/text.ts';
 import type { QueryResult } from '../service/query.ts';
 import { cellText as cell, csvHeader, csvRow, jsonRow } from '../service/rowText.ts';
 
-/** The result as one string: the lines of formatLines joined by newlines. */
+/** The result as one string: the CSV text (csvText), or the lines of formatLines joined by newlines. */
 export function formatResult(r: QueryResult, format: 'table' | 'csv' | 'json'): string {
-  return [...formatLines(r, format)].join('\n');
+  return format === 'csv' ? [...csvText(r)].join('') : [...formatLines(r, format)].join('\n');
 }
 
 /**
- * The result line by line (no newlines inside a line, no control characters anywhere), so a
- * caller can write a large result without building it as one string. Needs no stack per row.
+ * The result as CSV, line by line, each line with its CRLF and the first after a byte order mark:
+ * the same dialect and bytes as `--out FILE` and the API write (core/csv.ts). `r.columnTypes`, when
+ * given, keep a numeric column's negative numbers as numbers.
  */
-export function* formatLines(r: QueryResult, format: 'table' | 'csv' | 'json'): Generator<string> {
+export function* csvText(r: QueryResult): Generator<string> {
+  yield `${CSV_BOM}${csvHeader(r.columns)}`;
+  for (const row of r.rows) yield csvRow(row, r.columnTypes);
+}
+
+/**
+ * The result line by line as a table or JSON Lines (no newlines inside a line, no control
+ * characters anywhere), so a caller can write a large result without building it as one string.
+ * Needs no stack per row.
+ */
+export function* formatLines(r: QueryResult, format: 'table' | 'json'): Generator<string> {
   if (format === 'json') {
     for (const row of r.rows) yield jsonRow(r.columns, row);
-    return;
-  }
-  if (format === 'csv') {
-    yield csvHeader(r.columns);
-    for (const row of r.rows) yield csvRow(row);
     return;
   }
   const columns = r.columns.map(visibleText);

@@ -32,6 +32,8 @@ export interface CommandContext {
   out(line: string): void;
   /** Writes many lines in large chunks (a result of any size, without one giant string). */
   outLines(lines: Iterable<string>): void;
+  /** Writes text as it is, no line break added (a CSV carries its own CRLFs), in large chunks like outLines. */
+  outText(chunks: Iterable<string>): void;
 }
 
 /** Options every command takes. */
@@ -100,10 +102,11 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       })),
     log: () => (log ??= createLogger({ level: ctx.config().log.level, format: ctx.config().log.format })),
     out: (line) => process.stdout.write(`${line}\n`),
-    outLines: (lines) => {
+    outLines: (lines) => ctx.outText(withNewlines(lines)),
+    outText: (chunks) => {
       let chunk = '';
-      for (const line of lines) {
-        chunk += `${line}\n`;
+      for (const text of chunks) {
+        chunk += text;
         if (chunk.length >= 1 << 16) {
           process.stdout.write(chunk);
           chunk = '';
@@ -113,4 +116,8 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
     },
   };
   return (await cmd.run(ctx)) ?? 0;
+}
+
+function* withNewlines(lines: Iterable<string>): Generator<string> {
+  for (const line of lines) yield `${line}\n`;
 }

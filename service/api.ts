@@ -26,7 +26,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const queryBody = z.strictObject({
   sql: z.string().trim().min(1, 'give the SQL to run'),
-  /** json (the default): one {columns, rows} body; the others stream (service/queryAnswer.ts). */
+  /** json (the default): one {columns, columnTypes, rows} body (columnTypes: DuckDB type names); the others stream (service/queryAnswer.ts). */
   format: z.enum(['json', ...answerFormats]).optional(),
 });
 const rulesRunBody = z.strictObject({ at: z.string().min(1), rule: z.string().min(1).optional(), dryRun: z.boolean().optional() });
@@ -98,7 +98,7 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 }
 
 /**
- * Routes: POST /query {sql, format?} -> {columns, rows}, or with format ndjson, csv or parquet the answer
+ * Routes: POST /query {sql, format?} -> {columns, columnTypes, rows}, or with format ndjson, csv or parquet the answer
  * streamed as that file (see sendStreamed for how a stream cut short shows); POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
  * POST /notify/list {state?, alerts?} -> {columns, rows} (the outbox, or with alerts who was told of each alert);

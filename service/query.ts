@@ -12,6 +12,8 @@ import { shanghaiTime } from '../core/shanghai.ts';
 
 export interface QueryResult {
   columns: string[];
+  /** Each column's DuckDB type (`VARCHAR`, `BIGINT`, `DECIMAL(18,2)`...), when the result came from DuckDB: what tells a number from text in CSV. */
+  columnTypes?: string[];
   rows: unknown[][];
 }
 
@@ -80,10 +82,10 @@ const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
 /** Runs one read-only statement within `limits`; anything else is refused with a reason. */
 export async function readQuery(conn: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
   const rows: unknown[][] = [];
-  const { columns } = await streamQuery(conn, sql, limits, (_columns, chunk) => {
+  const { columns, columnTypes } = await streamQuery(conn, sql, limits, (_columns, chunk) => {
     for (const row of chunk) rows.push(row);
   });
-  return { columns, rows };
+  return { columns, columnTypes, rows };
 }
 
 /**
@@ -91,19 +93,21 @@ export async function readQuery(conn: DuckDBConnection, sql: string, limits: Que
  * produces them (TIMESTAMPTZ as Asia/Shanghai text, as readQuery answers), and waiting for each
  * call (a slow client holds the query, never memory). Refusals come before the first call; a
  * limit passed or a stop after it rejects, with the rows already handed over: a caller that
- * streamed them must tell its reader the answer is incomplete. Resolves to the columns and row count.
+ * streamed them must tell its reader the answer is incomplete. Resolves to the columns, their
+ * DuckDB types (as `sink` gets them too) and the row count.
  */
 export async function streamQuery(
   conn: DuckDBConnection,
   sql: string,
   limits: QueryLimits,
-  sink: (columns: string[], rows: unknown[][]) => void | Promise<void>,
-): Promise<{ columns: string[]; rowCount: number }> {
+  sink: (columns: string[], rows: unknown[][], columnTypes: string[]) => void | Promise<void>,
+): Promise<{ columns: string[]; columnTypes: string[]; rowCount: number }> {
   const maxBytes = maxResultBytesOf(limits);
   const { prepared } = await checkQuery(conn, sql);
   return withinLimits(conn, limits, async (guard) => {
     const result = await prepared.stream();
     const columns = result.columnNames();
+    const columnTypes = result.columnTypes().map(String);
     const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
     let rowCount = 0;
     let bytes = 0;
@@ -117,10 +121,10 @@ export async function streamQuery(
       if (rowCount > limits.maxRows) throw new UsageError(`query: more than ${limits.maxRows} rows; add a LIMIT or aggregate (EDUMON_QUERY_MAX_ROWS)`);
       if (bytes > maxBytes) throw tooLarge(maxBytes);
       guard.check();
-      await guard.wait(sink(columns, rows));
+      await guard.wait(sink(columns, rows, columnTypes));
     }
     guard.check();
-    return { columns, rowCount };
+    return { columns, columnTypes, rowCount };
   });
 }
 

@@ -5,10 +5,11 @@
  */
 import { createReadStream, rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { CSV_BOM } from '../core/csv.ts';
 import type { QueryLimits } from './query.ts';
 import { streamQuery } from './query.ts';
 import { PARQUET_MEDIA_TYPE, queryToParquet } from './queryParquet.ts';
-import { csvHeader, csvRow, jsonRow, UTF8_BOM } from './rowText.ts';
+import { csvHeader, csvRow, jsonRow } from './rowText.ts';
 
 /** The formats an answer can be streamed in. */
 export const answerFormats = ['ndjson', 'csv', 'parquet'] as const;
@@ -30,8 +31,9 @@ export interface ByteSink {
 
 /**
  * Writes the answer of `sql` to `out` as `format`: NDJSON (one object per row, TIMESTAMPTZ as
- * Asia/Shanghai text with +08:00), CSV (RFC 4180: CRLF line breaks, a header row; UTF-8 with a
- * byte order mark so Excel and WPS read Chinese) or Parquet (DuckDB's writer, into a temporary
+ * Asia/Shanghai text with +08:00), CSV (edumon's one dialect, core/csv.ts: RFC 4180 with CRLF and a
+ * header row, UTF-8 with a byte order mark, no cell a spreadsheet would run as a formula, numbers of
+ * numeric columns kept as numbers) or Parquet (DuckDB's writer, into a temporary
  * file under `parquetDir` that is removed afterwards, sent only once complete).
  * `whileQuerying` runs the query part (the caller's turn on the connection); sending a finished
  * Parquet file happens after it. Refusals reject before anything is written; a failure after the
@@ -67,11 +69,11 @@ export async function writeAnswer(
   const head = (columns: string[]) => {
     if (started) return '';
     started = true;
-    return format === 'csv' ? `${UTF8_BOM}${csvHeader(columns)}\r\n` : '';
+    return format === 'csv' ? `${CSV_BOM}${csvHeader(columns)}` : '';
   };
   const { columns, rowCount } = await turn(() =>
-    streamQuery(conn, sql, limits, (cols, rows) => {
-      const lines = format === 'csv' ? rows.map((r) => `${csvRow(r)}\r\n`) : rows.map((r) => `${jsonRow(cols, r)}\n`);
+    streamQuery(conn, sql, limits, (cols, rows, types) => {
+      const lines = format === 'csv' ? rows.map((r) => csvRow(r, types)) : rows.map((r) => `${jsonRow(cols, r)}\n`);
       return write(head(cols) + lines.join(''));
     }),
   );
@@ -86,7 +88,7 @@ export async function writeAnswer(
  * (service/api.ts). NDJSON: `{"edumon_error": "..."}`; CSV: one field `edumon_error: ...`.
  */
 export function errorLine(format: AnswerFormat, message: string): string {
-  if (format === 'csv') return `${csvRow([`edumon_error: ${message}`])}\r\n`;
+  if (format === 'csv') return csvRow([`edumon_error: ${message}`]);
   if (format === 'ndjson') return `${JSON.stringify({ edumon_error: message })}\n`;
   return '';
 }

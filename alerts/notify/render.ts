@@ -6,8 +6,9 @@
  *
  * Values come from event producers (school names, codes, event ids), so every one is made harmless
  * before it is shown: control and bidi characters are written visibly (`\u202e`), HTML is escaped,
- * CSV cells that a spreadsheet would run as a formula are quoted.
+ * no CSV cell can start a formula (core/csv.ts, shared with every CSV edumon writes).
  */
+import { CSV_BOM, csvField, csvLine } from '../../core/csv.ts';
 import { EdumonError } from '../../core/errors.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
@@ -309,43 +310,37 @@ const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”�
 
 // ---------------------------------------------------------------- CSV
 
-/** Every item as RFC 4180 CSV (CRLF, quoted where needed) with a UTF-8 BOM, so Excel and WPS read the Chinese. */
-function csvOf(items: readonly EmailItem[], w: Wording): string {
-  const rows = items.map((i) => [
-    i.alertId,
-    w.kind[i.kind] ?? i.kind,
-    i.rule,
-    i.ruleTitle,
-    w.severity[i.severity] ?? i.severity,
-    i.schoolCode,
-    i.schoolName,
-    i.regionCode,
-    i.regionName,
-    i.period,
-    i.subject,
-    i.observed,
-    i.threshold,
-    formatShanghai(i.firstSeen),
-    i.resolvedAt === null ? null : formatShanghai(i.resolvedAt),
-    i.eventId,
-    String(i.occurrence),
-    i.flapCount === null ? null : String(i.flapCount),
-    i.acknowledged ? w.yes : w.no,
-    i.policy,
-  ]);
-  return `\uFEFF${[w.csvHeader, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
 /**
- * One CSV cell: control characters made visible, a leading = + - @ (or tab, CR) quoted with `'`
- * so a spreadsheet shows it instead of running it (OWASP CSV injection), quoted if it holds a
- * comma, a quote or a line break.
+ * Every item as CSV in edumon's one dialect (core/csv.ts: RFC 4180 with CRLF, UTF-8 with a BOM, no
+ * cell a spreadsheet would run as a formula). The observed value, threshold, occurrence and flap
+ * count are numbers (a rule's word in observed is text), so a negative one stays a number.
  */
-function csvCell(value: string | null): string {
-  if (value === null) return '';
-  let v = visibleText(value);
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+function csvOf(items: readonly EmailItem[], w: Wording): string {
+  const text = (v: string | null) => csvField(v);
+  const number = (v: string | number | null) => csvField(v === null ? null : String(v), true);
+  const rows = items.map((i) => [
+    text(i.alertId),
+    text(w.kind[i.kind] ?? i.kind),
+    text(i.rule),
+    text(i.ruleTitle),
+    text(w.severity[i.severity] ?? i.severity),
+    text(i.schoolCode),
+    text(i.schoolName),
+    text(i.regionCode),
+    text(i.regionName),
+    text(i.period),
+    text(i.subject),
+    number(i.observed),
+    number(i.threshold),
+    text(formatShanghai(i.firstSeen)),
+    text(i.resolvedAt === null ? null : formatShanghai(i.resolvedAt)),
+    text(i.eventId),
+    number(i.occurrence),
+    number(i.flapCount),
+    text(i.acknowledged ? w.yes : w.no),
+    text(i.policy),
+  ]);
+  return CSV_BOM + [w.csvHeader.map(text), ...rows].map(csvLine).join('');
 }
 
 // ---------------------------------------------------------------- shared text safety

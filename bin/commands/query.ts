@@ -1,7 +1,7 @@
 import type { Command } from '../../core/cli.ts';
 import { UsageError } from '../../core/errors.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
-import { formatLines } from '../formatResult.ts';
+import { csvText, formatLines } from '../formatResult.ts';
 
 const formats = ['table', 'csv', 'json', 'parquet'] as const;
 
@@ -15,10 +15,12 @@ export const query: Command = {
     'While `edumon run` is up the query goes through it; otherwise the warehouse file is opened read-only.\n' +
     'Timestamps are shown in Asia/Shanghai (+08:00). Control characters in values are shown escaped\n' +
     '(e.g. \\u001b), never sent to the terminal.\n' +
+    'csv prints the same bytes --out writes: RFC 4180 with CRLF, UTF-8 with a BOM (for Excel and WPS);\n' +
+    "text starting with = + - @ gets a leading ' so no spreadsheet runs it (numbers stay numbers).\n" +
     'json prints one JSON object per line.\n' +
     '--out FILE writes the answer to FILE instead (mode 0600), streamed, never held whole in memory:\n' +
-    'csv (UTF-8 with a BOM, for Excel and WPS), json (one object per line) or parquet; FILE appears\n' +
-    'only once complete, and the row count and file size are printed at the end.',
+    'csv, json (one object per line) or parquet; FILE appears only once complete, and the row count\n' +
+    'and file size are printed at the end.',
   options: {
     format: { type: 'string', short: 'f', value: 'F', help: 'table (default), csv or json; with --out: csv, json or parquet' },
     out: { type: 'string', short: 'o', value: 'FILE', help: 'write the answer to FILE (csv, json or parquet), not the terminal' },
@@ -46,6 +48,7 @@ export const query: Command = {
       // Imported here, on a stopped warehouse only: through the service DuckDB is never loaded.
       async (conn) => (await import('../../service/query.ts')).readQuery(conn, sql, config.query),
     );
-    ctx.outLines(formatLines(result, format as 'table' | 'csv' | 'json'));
+    if (format === 'csv') ctx.outText(csvText(result));
+    else ctx.outLines(formatLines(result, format as 'table' | 'json'));
   },
 };

@@ -63,6 +63,12 @@ export async function packagesLoadedBy(args: string[], env: Record<string, strin
   }
 }
 
+/** The lines of a CSV the CLI printed (core/csv.ts): its byte order mark removed, split at its CRLFs, nothing after the last. */
+export function csvLines(stdout: string): string[] {
+  if (!stdout.startsWith('\ufeff') || !stdout.endsWith('\r\n')) throw new Error(`not a CSV with a BOM and CRLF: ${JSON.stringify(stdout.slice(0, 200))}`);
+  return stdout.slice(1, -2).split('\r\n');
+}
+
 /** Polls until the condition holds; throws after the timeout. */
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;

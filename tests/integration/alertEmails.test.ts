@@ -25,6 +25,7 @@ import { Sink } from '../../pipeline/sink.ts';
 import { type MailSender, startMailSender } from '../../service/mailSender.ts';
 import { pseudonym } from '../helpers/ruleWorld.ts';
 import { type Received, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtpCatcher.ts';
+import { sweepWithNotices } from '../helpers/sweepWithNotices.ts';
 
 const RULE = ruleById('ADM-CROSS-REGION');
 const WEN_HS = '3441250001';
@@ -69,17 +70,7 @@ async function store(events: ContractEvent[]): Promise<void> {
 }
 
 /** A sweep of ADM-CROSS-REGION as of `at`, its notifications in its transaction. */
-async function sweep(at: string): Promise<void> {
-  const sweepResult = await applyRules(conn, [RULE], {
-    config,
-    asOf: at,
-    watermarks: noWatermarks(),
-    step: async (c) => {
-      await notifyRound(c, config, [RULE.id], new Date(at));
-    },
-  });
-  for (const r of sweepResult.runs) expect(r.error, r.rule).toBeUndefined();
-}
+const sweep = (at: string) => sweepWithNotices(conn, config, [RULE], at);
 
 /** A notification round between sweeps as of `at` (reminders, escalations, releases). */
 async function round(at: string): Promise<void> {

@@ -16,7 +16,7 @@ import { connect, openWarehouse } from '../../core/db.ts';
 import { sqlString } from '../../core/lockDown.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { type ServiceInfo, serviceFileOf } from '../../service/client.ts';
-import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { csvLines, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 const TIMEOUT_MS = 3000;
@@ -183,7 +183,7 @@ describe('edumon run beyond loopback', () => {
     expect(service.output()).toContain(`api=${HOST}:`);
     const ok = await post('/query', { sql: 'select 42 as answer' });
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.body.toString())).toEqual({ columns: ['answer'], rows: [[42]] });
+    expect(JSON.parse(ok.body.toString())).toEqual({ columns: ['answer'], columnTypes: ['INTEGER'], rows: [[42]] });
     for (const token of [null, `${TOKEN}x`, 'x'.repeat(TOKEN.length)]) {
       const no = await post('/query', { sql: 'select 42' }, { token });
       expect(no.status).toBe(401);
@@ -194,7 +194,7 @@ describe('edumon run beyond loopback', () => {
     expect((JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo).token).toBe(TOKEN);
     expect(service.output()).not.toContain(TOKEN);
     const cli = await runEdumon(['query', 'select 42 as answer', '-f', 'csv'], bound);
-    expect(cli.stdout.trim()).toBe('answer\n42');
+    expect(csvLines(cli.stdout)).toEqual(['answer', '42']);
   });
 });
 

@@ -12,7 +12,7 @@ import type { ContractEvent } from '../../domain/contract.ts';
 import { eventTables } from '../../domain/eventTables.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
-import { packagesLoadedBy, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { csvLines, packagesLoadedBy, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { buildReference } from '../helpers/reference.ts';
 import { TEST_KEY, testEnv } from '../helpers/testEnv.ts';
 
@@ -288,10 +288,7 @@ describe('edumon query', () => {
 
       const csv = await runEdumon(['query', sql, '--format', 'csv'], t.env);
       expect(csv.code, csv.output).toBe(0);
-      expect(csv.stdout.trimEnd().split('\n')).toEqual([
-        'event_id,occurred_at,amount_yuan',
-        expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08:00,1000(\.00)?$/),
-      ]);
+      expect(csvLines(csv.stdout)).toEqual(['event_id,occurred_at,amount_yuan', expect.stringMatching(/^tz-utc,2025-07-10 09:00:00\+08:00,1000(\.00)?$/)]);
 
       expect(await queryJson(t.env, sql)).toEqual([{ event_id: 'tz-utc', occurred_at: '2025-07-10 09:00:00+08:00', amount_yuan: expect.anything() }]);
     });
@@ -353,7 +350,7 @@ describe('edumon query', () => {
         { occurred_at: '2025-07-10 09:00:00+08:00' },
       ]);
       const table = await runEdumon(['query', `select occurred_at from fund_disbursements where event_id = 'tz-utc'`, '-f', 'csv'], t.env);
-      expect(table.stdout.trim()).toBe('occurred_at\n2025-07-10 09:00:00+08:00');
+      expect(csvLines(table.stdout)).toEqual(['occurred_at', '2025-07-10 09:00:00+08:00']);
     });
 
     it('answers through the service without loading DuckDB, kafkajs, ECharts, exceljs or nodemailer', async () => {

@@ -34,7 +34,7 @@ describe('formatResult', () => {
     expect(formatResult({ columns: ['a'], rows: [] }, 'table')).toBe('a\n─\n(0 rows)');
   });
 
-  it('csv: header row, then rows; quotes cells with commas or quotes; a newline is escaped, never raw', () => {
+  it('csv: a BOM, the header row, then rows, each line ending in CRLF; quotes cells with commas or quotes; a newline is escaped, never raw', () => {
     const r = {
       columns: ['a,b', 'c'],
       rows: [
@@ -43,7 +43,7 @@ describe('formatResult', () => {
         ['焦作', 3],
       ] as unknown[][],
     };
-    expect(formatResult(r, 'csv')).toBe('"a,b",c\nx\\u000ay,plain\n"say ""hi""",\n焦作,3');
+    expect(formatResult(r, 'csv')).toBe('\ufeff"a,b",c\r\nx\\u000ay,plain\r\n"say ""hi""",\r\n焦作,3\r\n');
   });
 
   it('json: one object per row keyed by column, nulls kept', () => {
@@ -71,7 +71,7 @@ describe('formatResult', () => {
     expect(visibleText('a\u0000\u001b\u007f\u0085\u009b\u200f\u202e\u2067\u2028b')).toBe('a\\u0000\\u001b\\u007f\\u0085\\u009b\\u200f\\u202e\\u2067\\u2028b');
     const r = { columns: ['na\u001bme'], rows: [['x\r\ny']] };
     expect(formatResult(r, 'table')).toBe('na\\u001bme\n──────────────\nx\\u000d\\u000ay\n(1 row)');
-    expect(formatResult(r, 'csv')).toBe('na\\u001bme\nx\\u000d\\u000ay');
+    expect(formatResult(r, 'csv')).toBe('\ufeffna\\u001bme\r\nx\\u000d\\u000ay\r\n');
   });
 
   it('json: C1 and bidi characters are written as \\u escapes, and the value is unchanged', () => {

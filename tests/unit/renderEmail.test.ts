@@ -357,6 +357,7 @@ describe('renderEmail HTML is email-safe', () => {
     const items = worst(60);
     items[7]!.schoolName = '=HYPERLINK("https://evil.example","点我")';
     items[8]!.observed = '-5';
+    items[9]!.observed = '-2+3';
     const email = renderEmail(model(items));
     expect(idsIn(email.html)).toHaveLength(50);
     expect(idsIn(email.text)).toHaveLength(50);
@@ -373,7 +374,9 @@ describe('renderEmail HTML is email-safe', () => {
     expect(new Set(rows.slice(1).map((r) => r[0]))).toEqual(new Set(items.map((i) => i.alertId)));
     const school = rows[0]!.indexOf('学校名称');
     expect(rows.find((r) => r[0] === items[7]!.alertId)![school]).toBe(`'=HYPERLINK("https://evil.example","点我")`);
-    expect(rows.find((r) => r[0] === items[8]!.alertId)![rows[0]!.indexOf('观测值')]).toBe("'-5");
+    // The observed value is a number: a negative one stays a number; anything else is text that cannot start a formula.
+    expect(rows.find((r) => r[0] === items[8]!.alertId)![rows[0]!.indexOf('观测值')]).toBe('-5');
+    expect(rows.find((r) => r[0] === items[9]!.alertId)![rows[0]!.indexOf('观测值')]).toBe("'-2+3");
     // The CSV keeps the whole 200-character name the body shortens.
     expect(rows[1]![school]).toBe('&<"学𠮷'.repeat(40));
     expect(rows[1]![rows[0]!.indexOf('首次发现（北京时间）')]).toBe('2025-07-12T10:55:10+08:00');
