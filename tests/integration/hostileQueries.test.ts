@@ -48,12 +48,19 @@ function edumon(args: string[], runEnv: Record<string, string> = env): Promise<{
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Every file and folder under `dir` with its size and mtime: equal snapshots mean nothing was touched. */
+/**
+ * Every file and folder under `dir` with its size and mtime: equal snapshots mean nothing was
+ * touched. DuckDB's own spill folder (`<warehouse>.tmp`) is left out: the service's instance may
+ * spill there (its writer must be able to; core/lockDown.ts), a query over its memory limit
+ * included, and no statement can name it.
+ */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
+  const spill = `${warehouse}.tmp`;
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
+      if (p === spill) continue;
       const s = statSync(p);
       out[p] = s.isDirectory() ? 'dir' : `${s.size} bytes, mtime ${s.mtimeMs}`;
       if (s.isDirectory()) walk(p);
