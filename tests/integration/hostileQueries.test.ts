@@ -18,6 +18,7 @@ import { eventTables } from '../../domain/eventTables.ts';
 import { type ServiceInfo, serviceFileOf, serviceUrl } from '../../service/client.ts';
 import { validEvents } from '../fixtures/events.ts';
 import { csvLines, type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
+import { coveredCalendar } from '../helpers/coveredCalendar.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edumon.mjs');
@@ -31,7 +32,11 @@ const t = testEnv('hostile', {
 });
 const home = join(t.dir, 'home');
 const cwd = join(t.dir, 'cwd');
-const env = { ...t.env, HOME: home };
+// A holiday calendar covering this year and the next: otherwise, within 60 days of an uncovered
+// year, each service opens DQ-CALENDAR-STALE at start, a write racing the no-file-changes checks.
+const configFile = join(t.dir, 'config.json');
+writeFileSync(configFile, JSON.stringify({ notify: { calendarOverrides: coveredCalendar() } }));
+const env = { ...t.env, HOME: home, EDUMON_CONFIG: configFile };
 const warehouse = t.config.warehouse;
 const keyFile = `${warehouse}.pseudonym-key`;
 const serviceFile = serviceFileOf(warehouse);
@@ -232,7 +237,7 @@ async function postStream(sql: string, format: 'ndjson' | 'csv' | 'parquet'): Pr
 }
 
 /** Publishes `n` fresh events with `edumon ingest`, tagged by their event_id prefix. */
-async function ingest(prefix: string, n: number, seed: number, runEnv = env): Promise<void> {
+async function ingest(prefix: string, n: number, seed: number, runEnv: Record<string, string> = env): Promise<void> {
   const file = join(t.dir, `${prefix}.jsonl`);
   writeFileSync(
     file,
