@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdbModule.ts';
 import { EdumonError, messageOf } from './errors.ts';
 import { makeWarehousePrivate } from './privateFiles.ts';
 import { PROJECT_ROOT } from './projectRoot.ts';
@@ -16,10 +17,7 @@ export async function openWarehouse(path: string, opts: { readOnly?: boolean; me
   if (opts.readOnly) options.access_mode = 'READ_ONLY';
   if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
   try {
-    // Imported here, not above: a command that only reads SQL text (`edumon rules list`) or talks to
-    // the running service never loads DuckDB's native module.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    return await DuckDBInstance.create(path, options);
+    return await duckdb().DuckDBInstance.create(path, options);
   } catch (err) {
     const msg = messageOf(err);
     if (opts.readOnly && /does not exist/i.test(msg)) {

@@ -6,7 +6,8 @@
  * functions that change the instance (checkpoint, logging, profiling) are refused by name, and
  * every query is bounded in time, rows and result bytes.
  */
-import { type DuckDBConnection, type DuckDBPreparedStatement, DuckDBTypeId, StatementType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { duckdb } from '../core/duckdbModule.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { shanghaiTime } from '../core/shanghai.ts';
 
@@ -26,8 +27,6 @@ export interface QueryLimits {
   /** Aborting interrupts the query (client gone, service stopping, the writer needing the memory); the reason is its message. */
   signal?: AbortSignal;
 }
-
-const allowed = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
 /**
  * Functions a SELECT can call that change the instance or the files under it (checkpoint() rewrites
@@ -108,7 +107,7 @@ export async function streamQuery(
     const result = await prepared.stream();
     const columns = result.columnNames();
     const columnTypes = result.columnTypes().map(String);
-    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
+    const tzColumns = result.columnTypes().flatMap((t, i) => (t.typeId === duckdb().DuckDBTypeId.TIMESTAMP_TZ ? [i] : []));
     let rowCount = 0;
     let bytes = 0;
     for await (const chunk of result.yieldRowsJson()) {
@@ -158,7 +157,8 @@ export async function checkQuery(conn: DuckDBConnection, sql: string): Promise<{
   } catch (err) {
     throw new UsageError(`query: ${messageOf(err)}`);
   }
-  if (!allowed.has(prepared.statementType)) {
+  const { StatementType } = duckdb();
+  if (prepared.statementType !== StatementType.SELECT && prepared.statementType !== StatementType.EXPLAIN) {
     throw new UsageError(
       `query: only SELECT and EXPLAIN statements are allowed (got ${StatementType[prepared.statementType]}); the warehouse is read-only here`,
     );
@@ -303,7 +303,7 @@ function explainPrefix(sql: string): string | null {
  */
 async function explainsSelect(conn: DuckDBConnection, inner: string): Promise<boolean> {
   try {
-    return (await conn.prepare(inner)).statementType === StatementType.SELECT;
+    return (await conn.prepare(inner)).statementType === duckdb().StatementType.SELECT;
   } catch {
     return false;
   }
