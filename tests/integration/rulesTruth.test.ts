@@ -1,12 +1,18 @@
 /**
- * The rules against the simulator's ground truth: the default scale-1 year is published to the real
+ * The rules against the simulator's ground truth: a simulated year is published to the real
  * broker, stored by `edumon run --until-idle`, and `edumon rules run --json` as of truth.json's
  * `as_of` must find every injected violation and nothing else (precision and recall 1.0), on a
  * stopped warehouse and, for one rule, through the running service.
+ *
+ * At a quarter of the city (SCALE): 360,000 events instead of 1,040,000, with a violation of every
+ * rule of the catalogue in the truth still (asserted below, so a change to the simulator cannot
+ * quietly leave a rule untested). The whole city's truth is checked by tests/integration/
+ * simulateTruth.test.ts (an independent SQL evaluation) and replayed by `npm run bench:rules-ingest`.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadRules } from '../../alerts/rules.ts';
 import { identityOf, type ViolationKey } from '../../domain/violation.ts';
 import { serviceFileOf } from '../../service/client.ts';
 import { runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
@@ -34,17 +40,25 @@ function differences(found: ViolationKey[], expected: ViolationKey[]): string[] 
   });
 }
 
+/** A quarter of the city: the smallest scale whose truth holds a violation of every rule (0.1 has no HS-TUITION). */
+const SCALE = '0.25';
+
 describe('rules against the simulator truth', () => {
   const t = testEnv('rules-truth');
   const out = join(t.dir, 'sim');
   afterAll(() => rmSync(t.dir, { recursive: true, force: true }));
 
-  it('reproduces truth.json of the default scale-1 year exactly (precision and recall 1.0)', { timeout: 600_000 }, async () => {
-    const sim = await runEdumon(['simulate', '--seed', '1', '--out', out, '--publish'], t.env);
+  it(`reproduces truth.json of a scale-${SCALE} year exactly (precision and recall 1.0), every rule in it`, { timeout: 600_000 }, async () => {
+    const sim = await runEdumon(['simulate', '--seed', '1', '--scale', SCALE, '--out', out, '--publish'], t.env);
     expect(sim.code, sim.output).toBe(0);
     const run = await runEdumon(['run', '--until-idle'], t.env);
     expect(run.code, run.output).toBe(0);
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as { as_of: string; violations: ViolationKey[] };
+    // DQ-STALE-FEED judges a feed quiet as of the moment asked; the simulated outage is over by then.
+    const untested = loadRules()
+      .map((r) => r.id)
+      .filter((id) => id !== 'DQ-STALE-FEED' && !truth.violations.some((v) => v.rule === id));
+    expect(untested, `rules without a violation in the scale-${SCALE} truth`).toEqual([]);
 
     const started = Date.now();
     const r = await runEdumon(['rules', 'run', '--json', '--at', truth.as_of], t.env);
