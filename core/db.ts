@@ -2,8 +2,8 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdb } from './duckdbModule.ts';
 import { EdumonError, messageOf } from './errors.ts';
+import { duckdb } from './lazyRequire.ts';
 import { makeWarehousePrivate } from './privateFiles.ts';
 import { PROJECT_ROOT } from './projectRoot.ts';
 

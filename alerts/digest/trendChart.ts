@@ -7,9 +7,8 @@
  * without (the sparkline draws none) is rasterised without loading the font.
  */
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
 import { EdumonError } from '../../core/errors.ts';
+import { echarts, resvg } from '../../core/lazyRequire.ts';
 
 /** Where Debian's and Ubuntu's fonts-noto-cjk put the font, and where other distributions do. */
 const CJK_FONT_PATHS = [
@@ -70,7 +69,7 @@ export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOption
   max += pad;
   const data = values.map((v) => (v !== null && Number.isFinite(v) ? v : null));
   const last = data.length - 1;
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
       animation: false,
@@ -103,7 +102,7 @@ export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOption
     const font = svg.includes('<text')
       ? { fontFiles: [cjkFontPath(opts.cjkFont)], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
       : { loadSystemFonts: false };
-    return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
+    return new (resvg().Resvg)(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
   } finally {
     chart.dispose();
   }

@@ -6,7 +6,8 @@
  * frozen and filterable. Producer text is written visibly (core/text.ts) and as
  * plain strings, never as formulas.
  */
-import ExcelJS from 'exceljs';
+import type { Worksheet } from 'exceljs';
+import { exceljs } from '../../core/lazyRequire.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { visibleText } from '../../core/text.ts';
@@ -31,7 +32,7 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
   const w = wording.xlsx;
   const region = names.regionOf ?? ((code: string) => regionName(code, language));
   const rule = names.ruleTitle ?? ((r: string) => r);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (exceljs().Workbook)();
   wb.creator = 'edumon';
   wb.created = new Date(digest.composedAt);
   wb.modified = new Date(digest.composedAt);
@@ -108,7 +109,7 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
 }
 
 /** A bold, shaded header row with a filter on it. */
-function styleHeader(sheet: ExcelJS.Worksheet): void {
+function styleHeader(sheet: Worksheet): void {
   const header = sheet.getRow(1);
   header.font = { bold: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE5E7EB' } };
