@@ -7,8 +7,8 @@
  * every query is bounded in time, rows and result bytes.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { duckdb } from '../core/lazyRequire.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
+import { duckdb } from '../core/lazyRequire.ts';
 import { shanghaiTime } from '../core/shanghai.ts';
 
 export interface QueryResult {
