@@ -1,4 +1,39 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest integration files (about a minute or more each: tests/integration/), longest first.
+ * Started first, the two workers finish together: vitest orders files by their last durations,
+ * which a fresh clone has none of, and then by size, which would leave a long small file (a
+ * two-minute live replay) to run alone at the end.
+ */
+const LONGEST_FIRST = [
+  'hostileQueries',
+  'liveReplay',
+  'brokerRestart',
+  'exactlyOnce',
+  'quietFeeds',
+  'simulate',
+  'writeFailures',
+  'simulateTruth',
+  'ruleScheduler',
+  'cliOutput',
+  'compression',
+  'rulesTruth',
+  'cliCommands',
+].map((name) => `/tests/integration/${name}.test.ts`);
+
+/** vitest's order, with LONGEST_FIRST's files moved to the front in that order. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((end) => f.moduleId.endsWith(end));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    // Array.prototype.sort is stable: the other files keep vitest's order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -8,6 +43,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    sequence: { sequencer: LongestFirst },
     projects: [
       // No broker, no network: `npm run test:unit` runs only this project, and never the broker setup.
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
