@@ -1,14 +1,26 @@
 /**
  * The rule catalogue: sql/rules/<RULE-ID>.sql, each opening with a machine-readable header
- * (`-- key: value` lines: rule, title, severity, cadence, feeds, params, policy), then comment lines
- * saying what it detects. A missing or unknown field, an id that is not the file name, a policy
- * that quotes no plan clause, or a parameter the SQL uses but the header does not declare (or the
- * reverse) fails at start-up, naming the file. docs/rules.md is generated from these headers.
+ * (`-- key: value` lines: rule, title, severity, cadence, feeds, params, policy, measure, unit,
+ * comparison, subject), then comment lines saying what it detects. A missing or unknown field, an id
+ * that is not the file name, a policy that quotes no plan clause, a result field that does not say
+ * how to read the result (alerts/resultWords.ts: the unit of observed and threshold, the
+ * comparison in words, what observed measures, what the subject is, Chinese first), or a parameter
+ * the SQL uses but the header does not declare (or the reverse) fails at start-up, naming the file
+ * and the field. docs/rules.md is generated from these headers.
+ *
+ * ```sql
+ * -- policy: 学前 3：「室外游戏场地生均面积（≥4平方米）……」     (or none: 中文 / English, a data-health rule)
+ * -- measure: 生均面积 / area per child; outdoor = 室外游戏场地生均面积 / outdoor play area per child; ...
+ * -- unit: 平方米/生 / m²/child
+ * -- comparison: 低于 / below
+ * -- subject: 办园条件 {} / facility measure {}; outdoor = 室外游戏场地 / outdoor play area; ...
+ * ```
  */
 
 import { sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError, UsageError } from '../core/errors.ts';
 import { type Feed, feeds } from '../domain/topics.ts';
+import { parseResultWords, RESULT_FIELDS, type ResultWords } from './resultWords.ts';
 import { RULE_PARAMS, type RuleParam } from './ruleParams.ts';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -35,9 +47,12 @@ export interface Rule {
   /**
    * The plan clause it enforces, quoted as the plan writes it: `县中 6：「严禁……超计划招生……」`
    * (学前 = the preschool plan, 县中 = the county high school plan; the number is the plan's own),
-   * or `none: <why>` for a data-health rule no clause asks for.
+   * or `none: <中文> / <English>` for a data-health rule no clause asks for (shown as
+   * `无（数据质量规则）：<中文>`, alerts/resultWords.ts policyWords).
    */
   policy: string;
+  /** How its result is said: what observed measures, the unit, the comparison, the subject (alerts/resultWords.ts). */
+  says: ResultWords;
   /** What it detects: the comment lines under the header, joined. */
   detects: string;
   sql: string;
@@ -45,13 +60,13 @@ export interface Rule {
   file: string;
 }
 
-const FIELDS = ['rule', 'title', 'severity', 'cadence', 'feeds', 'params', 'policy'] as const;
+const FIELDS = ['rule', 'title', 'severity', 'cadence', 'feeds', 'params', 'policy', ...RESULT_FIELDS] as const;
 const KNOWN_FEEDS: readonly string[] = feeds;
 const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
 const CADENCES: readonly string[] = ['season', 'daily'];
 const KNOWN_PARAMS: ReadonlySet<string> = new Set(RULE_PARAMS);
-/** A plan, a clause number and at least one quotation; or an explicit none with a reason. */
-const POLICY = /^(?:(?:学前|县中) [^\s：]+：「[^」]+」.*|none: \S.*)$/u;
+/** A plan, a clause number and at least one quotation; or an explicit none with a reason, Chinese first, then English. */
+export const POLICY = /^(?:(?:学前|县中) [^\s：]+：「[^」]+」.*|none: (?![A-Za-z\s])[^/]*\p{Script=Han}[^/]* \/ [A-Za-z].*)$/u;
 
 /** Parses one rule file's text; `file` is the name used in errors and must be <id>.sql. */
 export function parseRule(file: string, text: string): Rule {
@@ -95,7 +110,14 @@ export function parseRule(file: string, text: string): Rule {
   if (unknown.length) throw fail(`unknown parameter(s) ${unknown.join(', ')} (known: ${RULE_PARAMS.join(', ')})`);
   if (!params.includes('as_of')) throw fail(`params must include as_of`);
   const policy = header.get('policy')!;
-  if (!POLICY.test(policy)) throw fail(`policy '${policy}' quotes no plan clause (expected 学前|县中 <clause>：「<the plan's words>」, or none: <why>)`);
+  if (!POLICY.test(policy))
+    throw fail(`policy '${policy}' quotes no plan clause (expected 学前|县中 <clause>：「<the plan's words>」, or none: <why in Chinese> / <why in English>)`);
+  let says: ResultWords;
+  try {
+    says = parseResultWords(Object.fromEntries(RESULT_FIELDS.map((f) => [f, header.get(f)!])) as Record<(typeof RESULT_FIELDS)[number], string>);
+  } catch (err) {
+    throw fail((err as Error).message);
+  }
   const sqlStart = lines.findIndex((l, i) => i >= n && !l.startsWith('--'));
   const detects = lines
     .slice(n, sqlStart < 0 ? undefined : sqlStart)
@@ -117,6 +139,7 @@ export function parseRule(file: string, text: string): Rule {
     capped,
     params: params as RuleParam[],
     policy,
+    says,
     detects,
     sql: text,
     file,

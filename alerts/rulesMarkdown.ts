@@ -6,6 +6,7 @@
 import type { Config } from '../core/config.ts';
 import { feedCompletenessTable, worstAlertDelay } from './feedCompleteness.ts';
 import { CALENDAR_HORIZON_DAYS } from './notify/calendar.ts';
+import { declaredText, type ResultWords } from './resultWords.ts';
 import type { RuleParam } from './ruleParams.ts';
 import type { Rule } from './rules.ts';
 import type { RunnerRule } from './runnerRules.ts';
@@ -15,6 +16,14 @@ const clauses = (policy: string) => [...policy.matchAll(/(?:学前|县中) [^\s�
 
 /** The feeds a rule reads, and whether their watermarks cap its moment. */
 const feedList = (r: Rule) => `${r.feeds.join(', ')}${r.capped ? '' : ' (uncapped: as of the requested moment)'}`;
+
+/** How a rule's result is said (alerts/resultWords.ts): the catalogue's lines for its four header fields. */
+const saysLines = (says: ResultWords) => [
+  `- Observed: ${declaredText(says.measure)}`,
+  `- Unit: ${declaredText(says.unit)}`,
+  `- Comparison: ${declaredText(says.comparison)}`,
+  `- Subject: ${declaredText(says.subject)}`,
+];
 
 /**
  * The document; `defaults` gives each parameter's value under the default configuration, `config`
@@ -38,7 +47,17 @@ export function rulesMarkdown(
     'enforces, quoted as the plan writes it: **学前** is the preschool plan',
     '(焦作市“十四五”学前教育发展提升行动计划实施方案), **县中** the county high school plan',
     "(焦作市“十四五”县域普通高中发展提升行动计划实施方案); the clause number is the plan's own",
-    '(一, 二: its targets; 1, 2, ...: its measures). Data-health rules enforce no clause.',
+    '(一, 二: its targets; 1, 2, ...: its measures). Data-health rules enforce no clause: their policy',
+    'is `none: <中文> / <English>`, shown as `无（数据质量规则）：<中文>`.',
+    '',
+    'The header also says how a result reads to an official (alerts/resultWords.ts; every email,',
+    '`edumon alerts list` and `edumon rules run` print through it): **Observed** is what `observed`',
+    'measures, its **unit** (that of the threshold too) and the **comparison** in words; **Subject** is',
+    "the form the subject takes (`{}` the subject, or its value's label; `{short}` its first 8",
+    'characters, for a pseudonym), with labels for enumerated values. Each is `<中文> / <English>`, a',
+    "value's own label after `;` as `key = <中文> / <English>` (`@feeds`: the feeds' names), `none`",
+    'when a rule has none. So KG-FACILITY reads `办园条件 室外游戏场地` and',
+    '`室外游戏场地生均面积 3.2 平方米/生，低于 4 平方米/生`, never `outdoor 3.2 4`.',
     '',
     '**Severity**: `critical` is a forbidden act or a hard limit broken, `warning` a target missed',
     'or at risk. **Cadence**: `season` rules run every 10 s inside the admission season (default',
@@ -113,6 +132,7 @@ export function rulesMarkdown(
         `${r.title}. **${r.severity}**, raised ${raised.raised?.when ?? "by the rule runner with any rule's run"}.`,
         '',
         `- Policy: ${r.policy}`,
+        ...saysLines(r.says),
         `- Detects: ${r.detects}`,
         `- Configuration: ${raised.settings.join(', ')}`,
         `- Raised by: \`${raised.raisedBy.split(', ').join('`, `')}\``,
@@ -127,6 +147,7 @@ export function rulesMarkdown(
       `${rule.title}. **${rule.severity}**, ${rule.cadence}.`,
       '',
       `- Policy: ${rule.policy}`,
+      ...saysLines(rule.says),
       `- Detects: ${rule.detects}`,
       `- Feeds: ${feedList(rule)}`,
       `- Parameters: ${rule.params.map(param).join(', ')}`,

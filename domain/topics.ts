@@ -24,6 +24,18 @@ export type Family = (typeof families)[number];
 export const feeds = ['registry', 'admission', 'enrollment', 'payroll', 'funds'] as const;
 export type Feed = (typeof feeds)[number];
 
+/**
+ * Each feed's name for a person, Chinese and English: what the digest's data-quality lines and
+ * DQ-STALE-FEED's alerts call it (`数据源 工资社保发放`), never its key.
+ */
+export const feedLabels: Readonly<Record<Feed, { zh: string; en: string }>> = {
+  registry: { zh: '学校名录', en: 'school registry' },
+  admission: { zh: '招生平台', en: 'admission platform' },
+  enrollment: { zh: '在园在校人数', en: 'enrolment counts' },
+  payroll: { zh: '工资社保发放', en: 'wages and insurance' },
+  funds: { zh: '经费拨付', en: 'funds' },
+};
+
 /** Topic names under the configured prefix: one per family, and the DLQ. */
 export function topicsOf(config: Pick<Config, 'kafka'>): Readonly<Record<Family | 'dlq', string>> {
   const p = config.kafka.topicPrefix;

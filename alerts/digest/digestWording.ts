@@ -4,6 +4,11 @@
  * reasons, rule errors, school codes) are never in here.
  */
 
+import { feedLabels } from '../../domain/topics.ts';
+
+/** The feeds' names in one language, by key (domain/topics.ts: one list for the digest and the alerts). */
+const feedNames = (language: 'zh' | 'en') => Object.fromEntries(Object.entries(feedLabels).map(([k, v]) => [k, v[language]]));
+
 /** The words of one language; functions put counts and values where each language wants them. */
 export interface DigestWording {
   /** `焦作市教育监测周报 2025-W27（6月30日—7月6日）`. */
@@ -110,7 +115,7 @@ const zh: DigestWording = {
   qualityOk: '✓ 本周数据完整：各数据源按时更新，规则全部运行成功，没有拒收的消息，没有未登记的学校。',
   qualityWarn: '⚠ 本周数据有以下问题，相关指标可能不完整，请结合核实：',
   staleFeed: (feed, behind) => `数据源中断：${feed}，已落后 ${behind}`,
-  feeds: { registry: '学校名录', admission: '招生平台', enrollment: '在园在校人数', payroll: '工资社保发放', funds: '经费拨付' },
+  feeds: feedNames('zh'),
   withCode: (name, code) => `${name}（${code}）`,
   units: { days: '天', hours: '小时', minutes: '分钟' },
   failedRule: (rule, error) => `规则运行失败：${rule}（${error}）`,
@@ -196,7 +201,7 @@ const en: DigestWording = {
   qualityOk: '✓ This week’s data is complete: every feed was on time, every rule ran, no message was rejected, no unknown school.',
   qualityWarn: '⚠ This week’s data has these problems; the figures they feed may be incomplete:',
   staleFeed: (feed, behind) => `Feed stopped: ${feed}, ${behind} behind`,
-  feeds: { registry: 'school registry', admission: 'admission platform', enrollment: 'enrolment counts', payroll: 'wages and insurance', funds: 'funds' },
+  feeds: feedNames('en'),
   withCode: (name, code) => `${name} (${code})`,
   units: { days: 'days', hours: 'hours', minutes: 'minutes' },
   failedRule: (rule, error) => `Rule failed: ${rule} (${error})`,

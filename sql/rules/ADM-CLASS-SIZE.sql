@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment
 -- params: as_of, max_class_size
 -- policy: 县中 17：「全面消除普通高中大班额……新入学年级班额不得超过55人。」
+-- measure: 班额 / class size
+-- unit: 人 / students
+-- comparison: 超过 / above
+-- subject: 班级 {} / class {}
 -- A grade-1 class of an active high school with more active students than the limit (县中 17: 55).
 -- details.event_id: the latest active enrollment into the class (by occurred_at, then event_id),
 -- the newest record of a class already full; taken in the same pass that counts the class.

@@ -5,6 +5,10 @@
 -- feeds: registry, admission
 -- params: as_of, exempt_admission_types
 -- policy: 县中 5：「公办、民办普通高中实行属地招生，地处县域的普通高中应在本县域内招生，地处五城区的普通高中应在五城区范围内招生。」
+-- measure: none
+-- unit: none
+-- comparison: none
+-- subject: 学生（化名 {short}） / student (pseudonym {short})
 -- A net admission whose home zone differs from the school's zone (the five urban districts form
 -- one zone; every county is its own), unless its admission type is exempt (comma-separated list).
 -- details.event_id: the admission (asof_net_admissions: the admitted event of admitted_at).

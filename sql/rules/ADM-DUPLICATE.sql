@@ -5,6 +5,10 @@
 -- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
+-- measure: 同时录取该生的学校 / schools holding the admission
+-- unit: 所 / schools
+-- comparison: 超过 / more than
+-- subject: 学生（化名 {short}） / student (pseudonym {short})
 -- A student holding net admissions at two or more schools for the same year: one row per school.
 -- details.event_id: the later admission, the one that made the student held twice: a school's own
 -- admission, except at the school that admitted first, whose row names the next admission (by

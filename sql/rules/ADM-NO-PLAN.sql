@@ -5,6 +5,10 @@
 -- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生」；县中 17：「严格按照学位数量编制招生计划」
+-- measure: 净录取人数 / net admissions
+-- unit: 人 / students
+-- comparison: 超过 / above
+-- subject: none
 -- A school and year with net admissions but no admission plan published for that school and year.
 -- details.event_id: the first of those admissions (by admitted_at, then event_id), the one made
 -- without a plan.

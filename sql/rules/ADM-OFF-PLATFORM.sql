@@ -5,6 +5,10 @@
 -- feeds: registry, admission, enrollment
 -- params: as_of, grace_days
 -- policy: 县中 5：「普通高中录取全部在河南省基础教育综合信息服务平台上进行。」
+-- measure: none
+-- unit: none
+-- comparison: none
+-- subject: 学生（化名 {short}） / student (pseudonym {short})
 -- A grade-1 enrollment at a high or vocational school, for a year with a published plan (any
 -- school), with no net admission of that student at that school for that year, older than the
 -- grace period (strictly). A later departure does not matter. details.event_id: the enrollment

@@ -5,6 +5,10 @@
 -- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「实施公民办同步招生，民办普通高中招生工作纳入所在地教育行政部门统一管理，招生范围应与所在地公办高中保持一致。……严禁以任何形式提前组织招生」
+-- measure: none
+-- unit: none
+-- comparison: none
+-- subject: 学生（化名 {short}） / student (pseudonym {short})
 -- (a) a net admission before its plan's window_opens_at or after window_closes_at (the bounds are
 -- inside); (b) a private school whose window opens before every public school of the same zone
 -- and level with a plan for that year (subject null). details.event_id: (a) the admission; (b) the

@@ -5,6 +5,10 @@
 -- feeds: registry, admission
 -- params: as_of
 -- policy: 县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」
+-- measure: 净录取人数 / net admissions
+-- unit: 人 / students
+-- comparison: 超过招生计划 / above the plan of
+-- subject: none
 -- Net admissions (admitted minus cancelled) of a school for a year above its current plan_quota.
 -- details.event_id: the first admission beyond the plan, the (plan_quota + 1)-th net admission by
 -- admitted_at then event_id: the one that went over. Not the latest: that one changes with every

@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment
 -- params: as_of, max_school_size, school_size_opened_from
 -- policy: 县中 17：「积极稳妥化解大规模学校……新建普通高中学校规模不得超过3000人。」
+-- measure: 在校生 / students enrolled
+-- unit: 人 / students
+-- comparison: 超过规模上限 / above the cap of
+-- subject: none
 -- An active high school opened in or after the given year with more active students than the
 -- limit (县中 17: 3000). Period: the academic year of as_of (it starts in September).
 -- details.event_id: the school version in force (the record saying it opened in a capped year);

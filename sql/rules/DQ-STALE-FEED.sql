@@ -4,7 +4,11 @@
 -- cadence: season
 -- feeds: registry, admission, enrollment, payroll, funds (uncapped)
 -- params: as_of, stale_feed_minutes, season_start, season_end, payroll_max_quiet_days, funds_max_quiet_days, registry_max_quiet_days, enrollment_max_quiet_days
--- policy: none: data health. A stopped feed leaves the rules that read it blind (the admission feed: 县中 5, 6; payroll: 学前 6).
+-- policy: none: 数据源中断时，读取它的规则无从判断（招生平台：县中 5、6；工资社保发放：学前 6）。 / A stopped feed leaves the rules that read it blind (the admission feed: 县中 5, 6; payroll: 学前 6).
+-- measure: 距最近一条事件 / time since its latest event
+-- unit: 天 / days; admission = 分钟 / minutes
+-- comparison: 超过允许的间隔 / beyond the allowed quiet of
+-- subject: 数据源 {} / feed {}; @feeds
 -- One alert per feed whose latest event stored (by occurred_at, up to as_of) is longer ago than the
 -- feed's longest normal quiet: admission stale_feed_minutes, only while its last event and as_of
 -- fall in the same year's admission season (MM-DD bounds, Shanghai dates); payroll, funds,

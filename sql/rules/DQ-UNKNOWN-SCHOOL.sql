@@ -4,7 +4,11 @@
 -- cadence: daily
 -- feeds: registry, admission, enrollment, payroll, funds
 -- params: as_of
--- policy: none: data health. An event about a school the registry does not know escapes every rule that joins on the registry.
+-- policy: none: 学校名录中没有的学校，其事件逃过所有按学校名录判断的规则。 / An event about a school the registry does not know escapes every rule that joins on the registry.
+-- measure: 提及该校的事件 / events naming the school
+-- unit: 条 / events
+-- comparison: 超过 / above
+-- subject: none
 -- A school_id named by any event other than school.upserted with no school.upserted by as_of.
 -- Period: the Shanghai date of the earliest event naming it; details.event_id and event_type: that
 -- event (ties by event_id; the type too, as event ids are unique only within an event type).

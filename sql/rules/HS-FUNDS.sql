@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment, funds
 -- params: as_of, hs_funds_per_student
 -- policy: 县中 18：「各县（市）按照每生每年不低于1000元的标准，为本县域各普通高中学校足额拨付生均公用经费。」
+-- measure: 本财年已拨公用经费 / public funds disbursed this fiscal year
+-- unit: 元 / yuan
+-- comparison: 低于已过季度的应拨额 / below the amount due for the quarters ended,
+-- subject: none
 -- Per active high school with students: per_student_public_funds disbursed for as_of's fiscal
 -- year, against the yearly floor per active student pro rata to the quarters ended by as_of's date
 -- (县中 18: 1000 yuan per student per year; at year end the whole floor). details.event_id: the

@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment
 -- params: as_of, hs_students_per_teacher, hs_teacher_uplift
 -- policy: 县中 13：「在依据国家规定标准完成教职工配备的基础上，按不低于10%的比例增配走班教学所需教师。」
+-- measure: 专任教师 / full-time teachers
+-- unit: 人 / teachers
+-- comparison: 少于应配 / fewer than the required
+-- subject: none
 -- An active high school with fewer full-time teachers than uplift x students / students-per-teacher
 -- (县中 13: 1.10 x students / 12.5), compared in exact decimals. details.event_id: the school version
 -- in force (no one staff or enrollment record is at fault).

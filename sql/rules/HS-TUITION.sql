@@ -5,6 +5,10 @@
 -- feeds: registry
 -- params: as_of, hs_tuition_max_percent
 -- policy: 县中 18：「学费占年生均教育培养成本的比例原则上不得超过25%。」
+-- measure: 学费 / tuition
+-- unit: 元/年 / yuan a year
+-- comparison: 超过上限 / above the cap of
+-- subject: none
 -- An active high school whose current tuition exceeds the given share of its yearly cost per student.
 -- details.event_id: the school version in force, the record stating both amounts.
 select 'HS-TUITION' as rule, school_id, region_code, year(shanghai_time($as_of::timestamptz))::varchar as period,

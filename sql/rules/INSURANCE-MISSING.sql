@@ -5,6 +5,10 @@
 -- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「各类幼儿园教职工依法全员纳入社会保障体系……督促各类幼儿园依法依规足额足项为教职工缴纳社会保险和住房公积金。」
+-- measure: none
+-- unit: none
+-- comparison: none
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- An owed (staff, month) past its due date with no social_insurance.paid for it.
 -- details.event_id: null, always: what is wrong is a payment that does not exist.
 select 'INSURANCE-MISSING' as rule, school_id, region_code, period, staff_pseudonym as subject,

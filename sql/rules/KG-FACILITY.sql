@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment
 -- params: as_of, kg_outdoor_m2_per_child, kg_activity_m2_per_child, kg_building_m2_per_child
 -- policy: 学前 3：「室外游戏场地生均面积（≥4平方米）、幼儿活动用房生均建筑面积（≥8.17平方米）、生均建筑面积（≥10.44平方米）三项指标有计划的通过改扩建或者减少招生人数等措施达标。」
+-- measure: 生均面积 / area per child; outdoor = 室外游戏场地生均面积 / outdoor play area per child; activity = 幼儿活动用房生均建筑面积 / activity room floor area per child; building = 生均建筑面积 / building floor area per child
+-- unit: 平方米/生 / m²/child
+-- comparison: 低于 / below
+-- subject: 办园条件 {} / facility measure {}; outdoor = 室外游戏场地 / outdoor play area; activity = 幼儿活动用房 / activity rooms; building = 园舍建筑 / building
 -- Per active kindergarten with children and per floor (outdoor play area, activity rooms, building),
 -- area below floor x children, compared as decimals (the DOUBLE areas cast to DECIMAL(18,2)).
 -- details.event_id: the school version in force, the record stating the areas.

@@ -5,6 +5,10 @@
 -- feeds: registry
 -- params: as_of, new_public_places_target, new_public_places_from, new_public_places_by
 -- policy: 学前 2：「大力发展公办幼儿园。2022年至2025年间，新增公办学位1万个。」
+-- measure: 新增公办学位 / new public places
+-- unit: 个 / places
+-- comparison: 未达按期进度 / short of the pro-rata target of
+-- subject: none
 -- Capacity of active public kindergartens built since the start year, behind the straight line
 -- from the start date to the target (学前 2: 10,000 places by 2025-12-31), city level.
 with span as (

@@ -5,6 +5,10 @@
 -- feeds: registry
 -- params: as_of
 -- policy: 学前 9：「各县（市、区）至少配备一名学前教育专职教研员」
+-- measure: 学前教育专职教研员 / full-time preschool researchers
+-- unit: 名 / people
+-- comparison: 少于 / fewer than
+-- subject: none
 -- A region with no staff whose current version is an active preschool_researcher of that region.
 with researchers as (
   select region_code, count(*) as researchers from asof_staff($as_of::timestamptz)

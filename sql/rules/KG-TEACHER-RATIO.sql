@@ -5,6 +5,10 @@
 -- feeds: registry, enrollment
 -- params: as_of, kg_children_per_teacher
 -- policy: 学前 6：「按照专任教师总数与在园幼儿总数之比不低于1：15的要求，逐步落实公办幼儿园机构编制标准。」
+-- measure: 每名专任教师对应幼儿 / children per full-time teacher
+-- unit: 人 / children
+-- comparison: 超过 / above
+-- subject: none
 -- An active public kindergarten with fewer than one full-time teacher per 15 active children.
 -- details.event_id: the school version in force (no one staff or enrollment record is at fault).
 with schools as (

@@ -5,6 +5,10 @@
 -- feeds: registry
 -- params: as_of, township_large_population
 -- policy: 学前 1：「落实每个乡镇至少办好1所公办中心园和3万人口以上乡镇至少办好2所公办中心园的要求」
+-- measure: 公办中心园 / public central kindergartens
+-- unit: 所 / kindergartens
+-- comparison: 少于应有 / fewer than the required
+-- subject: 乡镇（代码 {}） / township (code {})
 -- Every township needs at least one active public central kindergarten, and two from the given
 -- population up (学前 1: 30,000). Subject: the township code. details.event_id: the township version
 -- in force, the record stating the population.

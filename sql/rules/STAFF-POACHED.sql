@@ -5,6 +5,10 @@
 -- feeds: registry
 -- params: as_of, poach_window_days
 -- policy: 县中 7：「严禁五城区学校到县中抢挖优秀校长和教师，对未经组织人事部门和教育主管部门同意，恶意从县中学校抢挖人才的，责令纠正」
+-- measure: 离开县中后到城区学校任教相隔 / days from leaving the county school to teaching in the city
+-- unit: 天 / days
+-- comparison: 不超过 / within
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- Over a teacher's versions in order: active full-time teacher at a county (non-urban) high school,
 -- then the first later version at another school or inactive (leaving), then any version from
 -- there on as an active full-time teacher at an urban high school within the window of leaving.

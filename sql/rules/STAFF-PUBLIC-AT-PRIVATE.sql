@@ -5,6 +5,10 @@
 -- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 县中 7：「从严规范借用教师行为，任何单位不得占用教职工编制或长期借用教师，严禁公办学校教师在民办学校任教。」
+-- measure: none
+-- unit: none
+-- comparison: none
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- (a) the current staff version is active, public_post, at a private school (period: month of that
 -- version); (b) a wage paid by a private school for an owed month whose employer version is a
 -- public_post at another, public school (period: month of the payment; one per payer, staff, month).

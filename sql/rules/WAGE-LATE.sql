@@ -5,6 +5,10 @@
 -- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
+-- measure: 迟发 / paid late by
+-- unit: 天 / days
+-- comparison: 超过 / more than
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- A wage.paid for month M on a Shanghai date after the due day of M+1 (one row per staff and
 -- month, named by the school of the earliest late payment). Not limited to owed months.
 -- details.event_id: that earliest late payment (by occurred_at, then event_id).

@@ -5,6 +5,10 @@
 -- feeds: registry, payroll
 -- params: as_of, wage_due_day
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
+-- measure: 实发工资 / wage paid
+-- unit: 元 / yuan
+-- comparison: 低于应发 / below the agreed
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- An owed (staff, month) past its due date with no wage.paid for that staff and month by anyone.
 -- details.event_id: null, always: what is wrong is a payment that does not exist.
 select 'WAGE-MISSING' as rule, school_id, region_code, period, staff_pseudonym as subject,

@@ -5,6 +5,10 @@
 -- feeds: registry, payroll
 -- params: as_of, wage_due_day, wage_tolerance
 -- policy: 学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」
+-- measure: 实发工资 / wage paid
+-- unit: 元 / yuan
+-- comparison: 低于应发 / below the agreed
+-- subject: 教职工（化名 {short}） / staff member (pseudonym {short})
 -- An owed (staff, month) with payments (all payers) summing to less than the agreed wage minus the
 -- tolerance (short by exactly the tolerance or less is quiet). details.event_id: the latest of
 -- those payments (by occurred_at, then event_id), the one after which the month stayed short.

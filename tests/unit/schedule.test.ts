@@ -13,6 +13,7 @@ const rule = (id: string, cadence: Rule['cadence']): Rule => ({
   capped: true,
   params: [],
   policy: 'none: a test',
+  says: { measure: null, unit: null, comparison: null, subject: null },
   detects: id,
   sql: '',
   file: `${id}.sql`,
