@@ -5,6 +5,7 @@
  * shows them in Asia/Shanghai.
  */
 import type { Contact } from '../../core/config.ts';
+import type { ResultWords } from '../resultWords.ts';
 import type { Severity } from '../rules.ts';
 
 /**
@@ -22,8 +23,10 @@ export interface EmailItem {
   /** The rule's title in the reader's language (`超计划招生` / `Admissions above the approved plan`). */
   ruleTitle: string;
   severity: Severity;
-  /** The plan clause the rule enforces, as the plan writes it (`县中 6：「……」`), or why it is data health. */
+  /** The plan clause the rule enforces, as the plan writes it (`县中 6：「……」`), or why it is data health (`none: 中文 / English`). */
   policy: string;
+  /** How the rule says its result (its header's measure, unit, comparison, subject), or null for a rule not in the catalogue (shown as stored). */
+  says: ResultWords | null;
   schoolCode: string | null;
   /** The school's registered name, or null if the registry has none (DQ-UNKNOWN-SCHOOL) or the alert has no school. */
   schoolName: string | null;
@@ -31,8 +34,9 @@ export interface EmailItem {
   /** The region's name in the reader's language (core/regions.ts), or null for a data-health alert. */
   regionName: string | null;
   period: string;
-  /** What the alert is about beyond the school: a student's or staff member's pseudonym, a feed, a rule id. Never a raw id. */
+  /** What the alert is about beyond the school, as stored: a student's or staff member's pseudonym, a feed, a rule id. Never a raw id; shown through alerts/resultWords.ts. */
   subject: string | null;
+  /** The measured value and the limit, as stored (numbers as text); shown through alerts/resultWords.ts with `says`. */
   observed: string | null;
   threshold: string | null;
   /** When this occurrence opened. */

@@ -11,6 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../../core/config.ts';
 import { regionName } from '../../core/regions.ts';
 import { loadSilences } from '../alertStore.ts';
+import type { ResultWords } from '../resultWords.ts';
 import { loadRules, type Severity } from '../rules.ts';
 import { runnerRules } from '../runnerRules.ts';
 import { muteUntil } from './calendar.ts';
@@ -25,7 +26,7 @@ import {
   writeOutboxNotices,
 } from './notifyStore.ts';
 import { messageIdOf, type OutboxRow, writeOutbox } from './outbox.ts';
-import { type ContactNotices, planNotifications } from './policy.ts';
+import { type ContactNotices, type Notice, planNotifications } from './policy.ts';
 import { renderEmail } from './render.ts';
 
 /** What a round did: emails written to the outbox, and notices held by a mute window or a silence. */
@@ -85,52 +86,64 @@ export function titleIn(title: string, language: 'zh-CN' | 'en'): string {
   return language === 'en' ? m[2]! : m[1]!;
 }
 
-/** The catalogue's rules and the runner-raised ones, by id: title, severity and the clause each enforces. */
-type Catalogue = Map<string, { title: string; severity: Severity; policy: string }>;
+/** The catalogue's rules and the runner-raised ones, by id: title, severity, the clause each enforces and how it says a result. */
+export type Catalogue = Map<string, { title: string; severity: Severity; policy: string; says: ResultWords }>;
 /** Each config's rule catalogue, built once: a round of many emails reads it for each. */
 const catalogues = new WeakMap<Config, Catalogue>();
 
-/** Every rule a config runs (sql/rules/ and the runner's own), by id: its `中文 / English` title, severity and policy clause; built once per config. */
+/** Every rule a config runs (sql/rules/ and the runner's own), by id: its `中文 / English` title, severity, policy clause and result words; built once per config. */
 export function catalogueOf(config: Config): Catalogue {
   let catalogue = catalogues.get(config);
   if (!catalogue) {
     const all = [...loadRules(), ...runnerRules(config.rules, config.notify)];
-    catalogue = new Map(all.map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy }]));
+    catalogue = new Map(all.map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy, says: r.says }]));
     catalogues.set(config, catalogue);
   }
   return catalogue;
 }
 
+/**
+ * One alert as an email item in `language`: its rule's title, severity, clause and result words
+ * from `catalogue` (an alert of a rule no longer there keeps its id and shows its values as stored),
+ * its school's name from `schoolNames`. What every alert email, and the README's sample, is made of.
+ */
+export function emailItemOf(
+  { kind, alert, flapCount }: Pick<Notice, 'kind' | 'alert' | 'flapCount'>,
+  catalogue: Catalogue,
+  schoolNames: ReadonlyMap<string, string>,
+  language: 'zh-CN' | 'en',
+): EmailItem {
+  const rule = catalogue.get(alert.rule);
+  const eventId = alert.details.event_id;
+  return {
+    alertId: alert.id,
+    kind,
+    rule: alert.rule,
+    ruleTitle: rule ? titleIn(rule.title, language) : alert.rule,
+    severity: (alert.severity as Severity) ?? rule?.severity ?? 'critical',
+    policy: rule?.policy ?? '',
+    says: rule?.says ?? null,
+    schoolCode: alert.school_id,
+    schoolName: alert.school_id ? (schoolNames.get(alert.school_id) ?? null) : null,
+    regionCode: alert.region_code,
+    regionName: alert.region_code ? regionName(alert.region_code, language) : null,
+    period: alert.period,
+    subject: alert.subject,
+    observed: alert.observed,
+    threshold: alert.threshold,
+    firstSeen: alert.opened_at,
+    resolvedAt: alert.resolved_at,
+    eventId: typeof eventId === 'string' ? eventId : null,
+    occurrence: alert.occurrence,
+    flapCount,
+    acknowledged: alert.acked_at !== null,
+  };
+}
+
 /** One contact's notices as an email model (with what the warehouse knows of the schools), rendered into an outbox row. */
 export function outboxRowOf(e: ContactNotices, schoolNames: ReadonlyMap<string, string>, config: Config, iso: string): OutboxRow {
   const catalogue = catalogueOf(config);
-  const language = e.contact.language;
-  const items: EmailItem[] = e.notices.map(({ kind, alert, flapCount }) => {
-    const rule = catalogue.get(alert.rule);
-    const eventId = alert.details.event_id;
-    return {
-      alertId: alert.id,
-      kind,
-      rule: alert.rule,
-      ruleTitle: rule ? titleIn(rule.title, language) : alert.rule,
-      severity: (alert.severity as Severity) ?? rule?.severity ?? 'critical',
-      policy: rule?.policy ?? '',
-      schoolCode: alert.school_id,
-      schoolName: alert.school_id ? (schoolNames.get(alert.school_id) ?? null) : null,
-      regionCode: alert.region_code,
-      regionName: alert.region_code ? regionName(alert.region_code, language) : null,
-      period: alert.period,
-      subject: alert.subject,
-      observed: alert.observed,
-      threshold: alert.threshold,
-      firstSeen: alert.opened_at,
-      resolvedAt: alert.resolved_at,
-      eventId: typeof eventId === 'string' ? eventId : null,
-      occurrence: alert.occurrence,
-      flapCount,
-      acknowledged: alert.acked_at !== null,
-    };
-  });
+  const items = e.notices.map((n) => emailItemOf(n, catalogue, schoolNames, e.contact.language));
   // Deterministic: the same notices to the same contact at the same moment are the same email.
   const id = createHash('sha256')
     .update([e.contact.id, iso, ...items.map((i) => `${i.alertId}:${i.occurrence}:${i.kind}`)].join('\n'))

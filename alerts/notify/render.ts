@@ -14,6 +14,7 @@ import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
 import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
+import { policyWords, resultWords, subjectWords } from '../resultWords.ts';
 import type { Severity } from '../rules.ts';
 import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
 import { type Wording, wordingFor } from './wording.ts';
@@ -63,7 +64,7 @@ export function renderEmail(model: EmailModel): RenderedEmail {
     subject,
     html: htmlOf(subject, bodySections, sections, ctx),
     text: textOf(subject, bodySections, sections, ctx),
-    attachments: more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w) }] : [],
+    attachments: more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w, model.recipient.language) }] : [],
   };
 }
 
@@ -163,19 +164,19 @@ function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; no
   const where: Field[] = [];
   if (item.regionName !== null || item.regionCode !== null) where.push({ label: w.region, value: item.regionName ?? item.regionCode! });
   if (item.period) where.push({ label: w.period, value: item.period });
-  if (item.subject !== null) where.push({ label: w.subject, value: item.subject });
+  const language = model.recipient.language;
+  const subject = subjectWords(item.says, item.subject, language);
+  if (subject !== null) where.push({ label: w.subject, value: subject });
   if (where.length) lines.push(where);
-  const measured: Field[] = [];
-  if (item.observed !== null) measured.push({ label: w.observed, value: item.observed });
-  if (item.threshold !== null) measured.push({ label: w.threshold, value: item.threshold });
-  if (measured.length) lines.push(measured);
+  const result = resultWords(item.says, item, language);
+  if (result !== null) lines.push([{ label: w.result, value: result }]);
   lines.push([{ label: w.firstSeen, value: timeText(item.firstSeen, w) }]);
   if (item.kind === 'resolve' && item.resolvedAt !== null) lines.push([{ label: w.resolvedAt, value: timeText(item.resolvedAt, w) }]);
   if (item.kind === 'renotify' || item.kind === 'escalate') {
     const d = durationText(item.firstSeen, model.composedAt, w);
     if (d) lines.push([{ label: null, value: w.openFor(d) }]);
   }
-  lines.push([{ label: w.policy, value: item.policy }]);
+  lines.push([{ label: w.policy, value: policyWords(item.policy, language) }]);
   if (item.eventId !== null) lines.push([{ label: w.eventId, value: item.eventId }]);
   const tail: Field[] = [{ label: null, value: w.occurrence(item.occurrence) }];
   if (item.flapCount !== null) tail.push({ label: null, value: w.flap(item.flapCount) });
@@ -312,10 +313,11 @@ const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”�
 
 /**
  * Every item as CSV in edumon's one dialect (core/csv.ts: RFC 4180 with CRLF, UTF-8 with a BOM, no
- * cell a spreadsheet would run as a formula). The observed value, threshold, occurrence and flap
- * count are numbers (a rule's word in observed is text), so a negative one stays a number.
+ * cell a spreadsheet would run as a formula). The subject and the result are said in words, as in
+ * the body; the observed value, threshold, occurrence and flap count stay numbers beside them (a
+ * rule's word in observed is text), so a negative one stays a number.
  */
-function csvOf(items: readonly EmailItem[], w: Wording): string {
+function csvOf(items: readonly EmailItem[], w: Wording, language: string): string {
   const text = (v: string | null) => csvField(v);
   const number = (v: string | number | null) => csvField(v === null ? null : String(v), true);
   const rows = items.map((i) => [
@@ -329,7 +331,8 @@ function csvOf(items: readonly EmailItem[], w: Wording): string {
     text(i.regionCode),
     text(i.regionName),
     text(i.period),
-    text(i.subject),
+    text(subjectWords(i.says, i.subject, language)),
+    text(resultWords(i.says, i, language)),
     number(i.observed),
     number(i.threshold),
     text(formatShanghai(i.firstSeen)),
@@ -338,7 +341,7 @@ function csvOf(items: readonly EmailItem[], w: Wording): string {
     number(i.occurrence),
     number(i.flapCount),
     text(i.acknowledged ? w.yes : w.no),
-    text(i.policy),
+    text(policyWords(i.policy, language)),
   ]);
   return CSV_BOM + [w.csvHeader.map(text), ...rows].map(csvLine).join('');
 }

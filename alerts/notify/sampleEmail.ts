@@ -1,114 +1,117 @@
 /**
  * A realistic alert email for 武陟县 (410823) during the 2025 admission season, in one place for
  * the screenshot in docs/img/alert-email.png (tools/screenshotEmail.ts) and the test that renders it
- * in a browser (tests/integration/emailScreenshot.test.ts). Titles and policy clauses are those of
- * sql/rules/*.sql; schools, codes, event ids and pseudonyms are made up. One school name holds 𠮷
- * (CJK Extension B, two UTF-16 units), which must survive every stage.
+ * in a browser (tests/integration/emailScreenshot.test.ts). The alerts are rows as the alerts table
+ * holds them (the values the rules return: KG-FACILITY's subject is `outdoor`, its observed `3.2`),
+ * made into email items by the code every alert email goes through (notifyRound.ts emailItemOf),
+ * with the titles, clauses and result words of the rule files: the picture says what an official
+ * receives. Schools, codes, event ids and pseudonyms are made up. One school name holds 𠮷 (CJK
+ * Extension B, two UTF-16 units), which must survive every stage.
  */
-import type { EmailItem, EmailModel } from './model.ts';
 
-const OVER_QUOTA = {
-  rule: 'ADM-OVER-QUOTA',
-  ruleTitle: '超计划招生',
-  severity: 'critical',
-  policy: '县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」',
-} as const;
+import { loadRules } from '../rules.ts';
+import type { EmailModel, NoticeKind } from './model.ts';
+import { type Catalogue, emailItemOf } from './notifyRound.ts';
+import type { NotifyAlert } from './policy.ts';
 
-const base = {
-  regionCode: '410823',
-  regionName: '武陟县',
-  period: '2025',
-  subject: null,
-  resolvedAt: null,
-  eventId: null,
-  occurrence: 1,
-  flapCount: null,
-  acknowledged: false,
-} as const;
+const SCHOOLS = new Map([
+  ['410823001', '武陟县第一中学'],
+  ['410823014', '武陟县𠮷祥高级中学'],
+  ['410823009', '武陟县致远实验学校'],
+  ['410823107', '武陟县木城镇中心幼儿园'],
+]);
 
-const items: EmailItem[] = [
+/** What the sample's alerts share: where and when they are, as the alerts table holds them. */
+const WHERE = { region_code: '410823', period: '2025', subject: null, observed: null, threshold: null, details: {} } as const;
+const OPEN = { status: 'open', occurrence: 1, last_seen_at: '2025-07-12T02:55:10Z', resolved_at: null, acked_at: null, reopensLastDay: 0 } as const;
+
+/** One alert of 武陟县 as the alerts table holds it; `over` gives what differs. */
+function alert(over: Partial<NotifyAlert> & Pick<NotifyAlert, 'id' | 'rule' | 'severity' | 'school_id' | 'opened_at'>): NotifyAlert {
+  return { ...WHERE, details: {}, ...OPEN, ...over };
+}
+
+const notices: Array<{ kind: NoticeKind; alert: NotifyAlert; flapCount: number | null }> = [
   {
-    ...base,
-    ...OVER_QUOTA,
-    alertId: 'a-20250712-0001',
     kind: 'open',
-    schoolCode: '410823001',
-    schoolName: '武陟县第一中学',
-    observed: '312',
-    threshold: '300',
-    firstSeen: '2025-07-12T02:55:10Z',
+    flapCount: null,
+    alert: alert({
+      id: 'a-20250712-0001',
+      rule: 'ADM-OVER-QUOTA',
+      severity: 'critical',
+      school_id: '410823001',
+      observed: '312',
+      threshold: '300',
+      opened_at: '2025-07-12T02:55:10Z',
+    }),
   },
   {
-    ...base,
-    ...OVER_QUOTA,
-    alertId: 'a-20250712-0002',
     kind: 'open',
-    schoolCode: '410823014',
-    schoolName: '武陟县𠮷祥高级中学',
-    observed: '268',
-    threshold: '240',
-    firstSeen: '2025-07-12T02:55:10Z',
+    flapCount: null,
+    alert: alert({
+      id: 'a-20250712-0002',
+      rule: 'ADM-OVER-QUOTA',
+      severity: 'critical',
+      school_id: '410823014',
+      observed: '268',
+      threshold: '240',
+      opened_at: '2025-07-12T02:55:10Z',
+    }),
   },
   {
-    ...base,
-    alertId: 'a-20250709-0031',
     kind: 'reopen',
-    rule: 'ADM-CROSS-REGION',
-    ruleTitle: '违规跨区域招生',
-    severity: 'critical',
-    policy: '县中 5：「公办、民办普通高中实行属地招生，地处县域的普通高中应在本县域内招生，地处五城区的普通高中应在五城区范围内招生。」',
-    schoolCode: '410823009',
-    schoolName: '武陟县致远实验学校',
-    subject: 'p_7f3a9c21e4b0',
-    observed: '户籍 温县（410825）',
-    threshold: null,
-    firstSeen: '2025-07-12T02:54:40Z',
-    eventId: 'adm-2025-0712-410823009-00417',
-    occurrence: 3,
     flapCount: 5,
+    alert: alert({
+      id: 'a-20250709-0031',
+      rule: 'ADM-CROSS-REGION',
+      severity: 'critical',
+      school_id: '410823009',
+      subject: '7f3a9c21e4b05d68a1c2e9f04b3d7a61',
+      opened_at: '2025-07-12T02:54:40Z',
+      occurrence: 3,
+      details: { event_id: 'adm-2025-0712-410823009-00417' },
+    }),
   },
   {
-    ...base,
-    alertId: 'a-20250705-0007',
     kind: 'renotify',
-    rule: 'KG-FACILITY',
-    ruleTitle: '幼儿园办园条件不达标',
-    severity: 'warning',
-    policy:
-      '学前 3：「室外游戏场地生均面积（≥4平方米）、幼儿活动用房生均建筑面积（≥8.17平方米）、生均建筑面积（≥10.44平方米）三项指标有计划的通过改扩建或者减少招生人数等措施达标。」',
-    schoolCode: '410823107',
-    schoolName: '武陟县木城镇中心幼儿园',
-    subject: 'outdoor',
-    observed: '3.2',
-    threshold: '4',
-    firstSeen: '2025-07-05T18:00:00Z',
+    flapCount: null,
+    alert: alert({
+      id: 'a-20250705-0007',
+      rule: 'KG-FACILITY',
+      severity: 'warning',
+      school_id: '410823107',
+      subject: 'outdoor',
+      observed: '3.2',
+      threshold: '4',
+      opened_at: '2025-07-05T18:00:00Z',
+    }),
   },
   {
-    ...base,
-    alertId: 'a-20250710-0012',
     kind: 'resolve',
-    rule: 'ADM-CLASS-SIZE',
-    ruleTitle: '大班额',
-    severity: 'warning',
-    policy: '县中 17：「全面消除普通高中大班额……新入学年级班额不得超过55人。」',
-    schoolCode: '410823001',
-    schoolName: '武陟县第一中学',
-    subject: 'g1-c07',
-    observed: '57',
-    threshold: '55',
-    firstSeen: '2025-07-10T18:00:00Z',
-    resolvedAt: '2025-07-12T02:55:10Z',
-    acknowledged: true,
+    flapCount: null,
+    alert: alert({
+      id: 'a-20250710-0012',
+      rule: 'ADM-CLASS-SIZE',
+      severity: 'warning',
+      school_id: '410823001',
+      subject: 'G1-07',
+      observed: '57',
+      threshold: '55',
+      status: 'resolved',
+      opened_at: '2025-07-10T18:00:00Z',
+      resolved_at: '2025-07-12T02:55:10Z',
+      acked_at: '2025-07-11T01:00:00Z',
+    }),
   },
 ];
 
 /** The sample email: to 武陟县教育局, composed 2025-07-12 10:55:10 Beijing time, 3 new alerts, 1 reminder, 1 resolved. */
 export function sampleEmailModel(): EmailModel {
+  const catalogue: Catalogue = new Map(loadRules().map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy, says: r.says }]));
   return {
     id: 'sample-20250712-wuzhi',
     recipient: { id: 'wuzhi', name: '武陟县教育局', email: 'wuzhi@example.cn', minSeverity: 'info', language: 'zh-CN' },
     scopeRegion: '410823',
-    items: items.map((i) => ({ ...i })),
+    items: notices.map((n) => emailItemOf(n, catalogue, SCHOOLS, 'zh-CN')),
     composedAt: '2025-07-12T02:55:10Z',
     maxItemsInBody: 50,
   };

@@ -50,8 +50,8 @@ export interface Wording {
   region: string;
   period: string;
   subject: string;
-  observed: string;
-  threshold: string;
+  /** What was measured against the limit, in words (alerts/resultWords.ts). */
+  result: string;
   firstSeen: string;
   resolvedAt: string;
   openFor: (duration: string) => string;
@@ -103,14 +103,13 @@ const zh: Wording = {
   region: '地区',
   period: '期间',
   subject: '对象',
-  observed: '观测值',
-  threshold: '阈值',
+  result: '结果',
   firstSeen: '首次发现',
   resolvedAt: '恢复时间',
   openFor: (duration) => `已持续 ${duration}，尚未确认`,
   duration: (d, h, m) => (d > 0 ? `${d} 天 ${h} 小时` : h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`),
   policy: '政策依据',
-  eventId: '来源记录 event_id',
+  eventId: '来源记录编号',
   occurrence: (n) => `第 ${n} 次`,
   flap: (n) => `今日反复 ${n} 次`,
   acknowledged: '已确认',
@@ -130,11 +129,12 @@ const zh: Wording = {
     '地区',
     '期间',
     '对象',
+    '结果',
     '观测值',
     '阈值',
     '首次发现（北京时间）',
     '恢复时间（北京时间）',
-    '来源记录 event_id',
+    '来源记录编号',
     '第几次',
     '今日反复次数',
     '已确认',
@@ -176,8 +176,7 @@ const en: Wording = {
   region: 'Region',
   period: 'Period',
   subject: 'Subject',
-  observed: 'Observed',
-  threshold: 'Threshold',
+  result: 'Result',
   firstSeen: 'First seen',
   resolvedAt: 'Resolved',
   openFor: (duration) => `Open for ${duration}, not acknowledged`,
@@ -205,6 +204,7 @@ const en: Wording = {
     'region',
     'period',
     'subject',
+    'result',
     'observed',
     'threshold',
     'first_seen (Beijing time)',

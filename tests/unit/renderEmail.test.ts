@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
 import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
+import { ruleById } from '../../alerts/rules.ts';
 
 const OVER_QUOTA_POLICY = '县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」';
 const FACILITY_POLICY =
@@ -17,6 +18,7 @@ function item(over: Partial<EmailItem> = {}): EmailItem {
     ruleTitle: '超计划招生',
     severity: 'critical',
     policy: OVER_QUOTA_POLICY,
+    says: ruleById(over.rule ?? 'ADM-OVER-QUOTA').says,
     schoolCode: `4108230${String(seq % 100).padStart(2, '0')}`,
     // A school of its own per alert: a subject names the school only when every alert is about one.
     schoolName: `武陟县第${seq}中学`,
@@ -201,6 +203,9 @@ describe('renderEmail bodies', () => {
           ruleTitle: '幼儿园办园条件不达标',
           severity: 'warning',
           policy: FACILITY_POLICY,
+          subject: 'outdoor',
+          observed: '3.2',
+          threshold: '4',
           firstSeen: '2025-07-05T18:00:00Z',
         }),
       ]),
@@ -209,7 +214,7 @@ describe('renderEmail bodies', () => {
       expect(body).toContain('违规跨区域招生');
       expect(body).toContain('武陟县致远实验学校（410823009）');
       expect(body).toContain('2025-07-12 02:30（北京时间）');
-      expect(body).toContain('来源记录 event_id：');
+      expect(body).toContain('来源记录编号：');
       expect(body).toContain('adm-2025-0712-410823009-00417');
       expect(body).toContain('第 3 次');
       expect(body).toContain('今日反复 5 次');
@@ -217,7 +222,10 @@ describe('renderEmail bodies', () => {
       expect(body).toContain('已持续 6 天 8 小时，尚未确认');
       expect(body).toContain('严重');
     }
-    expect(email.text).toContain('观测值：312    阈值：300');
+    // What was measured, in its unit and in words, never the rule's key (issue 22).
+    expect(email.text).toContain('对象：办园条件 室外游戏场地');
+    expect(email.text).toContain('结果：室外游戏场地生均面积 3.2 平方米/生，低于 4 平方米/生');
+    expect(email.text).not.toContain('outdoor');
     expect(email.attachments).toEqual([]);
   });
 
