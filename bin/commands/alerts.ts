@@ -1,6 +1,9 @@
-import { type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { resultLine } from '../../alerts/resultWords.ts';
+import { ruleSays } from '../../alerts/ruleSays.ts';
 import { ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
+import type { Config } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { timeOption } from '../../core/shanghai.ts';
 import { serviceOrWarehouse } from '../../service/serviceOrWarehouse.ts';
@@ -15,7 +18,8 @@ export const alertsCmd: Command = {
     'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] |\n' +
     '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT | alerts release --rule ID',
   description:
-    'list: the alerts, open first, newest first (times in Asia/Shanghai, +08:00); `silenced` says whether a silence covers one now.\n' +
+    'list: the alerts, open first, newest first (times in Asia/Shanghai, +08:00); `silenced` says whether a silence covers one now;\n' +
+    'the last column says its subject and result in words (`办园条件 室外游戏场地：室外游戏场地生均面积 3.2 平方米/生，低于 4 平方米/生`; not with --json).\n' +
     'ack: marks an alert acknowledged (a reopening clears it). silence: mutes a rule, for one school or one\n' +
     'region or everywhere, until TIME (notifications honour it; the alerts still open and resolve).\n' +
     'release: opens the alerts the storm valve held back for a rule (DQ-ALERT-STORM) and resolves its storm;\n' +
@@ -65,7 +69,7 @@ export const alertsCmd: Command = {
     const answer = await serviceOrWarehouse(config.warehouse, { path: '/alerts', body: req }, { write: req.action !== 'list' }, (conn) =>
       alertsRequest(conn, req),
     );
-    ctx.outLines(formatLines(answer, v.json ? 'json' : 'table'));
+    ctx.outLines(formatLines(req.action === 'list' && !v.json ? withResults(answer, config) : answer, v.json ? 'json' : 'table'));
     return 0;
   },
 };
@@ -73,4 +77,21 @@ export const alertsCmd: Command = {
 /** The given (defined) fields only, as exactOptionalPropertyTypes would want. */
 function pick<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
   return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as { [K in keyof T]?: string };
+}
+
+/** The listing for a person: each alert's subject and result said in words (alerts/resultWords.ts) in a last column. */
+function withResults(answer: AlertsAnswer, config: Config): AlertsAnswer {
+  const says = ruleSays(config);
+  const at = (row: unknown[], c: string) => row[answer.columns.indexOf(c)] as string | null;
+  return {
+    columns: [...answer.columns, '结果 result'],
+    rows: answer.rows.map((row) => [
+      ...row,
+      resultLine(
+        says.get(String(at(row, 'rule'))) ?? null,
+        { subject: at(row, 'subject'), observed: at(row, 'observed'), threshold: at(row, 'threshold') },
+        'zh-CN',
+      ),
+    ]),
+  };
 }

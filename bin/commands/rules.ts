@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALERT_STORM } from '../../alerts/alertStorm.ts';
 import type { IngestState } from '../../alerts/feedWatermarks.ts';
+import { resultLine } from '../../alerts/resultWords.ts';
+import { ruleSays } from '../../alerts/ruleSays.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
 import { clockOf } from '../../core/clock.ts';
@@ -16,6 +18,8 @@ import { formatLines, formatResult } from '../formatResult.ts';
 
 /** A violation's columns, in the order its schema declares them. */
 const COLUMNS = violationSchema.keyof().options;
+/** The table's last column: the subject and result in words. */
+const RESULT_COLUMN = '结果 result';
 
 export const rulesCmd: Command = {
   name: 'rules',
@@ -29,7 +33,8 @@ export const rulesCmd: Command = {
     'is applied to the alerts (new violations open, absent ones resolve, each run is recorded; a failing rule\n' +
     'opens DQ-RULE-FAILED; a storm of new alerts is held back: DQ-ALERT-STORM)\n' +
     'unless --dry-run is given, which changes no alert state and says what would be held. --json prints one JSON\n' +
-    'object per line (rule, school_id, region_code, period, subject, observed, threshold, details). A rule that\n' +
+    'object per line (rule, school_id, region_code, period, subject, observed, threshold, details); without it, a table\n' +
+    'of the same columns and a last one saying the subject and the result in words (`班级 G1-07：班额 57 人，超过 55 人`). A rule that\n' +
     'fails is reported on stderr and the exit status is 1; the other rules still run.\n' +
     "Which moment each rule judges: with --dry-run on a warehouse that holds every event published (the broker's\n" +
     'partition ends are read to know it), --at itself, and stderr names per rule the feeds with nothing near it\n' +
@@ -68,8 +73,14 @@ export const rulesCmd: Command = {
     const req: RulesRequest = { at: at.toISOString(), ...(rule ? { rule } : {}) };
     const dryRun = ctx.values['dry-run'] === true;
     const result = await evaluate(config, req, dryRun, (conn) => warehouseIngestState(conn, config, ctx.log(), clock()));
-    const rows = result.violations.map((v) => COLUMNS.map((c) => v[c]));
-    ctx.outLines(formatLines({ columns: [...COLUMNS], rows }, ctx.values.json ? 'json' : 'table'));
+    if (ctx.values.json) {
+      ctx.outLines(formatLines({ columns: [...COLUMNS], rows: result.violations.map((v) => COLUMNS.map((c) => v[c])) }, 'json'));
+    } else {
+      // For a person: the violation's columns, then its subject and result in words (alerts/resultWords.ts).
+      const says = ruleSays(config);
+      const rows = result.violations.map((v) => [...COLUMNS.map((c) => v[c]), resultLine(says.get(v.rule) ?? null, v, 'zh-CN')]);
+      ctx.outLines(formatLines({ columns: [...COLUMNS, RESULT_COLUMN], rows }, 'table'));
+    }
     const failed = result.runs.filter((r) => r.error);
     for (const r of failed) process.stderr.write(`edumon: rule ${r.rule} failed: ${String(r.error).split('\n').map(visibleText).join('\n')}\n`);
     for (const s of (result.shared ?? []).filter((x) => x.error)) {

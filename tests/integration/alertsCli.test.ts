@@ -39,6 +39,14 @@ describe('edumon alerts', () => {
     expect(await list('--rule', 'ADM-DUPLICATE')).toEqual([]);
   });
 
+  it("says each alert's result in words in the table, the unit included; --json keeps the fields as they are", async () => {
+    const r = await runEdumon(['alerts', 'list'], t.env);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/│ 结果 result$/);
+    expect(r.stdout).toContain('净录取人数 3 人，超过招生计划 2 人');
+    expect(Object.keys((await list())[0]!)).not.toContain('结果 result');
+  });
+
   it('acknowledges an alert with a note; an unknown id is a usage error', async () => {
     const [alert] = await list();
     const r = await runEdumon(['alerts', 'ack', String(alert!.id), '--note', '教育局已核实'], t.env);
