@@ -42,6 +42,9 @@ describe('the alert email in a browser', () => {
     expect(view.text).toContain('再次出现');
     expect(view.text).toContain('已恢复');
     expect(view.text).toContain('2025-07-12 10:55（北京时间）');
+    // The picture in the README says a result as an official reads it, never the rule's key (issue 22).
+    expect(view.text).toContain('室外游戏场地生均面积 3.2 平方米/生，低于 4 平方米/生');
+    expect(view.text).not.toContain('outdoor');
 
     const bytes = readFileSync(png);
     expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
