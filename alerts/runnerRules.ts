@@ -31,7 +31,7 @@ export function runnerRules(
       id: CALENDAR_STALE,
       title: `节假日日历未覆盖 / The holiday calendar does not cover the next ${CALENDAR_HORIZON_DAYS} days`,
       severity: CALENDAR_STALE_SEVERITY,
-      policy: `none: 日历未覆盖的年份，春节等农历节假日与调休不会静默通知，周报可能在假日发出；请按国务院办公厅节假日安排通知，在节假日补充配置中填写该年的放假日与调休上班日。 / A year the calendar does not cover mutes no lunar holiday and knows no 调休: copy that year's State Council notice into ${CALENDAR_CONFIG_KEY}.`,
+      policy: `none: 日历未覆盖的年份，春节等农历节假日与调休不会静默通知，周报可能在假日发出；请按国务院办公厅节假日安排通知，在配置项 ${CALENDAR_CONFIG_KEY} 中补充该年的放假日与调休上班日。 / A year the calendar does not cover mutes no lunar holiday and knows no 调休: copy that year's State Council notice into ${CALENDAR_CONFIG_KEY}.`,
       says: says(CALENDAR_STALE, {
         measure: '距首个未覆盖日 / until the first uncovered day',
         unit: '天 / days',

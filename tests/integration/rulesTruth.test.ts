@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stormViolation } from '../../alerts/alertStorm.ts';
 import { ruleFailedViolation } from '../../alerts/applyRules.ts';
-import { calendarStaleViolation } from '../../alerts/notify/calendarStale.ts';
+import { CALENDAR_CONFIG_KEY, calendarStaleViolation } from '../../alerts/notify/calendarStale.ts';
 import { notifyFailedViolation } from '../../alerts/notify/notifyFailed.ts';
 import { catalogueOf } from '../../alerts/notify/notifyRound.ts';
 import { loadRules } from '../../alerts/rules.ts';
@@ -151,8 +151,11 @@ describe('rules against the simulator truth', () => {
         )
       ).map((r) => [r.school_id, r.name]),
     );
-    // Every key a rule's words give a label to (KG-FACILITY's floors, the feeds, the calendar's config key) must reach no Chinese reader.
-    const keys = [...new Set([...feeds, ...rules.flatMap((r) => [r.says.subject, r.says.measure, r.says.unit].flatMap((k) => Object.keys(k?.byKey ?? {})))])];
+    // Every key a rule's words give a label to (KG-FACILITY's floors, the feeds) must reach no Chinese reader. The one
+    // identifier left is the setting DQ-CALENDAR-STALE asks the data team to fill (notify.calendarOverrides), named in its reason.
+    const keys = [
+      ...new Set([...feeds, ...rules.flatMap((r) => [r.says.subject, r.says.measure, r.says.unit].flatMap((k) => Object.keys(k?.byKey ?? {})))]),
+    ].filter((k) => k !== CALENDAR_CONFIG_KEY);
     expect(keys).toEqual(expect.arrayContaining(['outdoor', 'activity', 'building', 'payroll', 'admission']));
     const units = [...new Set(rules.flatMap((r) => (r.says.unit ? [r.says.unit.label.zh, ...Object.values(r.says.unit.byKey).map((u) => u.zh)] : [])))];
 
