@@ -40,7 +40,7 @@ export default defineConfig({
     // Two files at a time, unit and integration alike: each integration test has its own topics,
     // consumer group, warehouse and ports (tests/helpers/testEnv.ts), so files share only the
     // broker, and much of their time is spent waiting on it and on the processes they start.
-    maxWorkers: 2,
+    maxWorkers: 3,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     sequence: { sequencer: LongestFirst },
