@@ -15,7 +15,7 @@ import { figureDefs } from './figureDefs.ts';
 import { digestFigures } from './figures.ts';
 import type { Digest, IsoWeek } from './model.ts';
 import { type RenderDigestOptions, renderDigest } from './render.ts';
-import { weekAlerts, weekQuality } from './weekReport.ts';
+import { judgeWeek, weekAlerts, weekDetected, weekQuality } from './weekReport.ts';
 import { worseThisWeek } from './worseThisWeek.ts';
 
 /** A contact that receives the digest, and the region it answers for (410800: the city, every region). */
@@ -71,8 +71,10 @@ export function recipientOutboxId(week: IsoWeek, recipient: DigestRecipient): st
 }
 
 /**
- * The digests of `week` for `recipients`: the figures computed once, each scope's digest built
- * once. Reads only; throws what the warehouse throws.
+ * The digests of `week` for `recipients`: the figures computed once, every rule judged once as of
+ * the week's start and end (weekReport.ts judgeWeek: the alert list and data quality by event
+ * time), each scope's digest built once. Reads only (`conn` must not be in a transaction); throws
+ * what the warehouse throws.
  */
 export async function buildDigests(
   conn: DuckDBConnection,
@@ -84,7 +86,8 @@ export async function buildDigests(
   if (!recipients.length) return [];
   const all = await digestFigures(conn, week, config);
   const defs = figureDefs(config.rules);
-  const quality = await weekQuality(conn, week);
+  const judged = await judgeWeek(conn, config, week);
+  const quality = await weekQuality(conn, week, judged);
   const byScope = new Map<string, Digest>();
   for (const scope of new Set(recipients.map((r) => r.scope))) {
     const shown = scopeRegions(scope);
@@ -95,7 +98,8 @@ export async function buildDigests(
       figures,
       worse: worseThisWeek(figures, defs, config.digest.worseThresholdPoints),
       quality,
-      alerts: await weekAlerts(conn, week, scope === CITY_CODE ? null : shown),
+      alerts: weekAlerts(judged, scope === CITY_CODE ? null : shown),
+      detected: await weekDetected(conn, week, scope === CITY_CODE ? null : shown),
       composedAt: now.toISOString(),
     });
   }
