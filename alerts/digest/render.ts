@@ -23,7 +23,7 @@ import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
 import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
-import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest } from './model.ts';
+import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest, WeekAlerts } from './model.ts';
 import { trendPng } from './trendChart.ts';
 import { trendWeeks } from './trendWeeks.ts';
 import { digestWorkbook } from './workbook.ts';
@@ -208,7 +208,12 @@ function qualityLines(ctx: Ctx): string[] {
       );
     lines.push(w.rejections(total) + named.join(w.listSeparator));
   }
-  if (q.unknownSchools > 0) lines.push(w.unknownSchools(q.unknownSchools));
+  if (q.unknownSchools > 0) {
+    const list = q.unknownSchoolList ?? [];
+    const named = list.slice(0, LIST_MAX).map((u) => w.unknownSchool(shorten(visibleText(u.schoolId), REASON_MAX), visibleText(u.firstSeen)));
+    if (list.length > LIST_MAX) named.push(w.moreUnknownSchools(list.length - LIST_MAX));
+    lines.push(w.unknownSchools(q.unknownSchools) + (named.length ? `${w.listSeparator}${named.join(w.listSeparator)}` : ''));
+  }
   return lines;
 }
 
@@ -288,6 +293,19 @@ function alertTable(ctx: Ctx): Array<{ rule: string; region: string | null; open
   const order = new Map(ctx.digest.regions.map((r, i) => [r, i]));
   const rank = (r: string | null) => (r === null ? -1 : (order.get(r) ?? Number.MAX_SAFE_INTEGER));
   return [...rows.values()].sort((a, b) => b.stillOpen - a.stillOpen || b.opened - a.opened || rank(a.region) - rank(b.region) || cmp(a.rule, b.rule));
+}
+
+/**
+ * The clock's part of the alerts section: what the lifecycle detected during the week (a digest
+ * made before issue 22 has no such part: its flaps and oldest unacknowledged stay in `alerts`).
+ */
+function clockPart(ctx: Ctx): { labelled: boolean; opened: readonly AlertCount[]; flaps: WeekAlerts['flaps']; oldestUnacked: WeekAlerts['oldestUnacked'] } {
+  const { alerts, detected } = ctx.digest;
+  if (!detected) return { labelled: false, opened: [], flaps: alerts.flaps, oldestUnacked: alerts.oldestUnacked };
+  const order = new Map(ctx.digest.regions.map((r, i) => [r, i]));
+  const rank = (r: string | null) => (r === null ? -1 : (order.get(r) ?? Number.MAX_SAFE_INTEGER));
+  const opened = [...detected.opened].sort((a, b) => b.count - a.count || rank(a.region) - rank(b.region) || cmp(a.rule, b.rule));
+  return { labelled: true, opened, flaps: [...alerts.flaps, ...detected.flaps], oldestUnacked: [...alerts.oldestUnacked, ...detected.oldestUnacked] };
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -399,49 +417,60 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
   const [from, to] = [ctx.weeks[0]!, ctx.weeks[ctx.weeks.length - 1]!];
   para(esc([w.trendNote(from, to), w.barNote, ...(images.cityOnly ? [w.trendCityOnly] : [])].join(' ')), `;font-size:12px;line-height:18px;color:${GRAY}`);
 
-  // 本周告警
+  // 本周告警: by event time, then (labelled) what the system detected by the clock
   const { alerts } = digest;
   section(w.sections.alerts);
   const table = alertTable(ctx);
-  if (table.length === 0 && alerts.flaps.length === 0 && alerts.oldestUnacked.length === 0) para(esc(w.noAlerts));
-  else {
-    para(esc(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen))));
-    if (table.length) {
-      const c = w.alertCols;
-      out.push(
-        `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
-        `<tr style="color:${GRAY}"><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td align="right">${esc(c.opened)}</td><td align="right">${esc(c.resolved)}</td><td align="right">${esc(c.stillOpen)}</td></tr>`,
-        ...table
-          .slice(0, ROWS_MAX)
-          .map(
-            (r) =>
-              `<tr><td>${esc(ctx.ruleName(r.rule))}</td><td>${esc(r.region === null ? w.noRegion : ctx.region(r.region))}</td><td align="right">${r.opened}</td><td align="right" style="color:${GREEN}">${r.resolved}</td><td align="right"${r.stillOpen ? ` style="color:${RED};font-weight:bold"` : ''}>${r.stillOpen}</td></tr>`,
-          ),
-        '</table></td></tr>',
-      );
-      if (table.length > ROWS_MAX) para(esc(w.moreRows(table.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
-    }
-    if (alerts.flaps.length) {
-      para(
-        `<b>${esc(w.flaps)}</b><br>${alerts.flaps
-          .slice(0, LIST_MAX)
-          .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
-          .join('<br>')}`,
-      );
-    }
-    if (alerts.oldestUnacked.length) {
-      const c = w.oldestCols;
-      para(`<b>${esc(w.oldest)}</b>`);
-      out.push(
-        `<tr><td style="padding:0 16px 6px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:12px;line-height:18px;word-break:break-all">`,
-        `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
-        ...alerts.oldestUnacked.map(
-          (a) =>
-            `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+  const clock = clockPart(ctx);
+  if (clock.labelled) para(esc(w.alertsByEventTime), `;font-size:12px;line-height:18px;color:${GRAY}`);
+  if (table.length === 0 && (clock.labelled || (clock.flaps.length === 0 && clock.oldestUnacked.length === 0))) para(esc(w.noAlerts));
+  else para(esc(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen))));
+  if (table.length) {
+    const c = w.alertCols;
+    out.push(
+      `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
+      `<tr style="color:${GRAY}"><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td align="right">${esc(c.opened)}</td><td align="right">${esc(c.resolved)}</td><td align="right">${esc(c.stillOpen)}</td></tr>`,
+      ...table
+        .slice(0, ROWS_MAX)
+        .map(
+          (r) =>
+            `<tr><td>${esc(ctx.ruleName(r.rule))}</td><td>${esc(r.region === null ? w.noRegion : ctx.region(r.region))}</td><td align="right">${r.opened}</td><td align="right" style="color:${GREEN}">${r.resolved}</td><td align="right"${r.stillOpen ? ` style="color:${RED};font-weight:bold"` : ''}>${r.stillOpen}</td></tr>`,
         ),
-        '</table></td></tr>',
-      );
+      '</table></td></tr>',
+    );
+    if (table.length > ROWS_MAX) para(esc(w.moreRows(table.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
+  }
+  if (clock.labelled) {
+    para(`<b>${esc(w.detected)}</b><br><span style="font-size:12px;color:${GRAY}">${esc(w.detectedNote)}</span>`, ';padding-top:12px');
+    if (clock.opened.length === 0 && clock.flaps.length === 0 && clock.oldestUnacked.length === 0) para(esc(w.noneDetected));
+    if (clock.opened.length) {
+      const lines = clock.opened
+        .slice(0, ROWS_MAX)
+        .map((a) => esc(w.detectedLine(ctx.ruleName(a.rule), a.region === null ? w.noRegion : ctx.region(a.region), a.count)));
+      para(`${esc(w.detectedSummary(sum(clock.opened)))}<br>${lines.join('<br>')}`);
+      if (clock.opened.length > ROWS_MAX) para(esc(w.moreRows(clock.opened.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
     }
+  }
+  if (clock.flaps.length) {
+    para(
+      `<b>${esc(w.flaps)}</b><br>${clock.flaps
+        .slice(0, LIST_MAX)
+        .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
+        .join('<br>')}`,
+    );
+  }
+  if (clock.oldestUnacked.length) {
+    const c = w.oldestCols;
+    para(`<b>${esc(w.oldest)}</b>`);
+    out.push(
+      `<tr><td style="padding:0 16px 6px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:12px;line-height:18px;word-break:break-all">`,
+      `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
+      ...clock.oldestUnacked.map(
+        (a) =>
+          `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+      ),
+      '</table></td></tr>',
+    );
   }
 
   para(esc(w.attachment(xlsxName)), ';padding-top:14px');
@@ -515,37 +544,45 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   section(w.sections.alerts);
   const { alerts } = digest;
   const table = alertTable(ctx);
-  if (table.length === 0 && alerts.flaps.length === 0 && alerts.oldestUnacked.length === 0) out.push(w.noAlerts);
-  else {
-    out.push(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen)));
-    if (table.length) {
-      const c = w.alertCols;
-      const ruleWidth = Math.max(columns(c.rule), ...table.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
-      out.push('', `  ${pad(c.rule, ruleWidth)}${pad(c.region, regionWidth)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`);
-      for (const r of table) {
-        out.push(
-          `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), regionWidth)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
-        );
-      }
+  const clock = clockPart(ctx);
+  if (clock.labelled) out.push(w.alertsByEventTime, '');
+  if (table.length === 0 && (clock.labelled || (clock.flaps.length === 0 && clock.oldestUnacked.length === 0))) out.push(w.noAlerts);
+  else out.push(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen)));
+  if (table.length) {
+    const c = w.alertCols;
+    const ruleWidth = Math.max(columns(c.rule), ...table.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
+    out.push('', `  ${pad(c.rule, ruleWidth)}${pad(c.region, regionWidth)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`);
+    for (const r of table) {
+      out.push(
+        `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), regionWidth)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
+      );
     }
-    if (alerts.flaps.length) {
-      out.push('', w.listHeading(w.flaps));
-      for (const f of alerts.flaps)
-        out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+  }
+  if (clock.labelled) {
+    out.push('', `-- ${w.detected} --`, w.detectedNote);
+    if (clock.opened.length === 0 && clock.flaps.length === 0 && clock.oldestUnacked.length === 0) out.push(w.noneDetected);
+    if (clock.opened.length) {
+      out.push(w.detectedSummary(sum(clock.opened)));
+      for (const a of clock.opened) out.push(`  - ${w.detectedLine(ctx.ruleName(a.rule), a.region === null ? w.noRegion : ctx.region(a.region), a.count)}`);
     }
-    if (alerts.oldestUnacked.length) {
-      out.push('', w.listHeading(w.oldest));
-      for (const a of alerts.oldestUnacked) {
-        const parts = [
-          visibleText(a.alertId),
-          ctx.ruleName(a.rule),
-          a.region === null ? w.noRegion : ctx.region(a.region),
-          visibleText(a.schoolId ?? '—'),
-          timeText(a.openedAt, w),
-          w.days(a.ageDays),
-        ];
-        out.push(`  - ${parts.join('  ')}`);
-      }
+  }
+  if (clock.flaps.length) {
+    out.push('', w.listHeading(w.flaps));
+    for (const f of clock.flaps)
+      out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+  }
+  if (clock.oldestUnacked.length) {
+    out.push('', w.listHeading(w.oldest));
+    for (const a of clock.oldestUnacked) {
+      const parts = [
+        visibleText(a.alertId),
+        ctx.ruleName(a.rule),
+        a.region === null ? w.noRegion : ctx.region(a.region),
+        visibleText(a.schoolId ?? '—'),
+        timeText(a.openedAt, w),
+        w.days(a.ageDays),
+      ];
+      out.push(`  - ${parts.join('  ')}`);
     }
   }
   out.push('', w.attachment(xlsxName), '', '--', w.footer);

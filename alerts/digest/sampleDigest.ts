@@ -189,6 +189,12 @@ export function sampleDigest(): Digest {
         { reason: 'invalid UTF-8', count: 2 },
       ],
       unknownSchools: 4,
+      unknownSchoolList: [
+        { schoolId: '3441010009', firstSeen: '2025-02-24' },
+        { schoolId: '3441080017', firstSeen: '2025-05-06' },
+        { schoolId: '3441100023', firstSeen: '2025-06-30' },
+        { schoolId: '3441210031', firstSeen: '2025-07-02' },
+      ],
     },
     alerts: {
       opened: [
@@ -208,6 +214,15 @@ export function sampleDigest(): Digest {
         { rule: 'ADM-CLASS-SIZE', region: '410882', count: 2 },
         { rule: 'KG-GER', region: '410804', count: 1 },
         { rule: 'INSURANCE-MISSING', region: '410883', count: 3 },
+        { rule: 'DQ-STALE-FEED', region: null, count: 1 },
+      ],
+      flaps: [],
+      oldestUnacked: [],
+    },
+    detected: {
+      opened: [
+        { rule: 'ADM-OVER-QUOTA', region: '410823', count: 2 },
+        { rule: 'ADM-CROSS-REGION', region: '410811', count: 3 },
         { rule: 'DQ-STALE-FEED', region: null, count: 1 },
       ],
       flaps: [{ alertId: 'a-20250703-0112', rule: 'ADM-CROSS-REGION', region: '410811', reopens: 4 }],

@@ -98,8 +98,11 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
     [w.stillOpen, digest.alerts.stillOpen],
   ] as const;
   for (const [kind, list] of lists) for (const a of list) alerts.addRow([kind, visibleText(rule(a.rule)), ...where(a.region), a.count, '']);
-  for (const f of digest.alerts.flaps) alerts.addRow([w.flap, visibleText(rule(f.rule)), ...where(f.region), f.reopens, visibleText(f.alertId)]);
-  for (const a of digest.alerts.oldestUnacked) {
+  // The clock's part (issue 22): what the system detected during the week, labelled so.
+  for (const a of digest.detected?.opened ?? []) alerts.addRow([w.detected, visibleText(rule(a.rule)), ...where(a.region), a.count, '']);
+  for (const f of [...digest.alerts.flaps, ...(digest.detected?.flaps ?? [])])
+    alerts.addRow([w.flap, visibleText(rule(f.rule)), ...where(f.region), f.reopens, visibleText(f.alertId)]);
+  for (const a of [...digest.alerts.oldestUnacked, ...(digest.detected?.oldestUnacked ?? [])]) {
     const detail = [a.alertId, a.schoolId ?? '', formatShanghai(a.openedAt), `${a.ageDays}d`].filter(Boolean).join('  ');
     alerts.addRow([w.unacked, visibleText(rule(a.rule)), ...where(a.region), 1, visibleText(detail)]);
   }

@@ -75,8 +75,9 @@ describe('digestWorkbook', () => {
     const digest = sampleDigest();
     const wb = await read(await digestWorkbook(digest, defs, 'zh-CN', { ruleTitle: (r) => `${r} ${SAMPLE_RULE_TITLES[r] ?? ''}`.trim() }));
     const sheet = wb.getWorksheet('本周告警')!;
-    const { opened, resolved, stillOpen, flaps, oldestUnacked } = digest.alerts;
-    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + flaps.length + oldestUnacked.length);
+    const { opened, resolved, stillOpen } = digest.alerts;
+    const { opened: detected, flaps, oldestUnacked } = digest.detected!;
+    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + detected.length + flaps.length + oldestUnacked.length);
     expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['新增', 'ADM-OVER-QUOTA 超计划招生', '410823', '武陟县', 2, '']);
     const last = sheet.getRow(sheet.rowCount);
     expect(last.getCell(1).value).toBe('未确认');
