@@ -59,6 +59,10 @@ export interface DigestWording {
   /** A list's heading in the plain text: `反复出现的告警：`. */
   listHeading: (name: string) => string;
   barNote: string;
+  /** The period a figure judged per year covers: `2025年按已结束季度折算（第1—3季度）`, `2025年度全年`. */
+  period: (fiscalYear: number, quarters: number) => string;
+  /** The footnote on what each figure counts: `统计范围：欠薪教职工：……；……。`. */
+  coversNote: (items: ReadonlyArray<{ figure: string; covers: string }>) => string;
   alertsSummary: (opened: number, resolved: number, stillOpen: number) => string;
   alertCols: { rule: string; region: string; opened: string; resolved: string; stillOpen: string };
   noAlerts: string;
@@ -95,6 +99,8 @@ export interface DigestWording {
     previous: string;
     change: string;
     worse: string;
+    /** The column of the period a figure judged per year covers (DigestWording.period). */
+    basis: string;
     kind: string;
     rule: string;
     count: string;
@@ -153,7 +159,9 @@ const zh: DigestWording = {
   withTarget: (name, target) => `${name}（${target}）`,
   listHeading: (name) => `${name}：`,
   trendCityOnly: '为控制邮件大小，趋势图只画全市一行；各地区的趋势数值见附件。',
-  barNote: '完成度条：数值与目标之比（封顶 100%）；目标为 0 的指标按各地区中最大值的比例显示。',
+  barNote: '完成度条：达标即满格；未达标时，“≥”目标为数值与目标之比，“≤”目标为目标与数值之比，目标为 0 的指标按各地区中最大值的比例显示。',
+  period: (y, q) => (q >= 4 ? `按${y}年度全年计` : `按已结束季度折算：${y}年第${q === 1 ? '1' : `1—${q}`}季度`),
+  coversNote: (items) => `统计范围：${items.map((i) => `${i.figure}，${i.covers}`).join('；')}。`,
   alertsSummary: (o, r, s) => `本周新增 ${o} 条，恢复 ${r} 条，周末仍未恢复 ${s} 条。`,
   alertCols: { rule: '规则', region: '地区', opened: '新增', resolved: '恢复', stillOpen: '未恢复' },
   noAlerts: '本周没有告警。',
@@ -187,6 +195,7 @@ const zh: DigestWording = {
     previous: '上周',
     change: '变化',
     worse: '本周变差',
+    basis: '口径',
     kind: '类别',
     rule: '规则',
     count: '条数',
@@ -259,7 +268,10 @@ const en: DigestWording = {
   withTarget: (name, target) => `${name} (${target})`,
   listHeading: (name) => `${name}:`,
   trendCityOnly: 'To keep the email small, trends are drawn for the city only; every region’s weekly values are in the attachment.',
-  barNote: 'Progress bar: value over target (capped at 100%); for a target of 0, relative to the largest value of any region.',
+  barNote:
+    'Progress bar: full when the target is met; when missed, value over target for a “≥” target, target over value for a “≤” target, and for a target of 0 relative to the largest value of any region.',
+  period: (y, q) => (q >= 4 ? `whole fiscal year ${y}` : `pro rata to the quarters ended: ${y} Q1${q > 1 ? `–Q${q}` : ''}`),
+  coversNote: (items) => `What each figure counts: ${items.map((i) => `${i.figure}: ${i.covers}`).join('; ')}.`,
   alertsSummary: (o, r, s) => `${o} opened, ${r} resolved, ${s} still open at the week’s end.`,
   alertCols: { rule: 'Rule', region: 'Region', opened: 'Opened', resolved: 'Resolved', stillOpen: 'Open' },
   noAlerts: 'No alerts this week.',
@@ -294,6 +306,7 @@ const en: DigestWording = {
     previous: 'Last week',
     change: 'Change',
     worse: 'Worse this week',
+    basis: 'Basis',
     kind: 'Kind',
     rule: 'Rule',
     count: 'Count',

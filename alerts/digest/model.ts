@@ -52,6 +52,11 @@ export interface FigureDef {
   better: 'higher' | 'lower';
   /** Where the target comes from: `学前 一：「……97%……」`. */
   source: string;
+  /**
+   * What the figure counts, when its clause covers less than everything the plans name (the wage and
+   * insurance figures: staff of which schools, under which clause), said in the digest's footnote.
+   */
+  covers?: { zh: string; en: string };
 }
 
 /** One figure for one region (410800 = the city) in one week. */
@@ -75,6 +80,13 @@ export interface FigureValue {
    * straight line from 0 at newPublicPlacesFrom to the target at newPublicPlacesBy (KG-NEW-PUBLIC-PLACES).
    */
   expected?: number | null;
+  /**
+   * The period a figure judged per year covers, else absent: hsFunds (县中 18, a floor per student
+   * per year) is taken at the end of the last quarter ended, `quarters` of fiscal year `fiscalYear`
+   * due: 1 to 3 pro rata (按已结束季度折算), 4 the whole year (from 1 January to 31 March, the year
+   * just closed).
+   */
+  period?: { fiscalYear: number; quarters: number } | null;
 }
 
 /** A figure that got worse this week: past the configured change threshold, or newly short of its target. */

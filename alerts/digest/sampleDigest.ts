@@ -169,7 +169,17 @@ export function sampleDigest(): Digest {
       const previous = trend[6] ?? null;
       const change = value === null || previous === null ? null : round(value - previous, LEVEL[def.id].digits);
       const met = def.id === 'newPublicPlaces' && region !== CITY_CODE ? null : meets(def, value);
-      figures.push({ figure: def.id, region, value, previous, change, met, trend });
+      // 县中 funds are judged per year: as of W27, pro rata to the two quarters ended.
+      figures.push({
+        figure: def.id,
+        region,
+        value,
+        previous,
+        change,
+        met,
+        trend,
+        ...(def.id === 'hsFunds' ? { period: { fiscalYear: 2025, quarters: 2 } } : {}),
+      });
       const wasMet = def.id === 'newPublicPlaces' && region !== CITY_CODE ? null : meets(def, previous);
       if (met === false && wasMet === true) worse.push({ figure: def.id, region, reason: 'new-shortfall', change });
       else if (change !== null && change !== 0 && def.target !== null && isWorse(def, change)) worse.push({ figure: def.id, region, reason: 'worse', change });

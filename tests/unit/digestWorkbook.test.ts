@@ -32,6 +32,7 @@ describe('digestWorkbook', () => {
       '变化',
       '本周变差',
       ...WEEKS,
+      '口径',
     ]);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.getColumn(3).width).toBeGreaterThan(20);
@@ -51,6 +52,8 @@ describe('digestWorkbook', () => {
       expect(cell(row.getCell(8).value)).toBe(f.previous);
       expect(cell(row.getCell(9).value)).toBe(f.change);
       expect(WEEKS.map((_, i) => cell(row.getCell(11 + i).value))).toEqual(f.trend);
+      // 县中 funds say which part of the year they judge; other figures have no such column.
+      expect(cell(row.getCell(11 + WEEKS.length).value)).toBe(def.id === 'hsFunds' ? '按已结束季度折算：2025年第1—2季度' : null);
       expect(row.getCell(5).numFmt).toBe(def.unit === '%' || def.unit === 'ratio' ? '0.0' : '#,##0');
     }
     // The city first, in the figures' order.
