@@ -3,7 +3,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The longest integration files (about a minute or more each: tests/integration/), longest first.
- * Started first, the two workers finish together: vitest orders files by their last durations,
+ * Started first, the workers finish together: vitest orders files by their last durations,
  * which a fresh clone has none of, and then by size, which would leave a long small file (a
  * two-minute live replay) to run alone at the end.
  */
@@ -37,10 +37,11 @@ class LongestFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    // Two files at a time, unit and integration alike: each integration test has its own topics,
-    // consumer group, warehouse and ports (tests/helpers/testEnv.ts), so files share only the
-    // broker, and much of their time is spent waiting on it and on the processes they start.
-    maxWorkers: 2,
+    // Three files at a time on two cores, unit and integration alike: each integration test has its
+    // own topics, consumer group, warehouse and ports (tests/helpers/testEnv.ts), so files share
+    // only the broker, and much of their time is spent waiting on it, on the processes they start
+    // and on paced input (two at a time left a fifth of the CPU idle: docs/BENCHMARKS.md).
+    maxWorkers: 3,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     sequence: { sequencer: LongestFirst },

@@ -1,14 +1,14 @@
 /**
- * The city's digest of one week of the simulator's year, built the way the service builds it: a
- * Jiaozuo year simulated into `dir` and stored through the real decode, pseudonymise and sink path
- * into `dir`/edumon.duckdb (tools/storeSimulated.ts), the digest composed from that warehouse and
- * rendered in Chinese. For the README's picture (tools/screenshotDigest.ts) and the test that shows
- * it in a browser (tests/integration/digestYear.test.ts). Throws on an event the simulator made
- * that the contract refuses (a simulator bug).
+ * Digests of weeks of the simulator's year, built the way the service builds them: a Jiaozuo year
+ * simulated into `dir` and stored through the real decode, pseudonymise and sink path into
+ * `dir`/edumon.duckdb (tools/storeSimulated.ts), each digest composed from that warehouse and
+ * rendered in Chinese. For the README's picture (tools/screenshotDigest.ts) and the tests that show
+ * it in a browser and check the year end (tests/integration/digestYear.test.ts). Throws on an event
+ * the simulator made that the contract refuses (a simulator bug).
  */
 import { join } from 'node:path';
 import { buildDigests, digestRendering } from '../alerts/digest/digestEmails.ts';
-import type { RenderedDigest } from '../alerts/digest/model.ts';
+import type { Digest, RenderedDigest } from '../alerts/digest/model.ts';
 import { renderDigest } from '../alerts/digest/render.ts';
 import { parseIsoWeek } from '../alerts/digest/week.ts';
 import type { Config } from '../core/config.ts';
@@ -25,17 +25,48 @@ export interface YearDigestOptions {
 
 /** The city's digest of `opts.week` of a simulated year (composed as of the Monday after it), rendered. */
 export async function yearDigest(dir: string, config: Config, opts: YearDigestOptions): Promise<RenderedDigest> {
+  const [built] = await yearDigests(dir, config, { ...opts, digests: [{ week: opts.week, scope: CITY_CODE }] });
+  return built!.rendered;
+}
+
+/** One digest to build: an ISO week (`2026-W01`) and the scope region whose reader receives it (410800: the city). */
+export interface YearDigestWanted {
+  week: string;
+  scope: string;
+}
+
+/**
+ * Simulates and stores the year once, then builds each of `opts.digests` (composed as of the
+ * Monday after its week, rendered in Chinese for a reader of its scope): the digest and its
+ * rendering, in the order asked.
+ */
+export async function yearDigests(
+  dir: string,
+  config: Config,
+  opts: { scale: number; pseudonymKey: string; digests: readonly YearDigestWanted[] },
+): Promise<Array<YearDigestWanted & { digest: Digest; rendered: RenderedDigest }>> {
   const instance = await openWarehouse(join(dir, 'edumon.duckdb'));
   const conn = await connect(instance);
   try {
     await storeSimulated(conn, dir, opts);
-    const week = parseIsoWeek(opts.week);
-    const reader = {
-      contact: { id: 'city', name: '焦作市教育局', email: 'city@example.cn', minSeverity: 'info' as const, language: 'zh-CN' as const },
-      scope: CITY_CODE,
-    };
-    const [built] = await buildDigests(conn, config, week, [reader], new Date(week.end));
-    return await renderDigest(built!.digest, digestRendering(config)('zh-CN', CITY_CODE));
+    const rendering = digestRendering(config);
+    const out: Array<YearDigestWanted & { digest: Digest; rendered: RenderedDigest }> = [];
+    for (const wanted of opts.digests) {
+      const week = parseIsoWeek(wanted.week);
+      const reader = {
+        contact: {
+          id: `reader-${wanted.scope}`,
+          name: '教育局',
+          email: `${wanted.scope}@example.cn`,
+          minSeverity: 'info' as const,
+          language: 'zh-CN' as const,
+        },
+        scope: wanted.scope,
+      };
+      const [built] = await buildDigests(conn, config, week, [reader], new Date(week.end));
+      out.push({ ...wanted, digest: built!.digest, rendered: await renderDigest(built!.digest, rendering('zh-CN', wanted.scope)) });
+    }
+    return out;
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -1,8 +1,9 @@
 /**
  * The week's digests, one per contact: who receives one and for which regions, the digest of
  * each scope (the figures computed once for the week, then each scope's share), and the outbox
- * rows that carry them. An outbox row's id is derived from the week and the contact alone, so a
- * digest is written, and sent, once per week and recipient whatever restarts or retries happen.
+ * rows that carry them. An outbox row's id is derived from the week, the contact and (for a contact's
+ * additional region) the region alone, so a digest is written, and sent, once per week, recipient
+ * and region whatever restarts or retries happen.
  */
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -14,28 +15,40 @@ import { figureDefs } from './figureDefs.ts';
 import { digestFigures } from './figures.ts';
 import type { Digest, IsoWeek } from './model.ts';
 import { type RenderDigestOptions, renderDigest } from './render.ts';
-import { weekAlerts, weekQuality } from './weekReport.ts';
+import { judgeWeek, weekAlerts, weekDetected, weekQuality } from './weekReport.ts';
 import { worseThisWeek } from './worseThisWeek.ts';
 
 /** A contact that receives the digest, and the region it answers for (410800: the city, every region). */
 export interface DigestRecipient {
   contact: Contact;
   scope: string;
+  /**
+   * True for a contact's second and later regions (listed under several regions, the city not among
+   * them): that digest's outbox id names the region too. The first (lowest code) keeps the id of
+   * the week and the contact alone, the one it had when such a contact received one digest.
+   */
+  additional?: boolean;
 }
 
 /**
- * Every contact listed under a region (notify.contacts), with that region as its scope; a contact
- * listed under several regions receives one digest, of the widest (the city's if it is one).
- * Escalation contacts and the data team receive none.
+ * Every contact listed under a region (notify.contacts), with that region as its scope. A contact
+ * listed under the city receives the city's digest alone (it shows every region); one listed under
+ * several regions receives one digest per region, lowest code first, each the same email that
+ * region's other contacts receive. Escalation contacts and the data team receive none.
  */
 export function digestRecipients(notify: Pick<Config['notify'], 'contacts'>): DigestRecipient[] {
-  const byId = new Map<string, DigestRecipient>();
+  const byId = new Map<string, { contact: Contact; scopes: string[] }>();
   for (const [scope, list] of Object.entries(notify.contacts))
     for (const contact of list) {
-      const seen = byId.get(contact.id);
-      if (!seen || scope === CITY_CODE) byId.set(contact.id, { contact, scope });
+      const seen = byId.get(contact.id) ?? { contact, scopes: [] };
+      if (!seen.scopes.includes(scope)) seen.scopes.push(scope);
+      byId.set(contact.id, seen);
     }
-  return [...byId.values()];
+  return [...byId.values()].flatMap(({ contact, scopes }) =>
+    scopes.includes(CITY_CODE)
+      ? [{ contact, scope: CITY_CODE }]
+      : [...scopes].sort().map((scope, i) => (i === 0 ? { contact, scope } : { contact, scope, additional: true })),
+  );
 }
 
 /** The regions a scope's digest shows: the city and every region for the city, else the one region. */
@@ -43,14 +56,25 @@ export function scopeRegions(scope: string): string[] {
   return scope === CITY_CODE ? regions.map((r) => r.code) : [scope];
 }
 
-/** The outbox id of a week's digest to one contact: the same week and contact, the same id, whenever it is composed. */
-export function digestOutboxId(week: IsoWeek, contactId: string): string {
-  return createHash('sha256').update(`digest\n${week.label}\n${contactId}`).digest('hex').slice(0, 32);
+/**
+ * The outbox id of a week's digest to one contact: the same week and contact (and, for a contact's
+ * additional region, that region), the same id, whenever it is composed.
+ */
+export function digestOutboxId(week: IsoWeek, contactId: string, additionalScope?: string): string {
+  const key = `digest\n${week.label}\n${contactId}${additionalScope === undefined ? '' : `\n${additionalScope}`}`;
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+/** The outbox id of the week's digest to `recipient` (digestOutboxId). */
+export function recipientOutboxId(week: IsoWeek, recipient: DigestRecipient): string {
+  return digestOutboxId(week, recipient.contact.id, recipient.additional ? recipient.scope : undefined);
 }
 
 /**
- * The digests of `week` for `recipients`: the figures computed once, each scope's digest built
- * once. Reads only; throws what the warehouse throws.
+ * The digests of `week` for `recipients`: the figures computed once, every rule judged once as of
+ * the week's start and end (weekReport.ts judgeWeek: the alert list and data quality by event
+ * time), each scope's digest built once. Reads only (`conn` must not be in a transaction); throws
+ * what the warehouse throws.
  */
 export async function buildDigests(
   conn: DuckDBConnection,
@@ -62,7 +86,8 @@ export async function buildDigests(
   if (!recipients.length) return [];
   const all = await digestFigures(conn, week, config);
   const defs = figureDefs(config.rules);
-  const quality = await weekQuality(conn, week);
+  const judged = await judgeWeek(conn, config, week);
+  const quality = await weekQuality(conn, week, judged);
   const byScope = new Map<string, Digest>();
   for (const scope of new Set(recipients.map((r) => r.scope))) {
     const shown = scopeRegions(scope);
@@ -73,7 +98,8 @@ export async function buildDigests(
       figures,
       worse: worseThisWeek(figures, defs, config.digest.worseThresholdPoints),
       quality,
-      alerts: await weekAlerts(conn, week, scope === CITY_CODE ? null : shown),
+      alerts: weekAlerts(judged, scope === CITY_CODE ? null : shown),
+      detected: await weekDetected(conn, week, scope === CITY_CODE ? null : shown),
       composedAt: now.toISOString(),
     });
   }
@@ -107,7 +133,7 @@ export async function digestOutboxRows(
   const optionsFor = digestRendering(config);
   const out: OutboxRow[] = [];
   for (const { recipient, digest } of await buildDigests(conn, config, week, recipients, now)) {
-    const id = digestOutboxId(week, recipient.contact.id);
+    const id = recipientOutboxId(week, recipient);
     const rendered = await renderDigest(digest, optionsFor(recipient.contact.language, recipient.scope));
     out.push({
       id,

@@ -35,6 +35,10 @@ export interface DigestWording {
   rejections: (total: number) => string;
   rejection: (reason: string, count: number) => string;
   unknownSchools: (n: number) => string;
+  /** One unknown school in the list after unknownSchools: its code and the day an event first named it. */
+  unknownSchool: (code: string, firstSeen: string) => string;
+  /** More unknown schools than the body lists: `另有 3 所`. */
+  moreUnknownSchools: (n: number) => string;
   /** The rejection reasons past the body's limit: `其他 3 种原因 12 条`. */
   otherReasons: (kinds: number, count: number) => string;
   /** Rows past the body's limit: `另有 12 行未列出，见附件 ….xlsx。`. */
@@ -60,9 +64,21 @@ export interface DigestWording {
   /** A list's heading in the plain text: `反复出现的告警：`. */
   listHeading: (name: string) => string;
   barNote: string;
+  /** The period a figure judged per year covers: `2025年按已结束季度折算（第1—3季度）`, `2025年度全年`. */
+  period: (fiscalYear: number, quarters: number) => string;
+  /** The footnote on what each figure counts: `统计范围：欠薪教职工：……；……。`. */
+  coversNote: (items: ReadonlyArray<{ figure: string; covers: string }>) => string;
   alertsSummary: (opened: number, resolved: number, stillOpen: number) => string;
   alertCols: { rule: string; region: string; opened: string; resolved: string; stillOpen: string };
   noAlerts: string;
+  /** What the alert table counts: event time, the week judged at its start and end. */
+  alertsByEventTime: string;
+  /** The clock's part of the alerts section: its heading, what it counts, a summary, one line, or none. */
+  detected: string;
+  detectedNote: string;
+  detectedSummary: (n: number) => string;
+  detectedLine: (rule: string, region: string, n: number) => string;
+  noneDetected: string;
   noRegion: string;
   flaps: string;
   flap: (alertId: string, rule: string, region: string, reopens: number) => string;
@@ -88,6 +104,8 @@ export interface DigestWording {
     previous: string;
     change: string;
     worse: string;
+    /** The column of the period a figure judged per year covers (DigestWording.period). */
+    basis: string;
     kind: string;
     rule: string;
     count: string;
@@ -97,6 +115,8 @@ export interface DigestWording {
     stillOpen: string;
     flap: string;
     unacked: string;
+    /** An alert the system opened during the week (by the clock, not event time). */
+    detected: string;
     yes: string;
     no: string;
   };
@@ -120,9 +140,11 @@ const zh: DigestWording = {
   units: { days: '天', hours: '小时', minutes: '分钟' },
   failedRule: (rule, error) => `规则运行失败：${rule}（${error}）`,
   moreFailedRules: (n) => `另有 ${n} 条规则运行失败`,
-  rejections: (total) => `拒收消息 ${total} 条：`,
+  rejections: (total) => `本周收到并拒收的消息 ${total} 条（按接收时间计：拒收的消息读不出事件时间）：`,
   rejection: (reason, count) => `${reason} ${count} 条`,
-  unknownSchools: (n) => `未登记的学校 ${n} 所（事件中出现、学校名录中没有）`,
+  unknownSchools: (n) => `未登记的学校 ${n} 所（截至周末，事件中出现、学校名录中没有；其在园在校人数未计入各地区指标）`,
+  unknownSchool: (code, firstSeen) => `${code}（${firstSeen} 首次出现）`,
+  moreUnknownSchools: (n) => `另有 ${n} 所`,
   otherReasons: (kinds, count) => `其他 ${kinds} 种原因 ${count} 条`,
   moreRows: (n, f) => `另有 ${n} 行未列出，见附件 ${f}。`,
   noneWorse: '本周没有变差的指标。',
@@ -142,10 +164,18 @@ const zh: DigestWording = {
   withTarget: (name, target) => `${name}（${target}）`,
   listHeading: (name) => `${name}：`,
   trendCityOnly: '为控制邮件大小，趋势图只画全市一行；各地区的趋势数值见附件。',
-  barNote: '完成度条：数值与目标之比（封顶 100%）；目标为 0 的指标按各地区中最大值的比例显示。',
+  barNote: '完成度条：达标即满格；未达标时，“≥”目标为数值与目标之比，“≤”目标为目标与数值之比，目标为 0 的指标按各地区中最大值的比例显示。',
+  period: (y, q) => (q >= 4 ? `按${y}年度全年计` : `按已结束季度折算：${y}年第${q === 1 ? '1' : `1—${q}`}季度`),
+  coversNote: (items) => `统计范围：${items.map((i) => `${i.figure}，${i.covers}`).join('；')}。`,
   alertsSummary: (o, r, s) => `本周新增 ${o} 条，恢复 ${r} 条，周末仍未恢复 ${s} 条。`,
   alertCols: { rule: '规则', region: '地区', opened: '新增', resolved: '恢复', stillOpen: '未恢复' },
   noAlerts: '本周没有告警。',
+  alertsByEventTime: '按事件发生时间统计：以周初和周末两个时刻各按全部规则判定一次并比较；数据何时入库不影响这些数字。',
+  detected: '系统本周发现的告警（按系统处理时间）',
+  detectedNote: '以下按系统打开告警的时刻统计：补录、迟到的数据或停机后的追赶会使它与上表不同。',
+  detectedSummary: (n) => `本周系统首次发现或重新打开告警 ${n} 条：`,
+  detectedLine: (rule, region, n) => `${rule}，${region}：${n} 条`,
+  noneDetected: '本周系统没有打开新的告警。',
   noRegion: '（数据质量）',
   flaps: '反复出现的告警',
   flap: (id, rule, region, n) => `${id} ${rule} ${region}：本周重新打开 ${n} 次`,
@@ -170,6 +200,7 @@ const zh: DigestWording = {
     previous: '上周',
     change: '变化',
     worse: '本周变差',
+    basis: '口径',
     kind: '类别',
     rule: '规则',
     count: '条数',
@@ -179,6 +210,7 @@ const zh: DigestWording = {
     stillOpen: '未恢复',
     flap: '反复出现',
     unacked: '未确认',
+    detected: '系统本周打开（按处理时间）',
     yes: '是',
     no: '否',
   },
@@ -206,9 +238,13 @@ const en: DigestWording = {
   units: { days: 'days', hours: 'hours', minutes: 'minutes' },
   failedRule: (rule, error) => `Rule failed: ${rule} (${error})`,
   moreFailedRules: (n) => `${plural(n, 'more rule', 'more rules')} failed`,
-  rejections: (total) => `${plural(total, 'message', 'messages')} rejected: `,
+  rejections: (total) =>
+    `${plural(total, 'message', 'messages')} received and rejected this week (by arrival: a rejected message’s event time cannot be read): `,
   rejection: (reason, count) => `${reason} ${count}`,
-  unknownSchools: (n) => `${plural(n, 'school', 'schools')} named in events but not in the registry`,
+  unknownSchools: (n) =>
+    `${plural(n, 'school', 'schools')} named in events by the week’s end but not in the registry (their children and staff are in no region’s figures)`,
+  unknownSchool: (code, firstSeen) => `${code} (first named ${firstSeen})`,
+  moreUnknownSchools: (n) => `${n} more`,
   otherReasons: (kinds, count) => `${plural(kinds, 'other reason', 'other reasons')} ${count}`,
   moreRows: (n, f) => `${plural(n, 'more row is', 'more rows are')} in the attachment ${f}.`,
   noneWorse: 'No figure got worse this week.',
@@ -237,10 +273,20 @@ const en: DigestWording = {
   withTarget: (name, target) => `${name} (${target})`,
   listHeading: (name) => `${name}:`,
   trendCityOnly: 'To keep the email small, trends are drawn for the city only; every region’s weekly values are in the attachment.',
-  barNote: 'Progress bar: value over target (capped at 100%); for a target of 0, relative to the largest value of any region.',
+  barNote:
+    'Progress bar: full when the target is met; when missed, value over target for a “≥” target, target over value for a “≤” target, and for a target of 0 relative to the largest value of any region.',
+  period: (y, q) => (q >= 4 ? `whole fiscal year ${y}` : `pro rata to the quarters ended: ${y} Q1${q > 1 ? `–Q${q}` : ''}`),
+  coversNote: (items) => `What each figure counts: ${items.map((i) => `${i.figure}: ${i.covers}`).join('; ')}.`,
   alertsSummary: (o, r, s) => `${o} opened, ${r} resolved, ${s} still open at the week’s end.`,
   alertCols: { rule: 'Rule', region: 'Region', opened: 'Opened', resolved: 'Resolved', stillOpen: 'Open' },
   noAlerts: 'No alerts this week.',
+  alertsByEventTime:
+    'By event time: every rule judged as of the week’s start and as of its end, and the two compared; when the data was loaded changes none of these numbers.',
+  detected: 'Alerts the system detected this week (by processing time)',
+  detectedNote: 'Counted by when the system opened each alert: a backfill, late data or a catch-up after downtime makes this differ from the table above.',
+  detectedSummary: (n) => `${plural(n, 'alert', 'alerts')} first detected or reopened by the system this week:`,
+  detectedLine: (rule, region, n) => `${rule}, ${region}: ${n}`,
+  noneDetected: 'The system opened no new alert this week.',
   noRegion: '(data quality)',
   flaps: 'Flapping alerts',
   flap: (id, rule, region, n) => `${id} ${rule} ${region}: reopened ${plural(n, 'time', 'times')} this week`,
@@ -265,6 +311,7 @@ const en: DigestWording = {
     previous: 'Last week',
     change: 'Change',
     worse: 'Worse this week',
+    basis: 'Basis',
     kind: 'Kind',
     rule: 'Rule',
     count: 'Count',
@@ -274,6 +321,7 @@ const en: DigestWording = {
     stillOpen: 'still open',
     flap: 'flapping',
     unacked: 'unacknowledged',
+    detected: 'opened by the system this week (processing time)',
     yes: 'yes',
     no: 'no',
   },

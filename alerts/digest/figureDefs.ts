@@ -26,6 +26,29 @@ export const figureRules: Readonly<Record<FigureId, string>> = {
   insuranceGapYuan: 'INSURANCE-MISSING',
 };
 
+/** 学前 6's words on kindergarten staff's wages and on their social insurance (docs/policy.md). */
+export const KG_WAGE_CLAUSE = '学前 6：「统筹各类资金来源渠道，确保教师工资及时足额发放、同工同酬。」';
+export const KG_INSURANCE_CLAUSE = '学前 6：「各类幼儿园教职工依法全员纳入社会保障体系……督促各类幼儿园依法依规足额足项为教职工缴纳社会保险和住房公积金。」';
+
+/**
+ * The clause a figure quotes where its rule's policy names more than the figure counts: the wage
+ * and insurance figures count kindergarten staff only, so they quote 学前 6 alone, while
+ * WAGE-MISSING and INSURANCE-MISSING, which judge staff of every school, quote a clause per level.
+ */
+const FIGURE_CLAUSES: Partial<Record<FigureId, string>> = {
+  wageGapStaff: KG_WAGE_CLAUSE,
+  wageGapMonths: KG_WAGE_CLAUSE,
+  wageGapYuan: KG_WAGE_CLAUSE,
+  insuranceGapStaff: KG_INSURANCE_CLAUSE,
+  insuranceGapMonths: KG_INSURANCE_CLAUSE,
+  insuranceGapYuan: KG_INSURANCE_CLAUSE,
+};
+
+const KG_STAFF = {
+  zh: '只计各类幼儿园（公办、民办）教职工，依学前 6；普通高中、职业学校教职工的欠薪和未缴社保不在本项（两个方案未对其设此目标），仍由规则逐人告警',
+  en: 'kindergarten staff only (public and private), under 学前 6; high-school and vocational staff are not counted here (the plans set them no such target), though the rules still alert on each of their gaps',
+};
+
 /**
  * The 15 figures of the digest in model.ts's order, with targets from the config's `rules`
  * thresholds (the plans' numbers by default):
@@ -39,12 +62,23 @@ export const figureRules: Readonly<Record<FigureId, string>> = {
  * - counts that should be 0 (lower is better): oversize grade-1 classes (over maxClassSize),
  *   oversize new high schools (over maxSchoolSize, opened since schoolSizeOpenedFrom), staff and
  *   months with a wage gap and the yuan unpaid, staff and months without social insurance and
- *   the agreed wages of those months (the base the contributions were due on).
+ *   the agreed wages of those months (the base the contributions were due on): kindergarten staff
+ *   only (public and private), as the clause they quote (学前 6) governs, `covers` saying so.
+ * hsFunds is judged per year (县中 18): at the end of the last quarter ended, pro rata to the
+ * quarters ended, and from January to March for the whole year just closed (FigureValue.period).
  * Unknown rule ids cannot happen here: ruleById throws at the first call if one is renamed.
  */
 export function figureDefs(rules: Config['rules']): FigureDef[] {
-  const source = (id: FigureId) => ruleById(figureRules[id]).policy;
-  const def = (id: FigureId, zh: string, en: string, unit: FigureDef['unit'], target: number | null, better: FigureDef['better']): FigureDef => ({
+  const source = (id: FigureId) => FIGURE_CLAUSES[id] ?? ruleById(figureRules[id]).policy;
+  const def = (
+    id: FigureId,
+    zh: string,
+    en: string,
+    unit: FigureDef['unit'],
+    target: number | null,
+    better: FigureDef['better'],
+    covers?: FigureDef['covers'],
+  ): FigureDef => ({
     id,
     zh,
     en,
@@ -52,7 +86,12 @@ export function figureDefs(rules: Config['rules']): FigureDef[] {
     target,
     better,
     source: source(id),
+    ...(covers ? { covers } : {}),
   });
+  const hsFundsCovers = {
+    zh: '各普通高中截至最近一个已结束季度末实拨数占按季度折算应拨数的比例，逐校核算（一校多拨不抵他校少拨）；1月至3月按上一年度全年核定',
+    en: 'per high school, what was disbursed by the end of the last quarter ended over the floor due for the quarters ended, school by school (one school’s surplus does not cover another’s shortfall); from January to March, the whole year just closed',
+  };
   return [
     def('kgGer', '学前三年毛入园率', 'Preschool gross enrollment rate (3 years)', '%', rules.kgGerMinPercent, 'higher'),
     def('kgPuhui', '普惠性幼儿园覆盖率', 'Coverage of affordable (puhui) kindergartens', '%', rules.kgPuhuiMinPercent, 'higher'),
@@ -60,14 +99,22 @@ export function figureDefs(rules: Config['rules']): FigureDef[] {
     def('kgTeacherRatio', '幼儿园专任教师配比', 'Children per full-time teacher (public kindergartens)', 'ratio', rules.kgChildrenPerTeacher, 'lower'),
     def('newPublicPlaces', '新增公办学位', 'New public kindergarten places', 'count', rules.newPublicPlacesTarget, 'higher'),
     def('hsGer', '高中阶段毛入学率', 'High-school-stage gross enrollment rate', '%', rules.hsGerMinPercent, 'higher'),
-    def('hsFunds', '生均公用经费', 'Per-student public funds disbursed (% of due)', '%', 100, 'higher'),
+    def('hsFunds', '生均公用经费', 'Per-student public funds disbursed (% of due)', '%', 100, 'higher', hsFundsCovers),
     def('oversizeClasses', '大班额', `Grade-1 high-school classes over ${rules.maxClassSize}`, 'count', 0, 'lower'),
     def('oversizeSchools', '超大规模学校', `New high schools over ${rules.maxSchoolSize} students`, 'count', 0, 'lower'),
-    def('wageGapStaff', '欠薪教职工', 'Staff with wages unpaid or short', 'count', 0, 'lower'),
-    def('wageGapMonths', '欠薪月数', 'Months of wages unpaid or short', 'count', 0, 'lower'),
-    def('wageGapYuan', '欠薪金额', 'Wages unpaid (yuan)', 'yuan', 0, 'lower'),
-    def('insuranceGapStaff', '未缴社保教职工', 'Staff without social insurance', 'count', 0, 'lower'),
-    def('insuranceGapMonths', '未缴社保月数', 'Months without social insurance', 'count', 0, 'lower'),
-    def('insuranceGapYuan', '未缴社保月工资额', 'Agreed wages of months without social insurance (yuan)', 'yuan', 0, 'lower'),
+    def('wageGapStaff', '幼儿园欠薪教职工', 'Kindergarten staff with wages unpaid or short', 'count', 0, 'lower', KG_STAFF),
+    def('wageGapMonths', '幼儿园欠薪月数', 'Kindergarten staff: months of wages unpaid or short', 'count', 0, 'lower', KG_STAFF),
+    def('wageGapYuan', '幼儿园欠薪金额', 'Kindergarten staff: wages unpaid (yuan)', 'yuan', 0, 'lower', KG_STAFF),
+    def('insuranceGapStaff', '幼儿园未缴社保教职工', 'Kindergarten staff without social insurance', 'count', 0, 'lower', KG_STAFF),
+    def('insuranceGapMonths', '幼儿园未缴社保月数', 'Kindergarten staff: months without social insurance', 'count', 0, 'lower', KG_STAFF),
+    def(
+      'insuranceGapYuan',
+      '幼儿园未缴社保月工资额',
+      'Kindergarten staff: agreed wages of months without social insurance (yuan)',
+      'yuan',
+      0,
+      'lower',
+      KG_STAFF,
+    ),
   ];
 }

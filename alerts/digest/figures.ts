@@ -22,23 +22,24 @@ const SQL = sqlStatements('digest', ['figures']);
 export const TREND_WEEKS = 8;
 
 /** Each figure's columns in figures.sql: its value, whether it met the target (absent: compared here), its moving target. */
-const COLUMNS: Readonly<Record<FigureId, { value: string; met?: string; expected?: string; cityOnly?: boolean }>> = {
-  kgGer: { value: 'kg_ger', met: 'kg_ger_met' },
-  kgPuhui: { value: 'kg_puhui', met: 'kg_puhui_met' },
-  kgPublicShare: { value: 'kg_public_share', met: 'kg_public_share_met' },
-  kgTeacherRatio: { value: 'kg_teacher_ratio', met: 'kg_teacher_ratio_met' },
-  newPublicPlaces: { value: 'new_public_places', met: 'new_public_places_met', expected: 'new_public_places_expected', cityOnly: true },
-  hsGer: { value: 'hs_ger', met: 'hs_ger_met' },
-  hsFunds: { value: 'hs_funds', met: 'hs_funds_met' },
-  oversizeClasses: { value: 'oversize_classes' },
-  oversizeSchools: { value: 'oversize_schools' },
-  wageGapStaff: { value: 'wage_gap_staff' },
-  wageGapMonths: { value: 'wage_gap_months' },
-  wageGapYuan: { value: 'wage_gap_yuan' },
-  insuranceGapStaff: { value: 'insurance_gap_staff' },
-  insuranceGapMonths: { value: 'insurance_gap_months' },
-  insuranceGapYuan: { value: 'insurance_gap_yuan' },
-};
+const COLUMNS: Readonly<Record<FigureId, { value: string; met?: string; expected?: string; cityOnly?: boolean; period?: { year: string; quarters: string } }>> =
+  {
+    kgGer: { value: 'kg_ger', met: 'kg_ger_met' },
+    kgPuhui: { value: 'kg_puhui', met: 'kg_puhui_met' },
+    kgPublicShare: { value: 'kg_public_share', met: 'kg_public_share_met' },
+    kgTeacherRatio: { value: 'kg_teacher_ratio', met: 'kg_teacher_ratio_met' },
+    newPublicPlaces: { value: 'new_public_places', met: 'new_public_places_met', expected: 'new_public_places_expected', cityOnly: true },
+    hsGer: { value: 'hs_ger', met: 'hs_ger_met' },
+    hsFunds: { value: 'hs_funds', met: 'hs_funds_met', period: { year: 'hs_funds_fiscal_year', quarters: 'hs_funds_quarters' } },
+    oversizeClasses: { value: 'oversize_classes' },
+    oversizeSchools: { value: 'oversize_schools' },
+    wageGapStaff: { value: 'wage_gap_staff' },
+    wageGapMonths: { value: 'wage_gap_months' },
+    wageGapYuan: { value: 'wage_gap_yuan' },
+    insuranceGapStaff: { value: 'insurance_gap_staff' },
+    insuranceGapMonths: { value: 'insurance_gap_months' },
+    insuranceGapYuan: { value: 'insurance_gap_yuan' },
+  };
 
 /** One moment's figures.sql rows by region code. */
 type Moment = Map<string, FigureRow>;
@@ -48,6 +49,7 @@ interface Point {
   value: number | null;
   met: boolean | null;
   expected: number | null;
+  period: FigureValue['period'];
 }
 
 /**
@@ -56,6 +58,9 @@ interface Point {
  * previous (points for rates), `met` against the config's targets as the rules judge, and `trend`
  * the values at the last 8 week-ends, oldest first. newPublicPlaces is the city's only (the plan
  * sets no county share of its 10,000 places), with `expected` its straight-line target that week.
+ * hsFunds, judged per year, is taken at the end of the last quarter ended (figures.sql hs_cutoff),
+ * with `period` the fiscal year and quarters it covers: from January to March the year just
+ * closed, against its whole floor.
  *
  * Figures are as of what the warehouse holds now: a week recomputed after late events that
  * occurred in it arrived includes them; events that occurred after its end never change it.
@@ -73,7 +78,7 @@ export async function digestFigures(conn: DuckDBConnection, week: IsoWeek, confi
       if (cols.cityOnly && region !== CITY_CODE) continue;
       const points = moments.map((m) => pointOf(m.get(region), cols, def));
       const now = points[points.length - 1]!;
-      const before = points[points.length - 2] ?? { value: null, met: null, expected: null };
+      const before = points[points.length - 2] ?? { value: null, met: null, expected: null, period: null };
       const value: FigureValue = {
         figure,
         region,
@@ -85,6 +90,7 @@ export async function digestFigures(conn: DuckDBConnection, week: IsoWeek, confi
         previousMet: before.met,
       };
       if (cols.expected) value.expected = now.expected;
+      if (cols.period) value.period = now.period;
       out.push(value);
     }
   }
@@ -101,13 +107,16 @@ function num(v: unknown): number | null {
 function pointOf(row: FigureRow | undefined, cols: (typeof COLUMNS)[FigureId], def: FigureDef): Point {
   const value = row ? num(row[cols.value]) : null;
   const expected = row && cols.expected ? num(row[cols.expected]) : null;
-  if (value === null) return { value, met: null, expected };
+  const year = row && cols.period ? num(row[cols.period.year]) : null;
+  const quarters = row && cols.period ? num(row[cols.period.quarters]) : null;
+  const period = year === null || quarters === null ? null : { fiscalYear: year, quarters };
+  if (value === null) return { value, met: null, expected, period };
   if (cols.met) {
     const m = row?.[cols.met];
-    return { value, met: typeof m === 'boolean' ? m : null, expected };
+    return { value, met: typeof m === 'boolean' ? m : null, expected, period };
   }
-  if (def.target === null) return { value, met: null, expected };
-  return { value, met: def.better === 'higher' ? value >= def.target : value <= def.target, expected };
+  if (def.target === null) return { value, met: null, expected, period };
+  return { value, met: def.better === 'higher' ? value >= def.target : value <= def.target, expected, period };
 }
 
 /**

@@ -52,6 +52,11 @@ export interface FigureDef {
   better: 'higher' | 'lower';
   /** Where the target comes from: `学前 一：「……97%……」`. */
   source: string;
+  /**
+   * What the figure counts, when its clause covers less than everything the plans name (the wage and
+   * insurance figures: staff of which schools, under which clause), said in the digest's footnote.
+   */
+  covers?: { zh: string; en: string };
 }
 
 /** One figure for one region (410800 = the city) in one week. */
@@ -75,6 +80,13 @@ export interface FigureValue {
    * straight line from 0 at newPublicPlacesFrom to the target at newPublicPlacesBy (KG-NEW-PUBLIC-PLACES).
    */
   expected?: number | null;
+  /**
+   * The period a figure judged per year covers, else absent: hsFunds (县中 18, a floor per student
+   * per year) is taken at the end of the last quarter ended, `quarters` of fiscal year `fiscalYear`
+   * due: 1 to 3 pro rata (按已结束季度折算), 4 the whole year (from 1 January to 31 March, the year
+   * just closed).
+   */
+  period?: { fiscalYear: number; quarters: number } | null;
 }
 
 /** A figure that got worse this week: past the configured change threshold, or newly short of its target. */
@@ -85,16 +97,18 @@ export interface Worse {
   change: number | null;
 }
 
-/** Whether this week's numbers can be trusted. */
+/** Whether this week's numbers can be trusted, by event time (alerts/digest/weekReport.ts). */
 export interface DataQuality {
-  /** Feeds DQ-STALE-FEED held open at the week's end: feed, how far behind, in what unit. */
+  /** Feeds DQ-STALE-FEED finds stale as of the week's end: feed, how far behind, in what unit. */
   staleFeeds: Array<{ feed: string; behind: number; unit: string }>;
-  /** Rules that failed during the week (DQ-RULE-FAILED), with their last error. */
+  /** Rules that failed when the digest judged the week (as of its start or end), with the error. */
   failedRules: Array<{ rule: string; error: string }>;
-  /** Messages rejected during the week, by reason. */
+  /** Messages rejected during the week by when they were received (their event time cannot be read), by reason. */
   rejections: Array<{ reason: string; count: number }>;
-  /** Schools events named during the week that the registry does not know. */
+  /** Schools named in events by the week's end that the registry did not know by then (DQ-UNKNOWN-SCHOOL). */
   unknownSchools: number;
+  /** Those schools (school codes, not personal ids) with the Shanghai date (YYYY-MM-DD) of the first event naming each, earliest first. */
+  unknownSchoolList?: Array<{ schoolId: string; firstSeen: string }>;
 }
 
 /** One line of the alerts of the week: a rule in a region, and how many. */
@@ -104,7 +118,12 @@ export interface AlertCount {
   count: number;
 }
 
-/** The alerts of the week, for the digest's regions. */
+/**
+ * The alerts of the week, for the digest's regions. opened, resolved and stillOpen are by event
+ * time: the violations the rules find as of the week's end and not its start, at its start and not
+ * its end, and at its end. A digest built since issue 22 leaves flaps and oldestUnacked empty here
+ * and gives them in Digest.detected (they are the clock's).
+ */
 export interface WeekAlerts {
   opened: AlertCount[];
   resolved: AlertCount[];
@@ -113,6 +132,17 @@ export interface WeekAlerts {
   flaps: Array<{ alertId: string; rule: string; region: string | null; reopens: number }>;
   /** The oldest unacknowledged open alerts, oldest first (at most 10). */
   oldestUnacked: Array<{ alertId: string; rule: string; region: string | null; schoolId: string | null; openedAt: string; ageDays: number }>;
+}
+
+/**
+ * What the alert lifecycle did during the week by the clock, for the digest's regions: alerts first
+ * detected (opened or reopened) then, those that reopened more than once, the oldest open and
+ * unacknowledged at its end. Differs from WeekAlerts after a backfill, a late feed or a catch-up.
+ */
+export interface DetectedAlerts {
+  opened: AlertCount[];
+  flaps: WeekAlerts['flaps'];
+  oldestUnacked: WeekAlerts['oldestUnacked'];
 }
 
 /** One digest: one week, for the regions one reader is responsible for. */
@@ -124,6 +154,8 @@ export interface Digest {
   worse: Worse[];
   quality: DataQuality;
   alerts: WeekAlerts;
+  /** What the alert lifecycle did during the week by the clock (absent in digests made before issue 22). */
+  detected?: DetectedAlerts;
   /** When it was composed, ISO UTC. */
   composedAt: string;
 }

@@ -23,7 +23,7 @@ import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
 import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
-import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest } from './model.ts';
+import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest, WeekAlerts } from './model.ts';
 import { trendPng } from './trendChart.ts';
 import { trendWeeks } from './trendWeeks.ts';
 import { digestWorkbook } from './workbook.ts';
@@ -208,7 +208,12 @@ function qualityLines(ctx: Ctx): string[] {
       );
     lines.push(w.rejections(total) + named.join(w.listSeparator));
   }
-  if (q.unknownSchools > 0) lines.push(w.unknownSchools(q.unknownSchools));
+  if (q.unknownSchools > 0) {
+    const list = q.unknownSchoolList ?? [];
+    const named = list.slice(0, LIST_MAX).map((u) => w.unknownSchool(shorten(visibleText(u.schoolId), REASON_MAX), visibleText(u.firstSeen)));
+    if (list.length > LIST_MAX) named.push(w.moreUnknownSchools(list.length - LIST_MAX));
+    lines.push(w.unknownSchools(q.unknownSchools) + (named.length ? `${w.listSeparator}${named.join(w.listSeparator)}` : ''));
+  }
   return lines;
 }
 
@@ -235,37 +240,86 @@ function valueText(def: FigureDef, v: number | null, w: DigestWording): string {
   }
 }
 
+/** The period a figure judged per year covers this week (FigureValue.period, the same in every row), or ''. */
+function periodText(rows: readonly FigureValue[], w: DigestWording): string {
+  const p = rows.find((r) => r.period)?.period;
+  return p ? w.period(p.fiscalYear, p.quarters) : '';
+}
+
+/** A figure's target and, for one judged per year, the period it covers: `目标 ≥ 100.0%　按2025年度全年计`. */
+function targetLine(def: FigureDef, rows: readonly FigureValue[], w: DigestWording): string {
+  const period = periodText(rows, w);
+  return period ? `${targetText(def, w)}　${period}` : targetText(def, w);
+}
+
+/** The footnote saying what each figure with a `covers` counts (figures saying the same named together), or '' when none has one. */
+function coversText(ctx: Ctx): string {
+  const byText = new Map<string, string[]>();
+  for (const { def } of ctx.groups) {
+    if (!def.covers) continue;
+    const text = visibleText(ctx.lang === 'en' ? def.covers.en : def.covers.zh);
+    byText.set(text, [...(byText.get(text) ?? []), figureName(def, ctx)]);
+  }
+  const items = [...byText].map(([covers, names]) => ({ figure: names.join(ctx.lang === 'en' ? ', ' : '、'), covers }));
+  return items.length ? ctx.w.coversNote(items) : '';
+}
+
 function targetText(def: FigureDef, w: DigestWording): string {
   if (def.target === null) return w.noTarget;
   const op = def.target === 0 && def.better === 'lower' ? '=' : def.better === 'higher' ? '≥' : '≤';
   return w.target(op, valueText(def, def.target, w));
 }
 
-/** Whether a change is for the better (1), the worse (-1) or none (0). */
-function direction(def: FigureDef, change: number): -1 | 0 | 1 {
-  if (change === 0) return 0;
+/** The decimals a change is printed with: one for rates and ratios, none for whole counts and yuan. */
+function changeDigits(def: FigureDef, change: number): number {
+  return def.unit === '%' || def.unit === 'ratio' ? 1 : Number.isInteger(change) ? 0 : 1;
+}
+
+/**
+ * Whether a change is for the better (1), the worse (-1) or none (0), judged on the change as
+ * printed (rounded as changeText rounds it): a change too small to print reads `→ 持平` and is
+ * coloured as none, so the colour never says more than the word.
+ */
+export function direction(def: FigureDef, change: number): -1 | 0 | 1 {
+  if (!Number.isFinite(change) || Number(Math.abs(change).toFixed(changeDigits(def, change))) === 0) return 0;
   return change > 0 === (def.better === 'higher') ? 1 : -1;
 }
 
 /** `↑ +1.2 个百分点`, `↓ -778 元`, `→ 持平`, or `—`. */
 function changeText(def: FigureDef, change: number | null, w: DigestWording): string {
   if (change === null || !Number.isFinite(change)) return '—';
-  const digits = def.unit === '%' || def.unit === 'ratio' ? 1 : Number.isInteger(change) ? 0 : 1;
-  if (Number(Math.abs(change).toFixed(digits)) === 0) return w.same;
+  const digits = changeDigits(def, change);
+  if (direction(def, change) === 0) return w.same;
   const sign = change > 0 ? '+' : '-';
   const abs = num(Math.abs(change), digits);
   const amount = def.unit === '%' ? `${sign}${abs}${w.points}` : def.unit === 'yuan' ? `${sign}${w.yuan(abs)}` : `${sign}${abs}`;
   return `${change > 0 ? '↑' : '↓'} ${amount}`;
 }
 
+/** A change's colour: green for the better, red for the worse, gray for none or none printed. */
+function changeColor(def: FigureDef, change: number | null): string {
+  const dir = change === null ? 0 : direction(def, change);
+  return dir > 0 ? GREEN : dir < 0 ? RED : GRAY;
+}
+
 function metText(met: boolean | null, w: DigestWording): string {
   return met === true ? w.met : met === false ? w.missed : '—';
 }
 
-/** The bar's fill from 0 to 1: value over target, capped; for a target of 0 or none, over the largest value of the figure. */
-function barFill(def: FigureDef, v: number | null, rows: readonly FigureValue[]): number {
-  if (v === null || !Number.isFinite(v) || v <= 0) return 0;
-  if (def.target !== null && def.target > 0) return Math.min(1, v / def.target);
+/**
+ * The bar's fill from 0 to 1, as the word beside it reads: a met target is a full bar; a missed `≥`
+ * target is value over target, a missed `≤` target target over value (1:20 against 1:15 is 75%);
+ * a missed target of 0 (a count that should be none) is the value over the largest of the figure;
+ * no target, the same.
+ */
+export function barFill(def: FigureDef, v: number | null, met: boolean | null, rows: readonly FigureValue[]): number {
+  if (v === null || !Number.isFinite(v)) return 0;
+  if (met === true) return 1;
+  if (def.target !== null && def.target > 0) {
+    if (def.better === 'lower') return v <= 0 ? 1 : Math.min(1, def.target / v);
+    return v <= 0 ? 0 : Math.min(1, v / def.target);
+  }
+  if (v <= 0) return 0;
   const max = Math.max(...rows.map((r) => (r.value !== null && Number.isFinite(r.value) ? r.value : 0)));
   return max > 0 ? Math.min(1, v / max) : 0;
 }
@@ -288,6 +342,19 @@ function alertTable(ctx: Ctx): Array<{ rule: string; region: string | null; open
   const order = new Map(ctx.digest.regions.map((r, i) => [r, i]));
   const rank = (r: string | null) => (r === null ? -1 : (order.get(r) ?? Number.MAX_SAFE_INTEGER));
   return [...rows.values()].sort((a, b) => b.stillOpen - a.stillOpen || b.opened - a.opened || rank(a.region) - rank(b.region) || cmp(a.rule, b.rule));
+}
+
+/**
+ * The clock's part of the alerts section: what the lifecycle detected during the week (a digest
+ * made before issue 22 has no such part: its flaps and oldest unacknowledged stay in `alerts`).
+ */
+function clockPart(ctx: Ctx): { labelled: boolean; opened: readonly AlertCount[]; flaps: WeekAlerts['flaps']; oldestUnacked: WeekAlerts['oldestUnacked'] } {
+  const { alerts, detected } = ctx.digest;
+  if (!detected) return { labelled: false, opened: [], flaps: alerts.flaps, oldestUnacked: alerts.oldestUnacked };
+  const order = new Map(ctx.digest.regions.map((r, i) => [r, i]));
+  const rank = (r: string | null) => (r === null ? -1 : (order.get(r) ?? Number.MAX_SAFE_INTEGER));
+  const opened = [...detected.opened].sort((a, b) => b.count - a.count || rank(a.region) - rank(b.region) || cmp(a.rule, b.rule));
+  return { labelled: true, opened, flaps: [...alerts.flaps, ...detected.flaps], oldestUnacked: [...alerts.oldestUnacked, ...detected.oldestUnacked] };
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -372,7 +439,7 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
       const def = ctx.defOf(x.figure);
       const why = x.reason === 'new-shortfall' ? w.newShortfall : w.gotWorse;
       const value = digest.figures.find((f) => f.figure === x.figure && f.region === x.region)?.value ?? null;
-      return `<tr><td>${esc(ctx.region(x.region))}</td><td>${esc(figureName(def, ctx))}</td><td align="right">${esc(valueText(def, value, w))}</td><td style="color:${RED}">${esc(changeText(def, x.change, w))}</td><td style="color:${RED}">${esc(why)}</td></tr>`;
+      return `<tr><td>${esc(ctx.region(x.region))}</td><td>${esc(figureName(def, ctx))}</td><td align="right">${esc(valueText(def, value, w))}</td><td style="color:${changeColor(def, x.change)}">${esc(changeText(def, x.change, w))}</td><td style="color:${RED}">${esc(why)}</td></tr>`;
     });
     out.push(
       `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
@@ -391,57 +458,70 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
   );
   for (const { def, rows } of ctx.groups) {
     out.push(
-      `<tr><td colspan="6" style="padding:10px 3px 3px;border-bottom:1px solid #d1d5db"><b style="font-size:14px">${esc(figureName(def, ctx))}</b> <span style="color:${GRAY};font-size:12px">${esc(targetText(def, w))}${def.source ? `　${esc(shorten(visibleText(def.source), TEXT_MAX))}` : ''}</span></td></tr>`,
+      `<tr><td colspan="6" style="padding:10px 3px 3px;border-bottom:1px solid #d1d5db"><b style="font-size:14px">${esc(figureName(def, ctx))}</b> <span style="color:${GRAY};font-size:12px">${esc(targetLine(def, rows, w))}${def.source ? `　${esc(shorten(visibleText(def.source), TEXT_MAX))}` : ''}</span></td></tr>`,
     );
     for (const row of rows) out.push(figureRowHtml(def, row, rows, ctx, images));
   }
   out.push('</table></td></tr>');
   const [from, to] = [ctx.weeks[0]!, ctx.weeks[ctx.weeks.length - 1]!];
   para(esc([w.trendNote(from, to), w.barNote, ...(images.cityOnly ? [w.trendCityOnly] : [])].join(' ')), `;font-size:12px;line-height:18px;color:${GRAY}`);
+  const covers = coversText(ctx);
+  if (covers) para(esc(covers), `;font-size:12px;line-height:18px;color:${GRAY}`);
 
-  // 本周告警
+  // 本周告警: by event time, then (labelled) what the system detected by the clock
   const { alerts } = digest;
   section(w.sections.alerts);
   const table = alertTable(ctx);
-  if (table.length === 0 && alerts.flaps.length === 0 && alerts.oldestUnacked.length === 0) para(esc(w.noAlerts));
-  else {
-    para(esc(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen))));
-    if (table.length) {
-      const c = w.alertCols;
-      out.push(
-        `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
-        `<tr style="color:${GRAY}"><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td align="right">${esc(c.opened)}</td><td align="right">${esc(c.resolved)}</td><td align="right">${esc(c.stillOpen)}</td></tr>`,
-        ...table
-          .slice(0, ROWS_MAX)
-          .map(
-            (r) =>
-              `<tr><td>${esc(ctx.ruleName(r.rule))}</td><td>${esc(r.region === null ? w.noRegion : ctx.region(r.region))}</td><td align="right">${r.opened}</td><td align="right" style="color:${GREEN}">${r.resolved}</td><td align="right"${r.stillOpen ? ` style="color:${RED};font-weight:bold"` : ''}>${r.stillOpen}</td></tr>`,
-          ),
-        '</table></td></tr>',
-      );
-      if (table.length > ROWS_MAX) para(esc(w.moreRows(table.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
-    }
-    if (alerts.flaps.length) {
-      para(
-        `<b>${esc(w.flaps)}</b><br>${alerts.flaps
-          .slice(0, LIST_MAX)
-          .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
-          .join('<br>')}`,
-      );
-    }
-    if (alerts.oldestUnacked.length) {
-      const c = w.oldestCols;
-      para(`<b>${esc(w.oldest)}</b>`);
-      out.push(
-        `<tr><td style="padding:0 16px 6px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:12px;line-height:18px;word-break:break-all">`,
-        `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
-        ...alerts.oldestUnacked.map(
-          (a) =>
-            `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+  const clock = clockPart(ctx);
+  if (clock.labelled) para(esc(w.alertsByEventTime), `;font-size:12px;line-height:18px;color:${GRAY}`);
+  if (table.length === 0 && (clock.labelled || (clock.flaps.length === 0 && clock.oldestUnacked.length === 0))) para(esc(w.noAlerts));
+  else para(esc(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen))));
+  if (table.length) {
+    const c = w.alertCols;
+    out.push(
+      `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
+      `<tr style="color:${GRAY}"><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td align="right">${esc(c.opened)}</td><td align="right">${esc(c.resolved)}</td><td align="right">${esc(c.stillOpen)}</td></tr>`,
+      ...table
+        .slice(0, ROWS_MAX)
+        .map(
+          (r) =>
+            `<tr><td>${esc(ctx.ruleName(r.rule))}</td><td>${esc(r.region === null ? w.noRegion : ctx.region(r.region))}</td><td align="right">${r.opened}</td><td align="right" style="color:${GREEN}">${r.resolved}</td><td align="right"${r.stillOpen ? ` style="color:${RED};font-weight:bold"` : ''}>${r.stillOpen}</td></tr>`,
         ),
-        '</table></td></tr>',
-      );
+      '</table></td></tr>',
+    );
+    if (table.length > ROWS_MAX) para(esc(w.moreRows(table.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
+  }
+  if (clock.labelled) {
+    para(`<b>${esc(w.detected)}</b><br><span style="font-size:12px;color:${GRAY}">${esc(w.detectedNote)}</span>`, ';padding-top:12px');
+    if (clock.opened.length === 0 && clock.flaps.length === 0 && clock.oldestUnacked.length === 0) para(esc(w.noneDetected));
+    if (clock.opened.length) {
+      const lines = clock.opened
+        .slice(0, ROWS_MAX)
+        .map((a) => esc(w.detectedLine(ctx.ruleName(a.rule), a.region === null ? w.noRegion : ctx.region(a.region), a.count)));
+      para(`${esc(w.detectedSummary(sum(clock.opened)))}<br>${lines.join('<br>')}`);
+      if (clock.opened.length > ROWS_MAX) para(esc(w.moreRows(clock.opened.length - ROWS_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
     }
+  }
+  if (clock.flaps.length) {
+    para(
+      `<b>${esc(w.flaps)}</b><br>${clock.flaps
+        .slice(0, LIST_MAX)
+        .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
+        .join('<br>')}`,
+    );
+  }
+  if (clock.oldestUnacked.length) {
+    const c = w.oldestCols;
+    para(`<b>${esc(w.oldest)}</b>`);
+    out.push(
+      `<tr><td style="padding:0 16px 6px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:12px;line-height:18px;word-break:break-all">`,
+      `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
+      ...clock.oldestUnacked.map(
+        (a) =>
+          `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+      ),
+      '</table></td></tr>',
+    );
   }
 
   para(esc(w.attachment(xlsxName)), ';padding-top:14px');
@@ -455,9 +535,7 @@ function figureRowHtml(def: FigureDef, row: FigureValue, rows: readonly FigureVa
   const { w } = ctx;
   const city = row.region === CITY_CODE;
   const metColor = row.met === true ? GREEN : row.met === false ? RED : GRAY;
-  const dir = row.change === null ? 0 : direction(def, row.change);
-  const changeColor = dir > 0 ? GREEN : dir < 0 ? RED : GRAY;
-  const fill = Math.round(barFill(def, row.value, rows) * BAR);
+  const fill = Math.round(barFill(def, row.value, row.met, rows) * BAR);
   const barColor = row.met === false ? RED : row.met === true ? GREEN : '#9ca3af';
   const bar =
     `<table width="${BAR}" cellpadding="0" cellspacing="0" bgcolor="#e5e7eb"><tr height="8">` +
@@ -468,7 +546,7 @@ function figureRowHtml(def: FigureDef, row: FigureValue, rows: readonly FigureVa
   const img = cid ? `<img src="cid:${cid}" width="${TREND.width}" height="${TREND.height}" alt="" style="display:block">` : '';
   return (
     `<tr${city ? ' style="background:#f9fafb;font-weight:bold"' : ''}><td>${esc(ctx.region(row.region))}</td><td align="right">${esc(valueText(def, row.value, w))}</td>` +
-    `<td style="color:${metColor}">${esc(metText(row.met, w))}</td><td style="color:${changeColor}">${esc(changeText(def, row.change, w))}</td><td>${bar}</td><td>${img}</td></tr>`
+    `<td style="color:${metColor}">${esc(metText(row.met, w))}</td><td style="color:${changeColor(def, row.change)}">${esc(changeText(def, row.change, w))}</td><td>${bar}</td><td>${img}</td></tr>`
   );
 }
 
@@ -504,7 +582,7 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   section(w.sections.figures);
   out.push(w.trendNoteText(ctx.weeks[0]!, ctx.weeks[ctx.weeks.length - 1]!));
   for (const { def, rows } of ctx.groups) {
-    out.push('', w.withTarget(figureName(def, ctx), targetText(def, w)));
+    out.push('', w.withTarget(figureName(def, ctx), targetLine(def, rows, w)));
     for (const row of rows) {
       out.push(
         `  ${pad(ctx.region(row.region), regionWidth)}${pad(valueText(def, row.value, w), TEXT_COLUMNS.value, true)}  ${pad(metText(row.met, w), TEXT_COLUMNS.met)}${pad(changeText(def, row.change, w), TEXT_COLUMNS.change)}${spark(row.trend)}`,
@@ -512,40 +590,51 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
     }
   }
 
+  const covers = coversText(ctx);
+  if (covers) out.push('', covers);
+
   section(w.sections.alerts);
   const { alerts } = digest;
   const table = alertTable(ctx);
-  if (table.length === 0 && alerts.flaps.length === 0 && alerts.oldestUnacked.length === 0) out.push(w.noAlerts);
-  else {
-    out.push(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen)));
-    if (table.length) {
-      const c = w.alertCols;
-      const ruleWidth = Math.max(columns(c.rule), ...table.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
-      out.push('', `  ${pad(c.rule, ruleWidth)}${pad(c.region, regionWidth)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`);
-      for (const r of table) {
-        out.push(
-          `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), regionWidth)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
-        );
-      }
+  const clock = clockPart(ctx);
+  if (clock.labelled) out.push(w.alertsByEventTime, '');
+  if (table.length === 0 && (clock.labelled || (clock.flaps.length === 0 && clock.oldestUnacked.length === 0))) out.push(w.noAlerts);
+  else out.push(w.alertsSummary(sum(alerts.opened), sum(alerts.resolved), sum(alerts.stillOpen)));
+  if (table.length) {
+    const c = w.alertCols;
+    const ruleWidth = Math.max(columns(c.rule), ...table.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
+    out.push('', `  ${pad(c.rule, ruleWidth)}${pad(c.region, regionWidth)}${pad(c.opened, 8, true)}${pad(c.resolved, 8, true)}${pad(c.stillOpen, 8, true)}`);
+    for (const r of table) {
+      out.push(
+        `  ${pad(ctx.ruleName(r.rule), ruleWidth)}${pad(r.region === null ? w.noRegion : ctx.region(r.region), regionWidth)}${pad(String(r.opened), 8, true)}${pad(String(r.resolved), 8, true)}${pad(String(r.stillOpen), 8, true)}`,
+      );
     }
-    if (alerts.flaps.length) {
-      out.push('', w.listHeading(w.flaps));
-      for (const f of alerts.flaps)
-        out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+  }
+  if (clock.labelled) {
+    out.push('', `-- ${w.detected} --`, w.detectedNote);
+    if (clock.opened.length === 0 && clock.flaps.length === 0 && clock.oldestUnacked.length === 0) out.push(w.noneDetected);
+    if (clock.opened.length) {
+      out.push(w.detectedSummary(sum(clock.opened)));
+      for (const a of clock.opened) out.push(`  - ${w.detectedLine(ctx.ruleName(a.rule), a.region === null ? w.noRegion : ctx.region(a.region), a.count)}`);
     }
-    if (alerts.oldestUnacked.length) {
-      out.push('', w.listHeading(w.oldest));
-      for (const a of alerts.oldestUnacked) {
-        const parts = [
-          visibleText(a.alertId),
-          ctx.ruleName(a.rule),
-          a.region === null ? w.noRegion : ctx.region(a.region),
-          visibleText(a.schoolId ?? '—'),
-          timeText(a.openedAt, w),
-          w.days(a.ageDays),
-        ];
-        out.push(`  - ${parts.join('  ')}`);
-      }
+  }
+  if (clock.flaps.length) {
+    out.push('', w.listHeading(w.flaps));
+    for (const f of clock.flaps)
+      out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+  }
+  if (clock.oldestUnacked.length) {
+    out.push('', w.listHeading(w.oldest));
+    for (const a of clock.oldestUnacked) {
+      const parts = [
+        visibleText(a.alertId),
+        ctx.ruleName(a.rule),
+        a.region === null ? w.noRegion : ctx.region(a.region),
+        visibleText(a.schoolId ?? '—'),
+        timeText(a.openedAt, w),
+        w.days(a.ageDays),
+      ];
+      out.push(`  - ${parts.join('  ')}`);
     }
   }
   out.push('', w.attachment(xlsxName), '', '--', w.footer);

@@ -169,7 +169,17 @@ export function sampleDigest(): Digest {
       const previous = trend[6] ?? null;
       const change = value === null || previous === null ? null : round(value - previous, LEVEL[def.id].digits);
       const met = def.id === 'newPublicPlaces' && region !== CITY_CODE ? null : meets(def, value);
-      figures.push({ figure: def.id, region, value, previous, change, met, trend });
+      // 县中 funds are judged per year: as of W27, pro rata to the two quarters ended.
+      figures.push({
+        figure: def.id,
+        region,
+        value,
+        previous,
+        change,
+        met,
+        trend,
+        ...(def.id === 'hsFunds' ? { period: { fiscalYear: 2025, quarters: 2 } } : {}),
+      });
       const wasMet = def.id === 'newPublicPlaces' && region !== CITY_CODE ? null : meets(def, previous);
       if (met === false && wasMet === true) worse.push({ figure: def.id, region, reason: 'new-shortfall', change });
       else if (change !== null && change !== 0 && def.target !== null && isWorse(def, change)) worse.push({ figure: def.id, region, reason: 'worse', change });
@@ -189,6 +199,12 @@ export function sampleDigest(): Digest {
         { reason: 'invalid UTF-8', count: 2 },
       ],
       unknownSchools: 4,
+      unknownSchoolList: [
+        { schoolId: '3441010009', firstSeen: '2025-02-24' },
+        { schoolId: '3441080017', firstSeen: '2025-05-06' },
+        { schoolId: '3441100023', firstSeen: '2025-06-30' },
+        { schoolId: '3441210031', firstSeen: '2025-07-02' },
+      ],
     },
     alerts: {
       opened: [
@@ -208,6 +224,15 @@ export function sampleDigest(): Digest {
         { rule: 'ADM-CLASS-SIZE', region: '410882', count: 2 },
         { rule: 'KG-GER', region: '410804', count: 1 },
         { rule: 'INSURANCE-MISSING', region: '410883', count: 3 },
+        { rule: 'DQ-STALE-FEED', region: null, count: 1 },
+      ],
+      flaps: [],
+      oldestUnacked: [],
+    },
+    detected: {
+      opened: [
+        { rule: 'ADM-OVER-QUOTA', region: '410823', count: 2 },
+        { rule: 'ADM-CROSS-REGION', region: '410811', count: 3 },
         { rule: 'DQ-STALE-FEED', region: null, count: 1 },
       ],
       flaps: [{ alertId: 'a-20250703-0112', rule: 'ADM-CROSS-REGION', region: '410811', reopens: 4 }],

@@ -51,22 +51,51 @@ export interface TrendOptions {
 export const TREND_SIZE = { width: 120, height: 32 } as const;
 
 /**
+ * The least vertical range a sparkline spans, as a share of the larger of |target| and the largest
+ * |value|: 5% (4.5 points for a 90% target, 0.75 for a ratio of 15), so a wobble in the third
+ * decimal is drawn flat, not edge to edge as if the figure swung.
+ */
+export const MIN_RANGE_SHARE = 0.05;
+
+/**
+ * The vertical axis of a sparkline of `known` values with `target`: [min, max] covering both, at
+ * least MIN_RANGE_SHARE of their magnitude tall (centred on them), with 12% headroom so the line
+ * never touches the edge; a flat line at 0 with no target sits in the middle of [-1, 1].
+ */
+export function trendRange(known: readonly number[], target: number | null): { min: number; max: number } {
+  const span = [...known, ...(target === null ? [] : [target])];
+  let min = span.length ? Math.min(...span) : 0;
+  let max = span.length ? Math.max(...span) : 1;
+  const least = Math.max(...span.map(Math.abs), 0) * MIN_RANGE_SHARE;
+  if (max - min < least) {
+    const mid = (max + min) / 2;
+    [min, max] = [mid - least / 2, mid + least / 2];
+  }
+  const pad = max > min ? (max - min) * 0.12 : Math.max(Math.abs(max) * 0.05, 1);
+  return { min: min - pad, max: max + pad };
+}
+
+/**
  * A PNG sparkline of `values` (oldest first; null is a week without a value) with `target` as a
  * dashed line, `width` × `height` CSS px at `scale` (2: 240 × 64 pixels by default).
  */
 export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOptions): Buffer {
+  const svg = trendSvg(values, opts);
+  const scale = opts.scale ?? 2;
+  // Loading the font costs more than drawing the line: only a picture with text gets it.
+  const font = svg.includes('<text')
+    ? { fontFiles: [cjkFontPath(opts.cjkFont)], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
+    : { loadSystemFonts: false };
+  return new (resvg().Resvg)(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
+}
+
+/** The SVG trendPng rasterises, `width` × `height` CSS px (the vertical axis from trendRange). */
+export function trendSvg(values: ReadonlyArray<number | null>, opts: TrendOptions): string {
   const width = opts.width ?? TREND_SIZE.width;
   const height = opts.height ?? TREND_SIZE.height;
-  const scale = opts.scale ?? 2;
   const color = opts.color ?? '#2563eb';
   const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  const span = [...known, ...(opts.target === null ? [] : [opts.target])];
-  let min = span.length ? Math.min(...span) : 0;
-  let max = span.length ? Math.max(...span) : 1;
-  // A flat line sits in the middle; else 12% headroom so the line never touches the edge.
-  const pad = max > min ? (max - min) * 0.12 : Math.max(Math.abs(max) * 0.05, 1);
-  min -= pad;
-  max += pad;
+  const { min, max } = trendRange(known, opts.target);
   const data = values.map((v) => (v !== null && Number.isFinite(v) ? v : null));
   const last = data.length - 1;
   const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -97,12 +126,7 @@ export function trendPng(values: ReadonlyArray<number | null>, opts: TrendOption
         },
       ],
     });
-    const svg = chart.renderToSVGString();
-    // Loading the font costs more than drawing the line: only a picture with text gets it.
-    const font = svg.includes('<text')
-      ? { fontFiles: [cjkFontPath(opts.cjkFont)], loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
-      : { loadSystemFonts: false };
-    return new (resvg().Resvg)(svg, { fitTo: { mode: 'zoom', value: scale }, font }).render().asPng();
+    return chart.renderToSVGString();
   } finally {
     chart.dispose();
   }

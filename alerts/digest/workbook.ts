@@ -1,7 +1,7 @@
 /**
  * The digest's workbook (`.xlsx`, for Excel and WPS): a sheet of every figure for every region of
  * the digest (the same numbers the email shows, with the 8 weekly values under their ISO week
- * labels) and a sheet of the alerts of the week. Chinese headers unless the reader reads English,
+ * labels, and for a figure judged per year the period it covers) and a sheet of the alerts of the week. Chinese headers unless the reader reads English,
  * number formats per unit (0.0 for rates and ratios, #,##0 for counts and yuan), the header row
  * frozen and filterable. Producer text is written visibly (core/text.ts) and as
  * plain strings, never as formulas.
@@ -51,6 +51,7 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
     { header: w.change, width: 10 },
     { header: w.worse, width: 10 },
     ...weeks.map((label) => ({ header: label, width: 11 })),
+    { header: w.basis, width: 30 },
   ];
   const defOf = new Map(defs.map((d) => [d.id as string, d]));
   const order = new Map(defs.map((d, i) => [d.id as string, i]));
@@ -77,6 +78,7 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
       f.change,
       worse.get(`${f.figure} ${f.region}`) ?? null,
       ...trend,
+      f.period ? wording.period(f.period.fiscalYear, f.period.quarters) : null,
     ]);
     for (const c of [5, 6, 8, 9, ...weeks.map((_, i) => 11 + i)]) row.getCell(c).numFmt = FORMAT[unit];
   }
@@ -98,8 +100,11 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
     [w.stillOpen, digest.alerts.stillOpen],
   ] as const;
   for (const [kind, list] of lists) for (const a of list) alerts.addRow([kind, visibleText(rule(a.rule)), ...where(a.region), a.count, '']);
-  for (const f of digest.alerts.flaps) alerts.addRow([w.flap, visibleText(rule(f.rule)), ...where(f.region), f.reopens, visibleText(f.alertId)]);
-  for (const a of digest.alerts.oldestUnacked) {
+  // The clock's part (issue 22): what the system detected during the week, labelled so.
+  for (const a of digest.detected?.opened ?? []) alerts.addRow([w.detected, visibleText(rule(a.rule)), ...where(a.region), a.count, '']);
+  for (const f of [...digest.alerts.flaps, ...(digest.detected?.flaps ?? [])])
+    alerts.addRow([w.flap, visibleText(rule(f.rule)), ...where(f.region), f.reopens, visibleText(f.alertId)]);
+  for (const a of [...digest.alerts.oldestUnacked, ...(digest.detected?.oldestUnacked ?? [])]) {
     const detail = [a.alertId, a.schoolId ?? '', formatShanghai(a.openedAt), `${a.ageDays}d`].filter(Boolean).join('  ');
     alerts.addRow([w.unacked, visibleText(rule(a.rule)), ...where(a.region), 1, visibleText(detail)]);
   }

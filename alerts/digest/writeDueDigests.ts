@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../../core/config.ts';
 import { inTransaction } from '../../core/db.ts';
 import { existingOutboxIds, writeOutbox } from '../notify/outbox.ts';
-import { digestOutboxId, digestOutboxRows, digestRecipients } from './digestEmails.ts';
+import { digestOutboxRows, digestRecipients, recipientOutboxId } from './digestEmails.ts';
 import type { IsoWeek } from './model.ts';
 import { dueDigestWeek } from './sendDay.ts';
 
@@ -29,9 +29,9 @@ export async function writeDueDigests(conn: DuckDBConnection, config: Config, no
   const recipients = digestRecipients(config.notify);
   const there = await existingOutboxIds(
     conn,
-    recipients.map((r) => digestOutboxId(due, r.contact.id)),
+    recipients.map((r) => recipientOutboxId(due, r)),
   );
-  const missing = recipients.filter((r) => !there.has(digestOutboxId(due, r.contact.id)));
+  const missing = recipients.filter((r) => !there.has(recipientOutboxId(due, r)));
   if (!missing.length) return { week: due, written: 0, alreadyThere: there.size };
   const rows = await digestOutboxRows(conn, config, due, missing, now);
   await inTransaction(conn, () => writeOutbox(conn, rows));

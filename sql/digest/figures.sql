@@ -8,8 +8,10 @@
 --   new_public_places_by, hs_funds_per_student, max_class_size, max_school_size,
 --   school_size_opened_from, wage_due_day, wage_tolerance
 -- Sources: asof_region_indicators (KG-GER, KG-PUHUI, KG-PUBLIC-SHARE, HS-GER), asof_schools,
--- asof_school_students, asof_school_teachers (KG-TEACHER-RATIO, HS-FUNDS, ADM-SCHOOL-SIZE),
--- asof_active_enrollments (ADM-CLASS-SIZE), asof_pay_gaps (WAGE-MISSING, WAGE-SHORT, INSURANCE-MISSING).
+-- asof_school_students, asof_school_teachers (KG-TEACHER-RATIO, HS-FUNDS, ADM-SCHOOL-SIZE; HS-FUNDS'
+-- asof_hs_funds taken at the end of the last quarter ended, see hs_cutoff),
+-- asof_active_enrollments (ADM-CLASS-SIZE), asof_pay_gaps (WAGE-MISSING, WAGE-SHORT, INSURANCE-MISSING,
+-- kindergarten staff only: see gaps).
 -- indicators, schools and students are materialized once (each is read by several figures).
 -- Rates are unrounded doubles (the renderer rounds); a figure that cannot be computed is null;
 -- counts of what should not exist are 0 where none is found.
@@ -44,11 +46,25 @@ with regions as (
     any_value(span.elapsed_days) as elapsed_days
   from span left join schools x
     on x.level = 'kindergarten' and x.ownership = 'public' and x.built_year >= year(span.from_date)
+), hs_cutoff as (
+  -- 县中 18's floor is per student per year, paid in instalments: judged at the end of the last
+  -- quarter ended by as_of (as_of itself on a quarter's last day), money and students alike, so an
+  -- instalment paid in a quarter's last weeks is never counted against fewer quarters than it pays
+  -- for (a school paid 4 x 200 of 1000 is short all year, not met from 15 December). From 1 January
+  -- to 31 March that end is 31 December: the year just closed, judged against its whole floor.
+  select case when last_day(date_trunc('quarter', local.t) + interval 2 month) = local.t::date then $as_of::timestamptz
+    else timezone('Asia/Shanghai', date_trunc('quarter', local.t)) - interval 1 microsecond end as t
+  from local
 ), hs_funds as (
   -- Per school as HS-FUNDS owes it (asof_hs_funds); a school's surplus does not cover another's shortfall.
   select coalesce(h.region_code, '410800') as region_code, sum(least(h.funds_yuan, h.due_yuan)) as covered_yuan, sum(h.due_yuan) as due_yuan
-  from asof_hs_funds($as_of::timestamptz, $hs_funds_per_student::decimal(18, 2)) h semi join jiaozuo_regions() r using (region_code)
+  from asof_hs_funds((select t from hs_cutoff), $hs_funds_per_student::decimal(18, 2)) h semi join jiaozuo_regions() r using (region_code)
   group by grouping sets ((h.region_code), ())
+), hs_funds_period as (
+  -- The fiscal year judged and its quarters ended (4: the whole year).
+  select year(shanghai_time(t)) as fiscal_year,
+    (select count(*) from (values (3), (6), (9), (12)) q(m) where last_day(make_date(year(shanghai_time(t)), q.m, 1)) <= shanghai_time(t)::date) as quarters
+  from hs_cutoff
 ), classes as (
   -- ADM-CLASS-SIZE's grade-1 classes of active high schools.
   select x.region_code, e.school_id, e.year, e.class_id, count(*) as students
@@ -67,12 +83,16 @@ with regions as (
   group by grouping sets ((x.region_code), ())
 ), gaps as (
   -- One pass over the owed months with a gap: WAGE-MISSING (no payment) and WAGE-SHORT (short by
-  -- more than the tolerance) make a wage gap, INSURANCE-MISSING an insurance gap.
+  -- more than the tolerance) make a wage gap, INSURANCE-MISSING an insurance gap. Kindergarten
+  -- staff only (public and private): the clause these figures quote, 学前 6, is about kindergarten
+  -- staff; the plans set no such target for high-school or vocational staff, whose gaps the rules
+  -- still alert on.
   select g.region_code, g.staff_pseudonym, g.monthly_wage_yuan,
     g.payments = 0 or g.paid_yuan < g.monthly_wage_yuan - $wage_tolerance::decimal(18, 2) as wage_gap,
     g.monthly_wage_yuan - coalesce(g.paid_yuan, 0) as unpaid_yuan,
     not g.insured as insurance_gap
   from asof_pay_gaps($as_of::timestamptz, $wage_due_day::integer) g semi join jiaozuo_regions() r using (region_code)
+    semi join (select school_id from asof_schools($as_of::timestamptz) where level = 'kindergarten') k using (school_id)
 ), pay as (
   select coalesce(region_code, '410800') as region_code,
     count(distinct staff_pseudonym) filter (wage_gap) as wage_staff,
@@ -100,6 +120,8 @@ select r.region_code,
   not rate_below(i.hs_students, i.age_15_17, $hs_ger_min_percent) as hs_ger_met,
   (h.covered_yuan * 100.0 / nullif(h.due_yuan, 0))::double as hs_funds,
   h.covered_yuan >= h.due_yuan as hs_funds_met,
+  hp.fiscal_year as hs_funds_fiscal_year,
+  hp.quarters as hs_funds_quarters,
   coalesce(oc.n, 0)::double as oversize_classes,
   coalesce(os.n, 0)::double as oversize_schools,
   coalesce(p.wage_staff, 0)::double as wage_gap_staff,
@@ -116,4 +138,5 @@ from regions r
   left join oversize_classes oc using (region_code)
   left join oversize_schools os using (region_code)
   left join pay p using (region_code)
+  cross join hs_funds_period hp
 order by r.region_code;

@@ -232,6 +232,22 @@ describe('digestFigures: wage and insurance gaps', () => {
     expect(pick(values, 'wageGapYuan', '410821')).toMatchObject({ previous: 7000, change: 0, previousMet: false });
   });
 
+  it('counts kindergarten staff only, whom the clause it quotes (学前 6) covers; the rules still report high-school and vocational staff', async () => {
+    // A high-school teacher and a vocational-school teacher of the same county, never paid nor insured.
+    const world = payroll().school(H1).school('3441210009', { level: 'vocational' });
+    world.staff('D', { school_id: H1 }).staff('E', { school_id: '3441210009' });
+    const conn = await warehouse();
+    await world.store(conn);
+    const values = await digestFigures(conn, W, config);
+    // As without them: A and B (wages), A and C (insurance), all at the kindergarten.
+    expect(pick(values, 'wageGapStaff', '410800')).toMatchObject({ value: 2, met: false });
+    expect(pick(values, 'wageGapYuan', '410800').value).toBe(7000);
+    expect(pick(values, 'insuranceGapStaff', '410800').value).toBe(2);
+    expect(pick(values, 'insuranceGapMonths', '410800').value).toBe(2);
+    const missing = await world.evaluate('WAGE-MISSING', W.asOf);
+    expect(new Set(missing.map((v) => v.school_id))).toEqual(new Set([K1, H1, '3441210009']));
+  });
+
   it('counts what the rules report', async () => {
     const world = payroll();
     const conn = await warehouse();

@@ -59,7 +59,7 @@ async function fedUpToNow(conn: DuckDBConnection): Promise<void> {
 }
 
 it('runs every rule at the first tick, none but DQ-STALE-FEED on an empty warehouse, and after a restart not the daily rules that ran today', {
-  timeout: 60_000,
+  timeout: 180_000,
 }, async () => {
   const rules = loadRules();
   const ids = (cadence: string) =>
@@ -86,7 +86,7 @@ it('runs every rule at the first tick, none but DQ-STALE-FEED on an empty wareho
   expect(restarted).toEqual(season);
 });
 
-it('holds scheduled sweeps while ingestion is catching up a backlog, and runs them once it has', { timeout: 60_000 }, async () => {
+it('holds scheduled sweeps while ingestion is catching up a backlog, and runs them once it has', { timeout: 180_000 }, async () => {
   let behind = 1_000_000;
   let heldThrough = 0;
   const started = Date.now();
@@ -161,7 +161,7 @@ describe('season and daily rules do not wait on each other', () => {
     }
   };
 
-  it('a daily sweep holding its transaction 25 s delays no season tick, and both commit their alerts', { timeout: 90_000 }, async () => {
+  it('a daily sweep holding its transaction 25 s delays no season tick, and both commit their alerts', { timeout: 180_000 }, async () => {
     const l = await lanes(25_000);
     try {
       const daily = loadRules().filter((r) => r.cadence === 'daily');
@@ -183,7 +183,7 @@ describe('season and daily rules do not wait on each other', () => {
     }
   });
 
-  it('stop interrupts a daily sweep in progress (rolled back) and waits for both lanes', { timeout: 60_000 }, async () => {
+  it('stop interrupts a daily sweep in progress (rolled back) and waits for both lanes', { timeout: 180_000 }, async () => {
     const l = await lanes(600_000);
     try {
       await until('a season sweep', async () => (await l.sweepsOf('ADM-DUPLICATE')) > 0, 30_000);

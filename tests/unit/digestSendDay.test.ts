@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestRecipients, scopeRegions } from '../../alerts/digest/digestEmails.ts';
+import { digestOutboxId, digestRecipients, recipientOutboxId, scopeRegions } from '../../alerts/digest/digestEmails.ts';
 import { digestSendAt, dueDigestWeek } from '../../alerts/digest/sendDay.ts';
 import { parseIsoWeek } from '../../alerts/digest/week.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -55,5 +55,23 @@ describe('digestRecipients', () => {
     expect(scopeRegions('410825')).toEqual(['410825']);
     expect(scopeRegions('410800')).toHaveLength(12);
     expect(scopeRegions('410800')[0]).toBe('410800');
+  });
+
+  it('gives a contact listed under 解放区 and 山阳区 one digest of each, the first under the id it always had', () => {
+    const notify = loadConfig({
+      env: {},
+      overrides: {
+        'notify.contacts': {
+          '410811': [{ id: 'two', name: '解放区山阳区联络员', email: 'two@example.cn' }],
+          '410802': [{ id: 'two', name: '解放区山阳区联络员', email: 'two@example.cn' }],
+        },
+      },
+    }).notify;
+    const recipients = digestRecipients(notify);
+    expect(recipients.map((r) => `${r.contact.id}:${r.scope}`)).toEqual(['two:410802', 'two:410811']);
+    const week = parseIsoWeek('2025-W52');
+    const ids = recipients.map((r) => recipientOutboxId(week, r));
+    expect(ids[0]).toBe(digestOutboxId(week, 'two'));
+    expect(new Set(ids).size).toBe(2);
   });
 });

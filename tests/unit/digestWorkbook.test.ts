@@ -32,6 +32,7 @@ describe('digestWorkbook', () => {
       '变化',
       '本周变差',
       ...WEEKS,
+      '口径',
     ]);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.getColumn(3).width).toBeGreaterThan(20);
@@ -51,6 +52,8 @@ describe('digestWorkbook', () => {
       expect(cell(row.getCell(8).value)).toBe(f.previous);
       expect(cell(row.getCell(9).value)).toBe(f.change);
       expect(WEEKS.map((_, i) => cell(row.getCell(11 + i).value))).toEqual(f.trend);
+      // 县中 funds say which part of the year they judge; other figures have no such column.
+      expect(cell(row.getCell(11 + WEEKS.length).value)).toBe(def.id === 'hsFunds' ? '按已结束季度折算：2025年第1—2季度' : null);
       expect(row.getCell(5).numFmt).toBe(def.unit === '%' || def.unit === 'ratio' ? '0.0' : '#,##0');
     }
     // The city first, in the figures' order.
@@ -75,8 +78,9 @@ describe('digestWorkbook', () => {
     const digest = sampleDigest();
     const wb = await read(await digestWorkbook(digest, defs, 'zh-CN', { ruleTitle: (r) => `${r} ${SAMPLE_RULE_TITLES[r] ?? ''}`.trim() }));
     const sheet = wb.getWorksheet('本周告警')!;
-    const { opened, resolved, stillOpen, flaps, oldestUnacked } = digest.alerts;
-    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + flaps.length + oldestUnacked.length);
+    const { opened, resolved, stillOpen } = digest.alerts;
+    const { opened: detected, flaps, oldestUnacked } = digest.detected!;
+    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + detected.length + flaps.length + oldestUnacked.length);
     expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['新增', 'ADM-OVER-QUOTA 超计划招生', '410823', '武陟县', 2, '']);
     const last = sheet.getRow(sheet.rowCount);
     expect(last.getCell(1).value).toBe('未确认');

@@ -60,8 +60,12 @@ describe('renderDigest', () => {
       expect(at.every((i) => i >= 0)).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);
       expect(body).toContain('数据源中断：工资社保发放（payroll），已落后 9 天');
-      expect(body).toContain('拒收消息 42 条：schema: school_id missing 37 条');
+      expect(body).toContain('本周收到并拒收的消息 42 条（按接收时间计：拒收的消息读不出事件时间）：schema: school_id missing 37 条');
       expect(body).toContain('未登记的学校 4 所');
+      expect(body).toContain('3441010009（2025-02-24 首次出现）');
+      expect(body).toContain('按事件发生时间统计');
+      expect(body).toContain('系统本周发现的告警（按系统处理时间）');
+      expect(body).toContain('本周系统首次发现或重新打开告警 6 条：');
       expect(body).toContain('✗ 未达标');
       expect(body).toContain('✓ 达标');
       expect(body).toContain('↑ +0.1 个百分点');
