@@ -1,8 +1,8 @@
 /**
- * A hostile analyst's SQL on every query path: `edumon query` on a stopped warehouse, `edumon
- * query` through the running service, POST /query straight to the service with its token (as one
- * JSON answer, and streamed as NDJSON, CSV and Parquet), and a service bound to a non-loopback
- * address with a token of its own (POST /query from that address, and the CLI).
+ * A hostile analyst's SQL on every query path: `edumon query` on a stopped warehouse, and, with
+ * `edumon run` bound to a non-loopback address with a token of its own, `edumon query` through it
+ * and POST /query straight to it with the token (as one JSON answer, and streamed as NDJSON, CSV
+ * and Parquet).
  * Every statement is refused or stopped with a clear message; no file under the test's folder
  * (the warehouse's folder, a HOME override and the working directory) is created or changed; and
  * the service keeps answering, ingesting and sweeping rules afterwards. Then the HTTP layer: a
@@ -282,26 +282,45 @@ describe('hostile SQL on a stopped warehouse (edumon query opens it read-only)',
   }, 300_000);
 });
 
-describe('hostile SQL while `edumon run` holds the warehouse', () => {
+describe('hostile SQL while `edumon run` holds the warehouse, bound beyond loopback with a token of its own', () => {
+  // One service for every path through it (the CLI, POST /query, the three streams): the sandbox is
+  // the same code whatever address the service listens on, so it listens where analysts' machines
+  // reach it (EDUMON_SERVICE_HOST, EDUMON_SERVICE_TOKEN), the setting whose token must stay unseen.
+  /** An address of this machine other machines could reach, if it has one; else every address (reached over 127.0.0.1). */
+  const host =
+    Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '0.0.0.0';
+  const token = 'hostile-analyst-token-0123456789abcdef';
+  const boundEnv = { ...env, EDUMON_SERVICE_HOST: host, EDUMON_SERVICE_TOKEN: token };
+
   beforeAll(async () => {
-    service = spawnEdumon(['run'], env);
+    service = spawnEdumon(['run'], boundEnv);
     await waitFor(() => service.output().includes('pipeline running'), 60_000, 'the service to start');
   });
 
-  it('refuses every statement through the CLI (exit 2), no file changes, and the service lives on', async () => {
+  it(`refuses every statement through the CLI (exit 2), no file changes, and the service on ${host} lives on`, async () => {
     await expectAllRefused(async (sql) => {
-      const r = await edumon(['query', sql]);
+      const r = await edumon(['query', sql], boundEnv);
       return { refused: r.code === 2 && /^edumon: query: /.test(r.stderr), message: r.stderr + r.stdout };
     });
     expect(service.child.exitCode).toBeNull();
   }, 300_000);
 
-  it('refuses every statement sent straight to POST /query with the token (400), no file changes', async () => {
+  it(`refuses every statement sent straight to POST /query on ${host} with the token (400), no file changes`, async () => {
     await expectAllRefused(async (sql) => {
       const r = await post('/query', JSON.stringify({ sql }));
       return { refused: r.status === 400, message: r.json.error ?? JSON.stringify(r.json) };
     });
     expect(service.child.exitCode).toBeNull();
+  });
+
+  it('answers only with the token (401 without), and never prints it', async () => {
+    const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+    const anonymous = await fetch(serviceUrl(info, '/query'), { method: 'POST', body: JSON.stringify({ sql: 'select 42' }) });
+    expect(anonymous.status).toBe(401);
+    expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
+    expect(service.output()).not.toContain(token);
   });
 
   it.each(['ndjson', 'csv', 'parquet'] as const)(
@@ -374,40 +393,6 @@ describe('hostile SQL while `edumon run` holds the warehouse', () => {
     const answer = await pending;
     if (!(answer instanceof Error)) expect(answer.json.error).toMatch(/stopped: the service is stopping/);
   });
-});
-
-describe('hostile SQL on a service bound beyond loopback with a token of its own', () => {
-  /** An address of this machine other machines could reach, if it has one; else every address (reached over 127.0.0.1). */
-  const host =
-    Object.values(networkInterfaces())
-      .flat()
-      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '0.0.0.0';
-  const token = 'hostile-analyst-token-0123456789abcdef';
-  const boundEnv = { ...env, EDUMON_SERVICE_HOST: host, EDUMON_SERVICE_TOKEN: token };
-
-  beforeAll(async () => {
-    service = spawnEdumon(['run'], boundEnv);
-    await waitFor(() => service.output().includes('pipeline running'), 60_000, 'the service to start');
-  });
-
-  it(`refuses every statement sent to ${host} with the token (400) and through the CLI (exit 2), no file changes, token unseen`, async () => {
-    await expectAllRefused(async (sql) => {
-      const r = await post('/query', JSON.stringify({ sql }));
-      return { refused: r.status === 400, message: r.json.error ?? JSON.stringify(r.json) };
-    });
-    await expectAllRefused(async (sql) => {
-      const r = await edumon(['query', sql], boundEnv);
-      return { refused: r.code === 2 && /^edumon: query: /.test(r.stderr), message: r.stderr + r.stdout };
-    });
-    const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
-    const anonymous = await fetch(serviceUrl(info, '/query'), { method: 'POST', body: JSON.stringify({ sql: 'select 42' }) });
-    expect(anonymous.status).toBe(401);
-    expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
-    expect(service.output()).not.toContain(token);
-    expect(service.child.exitCode).toBeNull();
-    service.child.kill('SIGTERM');
-    expect(await service.exited, service.output()).toBe(0);
-  }, 600_000);
 });
 
 describe('an ingest write that fails while an analyst query runs', () => {
