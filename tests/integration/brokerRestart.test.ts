@@ -28,10 +28,10 @@ async function broker(script: 'up' | 'down', ...args: string[]): Promise<void> {
   });
 }
 
-describe('the broker stops and restarts twice in the middle of a 100k-message load', () => {
+describe('the broker stops and restarts twice in the middle of a 50k-message load', () => {
   // Small fetches: many transactions, so the broker goes away while rows are being written.
   const t = testEnv('brokerrestart', { EDUMON_KAFKA_BROKERS: BROKER, EDUMON_KAFKA_MAX_BYTES_PER_PARTITION: '65536' });
-  const load = buildLoad(t.config, 100_000, 11);
+  const load = buildLoad(t.config, 50_000, 11);
   const reference = join(t.dir, 'reference.duckdb');
   const kafka = testKafka([BROKER]);
   let proc: Running | undefined;

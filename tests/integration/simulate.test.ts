@@ -84,7 +84,7 @@ describe('edumon simulate --publish --rate', () => {
 describe('edumon demo', () => {
   it('publishes a simulated year, ingests it and prints table counts that match the warehouse', async () => {
     const t = testEnv('demo');
-    const r = await runEdumon(['demo', '--scale', '0.1'], t.env);
+    const r = await runEdumon(['demo', '--scale', '0.05'], t.env);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toMatch(/every simulated event is stored exactly once/);
     const printed = Object.fromEntries([...r.stdout.matchAll(/^ {2}(\w+) +(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
