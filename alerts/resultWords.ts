@@ -149,9 +149,9 @@ export function subjectWords(says: ResultWords | null, subject: string | null, l
  * (`室外游戏场地生均面积 3.2 平方米/生，低于 4 平方米/生`; English `Outdoor play area per child
  * 3.2 m²/child, below 4 m²/child`). Numbers are shown with at most two decimals and thousands
  * separators (`1,000,000 元`), with more decimals where two would make observed and threshold look
- * equal. Without a threshold, the measure alone; without an observed value, that it could not be
- * computed and the threshold; with neither number, null. A value that is no number (a word) is
- * shown as it is.
+ * equal. Without a threshold, or with a bare `超过` (`above`) a threshold of 0, the measure alone;
+ * without an observed value, that it could not be computed and the threshold; with neither
+ * number, null. A value that is no number (a word) is shown as it is.
  */
 export function resultWords(says: ResultWords | null, row: ResultRow, language: SayLanguage | string | undefined): string | null {
   if (row.observed === null && row.threshold === null) return null;
@@ -167,6 +167,8 @@ export function resultWords(says: ResultWords | null, row: ResultRow, language: 
     return head(cn ? `${measure}无法计算（阈值 ${withUnit(t, row.threshold)}）` : `${measure}: no value (threshold ${withUnit(t, row.threshold)})`);
   const observed = head(`${measure} ${withUnit(o, row.observed)}`);
   if (row.threshold === null) return observed;
+  // `迟发 12 天，超过 0 天` says nothing the number does not: a bare 超过 of zero is left out.
+  if (says?.comparison?.zh === '超过' && numberOf(row.threshold) === 0) return observed;
   const comparison = says?.comparison ? pick(says.comparison, language) : cn ? '阈值' : 'threshold';
   return `${observed}${cn ? '，' : ', '}${comparison} ${withUnit(t, row.threshold)}`;
 }
@@ -229,4 +231,20 @@ export function declaredText(k: Keyed | Said | null): string {
 export function resultLine(says: ResultWords | null, row: ResultRow, language: SayLanguage | string | undefined): string | null {
   const parts = [subjectWords(says, row.subject, language), resultWords(says, row, language)].filter((p): p is string => p !== null);
   return parts.length ? parts.join(zh(language) ? '：' : ': ') : null;
+}
+
+/**
+ * What a rule's results say, for the rule catalogue (`edumon rules list`): the measure with its
+ * unit and the comparison (`班额（人），超过`), then the subject's form (`对象：班级 {}`); the
+ * labels by subject value are left to docs/rules.md. Null for a rule that declares none of them.
+ */
+export function saysLine(says: ResultWords, language: SayLanguage | string | undefined): string | null {
+  const cn = zh(language);
+  const parts: string[] = [];
+  if (says.measure && says.unit && says.comparison) {
+    const unit = pick(says.unit.label, language);
+    parts.push(`${pick(says.measure.label, language)}${cn ? `（${unit}），` : ` (${unit}), `}${pick(says.comparison, language)}`);
+  }
+  if (says.subject) parts.push(`${cn ? '对象：' : 'subject: '}${pick(says.subject.label, language)}`);
+  return parts.length ? parts.join(cn ? '；' : '; ') : null;
 }

@@ -92,7 +92,7 @@ describe('a hostile school name and host time zones', () => {
     const rulesUtc = await underTz(rules, t.env, 'UTC');
     expect(rulesUtc).toMatch(/^DQ-UNKNOWN-SCHOOL │ 9999999999/m);
     // The last column says the result in words, with its unit (alerts/resultWords.ts).
-    expect(rulesUtc).toMatch(/│ 提及该校的事件 \d+ 条，超过 0 条$/m);
+    expect(rulesUtc).toMatch(/│ 提及该校的事件 \d+ 条$/m);
     expect(rulesUtc).toContain('1 violation(s) from 1 rule(s) as of 2025-07-13T00:00:00+08:00 in N ms');
     expect(await underTz(rules, t.env, 'Asia/Tokyo')).toBe(rulesUtc);
     expect(await underTz(rules, t.env, 'America/New_York')).toBe(rulesUtc);

@@ -43,6 +43,14 @@ describe('resultWords', () => {
     expect(resultWords(ruleById('ADM-CROSS-REGION').says, { subject: 'ab', observed: null, threshold: null }, 'zh-CN')).toBeNull();
   });
 
+  it('leaves out a bare 超过 of zero, which the number says already (WAGE-LATE, DQ-UNKNOWN-SCHOOL), and keeps 超过 of more', () => {
+    const late = ruleById('WAGE-LATE').says;
+    expect(resultWords(late, { subject: 'p', observed: 12, threshold: 0 }, 'zh-CN')).toBe('迟发 12 天');
+    expect(resultWords(late, { subject: 'p', observed: '12', threshold: '0' }, 'en')).toBe('Paid late by 12 days');
+    expect(resultWords(ruleById('DQ-UNKNOWN-SCHOOL').says, { subject: null, observed: 3, threshold: 0 }, 'zh-CN')).toBe('提及该校的事件 3 条');
+    expect(resultWords(ruleById('ADM-CLASS-SIZE').says, { subject: 'c1', observed: 58, threshold: 55 }, 'zh-CN')).toMatch(/，超过 55 人$/);
+  });
+
   it('shows a rule it does not know (an alert of a removed rule) as stored, labelled, and a word as the word', () => {
     expect(resultWords(null, { subject: 'x', observed: '3', threshold: '4' }, 'zh-CN')).toBe('观测值 3，阈值 4');
     expect(resultWords(facility, { subject: 'outdoor', observed: '约 3', threshold: 4 }, 'zh-CN')).toBe('室外游戏场地生均面积 约 3，低于 4 平方米/生');
