@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALERT_STORM } from '../../alerts/alertStorm.ts';
 import type { IngestState } from '../../alerts/feedWatermarks.ts';
-import { resultLine } from '../../alerts/resultWords.ts';
+import { resultLine, saysLine } from '../../alerts/resultWords.ts';
 import { ruleSays } from '../../alerts/ruleSays.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 import type { Command } from '../../core/cli.ts';
@@ -26,7 +26,7 @@ export const rulesCmd: Command = {
   summary: 'List the rules, or run them as of a moment and print the violations',
   usage: 'rules list | rules run [--rule ID] [--at TIMESTAMP] [--json] [--dry-run]',
   description:
-    'list: every rule of sql/rules/ with its severity, cadence, parameters and title.\n' +
+    'list: every rule of sql/rules/ with its severity, cadence, parameters, title and what its results say.\n' +
     'run: evaluates all rules (or one) as of --at (default: now); only events that occurred by then count.\n' +
     'Thresholds come from the configuration (`rules` section). While `edumon run` is up the rules run\n' +
     'inside it; otherwise the warehouse file is opened (read-write, or read-only with --dry-run). The result\n' +
@@ -60,8 +60,13 @@ export const rulesCmd: Command = {
       throw new UsageError(`rules: expected 'list' or 'run' (see edumon rules --help)`);
     }
     if (sub === 'list') {
-      const rows = loadRules().map((r) => [r.id, r.severity, r.cadence, r.params.filter((p) => p !== 'as_of').join(', '), r.title]);
-      ctx.out(formatResult({ columns: ['rule', 'severity', 'cadence', 'params', 'title'], rows }, ctx.values.json ? 'json' : 'table'));
+      const rows = loadRules().map((r) => [r.id, r.severity, r.cadence, r.params.filter((p) => p !== 'as_of').join(', '), r.title, saysLine(r.says, 'zh-CN')]);
+      ctx.out(
+        formatResult(
+          { columns: ['rule', 'severity', 'cadence', 'params', 'title', ctx.values.json ? 'says' : RESULT_COLUMN], rows },
+          ctx.values.json ? 'json' : 'table',
+        ),
+      );
       return 0;
     }
     const rule = ctx.values.rule as string | undefined;

@@ -17,7 +17,7 @@ describe('edumon rules', () => {
     expect(r.stdout).toContain('--warehouse PATH');
   });
 
-  it('list prints every rule with severity, cadence, parameters and title', async () => {
+  it('list prints every rule with severity, cadence, parameters, title and what its results say', async () => {
     const r = await runEdumon(['rules', 'list', '--json'], t.env);
     expect(r.code, r.output).toBe(0);
     const rows = r.stdout
@@ -31,7 +31,12 @@ describe('edumon rules', () => {
       cadence: 'daily',
       params: 'max_class_size',
       title: '大班额 / Oversized grade-1 high-school class',
+      says: '班额（人），超过；对象：班级 {}',
     });
+    // A rule without numbers: its subject alone.
+    expect(rows.find((x) => x.rule === 'ADM-CROSS-REGION')?.says).toBe('对象：学生（化名 {short}）');
+    const table = await runEdumon(['rules', 'list'], t.env);
+    expect(table.stdout).toMatch(/^KG-FACILITY .*│ \S+（平方米\/生），低于；对象：办园条件 \{\}$/m);
   });
 
   it('refuses an unknown sub-command, an unknown rule and a bad timestamp with exit 2', async () => {
