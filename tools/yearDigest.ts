@@ -37,8 +37,9 @@ export interface YearDigestWanted {
 
 /**
  * Simulates and stores the year once, then builds each of `opts.digests` (composed as of the
- * Monday after its week, rendered in Chinese for a reader of its scope): the digest and its
- * rendering, in the order asked.
+ * Monday after its week, rendered in Chinese for a reader of its scope; the digests of one week
+ * built together, its figures and rules computed once): the digest and its rendering, in the
+ * order asked.
  */
 export async function yearDigests(
   dir: string,
@@ -50,21 +51,25 @@ export async function yearDigests(
   try {
     await storeSimulated(conn, dir, opts);
     const rendering = digestRendering(config);
+    const readerOf = (scope: string) => ({
+      contact: { id: `reader-${scope}`, name: '教育局', email: `${scope}@example.cn`, minSeverity: 'info' as const, language: 'zh-CN' as const },
+      scope,
+    });
+    // One build per week, for every scope asked of it: the week's figures and rules computed once.
+    const byWeek = new Map<string, Digest[]>();
+    for (const label of new Set(opts.digests.map((d) => d.week))) {
+      const week = parseIsoWeek(label);
+      const scopes = opts.digests.filter((d) => d.week === label).map((d) => d.scope);
+      byWeek.set(
+        label,
+        (await buildDigests(conn, config, week, scopes.map(readerOf), new Date(week.end))).map((b) => b.digest),
+      );
+    }
     const out: Array<YearDigestWanted & { digest: Digest; rendered: RenderedDigest }> = [];
     for (const wanted of opts.digests) {
-      const week = parseIsoWeek(wanted.week);
-      const reader = {
-        contact: {
-          id: `reader-${wanted.scope}`,
-          name: '教育局',
-          email: `${wanted.scope}@example.cn`,
-          minSeverity: 'info' as const,
-          language: 'zh-CN' as const,
-        },
-        scope: wanted.scope,
-      };
-      const [built] = await buildDigests(conn, config, week, [reader], new Date(week.end));
-      out.push({ ...wanted, digest: built!.digest, rendered: await renderDigest(built!.digest, rendering('zh-CN', wanted.scope)) });
+      const index = opts.digests.filter((d) => d.week === wanted.week).indexOf(wanted);
+      const digest = byWeek.get(wanted.week)![index]!;
+      out.push({ ...wanted, digest, rendered: await renderDigest(digest, rendering('zh-CN', wanted.scope)) });
     }
     return out;
   } finally {
