@@ -220,6 +220,12 @@ export const configSchema = z.object({
       timeoutMs: z.number().int().min(100).default(30_000),
       /** Most rows a query may return. */
       maxRows: z.number().int().min(1).default(100_000),
+      /** Most bytes of result a query may return (as JSON text; a Parquet answer: its file), 64 MiB by default. */
+      maxResultBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(64 * 1024 * 1024),
       /**
        * DuckDB's memory limit when `edumon query` opens a stopped warehouse. In the service the
        * instance's limit (warehouseMemoryLimit) is shared: there a query is interrupted as soon as
@@ -305,6 +311,18 @@ export const configSchema = z.object({
       staleFeedMinutes: z.number().int().min(1).default(30),
       /** `edumon run` schedules the rules (season / daily cadence); 'off' for tests that drive them by hand. */
       schedule: z.enum(['on', 'off']).default('on'),
+      /**
+       * How often the scheduler ticks, in seconds (a divisor of 60, so ticks fall on the same
+       * seconds of every minute): season rules run this often inside the admission season, the
+       * daily sweep and the notification round check as often.
+       */
+      seasonTickSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(60)
+        .refine((n) => 60 % n === 0, 'must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)')
+        .default(10),
       /** Longest one rule may run before its connection is interrupted and DQ-RULE-FAILED raised. */
       timeoutMs: z.number().int().min(100).default(60_000),
       /**
@@ -497,8 +515,10 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SNAPSHOTS_SCHEDULE', ['snapshots', 'schedule'], String],
   ['EDUMON_QUERY_TIMEOUT_MS', ['query', 'timeoutMs'], Number],
   ['EDUMON_QUERY_MAX_ROWS', ['query', 'maxRows'], Number],
+  ['EDUMON_QUERY_MAX_RESULT_BYTES', ['query', 'maxResultBytes'], Number],
   ['EDUMON_QUERY_MEMORY_LIMIT', ['query', 'memoryLimit'], String],
   ['EDUMON_RULES_SCHEDULE', ['rules', 'schedule'], String],
+  ['EDUMON_RULES_TICK_SECONDS', ['rules', 'seasonTickSeconds'], Number],
   ['EDUMON_RULE_TIMEOUT_MS', ['rules', 'timeoutMs'], Number],
   ['EDUMON_RULES_MAX_INGEST_LAG', ['rules', 'maxIngestLag'], Number],
   ['EDUMON_RULES_STORM_MAX_OPENS', ['rules', 'stormMaxOpens'], Number],

@@ -22,7 +22,7 @@ export interface QueryResult {
 export interface QueryLimits {
   maxRows: number;
   timeoutMs: number;
-  /** Most bytes of result (as JSON text); a result past it is refused before it can exhaust the process. */
+  /** Most bytes of result (as JSON text); a result past it is refused before it can exhaust the process. Default 64 MiB. */
   maxResultBytes?: number;
   /** Aborting interrupts the query (client gone, service stopping, the writer needing the memory); the reason is its message. */
   signal?: AbortSignal;
@@ -132,7 +132,9 @@ export const maxResultBytesOf = (limits: QueryLimits) => limits.maxResultBytes ?
 
 /** The refusal of a result over `maxBytes`. */
 export const tooLarge = (maxBytes: number) =>
-  new UsageError(`query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate`);
+  new UsageError(
+    `query: the result is larger than ${Math.round(maxBytes / 1048576)} MiB; select fewer or shorter columns, add a LIMIT or aggregate (EDUMON_QUERY_MAX_RESULT_BYTES)`,
+  );
 
 /**
  * Checks `sql` as the read path must before anything runs: DuckDB's parser sees one SELECT (or an

@@ -29,6 +29,8 @@ const t = testEnv('hostile', {
   EDUMON_PSEUDONYM_KEY: '',
   EDUMON_QUERY_TIMEOUT_MS: String(TIMEOUT_MS),
   EDUMON_QUERY_MEMORY_LIMIT: '128MB',
+  // 8 MiB, not the default 64: the too-large answers below are refused after an eighth of the work.
+  EDUMON_QUERY_MAX_RESULT_BYTES: String(8 * 1024 * 1024),
 });
 const home = join(t.dir, 'home');
 const cwd = join(t.dir, 'cwd');
@@ -160,13 +162,13 @@ function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' | 'on
     { sql: `select count(*) from range(1e12::bigint)`, why: new RegExp(`stopped: it ran past the time limit of ${TIMEOUT_MS} ms`) },
     { sql: `select list(repeat('x', 1000)) from range(10000000)`, why: /Out of Memory/ },
     // Compressible: as Parquet it is a small file, answered (the byte limit bounds the file there).
-    { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 64 MiB/, parquet: 'answered' },
-    // Random doubles: incompressible, so Parquet's file is over 64 MiB too. The other answers count
-    // the same bytes as the case above, which reaches the limit in a tenth of the time: asked only
-    // as Parquet, so a busy machine does not hit the time limit first.
+    { sql: `select repeat('x', 10000) from range(100000)`, why: /result is larger than 8 MiB; .*\(EDUMON_QUERY_MAX_RESULT_BYTES\)/, parquet: 'answered' },
+    // Random doubles: incompressible, so Parquet's file (12.8 MB) is over 8 MiB too. The other
+    // answers count the same bytes as the case above, which reaches the limit in a tenth of the
+    // time: asked only as Parquet, so a busy machine does not hit the time limit first.
     {
-      sql: `select ${Array.from({ length: 90 }, (_, i) => `random() as c${i}`).join(', ')} from range(100000)`,
-      why: /result is larger than 64 MiB/,
+      sql: `select ${Array.from({ length: 16 }, (_, i) => `random() as c${i}`).join(', ')} from range(100000)`,
+      why: /result is larger than 8 MiB/,
       parquet: 'only',
     },
     { sql: `select * from range(1000000)`, why: /more than 100000 rows/ },
@@ -224,7 +226,7 @@ async function postStream(sql: string, format: 'ndjson' | 'csv' | 'parquet'): Pr
     body: JSON.stringify({ sql, format }),
   });
   if (res.status === 400) return { refused: true, message: ((await res.json()) as { error: string }).error };
-  // Only the tail is kept: a refused answer may stream up to 64 MiB first.
+  // Only the tail is kept: a refused answer may stream up to its byte limit first.
   let tail = '';
   let failed = false;
   try {
@@ -345,7 +347,7 @@ describe('hostile SQL while `edumon run` holds the warehouse, bound beyond loopb
   it("survives select repeat('x', 10000) from range(100000): refused as too large, then answers", async () => {
     const big = await post('/query', JSON.stringify({ sql: `select repeat('x', 10000) from range(100000)` }));
     expect(big.status).toBe(400);
-    expect(big.json.error).toMatch(/larger than 64 MiB/);
+    expect(big.json.error).toMatch(/larger than 8 MiB/);
     expect((await post('/query', JSON.stringify({ sql: 'select 42' }))).json.rows).toEqual([[42]]);
     expect(service.child.exitCode).toBeNull();
   });

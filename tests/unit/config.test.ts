@@ -47,7 +47,7 @@ describe('loadConfig', () => {
       service: { port: 0, host: '127.0.0.1' },
       snapshots: { keep: 7, schedule: '0 0 3 * * *' },
       render: { cjkFont: null, chromium: '/usr/bin/chromium' },
-      query: { timeoutMs: 30_000, maxRows: 100_000, memoryLimit: '256MB' },
+      query: { timeoutMs: 30_000, maxRows: 100_000, maxResultBytes: 64 * 1024 * 1024, memoryLimit: '256MB' },
       feeds: {
         allowedLatenessMinutes: 10,
         admission: { allowedLatenessMinutes: 0 },
@@ -110,6 +110,7 @@ describe('loadConfig', () => {
         hsTeacherUplift: 1.1,
         staleFeedMinutes: 30,
         schedule: 'on',
+        seasonTickSeconds: 10,
         timeoutMs: 60_000,
         maxIngestLag: 50_000,
         stormMaxOpens: 1000,
@@ -117,6 +118,12 @@ describe('loadConfig', () => {
       },
       failpoints: {},
     });
+  });
+
+  it('ticks the scheduler every 10 s by default, every EDUMON_RULES_TICK_SECONDS given, and refuses a tick that does not divide the minute', () => {
+    expect(loadConfig({ env: {} }).rules.seasonTickSeconds).toBe(10);
+    expect(loadConfig({ env: { EDUMON_RULES_TICK_SECONDS: '2' } }).rules.seasonTickSeconds).toBe(2);
+    expect(() => loadConfig({ env: { EDUMON_RULES_TICK_SECONDS: '7' } })).toThrow(/EDUMON_RULES_TICK_SECONDS: must divide 60/);
   });
 
   it('does not read process.env when given an env object', () => {
@@ -156,9 +163,11 @@ describe('loadConfig', () => {
         EDUMON_KAFKA_CONCURRENCY: '4',
         EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000',
         EDUMON_RULES_SCHEDULE: 'off',
+        EDUMON_RULES_TICK_SECONDS: '5',
         EDUMON_RULE_TIMEOUT_MS: '5000',
         EDUMON_QUERY_TIMEOUT_MS: '2500',
         EDUMON_QUERY_MAX_ROWS: '500',
+        EDUMON_QUERY_MAX_RESULT_BYTES: '8388608',
         EDUMON_QUERY_MEMORY_LIMIT: '64MB',
         EDUMON_WRITE_RETRIES: '2',
         EDUMON_WRITE_RETRY_BACKOFF_MS: '50',
@@ -203,9 +212,9 @@ describe('loadConfig', () => {
       service: { port: 8123, host: '0.0.0.0', token: TOKEN },
       snapshots: { dir: '/srv/edumon/snapshots', keep: 3, schedule: 'off' },
       render: { cjkFont: '/opt/fonts/NotoSansCJK-Regular.ttc', chromium: '/opt/chromium/chrome' },
-      query: { timeoutMs: 2500, maxRows: 500, memoryLimit: '64MB' },
+      query: { timeoutMs: 2500, maxRows: 500, maxResultBytes: 8_388_608, memoryLimit: '64MB' },
       feeds: { ...loadConfig({ env: {} }).feeds, allowedLatenessMinutes: 0 },
-      rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', timeoutMs: 5000 },
+      rules: { ...loadConfig({ env: {} }).rules, schedule: 'off', seasonTickSeconds: 5, timeoutMs: 5000 },
       notify: {
         ...loadConfig({ env: {} }).notify,
         smtpUrl: 'smtps://mail.jiaozuo.example:465',
