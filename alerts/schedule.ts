@@ -11,7 +11,7 @@ import type { Config } from '../core/config.ts';
 import { shanghaiWall } from '../core/shanghai.ts';
 import type { Rule } from './rules.ts';
 
-/** How often the scheduler ticks, and so how often season rules run inside the season. */
+/** How often the scheduler ticks by default, and so how often season rules run inside the season (rules.seasonTickSeconds). */
 export const SEASON_INTERVAL_MS = 10_000;
 /** The Shanghai hour from which daily rules are due. */
 export const DAILY_HOUR = 2;
@@ -61,12 +61,13 @@ export function latestDailyBoundary(at: Date): Date {
  */
 export function dueRules(
   catalogue: readonly Rule[],
-  rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'>,
+  rules: Pick<Config['rules'], 'seasonStart' | 'seasonEnd'> & Partial<Pick<Config['rules'], 'seasonTickSeconds'>>,
   now: Date,
   lastRuns: ReadonlyMap<string, Date>,
   judged?: Judged,
 ): Rule[] {
   const inSeason = isInSeason(rules, now);
+  const interval = rules.seasonTickSeconds === undefined ? SEASON_INTERVAL_MS : rules.seasonTickSeconds * 1000;
   const today = shanghai(now);
   const hourKey = (d: Date) => {
     const s = shanghai(d);
@@ -89,6 +90,7 @@ export function dueRules(
     }
     if (rule.cadence === 'daily') return !last || last.getTime() < dailyFrom;
     if (!last) return true;
-    return inSeason ? now.getTime() - last.getTime() >= SEASON_INTERVAL_MS - 1000 : hourKey(last) !== hourKey(now);
+    // A tick's worth less a tenth: a tick that fires a little early still runs them.
+    return inSeason ? now.getTime() - last.getTime() >= interval * 0.9 : hourKey(last) !== hourKey(now);
   });
 }

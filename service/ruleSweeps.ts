@@ -79,8 +79,8 @@ function lane(conn: DuckDBConnection): Lane {
 
 /**
  * Starts the runner, season rules on `conn` and daily rules on `dailyConn` (without it, on `conn`
- * too, one after the other), and adds one sweep job per cadence (every 10 s, each never
- * overlapping itself) to `scheduler` (by default one of its own) unless the config turns
+ * too, one after the other), and adds one sweep job per cadence (every rules.seasonTickSeconds,
+ * 10 s by default, each never overlapping itself) to `scheduler` (by default one of its own) unless the config turns
  * scheduling off.
  */
 export async function startRuleSweeps(opts: {
@@ -225,14 +225,13 @@ export async function startRuleSweeps(opts: {
       }
     };
 
-  // Every SEASON_INTERVAL_MS: the finest cadence a rule has (alerts/schedule.ts). The daily job
-  // ticks as often, so that a service started after 02:00 catches up at once.
+  // Every rules.seasonTickSeconds (10 s by default): the finest cadence a rule has (alerts/schedule.ts).
+  // The daily job ticks as often, so that a service started after 02:00 catches up at once.
   const scheduled = config.rules.schedule === 'on';
+  const tick = config.rules.seasonTickSeconds === 60 ? '0 * * * * *' : `*/${config.rules.seasonTickSeconds} * * * * *`;
   const scheduler = scheduled || opts.notify ? (opts.scheduler ?? createScheduler(log)) : undefined;
   const jobs = scheduled
-    ? (['season', 'daily'] as const).map((cadence) =>
-        scheduler?.add({ name: `${cadence}-rule-sweep`, cron: '*/10 * * * * *', overlap: false, run: sweep(cadence) }),
-      )
+    ? (['season', 'daily'] as const).map((cadence) => scheduler?.add({ name: `${cadence}-rule-sweep`, cron: tick, overlap: false, run: sweep(cadence) }))
     : [];
   if (scheduled) log.info('rules scheduled', { rules: catalogue.length, season: `${config.rules.seasonStart}..${config.rules.seasonEnd}` });
   // The notification round outside sweeps: reminders, escalations, what a mute window or a silence
@@ -242,7 +241,7 @@ export async function startRuleSweeps(opts: {
     jobs.push(
       scheduler?.add({
         name: 'notify-round',
-        cron: '*/10 * * * * *',
+        cron: tick,
         overlap: false,
         run: async () => {
           if (await both(() => notify.round(season.conn, new Date(clock())))) notify.committed();
@@ -251,7 +250,7 @@ export async function startRuleSweeps(opts: {
     );
 
   // Admission events committed in season: their rules run now (debounced; at most one such sweep
-  // queued behind the one running), with the 10 s tick as the backstop.
+  // queued behind the one running), with the tick as the backstop.
   let admissionSweep: Promise<void> | undefined;
   let admissionAgain = false;
   let admissionTimer: NodeJS.Timeout | undefined;

@@ -20,9 +20,12 @@ import { feeds } from '../../domain/topics.ts';
 import { migrate } from '../../pipeline/migrate.ts';
 import { startRuleSweeps } from '../../service/ruleSweeps.ts';
 
+/** The scheduler's tick in these tests (rules.seasonTickSeconds; 10 s by default): what they wait for, ticks. */
+const TICK_SECONDS = 2;
+
 /**
  * Starts a scheduler on a fresh warehouse after `seed`, waits for its first sweep (ticks come every
- * 10 s), returns the rules it ran. `ingestLag` is what the pipeline reports as its backlog.
+ * TICK_SECONDS), returns the rules it ran. `ingestLag` is what the pipeline reports as its backlog.
  */
 async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingestLag?: () => number): Promise<string[]> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -32,7 +35,10 @@ async function firstTick(seed: (conn: DuckDBConnection) => Promise<void>, ingest
     await seed(conn);
     const base = loadConfig({ env: {} });
     // All year is admission season: season rules are due at every tick, whatever today's date.
-    const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
+    const config = {
+      ...base,
+      rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31', seasonTickSeconds: TICK_SECONDS },
+    };
     const started = new Date().toISOString();
     const ranSinceStart = async () =>
       (await conn.runAndReadAll(`select distinct rule from rule_runs where started_at >= $1::timestamptz order by rule`, [started]))
@@ -90,15 +96,16 @@ it('holds scheduled sweeps while ingestion is catching up a backlog, and runs th
   let behind = 1_000_000;
   let heldThrough = 0;
   const started = Date.now();
+  // Caught up after two ticks or more have come and gone.
+  const catchUpMs = TICK_SECONDS * 2500;
   const ran = await firstTick(fedUpToNow, () => {
-    // Caught up after a tick has come and gone (ticks are 10 s apart).
-    if (Date.now() - started > 11_000) behind = 0;
+    if (Date.now() - started > catchUpMs) behind = 0;
     else heldThrough = Date.now() - started;
     return behind;
   });
   expect(heldThrough).toBeGreaterThan(0); // a tick asked while ingestion was behind
   // The first sweep came only after the backlog was gone, not at that tick.
-  expect(Date.now() - started).toBeGreaterThan(11_000);
+  expect(Date.now() - started).toBeGreaterThan(catchUpMs);
   expect(ran).toEqual(
     loadRules()
       .map((r) => r.id)
@@ -137,7 +144,10 @@ describe('season and daily rules do not wait on each other', () => {
       );
     }
     const base = loadConfig({ env: { EDUMON_ENV: 'test', EDUMON_FAILPOINT_DAILY_SWEEP_DELAY: `ms=${delayMs}` } });
-    const config = { ...base, rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31' } };
+    const config = {
+      ...base,
+      rules: { ...base.rules, schedule: 'on' as const, seasonStart: '01-01', seasonEnd: '12-31', seasonTickSeconds: TICK_SECONDS },
+    };
     const sweeps = await startRuleSweeps({ conn: seasonConn, dailyConn, config, log: createLogger({ level: 'error' }) });
     const read = async (sql: string) => (await probe.runAndReadAll(sql)).getRowObjectsJson();
     return {
@@ -161,12 +171,12 @@ describe('season and daily rules do not wait on each other', () => {
     }
   };
 
-  it('a daily sweep holding its transaction 25 s delays no season tick, and both commit their alerts', { timeout: 180_000 }, async () => {
-    const l = await lanes(25_000);
+  it('a daily sweep holding its transaction for five ticks delays no season tick, and both commit their alerts', { timeout: 180_000 }, async () => {
+    const l = await lanes(TICK_SECONDS * 5000);
     try {
       const daily = loadRules().filter((r) => r.cadence === 'daily');
       await until('the daily sweep to commit', async () => (await l.sweepsOf('WAGE-MISSING')) > 0, 70_000);
-      // Meanwhile the season lane ticked every 10 s, its transactions committing beside the open daily one.
+      // Meanwhile the season lane ticked on, its transactions committing beside the open daily one.
       const seasonRuns = (await l.read(`select distinct as_of from rule_runs where rule = 'ADM-DUPLICATE' order by as_of`)).map((r) => String(r.as_of));
       const dailyAt = String((await l.read(`select min(as_of) as at from rule_runs where rule = 'WAGE-MISSING'`))[0]!.at);
       expect(seasonRuns.filter((at) => at > dailyAt).length).toBeGreaterThanOrEqual(2);

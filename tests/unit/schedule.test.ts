@@ -51,6 +51,13 @@ describe('dueRules', () => {
     expect(due('2025-07-12T10:00:10+08:00', last)).toEqual(['ADM-OVER-QUOTA']);
   });
 
+  it('runs season rules every tick of rules.seasonTickSeconds when it is set (2 s here)', () => {
+    const last = new Map([['ADM-OVER-QUOTA', at('2025-07-12T10:00:00+08:00')]]);
+    const fast = { ...season, seasonTickSeconds: 2 };
+    expect(dueRules(catalogue, fast, at('2025-07-12T10:00:01+08:00'), last).map((r) => r.id)).toEqual(['WAGE-LATE']);
+    expect(dueRules(catalogue, fast, at('2025-07-12T10:00:02+08:00'), last).map((r) => r.id)).toEqual(['ADM-OVER-QUOTA', 'WAGE-LATE']);
+  });
+
   it('runs season rules once an hour outside the season', () => {
     const last = { 'ADM-OVER-QUOTA': '2025-10-12T10:00:00+08:00', 'WAGE-LATE': '2025-10-12T02:00:00+08:00' };
     expect(due('2025-10-12T10:59:50+08:00', last)).toEqual([]);
