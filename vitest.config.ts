@@ -12,8 +12,6 @@ const LONGEST_FIRST = [
   'liveReplay',
   'exactlyOnce',
   'brokerRestart',
-  // Mostly waiting for its schedule: beside a file that needs the CPU.
-  'ruleScheduler',
   'quietFeeds',
   'rulesTruth',
   'writeFailures',
