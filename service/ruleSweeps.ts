@@ -133,6 +133,10 @@ export async function startRuleSweeps(opts: {
   const lastEffective = await loadLastEffective(conn);
   /** Each rule's latest judged moment (epoch ms): sweeps and the service's applied runs judge no earlier (notBefore). */
   const judgedSoFar = () => new Map([...lastEffective].map(([rule, at]) => [rule, at.getTime()]));
+  /** Raises each run rule's latest judged moment to what the run judged as of (never lowers it: a run asked for an earlier moment). */
+  const recordJudged = (runs: ReadonlyArray<{ rule: string; effectiveAsOf: string }>) => {
+    for (const r of runs) if (Date.parse(r.effectiveAsOf) > (lastEffective.get(r.rule)?.getTime() ?? -1)) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
+  };
   // The latest arrival of its feeds' events each rule's last run had seen (feed_progress.updated_at):
   // a rule whose feeds stored events since is due again, though its moment may not have moved.
   const seenArrival = new Map<string, number>();
@@ -210,7 +214,7 @@ export async function startRuleSweeps(opts: {
         });
         if (!result) return;
         opts.notify?.committed();
-        for (const r of result.runs) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
+        recordJudged(result.runs);
         for (const r of result.runs) if (r.error) log.warn('rule failed', { rule: r.rule, error: r.error });
         // Not a failure of any rule (each then computed it itself), but slower: e.g. the memory limit.
         for (const s of result.shared)
@@ -286,8 +290,7 @@ export async function startRuleSweeps(opts: {
       const lane = req.rule ? laneOf(ruleById(req.rule).cadence) : undefined;
       const apply = async (c: DuckDBConnection) => applyRulesRequest(c, config, req, signal, step, await ingestState(), judgedSoFar());
       const answer = await (lane ? lane.serialised(() => apply(lane.conn)) : both(() => apply(season.conn)));
-      for (const r of answer.runs)
-        if (Date.parse(r.effectiveAsOf) > (lastEffective.get(r.rule)?.getTime() ?? -1)) lastEffective.set(r.rule, new Date(r.effectiveAsOf));
+      recordJudged(answer.runs);
       opts.notify?.committed();
       return answer;
     },
