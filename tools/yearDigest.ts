@@ -56,19 +56,15 @@ export async function yearDigests(
       scope,
     });
     // One build per week, for every scope asked of it: the week's figures and rules computed once.
-    const byWeek = new Map<string, Digest[]>();
+    const built = new Map<string, Digest>();
     for (const label of new Set(opts.digests.map((d) => d.week))) {
       const week = parseIsoWeek(label);
       const scopes = opts.digests.filter((d) => d.week === label).map((d) => d.scope);
-      byWeek.set(
-        label,
-        (await buildDigests(conn, config, week, scopes.map(readerOf), new Date(week.end))).map((b) => b.digest),
-      );
+      for (const b of await buildDigests(conn, config, week, scopes.map(readerOf), new Date(week.end))) built.set(`${label} ${b.recipient.scope}`, b.digest);
     }
     const out: Array<YearDigestWanted & { digest: Digest; rendered: RenderedDigest }> = [];
     for (const wanted of opts.digests) {
-      const index = opts.digests.filter((d) => d.week === wanted.week).indexOf(wanted);
-      const digest = byWeek.get(wanted.week)![index]!;
+      const digest = built.get(`${wanted.week} ${wanted.scope}`)!;
       out.push({ ...wanted, digest, rendered: await renderDigest(digest, rendering('zh-CN', wanted.scope)) });
     }
     return out;
