@@ -7,16 +7,17 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.ts';
 import { formatShanghai, timeOption } from '../core/shanghai.ts';
-import { ackAlert, insertSilence, listAlerts, loadSilences } from './alertStore.ts';
+import { type AckOutcome, ackAlert, insertSilence, listAlerts, loadSilences } from './alertStore.ts';
 import { releaseHeld } from './releaseHeld.ts';
 import { ruleById } from './rules.ts';
 import { isSilenced } from './silences.ts';
 
 export type AlertsRequest =
   | { action: 'list'; state?: string; region?: string; rule?: string }
-  | { action: 'ack'; id: string; note?: string }
+  | { action: 'ack'; id: string; note?: string; outcome?: AckOutcome; by?: string; at?: string }
   | { action: 'silence'; rule: string; school?: string; region?: string; until: string; reason: string }
   | { action: 'release'; rule: string };
+// ack: `by` is who (a console login; `cli` when unset), `at` when (now when unset: the console passes the service's clock).
 
 export interface AlertsAnswer {
   columns: string[];
@@ -53,7 +54,8 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
     return { columns: LIST_COLUMNS, rows: listed.map((r) => LIST_COLUMNS.map((c) => r[c] ?? null)) };
   }
   if (req.action === 'ack') {
-    if (!(await ackAlert(conn, req.id, req.note ?? null))) throw new UsageError(`alerts: no alert '${req.id}' (see edumon alerts list)`);
+    const ack = { note: req.note ?? null, outcome: req.outcome ?? null, by: req.by ?? 'cli', at: req.at ?? new Date().toISOString() };
+    if (!(await ackAlert(conn, req.id, ack))) throw new UsageError(`alerts: no alert '${req.id}' (see edumon alerts list)`);
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
   if (req.action === 'release') {

@@ -20,6 +20,7 @@ const SQL = sqlStatements('alerts', [
   'last_runs',
   'list_alerts',
   'ack_alert',
+  'ack_record',
   'load_silences',
   'insert_silence',
   'load_held',
@@ -160,9 +161,31 @@ export async function listAlerts(conn: DuckDBConnection, filter: AlertFilter): P
   return (await conn.runAndReadAll(SQL.list_alerts, params)).getRowObjectsJson() as (Silenceable & Record<string, unknown>)[];
 }
 
-/** Acknowledges an alert; false when there is no alert of that id. */
-export async function ackAlert(conn: DuckDBConnection, id: string, note: string | null): Promise<boolean> {
-  return (await conn.runAndReadAll(SQL.ack_alert, { id, note })).getRows().length > 0;
+/** The official's judgement of an acknowledged alert (issue 23): what rules' judged precision counts. */
+export const ackOutcomes = ['confirmed', 'fixed', 'data_wrong', 'false_alarm'] as const;
+export type AckOutcome = (typeof ackOutcomes)[number];
+
+/** One acknowledgement: who (a console login, or `cli`), when (ISO 8601), why and what they found. */
+export interface Ack {
+  note: string | null;
+  outcome: AckOutcome | null;
+  by: string;
+  at: string;
+}
+
+/**
+ * Acknowledges an alert (until it reopens) and keeps the acknowledgement in alert_acks, in one
+ * transaction; false when there is no alert of that id. `conn` must not be inside a transaction.
+ */
+export async function ackAlert(conn: DuckDBConnection, id: string, ack: Ack): Promise<boolean> {
+  return inTransaction(conn, async () => {
+    const params = { id, note: ack.note, outcome: ack.outcome, by: ack.by, at: ack.at };
+    const rows = (await conn.runAndReadAll(SQL.ack_alert, params)).getRowObjectsJson();
+    const acked = rows[0];
+    if (!acked) return false;
+    await conn.run(SQL.ack_record, { ...params, occurrence: Number(acked.occurrence) });
+    return true;
+  });
 }
 
 /** Every silence, expired ones too. */

@@ -185,6 +185,41 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
+   * The officials' web console (service/console/), served by `edumon run` beside the API: users,
+   * sessions and the audit trail live in the warehouse, out of analysts' reach.
+   */
+  console: z
+    .object({
+      /** Port of the console; 0 picks a free one (the service file names it). Off: `enabled: false`. */
+      port: z.number().int().min(0).max(65535).default(8780),
+      /** Address the console listens on: loopback by default; officials on the intranet need 0.0.0.0 or a LAN address. */
+      host: z.string().min(1).default('127.0.0.1'),
+      enabled: z.boolean().default(true),
+      /**
+       * The console's address as officials' browsers reach it (`https://edumon.jyj.jiaozuo.gov.cn`): the
+       * base of every link in an email. Unset: `http://<host>:<port>` as the console listens. An
+       * https address also marks session cookies Secure.
+       */
+      publicUrl: z.url({ protocol: /^https?$/, error: 'expected http(s)://host[:port][/path]' }).optional(),
+      /**
+       * The key signing email links (HMAC-SHA256), a secret of its own (not the pseudonym key, not the
+       * service token). Unset: one kept beside the warehouse (`<warehouse>.link-key`, mode 0600).
+       */
+      linkKey: z.string().min(32, 'expected at least 32 characters').optional(),
+      /** How long an email's acknowledge link works, in days. */
+      linkTtlDays: z.number().positive().max(90).default(7),
+      /** A session unused this long ends (minutes). */
+      sessionIdleMinutes: z.number().int().min(1).default(120),
+      /** A session ends this long after login, used or not (hours). */
+      sessionMaxHours: z.number().int().min(1).default(12),
+      /** Wrong passwords in a row that lock an account, and for how long (minutes). */
+      lockAfterFailures: z.number().int().min(1).default(5),
+      lockMinutes: z.number().int().min(1).default(15),
+      /** Wrong passwords from one address within lockMinutes that refuse its further logins for lockMinutes. */
+      addressMaxFailures: z.number().int().min(1).default(20),
+    })
+    .prefault({}),
+  /**
    * Pictures: the Noto Sans CJK font the digest's trend charts draw Chinese with (null: the first
    * of the paths Linux distributions install it at, alerts/digest/trendChart.ts), and the Chromium
    * the screenshot tools show emails in (tools/renderInBrowser.ts).
@@ -510,6 +545,12 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
   ['EDUMON_SERVICE_HOST', ['service', 'host'], String],
   ['EDUMON_SERVICE_TOKEN', ['service', 'token'], String],
+  ['EDUMON_CONSOLE_PORT', ['console', 'port'], Number],
+  ['EDUMON_CONSOLE_HOST', ['console', 'host'], String],
+  ['EDUMON_CONSOLE_ENABLED', ['console', 'enabled'], booleanOf],
+  ['EDUMON_CONSOLE_PUBLIC_URL', ['console', 'publicUrl'], String],
+  ['EDUMON_CONSOLE_LINK_KEY', ['console', 'linkKey'], String],
+  ['EDUMON_CONSOLE_LINK_TTL_DAYS', ['console', 'linkTtlDays'], Number],
   ['EDUMON_SNAPSHOTS_DIR', ['snapshots', 'dir'], String],
   ['EDUMON_SNAPSHOTS_KEEP', ['snapshots', 'keep'], Number],
   ['EDUMON_SNAPSHOTS_SCHEDULE', ['snapshots', 'schedule'], String],

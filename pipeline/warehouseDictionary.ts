@@ -13,9 +13,10 @@ import { migrate } from './migrate.ts';
 /** The dictionary's sections of tables, in order: the event tables first (domain/eventTables.ts). */
 const TABLE_GROUPS: ReadonlyArray<{ title: string; tables: readonly string[] }> = [
   { title: '事件 / Events', tables: Object.values(tableOf) },
-  { title: '告警 / Alerts', tables: ['alerts', 'alert_transitions', 'rule_runs', 'silences', 'held_alerts'] },
+  { title: '告警 / Alerts', tables: ['alerts', 'alert_transitions', 'alert_acks', 'rule_runs', 'silences', 'held_alerts'] },
   { title: '通知 / Notifications', tables: ['notify_log', 'outbox', 'outbox_notices', 'outbox_attempts'] },
   { title: '周报 / Digest', tables: ['digest_figures'] },
+  { title: '控制台（分析人员不可读取） / Console (not readable by analysts)', tables: ['console_users', 'console_sessions', 'console_audit'] },
   { title: '入库记录 / Ingest bookkeeping', tables: ['ingest_offsets', 'rejections', 'feed_progress', 'schema_migrations'] },
 ];
 

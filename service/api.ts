@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
+import { ackOutcomes } from '../alerts/alertStore.ts';
 import type { DigestAnswer, DigestRequest } from '../alerts/digest/digestRequest.ts';
 import type { IngestState } from '../alerts/feedWatermarks.ts';
 import { listOutbox, outboxStates, type RetryFilter } from '../alerts/notify/outbox.ts';
@@ -32,7 +33,7 @@ const queryBody = z.strictObject({
 const rulesRunBody = z.strictObject({ at: z.string().min(1), rule: z.string().min(1).optional(), dryRun: z.boolean().optional() });
 const alertsBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('list'), state: z.string().optional(), region: z.string().optional(), rule: z.string().optional() }),
-  z.strictObject({ action: z.literal('ack'), id: z.string().min(1), note: z.string().optional() }),
+  z.strictObject({ action: z.literal('ack'), id: z.string().min(1), note: z.string().optional(), outcome: z.enum(ackOutcomes).optional() }),
   z.strictObject({
     action: z.literal('silence'),
     rule: z.string().min(1),

@@ -1,4 +1,5 @@
 import { type AlertsAnswer, type AlertsRequest, alertsRequest } from '../../alerts/alertOps.ts';
+import { type AckOutcome, ackOutcomes } from '../../alerts/alertStore.ts';
 import { resultLine } from '../../alerts/resultWords.ts';
 import { ruleSays } from '../../alerts/ruleSays.ts';
 import { ruleById } from '../../alerts/rules.ts';
@@ -15,7 +16,7 @@ export const alertsCmd: Command = {
   name: 'alerts',
   summary: 'List, acknowledge, silence or release the alerts the rules raised',
   usage:
-    'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] |\n' +
+    'alerts list [--state open|resolved] [--region CODE] [--rule ID] [--json] | alerts ack ID [--note TEXT] [--outcome OUTCOME] |\n' +
     '       alerts silence --rule ID [--school ID|--region CODE] --until TIME --reason TEXT | alerts release --rule ID',
   description:
     'list: the alerts, open first, newest first (times in Asia/Shanghai, +08:00); `silenced` says whether a silence covers one now;\n' +
@@ -33,6 +34,11 @@ export const alertsCmd: Command = {
     until: { type: 'string', value: 'TIME', help: 'silence: until this moment, e.g. 2025-08-31T23:59:59 (Asia/Shanghai unless an offset is given)' },
     reason: { type: 'string', value: 'TEXT', help: 'silence: why' },
     note: { type: 'string', value: 'TEXT', help: 'ack: a note kept with the acknowledgement' },
+    outcome: {
+      type: 'string',
+      value: 'OUTCOME',
+      help: "ack: what was found: confirmed (确认违规), fixed (已整改), data_wrong (数据有误) or false_alarm (误报); counts in the rule's judged precision",
+    },
     json: { type: 'boolean', help: 'one JSON object per line' },
   },
   async run(ctx) {
@@ -42,7 +48,11 @@ export const alertsCmd: Command = {
     if (sub === 'list' && args.length === 0) {
       req = { action: 'list', ...pick({ state: str(v.state), region: str(v.region), rule: str(v.rule) }) };
     } else if (sub === 'ack' && args.length === 1) {
-      req = { action: 'ack', id: args[0]!, ...pick({ note: str(v.note) }) };
+      const outcome = str(v.outcome);
+      if (outcome !== undefined && !(ackOutcomes as readonly string[]).includes(outcome)) {
+        throw new UsageError(`alerts ack: --outcome is one of ${ackOutcomes.join(', ')}, not '${outcome}'`);
+      }
+      req = { action: 'ack', id: args[0]!, ...pick({ note: str(v.note) }), ...(outcome ? { outcome: outcome as AckOutcome } : {}) };
     } else if (sub === 'silence' && args.length === 0) {
       const rule = str(v.rule);
       const until = str(v.until);

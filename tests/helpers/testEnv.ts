@@ -26,6 +26,8 @@ export function testEnv(name: string, extra: Record<string, string> = {}): TestE
     EDUMON_KAFKA_SESSION_TIMEOUT_MS: '6000',
     // Tests drive rules by hand unless they turn the schedule on (extra).
     EDUMON_RULES_SCHEDULE: 'off',
+    // Test files run side by side: each service's console on a free port (the service file names it).
+    EDUMON_CONSOLE_PORT: '0',
     ...extra,
   };
   return { dir, env, config: loadConfig({ env }) };

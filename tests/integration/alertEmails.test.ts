@@ -181,7 +181,8 @@ describe('alert emails', () => {
     expect(reminders['wen@jyj.example.cn']!.subject).toContain('【提醒】');
     // 温县 acknowledges its three: no more reminders for them, and no escalation.
     const wenAlerts = await conn.runAndReadAll(`select id from alerts where school_id = '${WEN_HS}'`);
-    for (const [id] of wenAlerts.getRows()) expect(await ackAlert(conn, String(id), '已核查，联系学校')).toBe(true);
+    for (const [id] of wenAlerts.getRows())
+      expect(await ackAlert(conn, String(id), { note: '已核查，联系学校', outcome: 'confirmed', by: 'cli', at: '2025-07-15T09:00:00+08:00' })).toBe(true);
     await round('2025-07-15T11:00:00+08:00');
     const day3 = byRecipient(await delivered());
     expect(Object.keys(day3).sort()).toEqual(['city@jyj.example.cn', 'esc@jyj.example.cn', 'wuzhi@jyj.example.cn']);
