@@ -14,6 +14,8 @@ const serviceInfo = z.object({
   token: z.string().min(1),
   /** The address the service listens on (service.host); absent in files of an older edumon: loopback. */
   host: z.string().min(1).optional(),
+  /** The console's address as this host reaches it (http://127.0.0.1:8780); absent when the console is off. */
+  console: z.string().min(1).optional(),
 });
 
 /** What the service file says: the service's process, its address and port, and its bearer token. */

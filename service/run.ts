@@ -9,12 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
 import { sendingCheck } from '../alerts/notify/sendingCheck.ts';
 import { clockOf } from '../core/clock.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
+import { EdumonError } from '../core/errors.ts';
 import { createKafka } from '../core/kafka.ts';
+import { resolveLinkKey } from '../core/linkKey.ts';
 import { lockDown } from '../core/lockDown.ts';
 import type { Logger } from '../core/log.ts';
 import type { Family } from '../domain/topics.ts';
@@ -26,6 +29,7 @@ import { Sink } from '../pipeline/sink.ts';
 import { createApi } from './api.ts';
 import { startCalendarJob } from './calendarJob.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
+import { startConsole } from './console/startConsole.ts';
 import { startDigestJob } from './digestJob.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
@@ -48,13 +52,21 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, log: Logger): Promise<Service> {
+export async function startService(given: Config, log: Logger): Promise<Service> {
+  let config = given;
   const instance = await openWarehouse(config.warehouse, { memoryLimit: config.warehouseMemoryLimit });
   const writeConn = await connect(instance);
   const report = await migrate(writeConn);
   if (report.applied.length) log.info('warehouse migrated', { applied: report.applied });
   // The wall clock, or a test's controlled one: when feeds' events arrive and what sweeps judge as of.
   const clock = clockOf(config.failpoints.clock);
+  // The console first: its address is the base of the links every email composed from now on carries.
+  // Its alert actions go through the rule runner, which starts below.
+  let consoleAlerts = (_req: AlertsRequest): Promise<AlertsAnswer> => Promise.reject(new EdumonError('the service is still starting'));
+  const console_ = config.console.enabled
+    ? await startConsole({ instance, config, log, alerts: (req) => consoleAlerts(req), clock: () => new Date(clock()), linkKey: resolveLinkKey(config) })
+    : undefined;
+  if (console_) config = { ...config, console: { ...config.console, publicUrl: console_.publicUrl } };
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
   const kafka = createKafka(config, log);
@@ -107,6 +119,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     ...(notify ? { notify } : {}),
   });
   stored = (family) => rules.stored(family);
+  consoleAlerts = (req) => rules.alerts(req);
   // DQ-CALENDAR-STALE at start and daily, written in turn with the sweeps; the notify round mails it.
   const calendar = startCalendarJob({ exclusive: rules.exclusive, config, log, clock, scheduler });
   // The weekly digest on a connection of its own: composing one never holds a sweep.
@@ -160,7 +173,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     server.listen(config.service.port, host, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  writeServiceFile(config.warehouse, { pid: process.pid, port, token, host });
+  writeServiceFile(config.warehouse, { pid: process.pid, port, token, host, ...(console_ ? { console: console_.localUrl } : {}) });
   log.info('pipeline running', { warehouse: config.warehouse, brokers: config.kafka.brokers.join(','), api: `${host}:${port}` });
 
   const started = Date.now();
@@ -196,6 +209,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         // Queries first: a long one must not hold the read connection, or the stop, any longer.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         api.interrupt('the service is stopping');
+        await console_?.stop();
         await scheduler.stop();
         await calendar.stop();
         await rules.stop();

@@ -1,0 +1,80 @@
+/** One alert as its console page reads it: the row, its lifecycle, the emails about it. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlStatements } from '../../core/sqlStatements.ts';
+
+const SQL = sqlStatements('console', ['alert_get', 'alert_history', 'alert_emails', 'held_count']);
+
+export interface AlertRecord {
+  id: string;
+  rule: string;
+  school_id: string | null;
+  region_code: string | null;
+  period: string;
+  subject: string | null;
+  severity: string;
+  status: string;
+  occurrence: number;
+  opened_at: string;
+  last_seen_at: string;
+  resolved_at: string | null;
+  observed: string | null;
+  threshold: string | null;
+  /** The rule's evidence (details JSON): the source event_id and the figures it judged. */
+  details: Record<string, unknown>;
+  acked_at: string | null;
+  ack_note: string | null;
+  ack_outcome: string | null;
+  acked_by: string | null;
+}
+
+/** The alert with id `id`, or null. */
+export async function alertRecord(conn: DuckDBConnection, id: string): Promise<AlertRecord | null> {
+  const row = (await conn.runAndReadAll(SQL.alert_get, { id })).getRowObjectsJson()[0];
+  if (!row) return null;
+  let details: Record<string, unknown> = {};
+  try {
+    details = row.details ? (JSON.parse(String(row.details)) as Record<string, unknown>) : {};
+  } catch {
+    details = {};
+  }
+  return { ...(row as unknown as AlertRecord), occurrence: Number(row.occurrence), details };
+}
+
+export interface HistoryEntry {
+  at: string;
+  kind: string;
+  occurrence: number;
+  who: string | null;
+  outcome: string | null;
+  note: string | null;
+}
+
+/** Transitions and acknowledgements, oldest first. */
+export async function alertHistory(conn: DuckDBConnection, id: string): Promise<HistoryEntry[]> {
+  const rows = (await conn.runAndReadAll(SQL.alert_history, { id })).getRowObjectsJson();
+  return rows.map((r) => ({ ...(r as unknown as HistoryEntry), occurrence: Number(r.occurrence) }));
+}
+
+export interface EmailEntry {
+  id: string;
+  contact_id: string;
+  address: string;
+  notice: string;
+  subject: string;
+  created_at: string;
+  state: string;
+  sent_at: string | null;
+  attempts: number;
+  last_code: number | null;
+  last_reply: string | null;
+}
+
+/** The alert emails that told of it, newest first. */
+export async function alertEmails(conn: DuckDBConnection, id: string): Promise<EmailEntry[]> {
+  return (await conn.runAndReadAll(SQL.alert_emails, { id })).getRowObjectsJson() as unknown as EmailEntry[];
+}
+
+/** How many alerts the storm valve holds for `rule`. */
+export async function heldCount(conn: DuckDBConnection, rule: string): Promise<number> {
+  return Number((await conn.runAndReadAll(SQL.held_count, { rule })).getRows()[0]?.[0] ?? 0);
+}
