@@ -3,13 +3,18 @@
  * a hostile analyst, on a real migrated in-memory warehouse locked down as the service's is: every
  * shape of statement that could read them is refused, by the parse-tree wall or, for what the tree
  * cannot show (a view or a table macro over one), by the bound-plan wall, and nothing is returned;
- * the analysts' own tables, alerts and alert_acks included, still answer.
+ * the analysts' own tables, alerts and alert_acks included, still answer. And a snapshot holds no
+ * file of them, nor names them in its load.sql or manifest.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDown } from '../../core/lockDown.ts';
 import { CONSOLE_TABLES } from '../../domain/consoleTables.ts';
 import { migrate } from '../../pipeline/migrate.ts';
+import { exportSnapshot } from '../../pipeline/snapshot.ts';
 import { readQuery, streamQuery } from '../../service/query.ts';
 
 const HASH = 'scrypt$16384$8$1$c2FsdA$SECRET-HASH-0123456789';
@@ -152,5 +157,31 @@ describe('the console tables on a locked-down migrated warehouse', () => {
     expect((await readQuery(conn, `select count(*) from duckdb_columns() where table_name = 'console_users'`, limits)).rows).toEqual([['10']]);
     expect((await readQuery(conn, `select id as console_users from alerts as console_sessions`, limits)).rows).toEqual([['A1']]);
     expect((await readQuery(conn, `select 'console_users' as t, count(*) from alerts`, limits)).rows).toEqual([['console_users', '1']]);
+  });
+});
+
+describe('a snapshot of a warehouse whose console tables hold rows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edumon-console-snapshot-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the console tables out (no file, not in load.sql or the manifest) and keeps alert_acks', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await migrate(conn);
+      await conn.run(`insert into console_users values ('wang', '王', 'admin', [], '${HASH}', false, 0, null, now(), now())`);
+      await conn.run(`insert into console_sessions values ('${SESSION}', 'wang', 'csrf-SECRET', now(), now(), null)`);
+      await conn.run(`insert into console_audit values (now(), 'wang', 'login', 'wang', 'ok', null, null)`);
+      await conn.run(`insert into alert_acks values ('A1', 1, now(), 'wang', 'confirmed', null)`);
+      const { path, manifest } = await exportSnapshot(conn, dir, { keep: 1 });
+      const files = readdirSync(path);
+      expect(files.filter((f) => f.startsWith('console'))).toEqual([]);
+      expect(files).toContain('alert_acks.parquet');
+      expect(manifest.files.find((f) => f.name === 'alert_acks')?.rows).toBe(1);
+      for (const f of ['load.sql', 'manifest.json']) expect(readFileSync(join(path, f), 'utf8'), f).not.toMatch(/console_|SECRET/);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 });
