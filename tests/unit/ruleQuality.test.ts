@@ -9,58 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RuleQualityRow, ruleQuality } from '../../alerts/ruleQuality.ts';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { migrate } from '../../pipeline/migrate.ts';
+import { writeAckedAlert } from '../helpers/ackedAlerts.ts';
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
 
 const HOUR = 3_600_000;
 const at = (iso: string, hours = 0) => new Date(Date.parse(iso) + hours * HOUR).toISOString();
-
-type Outcome = 'confirmed' | 'fixed' | 'data_wrong' | 'false_alarm' | null;
-/** One occurrence: when it opened, and its acknowledgements as hours after that with their outcome. */
-interface Occurrence {
-  opened: string;
-  acks?: Array<[hours: number, outcome: Outcome]>;
-}
-
-/**
- * One alert with its occurrences as the warehouse keeps them: a transition each (open, then
- * reopen), every ack in alert_acks, and the alerts row holding the last occurrence with its latest
- * ack, as sql/alerts/ack_alert.sql leaves it.
- */
-async function alert(id: string, rule: string, region: string | null, occurrences: Occurrence[]): Promise<void> {
-  for (const [i, o] of occurrences.entries()) {
-    await conn.run(`insert into alert_transitions values ($id, $kind, $n, $at::timestamptz)`, {
-      id,
-      kind: i === 0 ? 'open' : 'reopen',
-      n: i + 1,
-      at: o.opened,
-    });
-    for (const [hours, outcome] of o.acks ?? [])
-      await conn.run(`insert into alert_acks values ($id, $n, $at::timestamptz, 'county1', $outcome::varchar, null)`, {
-        id,
-        n: i + 1,
-        at: at(o.opened, hours),
-        outcome,
-      });
-  }
-  const last = occurrences[occurrences.length - 1]!;
-  const ack = last.acks?.[last.acks.length - 1];
-  await conn.run(
-    `insert into alerts (id, rule, school_id, region_code, period, severity, status, occurrence, opened_at, last_seen_at, acked_at, ack_outcome, acked_by)
-     values ($id, $rule, null, $region::varchar, '2025', 'critical', 'open', $n, $opened::timestamptz, $opened::timestamptz, $acked::timestamptz, $outcome::varchar, $by::varchar)`,
-    {
-      id,
-      rule,
-      region,
-      n: occurrences.length,
-      opened: last.opened,
-      acked: ack ? at(last.opened, ack[0]) : null,
-      outcome: ack ? ack[1] : null,
-      by: ack ? 'county1' : null,
-    },
-  );
-}
 
 const JULY_1 = '2025-07-01T02:00:00.000Z';
 const JULY_3 = '2025-07-03T02:00:00.000Z';
@@ -72,11 +27,11 @@ beforeAll(async () => {
   await migrate(conn);
   // ADM-OVER-QUOTA in 武陟县: 5 occurrences, 4 acknowledged after 2, 4, 6 and 8 hours; one of
   // each outcome, a false alarm later corrected to data_wrong, and the first alert reopened.
-  await alert('a1', 'ADM-OVER-QUOTA', '410823', [
+  await writeAckedAlert(conn, 'a1', 'ADM-OVER-QUOTA', '410823', [
     { opened: JULY_1, acks: [[2, 'confirmed']] },
     { opened: JULY_3, acks: [[8, 'false_alarm']] },
   ]);
-  await alert('a2', 'ADM-OVER-QUOTA', '410823', [
+  await writeAckedAlert(conn, 'a2', 'ADM-OVER-QUOTA', '410823', [
     {
       opened: JULY_1,
       acks: [
@@ -85,13 +40,13 @@ beforeAll(async () => {
       ],
     },
   ]);
-  await alert('a3', 'ADM-OVER-QUOTA', '410823', [{ opened: JULY_1, acks: [[6, 'fixed']] }]);
-  await alert('a4', 'ADM-OVER-QUOTA', '410823', [{ opened: JULY_1 }]);
+  await writeAckedAlert(conn, 'a3', 'ADM-OVER-QUOTA', '410823', [{ opened: JULY_1, acks: [[6, 'fixed']] }]);
+  await writeAckedAlert(conn, 'a4', 'ADM-OVER-QUOTA', '410823', [{ opened: JULY_1 }]);
   // The same rule in 温县: one alert, judged a false alarm after an hour.
-  await alert('a5', 'ADM-OVER-QUOTA', '410825', [{ opened: JULY_1, acks: [[1, 'false_alarm']] }]);
+  await writeAckedAlert(conn, 'a5', 'ADM-OVER-QUOTA', '410825', [{ opened: JULY_1, acks: [[1, 'false_alarm']] }]);
   // KG-GER in 武陟县: acknowledged without an outcome; and judged, then acknowledged again without one.
-  await alert('k1', 'KG-GER', '410823', [{ opened: JULY_1, acks: [[3, null]] }]);
-  await alert('k2', 'KG-GER', '410823', [
+  await writeAckedAlert(conn, 'k1', 'KG-GER', '410823', [{ opened: JULY_1, acks: [[3, null]] }]);
+  await writeAckedAlert(conn, 'k2', 'KG-GER', '410823', [
     {
       opened: JULY_1,
       acks: [
@@ -101,9 +56,9 @@ beforeAll(async () => {
     },
   ]);
   // A data-health alert (no region), confirmed after 12 hours.
-  await alert('d1', 'DQ-STALE-FEED', null, [{ opened: JULY_1, acks: [[12, 'confirmed']] }]);
+  await writeAckedAlert(conn, 'd1', 'DQ-STALE-FEED', null, [{ opened: JULY_1, acks: [[12, 'confirmed']] }]);
   // Opened in June, judged in July: outside a July window.
-  await alert('h1', 'HS-GER', '410821', [{ opened: JUNE_1, acks: [[24 * 35, 'false_alarm']] }]);
+  await writeAckedAlert(conn, 'h1', 'HS-GER', '410821', [{ opened: JUNE_1, acks: [[24 * 35, 'false_alarm']] }]);
 });
 afterAll(() => {
   conn.closeSync();
