@@ -4,5 +4,6 @@ import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
 import { registerHealth } from './health.ts';
 import { registerLogin } from './login.ts';
+import { registerSql } from './sql.ts';
 
-export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerHealth];
+export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerHealth, registerSql];
