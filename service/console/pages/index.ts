@@ -2,6 +2,7 @@
 import type { Register } from '../server.ts';
 import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
+import { registerIndicators } from './indicators.ts';
 import { registerLogin } from './login.ts';
 
-export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert];
+export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerIndicators];
