@@ -614,6 +614,10 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   if (raw.env === 'production' && !raw.pseudonymKey) {
     problems.push('  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)');
   }
+  const linkKey = (raw.console as { linkKey?: unknown } | undefined)?.linkKey;
+  if (linkKey !== undefined && linkKey === raw.pseudonymKey) {
+    problems.push(`  - ${sourceOf.get('console.linkKey') ?? 'console.linkKey'}: must differ from the pseudonym key (a secret of its own)`);
+  }
   const failpoints = raw.failpoints as Record<string, unknown> | undefined;
   if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {
     const source =
