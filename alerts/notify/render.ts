@@ -153,8 +153,13 @@ interface Field {
   value: string;
 }
 
-/** An item's title parts and its lines, shared by the HTML and the text body so both say the same. */
-function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; note: string; fields: Field[][] } {
+/**
+ * An item's title parts and its lines, shared by the HTML and the text body so both say the same.
+ * `prev` is the item shown just before it in its section: when both cite the same clause, this one
+ * says 同上 instead of repeating it (items of a rule are listed together, and fifty alerts of one
+ * rule would otherwise repeat its clause fifty times, past Gmail's 102 KB clip).
+ */
+function describe(item: EmailItem, prev: EmailItem | undefined, ctx: Ctx): { badge: string; title: string; note: string; fields: Field[][] } {
   const { w, model } = ctx;
   const lines: Field[][] = [];
   if (item.schoolCode !== null || item.schoolName !== null) {
@@ -176,7 +181,8 @@ function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; no
     const d = durationText(item.firstSeen, model.composedAt, w);
     if (d) lines.push([{ label: null, value: w.openFor(d) }]);
   }
-  lines.push([{ label: w.policy, value: policyWords(item.policy, language) }]);
+  const sameClause = prev !== undefined && item.policy !== '' && prev.policy === item.policy;
+  lines.push([{ label: w.policy, value: sameClause ? w.sameAsAbove : policyWords(item.policy, language) }]);
   if (item.eventId !== null) lines.push([{ label: w.eventId, value: item.eventId }]);
   const tail: Field[] = [{ label: null, value: w.occurrence(item.occurrence) }];
   if (item.flapCount !== null) tail.push({ label: null, value: w.flap(item.flapCount) });
@@ -221,16 +227,16 @@ function htmlOf(subject: string, body: readonly Section[], all: readonly Section
     out.push(
       `<tr><td style="padding:16px 24px 4px;font-size:16px;line-height:24px;font-weight:bold;border-bottom:2px solid #e5e7eb">${esc(sectionTitle(section.key, section.items.length, all, w))}</td></tr>`,
     );
-    for (const item of section.items) out.push(itemHtml(item, ctx));
+    for (const [i, item] of section.items.entries()) out.push(itemHtml(item, section.items[i - 1], ctx));
   }
   out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
   const page = { lang, title: subject, id: 'edumon-email', width: 600, margin: '16px 8px', banner: subject } as const;
   return emailHtml({ ...page, bannerStyle: 'padding:16px 24px;font-size:18px;line-height:26px;overflow-wrap:anywhere;word-wrap:break-word' }, out);
 }
 
-function itemHtml(item: EmailItem, ctx: Ctx): string {
+function itemHtml(item: EmailItem, prev: EmailItem | undefined, ctx: Ctx): string {
   const { w } = ctx;
-  const d = describe(item, ctx);
+  const d = describe(item, prev, ctx);
   const color = item.kind === 'resolve' ? RESOLVED_COLOR : (COLOR[item.severity] ?? COLOR.critical);
   const lines = d.fields.map((line) => line.map((f) => (f.label === null ? esc(f.value) : labelHtml(w, f.label, f.value))).join('　'));
   // Kept lean: 50 of these must stay under Gmail's 102 KB clip with the longest values (tests/unit/renderEmail.test.ts).
@@ -264,8 +270,8 @@ function textOf(subject: string, body: readonly Section[], all: readonly Section
   for (const section of body) {
     const title = sectionTitle(section.key, section.items.length, all, w);
     out.push('', `== ${title} ==`);
-    for (const item of section.items) {
-      const d = describe(item, ctx);
+    for (const [i, item] of section.items.entries()) {
+      const d = describe(item, section.items[i - 1], ctx);
       out.push('', ...wrap(`[${d.badge}] ${d.title}  ${d.note}`, '', '    '));
       for (const line of d.fields) {
         out.push(...wrap(line.map((f) => (f.label === null ? f.value : w.labelled(f.label, f.value))).join('    '), '  ', '    '));

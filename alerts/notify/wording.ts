@@ -57,6 +57,8 @@ export interface Wording {
   openFor: (duration: string) => string;
   duration: (days: number, hours: number, minutes: number) => string;
   policy: string;
+  /** Said for the clause of an item citing the same one as the item above it. */
+  sameAsAbove: string;
   eventId: string;
   occurrence: (n: number) => string;
   flap: (n: number) => string;
@@ -109,6 +111,7 @@ const zh: Wording = {
   openFor: (duration) => `已持续 ${duration}，尚未确认`,
   duration: (d, h, m) => (d > 0 ? `${d} 天 ${h} 小时` : h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`),
   policy: '政策依据',
+  sameAsAbove: '同上',
   eventId: '来源记录编号',
   occurrence: (n) => `第 ${n} 次`,
   flap: (n) => `今日反复 ${n} 次`,
@@ -182,6 +185,7 @@ const en: Wording = {
   openFor: (duration) => `Open for ${duration}, not acknowledged`,
   duration: (d, h, m) => (d > 0 ? `${plural(d, 'day', 'days')} ${plural(h, 'hour', 'hours')}` : h > 0 ? `${plural(h, 'hour', 'hours')} ${m} min` : `${m} min`),
   policy: 'Policy',
+  sameAsAbove: 'As above',
   eventId: 'Source record event_id',
   occurrence: (n) => `Occurrence ${n}`,
   flap: (n) => `reopened ${plural(n, 'time', 'times')} today`,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
 import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
-import { ruleById } from '../../alerts/rules.ts';
+import { loadRules, ruleById } from '../../alerts/rules.ts';
 
 const OVER_QUOTA_POLICY = '县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」';
 const FACILITY_POLICY =
@@ -319,6 +319,22 @@ describe('renderEmail bodies', () => {
     expect(email.text).not.toMatch(/北京时间|首次发现|新告警/);
   });
 
+  it('cites a clause in full once for the alerts of a rule listed together, then says 同上, and keeps it whole in the CSV', () => {
+    const items = [item(), item(), item(), classSize(), item({ kind: 'renotify' })];
+    const email = renderEmail(model(items));
+    const count = (body: string, text: string) => body.split(text).length - 1;
+    for (const body of [email.html, email.text]) {
+      // New: three of ADM-OVER-QUOTA together (its clause, then 同上 twice), then ADM-CLASS-SIZE's; the reminders cite theirs again.
+      expect(count(body, '县中 6：「严禁以任何形式提前组织招生')).toBe(2);
+      expect(count(body, '县中 17：「……新入学年级班额不得超过55人。」')).toBe(1);
+    }
+    expect(count(email.text, '政策依据：同上')).toBe(2);
+    expect(count(email.html, '政策依据：</span>同上')).toBe(2);
+    const csv = renderEmail(model(items, { maxItemsInBody: 1 })).attachments[0]!.content;
+    expect(count(csv, '县中 6：「严禁以任何形式提前组织招生')).toBe(4);
+    expect(renderEmail(english(model([item(), item()]))).text).toContain('Policy: As above');
+  });
+
   it('refuses an email without alerts', () => {
     expect(() => renderEmail(model([]))).toThrow(/no alerts/);
   });
@@ -344,8 +360,31 @@ describe('renderEmail HTML is email-safe', () => {
       }),
     );
 
+  /** The catalogue's rules, the longest clause and title (in UTF-8 bytes) first: what makes the longest items. */
+  const bytesOf = (r: { policy: string; title: string }) => Buffer.byteLength(r.policy + r.title, 'utf8');
+  const byLength = [...loadRules()].sort((a, b) => bytesOf(b) - bytesOf(a));
+  /** `worst`'s values for an alert of `rule` as the catalogue has it (its own title, clause and result words). */
+  const worstOf = (rule: (typeof byLength)[number], kind: EmailItem['kind']) =>
+    item({ ...worst(1)[0]!, alertId: `a-${String(++seq).padStart(4, '0')}`, kind, rule: rule.id, ruleTitle: rule.title, policy: rule.policy, says: rule.says });
+  /** `html` is under Gmail's 102 KB clip, with room: 100 KiB. */
+  const underClip = (html: string, what: string) => {
+    const bytes = Buffer.byteLength(html, 'utf8');
+    expect(bytes, `${what}: ${bytes} bytes of HTML`).toBeLessThan(100 * 1024);
+  };
+
   afterEach(() => {
     seq = 0;
+  });
+
+  it('stays under 100 KB with 50 long alerts of the rule with the longest clause, and with every rule of the catalogue in two sections', () => {
+    const one = renderEmail(model(Array.from({ length: 50 }, () => worstOf(byLength[0]!, 'open'))));
+    expect(idsIn(one.html)).toHaveLength(50);
+    underClip(one.html, `50 of ${byLength[0]!.id}`);
+    // Each rule once among the new alerts and again among the escalated: no clause is said 同上, the longest body real rules make.
+    const every = Array.from({ length: 50 }, (_, k) => worstOf(byLength[k % byLength.length]!, k < byLength.length ? 'open' : 'escalate'));
+    const mixed = renderEmail(model(every));
+    expect(idsIn(mixed.html)).toHaveLength(50);
+    underClip(mixed.html, 'every rule, twice');
   });
 
   it('has a charset, a language, no script, no stylesheet, no remote resource, and stays under 100 KB with 50 long alerts', () => {
