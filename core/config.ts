@@ -197,8 +197,9 @@ export const configSchema = z.object({
       enabled: z.boolean().default(true),
       /**
        * The console's address as officials' browsers reach it (`https://edumon.jyj.jiaozuo.gov.cn`): the
-       * base of every link in an email. Unset: `http://<host>:<port>` as the console listens. An
-       * https address also marks session cookies Secure.
+       * base of every link in an email. Unset: emails carry no links (the address the console listens
+       * on, loopback by default, would lead a reader nowhere). An https address also marks session
+       * cookies Secure.
        */
       publicUrl: z.url({ protocol: /^https?$/, error: 'expected http(s)://host[:port][/path]' }).optional(),
       /**

@@ -15,6 +15,7 @@ import { clockOf } from '../core/clock.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
 import { createKafka } from '../core/kafka.ts';
+import { resolveLinkKey } from '../core/linkKey.ts';
 import { lockDown } from '../core/lockDown.ts';
 import type { Logger } from '../core/log.ts';
 import type { Family } from '../domain/topics.ts';
@@ -57,6 +58,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const clock = clockOf(config.failpoints.clock);
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
+  // Alert emails carry links signed with the link key: a key file that cannot be read refuses the
+  // start, rather than failing every sweep that has an email to compose (alerts/notify/consoleLinks.ts).
+  if (config.console.enabled && config.console.publicUrl) resolveLinkKey(config);
   const kafka = createKafka(config, log);
   // Analyst queries share the instance's memory limit (DuckDB has no per-connection one): when an
   // ingest write fails (out of memory, say), the queries in progress are interrupted before it is

@@ -59,7 +59,9 @@ export function renderEmail(model: EmailModel): RenderedEmail {
   const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
   const subject = subjectOf(model, sections, w);
   const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
-  const ctx: Ctx = { w, model, more };
+  // The footer says to acknowledge through the link only when an alert shown has one.
+  const footer = [...shown].some((i) => linksOf(i, w).length > 1) ? w.footerWithLinks : w.footer;
+  const ctx: Ctx = { w, model, more, footer };
   return {
     subject,
     html: htmlOf(subject, bodySections, sections, ctx),
@@ -77,6 +79,7 @@ interface Ctx {
   w: Wording;
   model: EmailModel;
   more: string | null;
+  footer: string;
 }
 
 /** The items by section, each most severe first, then by rule, then by school (stable: ties keep the model's order). */
@@ -214,6 +217,7 @@ function sectionTitle(key: SectionKey, shownCount: number, all: readonly Section
 // ---------------------------------------------------------------- HTML
 
 const LABEL = 'color:#666';
+const LINK = 'color:#1d4ed8';
 
 function htmlOf(subject: string, body: readonly Section[], all: readonly Section[], ctx: Ctx): string {
   const { w, model } = ctx;
@@ -229,7 +233,7 @@ function htmlOf(subject: string, body: readonly Section[], all: readonly Section
     );
     for (const [i, item] of section.items.entries()) out.push(itemHtml(item, section.items[i - 1], ctx));
   }
-  out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
+  out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(ctx.footer)}</td></tr>`);
   const page = { lang, title: subject, id: 'edumon-email', width: 600, margin: '16px 8px', banner: subject } as const;
   return emailHtml({ ...page, bannerStyle: 'padding:16px 24px;font-size:18px;line-height:26px;overflow-wrap:anywhere;word-wrap:break-word' }, out);
 }
@@ -245,8 +249,21 @@ function itemHtml(item: EmailItem, prev: EmailItem | undefined, ctx: Ctx): strin
     `<td style="border-left:4px solid ${color};padding:6px 12px;font-size:13px;line-height:20px;color:#374151;overflow-wrap:anywhere;word-wrap:break-word">` +
     `<span style="padding:0 6px;background:${color};color:#ffffff;font-size:12px">${esc(d.badge)}</span> ` +
     `<b style="font-size:15px;color:#111827">${esc(d.title)}</b> <span style="${LABEL};font-size:12px">${esc(d.note)}</span><br>` +
-    `${lines.join('<br>')}</td></tr></table></td></tr>`
+    `${lines.join('<br>')}${linksHtml(item, w)}</td></tr></table></td></tr>`
   );
+}
+
+/** The alert's links on a line of their own, or nothing: plain links with their words as text, the URLs escaped like every value. */
+function linksHtml(item: EmailItem, w: Wording): string {
+  const links = linksOf(item, w);
+  return links.length ? `<br>${links.map((l) => `<a href="${esc(l.url)}" style="${LINK}">${esc(l.label)}</a>`).join('　')}` : '';
+}
+
+/** An item's links, view first: none without console links, and no acknowledge link for an alert already acknowledged. */
+function linksOf(item: EmailItem, w: Wording): Array<{ label: string; url: string }> {
+  if (item.links === null) return [];
+  const view = { label: w.viewAlert, url: item.links.view };
+  return item.acknowledged ? [view] : [view, { label: w.ackAlert, url: item.links.ack }];
 }
 
 /** A gray label, then its value: the label split from `w.labelled` so each language keeps its own colon. */
@@ -276,9 +293,11 @@ function textOf(subject: string, body: readonly Section[], all: readonly Section
       for (const line of d.fields) {
         out.push(...wrap(line.map((f) => (f.label === null ? f.value : w.labelled(f.label, f.value))).join('    '), '  ', '    '));
       }
+      // Each URL whole on its own line, never wrapped: a mail client links it only if it is unbroken.
+      for (const l of linksOf(item, w)) out.push(`  ${visibleText(w.labelled(l.label, l.url))}`);
     }
   }
-  out.push('', '--', ...wrap(w.footer, '', ''));
+  out.push('', '--', ...wrap(ctx.footer, '', ''));
   return `${out.join('\n')}\n`;
 }
 
@@ -321,11 +340,13 @@ const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”�
  * Every item as CSV in edumon's one dialect (core/csv.ts: RFC 4180 with CRLF, UTF-8 with a BOM, no
  * cell a spreadsheet would run as a formula). The subject and the result are said in words, as in
  * the body; the observed value, threshold, occurrence and flap count stay numbers beside them (a
- * rule's word in observed is text), so a negative one stays a number.
+ * rule's word in observed is text), so a negative one stays a number. When the alerts carry console
+ * links, two columns end each row with them: the alerts left out of the body keep their links.
  */
 function csvOf(items: readonly EmailItem[], w: Wording, language: string): string {
   const text = (v: string | null) => csvField(v);
   const number = (v: string | number | null) => csvField(v === null ? null : String(v), true);
+  const withLinks = items.some((i) => i.links !== null);
   const rows = items.map((i) => [
     text(i.alertId),
     text(w.kind[i.kind] ?? i.kind),
@@ -348,8 +369,10 @@ function csvOf(items: readonly EmailItem[], w: Wording, language: string): strin
     number(i.flapCount),
     text(i.acknowledged ? w.yes : w.no),
     text(policyWords(i.policy, language)),
+    ...(withLinks ? [text(i.links?.view ?? null), text(i.links?.ack ?? null)] : []),
   ]);
-  return CSV_BOM + [w.csvHeader.map(text), ...rows].map(csvLine).join('');
+  const header = withLinks ? [...w.csvHeader, ...w.csvLinkHeader] : w.csvHeader;
+  return CSV_BOM + [header.map(text), ...rows].map(csvLine).join('');
 }
 
 // ---------------------------------------------------------------- shared text safety

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { alertLinks } from '../../alerts/notify/alertLinks.ts';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
 import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
@@ -34,6 +35,7 @@ function item(over: Partial<EmailItem> = {}): EmailItem {
     occurrence: 1,
     flapCount: null,
     acknowledged: false,
+    links: null,
     ...over,
   };
 }
@@ -301,13 +303,67 @@ describe('renderEmail bodies', () => {
     }
   });
 
-  it('writes plain text a terminal shows: no HTML, lines of at most 100 columns', () => {
+  it('writes plain text a terminal shows: no HTML, lines of at most 100 columns but for a link, kept whole', () => {
     const email = renderEmail(sampleEmailModel());
     expect(email.text).not.toMatch(/<[a-z/!]/i);
     const long = renderEmail(english(model([item({ policy: `${FACILITY_POLICY} ${'word '.repeat(60)}`, schoolName: '武'.repeat(200) })])));
     for (const text of [email.text, long.text]) {
-      for (const line of text.split('\n')) expect(columns(line), line).toBeLessThanOrEqual(100);
+      for (const line of text.split('\n')) expect(columns(line.replace(/https:\/\/\S+$/, '')), line).toBeLessThanOrEqual(100);
     }
+    // The sample's links: each URL unbroken at the end of its own line; none to acknowledge an alert already acknowledged.
+    for (const i of sampleEmailModel().items) {
+      expect(email.text).toContain(`\n  查看告警：${i.links!.view}\n${i.acknowledged ? '' : `  确认告警：${i.links!.ack}\n`}`);
+      expect(email.text.includes(i.links!.ack)).toBe(!i.acknowledged);
+    }
+  });
+
+  it('gives each alert its console page and acknowledge link, Chinese first, escaped like every value, and says to acknowledge through the link', () => {
+    const links = { view: 'https://edumon.example.cn/c/alerts/a-1?x=1&y=<2>', ack: 'https://edumon.example.cn/c/l/abc.def"onmouseover=alert(1)' };
+    const email = renderEmail(
+      model([item({ links }), item({ links: { view: 'https://edumon.example.cn/c/alerts/a-2', ack: 'https://edumon.example.cn/c/l/t2' } })]),
+    );
+    expect(email.html).toContain(
+      '<br><a href="https://edumon.example.cn/c/alerts/a-1?x=1&#38;y=&#60;2&#62;" style="color:#1d4ed8">查看告警</a>　<a href="https://edumon.example.cn/c/l/abc.def&#34;onmouseover=alert(1)" style="color:#1d4ed8">确认告警</a>',
+    );
+    expect(email.html).not.toContain('"onmouseover');
+    expect(email.html.match(/<a href=/g)).toHaveLength(4);
+    expect(email.text).toContain(`\n  查看告警：${links.view}\n  确认告警：${links.ack}\n`);
+    for (const body of [email.html, email.text]) {
+      expect(body).toContain('核实处理后，请点击“确认告警”链接登录控制台确认，并注明核实结论');
+      expect(body).not.toContain('请凭告警编号确认告警');
+    }
+    // An alert already acknowledged: its page, nothing to acknowledge, and the footer of an email without acknowledge links.
+    const acked = renderEmail(model([item({ kind: 'resolve', acknowledged: true, links })]));
+    expect(acked.html).toContain('>查看告警</a>');
+    expect(acked.html).not.toContain('>确认告警</a>');
+    expect(acked.text).not.toContain(links.ack);
+    expect(acked.text).toContain('请凭告警编号确认告警');
+    const en = renderEmail(english(model([item({ links })])));
+    expect(en.html).toContain('>View alert</a>　<a href=');
+    expect(en.html).toContain('>Acknowledge</a>');
+    expect(en.text).toContain(`\n  View alert: ${links.view}\n  Acknowledge: ${links.ack}\n`);
+    expect(en.html).toContain('follow the alert&#39;s Acknowledge link, sign in to the console and acknowledge it with what you found');
+  });
+
+  it('reads as before the console when the alerts carry no links', () => {
+    const email = renderEmail(model([item(), item({ kind: 'resolve' })], { maxItemsInBody: 1 }));
+    for (const body of [email.html, email.text]) {
+      expect(body).not.toMatch(/<a |查看告警：?|确认告警：|https?:/);
+      expect(body).toContain('核实处理后，请凭告警编号确认告警');
+    }
+    expect(email.attachments[0]!.content.split('\r\n')[0]).not.toContain('链接');
+  });
+
+  it('ends each CSV row with the two links when the alerts carry them, so those left out of the body keep theirs', () => {
+    const links = (n: number) => ({ view: `https://edumon.example.cn/alerts/a-${n}`, ack: `https://edumon.example.cn/l/t${n}` });
+    const email = renderEmail(model([item({ links: links(1) }), item({ links: links(2) })], { maxItemsInBody: 1 }));
+    expect(email.text).not.toContain(links(2).ack);
+    const rows = parseCsv(email.attachments[0]!.content.slice(1));
+    expect(rows[0]!.slice(-2)).toEqual(['查看告警链接', '确认告警链接']);
+    expect(rows.slice(1).map((r) => r.slice(-2))).toEqual([
+      [links(1).view, links(1).ack],
+      [links(2).view, links(2).ack],
+    ]);
   });
 
   it('renders English wording for an English reader', () => {
@@ -427,6 +483,25 @@ describe('renderEmail HTML is email-safe', () => {
     // The CSV keeps the whole 200-character name the body shortens.
     expect(rows[1]![school]).toBe('&<"学𠮷'.repeat(40));
     expect(rows[1]![rows[0]!.indexOf('首次发现（北京时间）')]).toBe('2025-07-12T10:55:10+08:00');
+  });
+
+  it('stays under 100 KB with 50 long alerts that carry console links, every link an <a href>', () => {
+    const expires = new Date('2025-07-19T02:55:10Z');
+    const items = worst(50).map((i, k) => ({
+      ...i,
+      // Alert ids as the warehouse makes them (16 hex digits), under a console with a path.
+      alertId: `a-${String(k).padStart(4, '0')}-${'f'.repeat(9)}`,
+      links: alertLinks('https://edumon.jyj.jiaozuo.gov.cn/console', `a-${String(k).padStart(4, '0')}-${'f'.repeat(9)}`, 'wuzhi', expires, 'k'.repeat(64)),
+    }));
+    const email = renderEmail(model(items));
+    const html = email.html;
+    expect(html.match(/告警编号：<\/span>a-\d{4}-f{9}/g)).toHaveLength(50);
+    expect(
+      html.match(/<a href="https:\/\/edumon\.jyj\.jiaozuo\.gov\.cn\/console\/(?:alerts\/a-\d{4}-f{9}|l\/[\w-]+\.[\w-]{43})" style="color:#1d4ed8">/g),
+    ).toHaveLength(100);
+    expect(html).not.toMatch(/<script|<link|<style|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/\b(?:src|background)\s*=/i);
+    underClip(html, '50 worst-case alerts with links');
   });
 
   it('attaches nothing when every alert fits in the body', () => {
