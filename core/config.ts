@@ -107,7 +107,7 @@ const notifySchema = z
     escalateAfterDays: z.number().positive().default(3),
     /** An alert reopening more often than this in 24 hours is mailed once a day with its count. */
     flapMaxReopensPerDay: z.number().int().min(1).default(3),
-    /** Alerts listed in one email's body; the rest are in its CSV attachment. */
+    /** Alerts listed in one email's body at most (fewer when more would pass Gmail's 102 KB clip); the rest are in its CSV attachment. */
     maxAlertsInBody: z.number().int().min(1).max(500).default(50),
     /** Quiet hours, Asia/Shanghai, e.g. [{ "from": "22:00", "to": "07:00" }]: notices wait until their end. */
     muteWindows: z.array(z.object({ from: clockTime, to: clockTime })).default([]),

@@ -71,7 +71,7 @@ export interface EmailModel {
   items: EmailItem[];
   /** When the email was composed (the sweep's moment). */
   composedAt: string;
-  /** Items beyond this are left out of the body and listed, with the others, in the CSV attachment. */
+  /** Items beyond this (or beyond what keeps the HTML under Gmail's clip) are left out of the body and listed, with the others, in the CSV attachment. */
   maxItemsInBody: number;
 }
 

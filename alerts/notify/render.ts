@@ -46,27 +46,53 @@ const COLOR: Record<Severity, string> = { critical: '#b91c1c', warning: '#b45309
 const RESOLVED_COLOR = '#15803d';
 
 /**
- * The email for `model`, in `model.recipient.language` (Chinese unless 'en'). Throws EdumonError
- * for a model without items: an email that tells nothing must not reach the outbox.
+ * Most bytes of HTML an email's body may make: Gmail clips a message whose HTML passes about
+ * 102 KB (the rest behind "View entire message", the alerts at the end unseen), so a body that
+ * would reach this lists fewer alerts and the CSV has them all. 100,000 leaves room whether a KB
+ * is counted as 1,000 bytes or 1,024.
+ */
+export const HTML_MAX_BYTES = 100_000;
+
+/**
+ * The email for `model`, in `model.recipient.language` (Chinese unless 'en'): the body lists the
+ * first `model.maxItemsInBody` alerts, or fewer (one at least) when that many would make
+ * HTML_MAX_BYTES of HTML or more, and then says so and attaches the CSV of all of them. Throws
+ * EdumonError for a model without items: an email that tells nothing must not reach the outbox.
  */
 export function renderEmail(model: EmailModel): RenderedEmail {
   if (model.items.length === 0) throw new EdumonError(`email ${model.id} has no alerts to tell: the policy should not have composed it`);
   const w = wordingFor(model.recipient.language);
   const sections = sectionsOf(model.items);
   const ordered = sections.flatMap((s) => s.items);
-  const limit = Math.max(0, Math.floor(model.maxItemsInBody));
-  const shown = new Set(ordered.slice(0, limit));
-  const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
   const subject = subjectOf(model, sections, w);
-  const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
-  // The footer says to acknowledge through the link only when an alert shown has one.
-  const footer = [...shown].some((i) => linksOf(i, w).length > 1) ? w.footerWithLinks : w.footer;
-  const ctx: Ctx = { w, model, more, footer };
+  const bodyOf = (limit: number) => {
+    const shown = new Set(ordered.slice(0, limit));
+    const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
+    const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
+    // The footer says to acknowledge through the link only when an alert shown has one.
+    const footer = [...shown].some((i) => linksOf(i, w).length > 1) ? w.footerWithLinks : w.footer;
+    const ctx: Ctx = { w, model, more, footer };
+    const html = htmlOf(subject, bodySections, sections, ctx);
+    return { bodySections, ctx, html, fits: Buffer.byteLength(html, 'utf8') < HTML_MAX_BYTES };
+  };
+  const max = Math.min(ordered.length, Math.max(0, Math.floor(model.maxItemsInBody)));
+  let body = bodyOf(max);
+  if (!body.fits && max > 1) {
+    // The most alerts that fit, found by halving: a few renderings, even for 500 alerts.
+    let [lo, hi] = [1, max - 1];
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (bodyOf(mid).fits) lo = mid;
+      else hi = mid - 1;
+    }
+    body = bodyOf(lo);
+  }
+  const { bodySections, ctx, html } = body;
   return {
     subject,
-    html: htmlOf(subject, bodySections, sections, ctx),
+    html,
     text: textOf(subject, bodySections, sections, ctx),
-    attachments: more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w, model.recipient.language) }] : [],
+    attachments: ctx.more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w, model.recipient.language) }] : [],
   };
 }
 

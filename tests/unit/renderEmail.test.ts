@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertLinks } from '../../alerts/notify/alertLinks.ts';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
-import { renderEmail } from '../../alerts/notify/render.ts';
+import { HTML_MAX_BYTES, renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 
@@ -422,10 +422,10 @@ describe('renderEmail HTML is email-safe', () => {
   /** `worst`'s values for an alert of `rule` as the catalogue has it (its own title, clause and result words). */
   const worstOf = (rule: (typeof byLength)[number], kind: EmailItem['kind']) =>
     item({ ...worst(1)[0]!, alertId: `a-${String(++seq).padStart(4, '0')}`, kind, rule: rule.id, ruleTitle: rule.title, policy: rule.policy, says: rule.says });
-  /** `html` is under Gmail's 102 KB clip, with room: 100 KiB. */
+  /** `html` is under Gmail's 102 KB clip, with room: under HTML_MAX_BYTES (100,000). */
   const underClip = (html: string, what: string) => {
     const bytes = Buffer.byteLength(html, 'utf8');
-    expect(bytes, `${what}: ${bytes} bytes of HTML`).toBeLessThan(100 * 1024);
+    expect(bytes, `${what}: ${bytes} bytes of HTML`).toBeLessThan(HTML_MAX_BYTES);
   };
 
   afterEach(() => {
@@ -502,6 +502,34 @@ describe('renderEmail HTML is email-safe', () => {
     expect(html).not.toMatch(/<script|<link|<style|<img|<iframe|@import|url\(/i);
     expect(html).not.toMatch(/\b(?:src|background)\s*=/i);
     underClip(html, '50 worst-case alerts with links');
+  });
+
+  it('lists fewer alerts rather than pass 100 KB, says so, and attaches the CSV of all of them, links included', () => {
+    const expires = new Date('2025-07-19T02:55:10Z');
+    const withLinks = (i: EmailItem) => ({ ...i, links: alertLinks('https://edumon.jyj.jiaozuo.gov.cn/console', i.alertId, 'wuzhi', expires, 'k'.repeat(64)) });
+    // Every rule twice, no clause said 同上, every alert with its links: more than 100 KB for 50.
+    const every = Array.from({ length: 50 }, (_, k) => withLinks(worstOf(byLength[k % byLength.length]!, k < byLength.length ? 'open' : 'escalate')));
+    const email = renderEmail(model(every));
+    underClip(email.html, 'every rule, twice, with links');
+    const listed = email.text.match(/告警编号：a-\d{4}/g)!.length;
+    expect(listed).toBeGreaterThan(40);
+    expect(listed).toBeLessThan(50);
+    expect(new Set(idsIn(email.html))).toEqual(new Set(idsIn(email.text)));
+    // The most that fit: allowed one more, the body still lists as many.
+    expect(renderEmail(model(every, { maxItemsInBody: listed + 1 })).text.match(/告警编号：a-\d{4}/g)).toHaveLength(listed);
+    expect(email.text).toContain(`正文列出前 ${listed} 条，另有 ${50 - listed} 条见附件 alerts.csv（共 50 条）。`);
+    const rows = parseCsv(email.attachments[0]!.content.slice(1));
+    expect(rows).toHaveLength(51);
+    expect(rows.slice(1).map((r) => r.at(-1))).toEqual(expect.arrayContaining(every.map((i) => i.links.ack)));
+    // However many alerts are allowed in the body.
+    const many = renderEmail(
+      model(
+        Array.from({ length: 500 }, () => worstOf(byLength[0]!, 'open')),
+        { maxItemsInBody: 500 },
+      ),
+    );
+    underClip(many.html, '500 allowed');
+    expect(many.html.match(/告警编号：<\/span>a-\d{4}/g)!.length).toBeGreaterThan(50);
   });
 
   it('attaches nothing when every alert fits in the body', () => {
