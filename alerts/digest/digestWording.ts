@@ -84,6 +84,9 @@ export interface DigestWording {
   flap: (alertId: string, rule: string, region: string, reopens: number) => string;
   oldest: string;
   oldestCols: { alertId: string; rule: string; region: string; school: string; openedAt: string; age: string };
+  /** A listed alert's links (alerts/notify/alertLinks.ts): its console page, and the signed acknowledge link. */
+  viewAlert: string;
+  ackAlert: string;
   days: (n: number) => string;
   attachment: (filename: string) => string;
   footer: string;
@@ -181,6 +184,8 @@ const zh: DigestWording = {
   flap: (id, rule, region, n) => `${id} ${rule} ${region}：本周重新打开 ${n} 次`,
   oldest: '最久未确认的告警',
   oldestCols: { alertId: '告警编号', rule: '规则', region: '地区', school: '学校代码', openedAt: '首次发现', age: '已持续' },
+  viewAlert: '查看告警',
+  ackAlert: '确认告警',
   days: (n) => `${n} 天`,
   attachment: (f) => `全部指标（各地区、近8周数值）和本周告警见附件 ${f}，可用 Excel 或 WPS 打开。`,
   footer: '本邮件由 edumon 每周自动生成。数值截至上述时间；如发现与实际不符，请联系数据组核实。',
@@ -292,6 +297,8 @@ const en: DigestWording = {
   flap: (id, rule, region, n) => `${id} ${rule} ${region}: reopened ${plural(n, 'time', 'times')} this week`,
   oldest: 'Oldest unacknowledged alerts',
   oldestCols: { alertId: 'Alert ID', rule: 'Rule', region: 'Region', school: 'School', openedAt: 'First seen', age: 'Open for' },
+  viewAlert: 'View alert',
+  ackAlert: 'Acknowledge',
   days: (n) => plural(n, 'day', 'days'),
   attachment: (f) => `Every figure (all regions, 8 weekly values) and this week’s alerts are in the attachment ${f} (Excel or WPS).`,
   footer: 'Composed weekly by edumon. If a figure does not match what you know, please ask the data team.',

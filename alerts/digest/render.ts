@@ -21,7 +21,7 @@
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
-import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
+import { emailHtml, escapeHtml as esc, HTML_MAX_BYTES } from '../emailHtml.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
 import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest, WeekAlerts } from './model.ts';
 import { trendPng } from './trendChart.ts';
@@ -51,6 +51,17 @@ export interface RenderDigestOptions {
   drawn?: Map<string, Buffer>;
   /** The CJK font file for the trend pictures (config render.cjkFont); default: trendChart.ts cjkFontPath's search. */
   cjkFont?: string | null;
+  /**
+   * Each listed alert's console links for this reader (alerts/digest/digestEmails.ts digestRendering):
+   * its page, and an acknowledge link when the digest knows its recipient. Absent: no links.
+   */
+  links?: (alertId: string) => DigestAlertLinks;
+}
+
+/** A listed alert's links: its console page, and the signed acknowledge link for the digest's recipient, if one is known. */
+export interface DigestAlertLinks {
+  view: string;
+  ack?: string;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
@@ -86,9 +97,13 @@ export async function renderDigest(digest: Digest, opts: RenderDigestOptions): P
   const xlsxName = safeFilename(w.xlsx.filename(ctx.region(ctx.scope), digest.week.label));
   const subject = subjectOf(ctx);
   const xlsx = await digestWorkbook(digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
+  let html = htmlOf(subject, ctx, images, xlsxName);
+  // Links never push a digest past Gmail's clip: one that would pass it is sent without them in its
+  // HTML (the plain text keeps them, and the console lists every alert).
+  if (opts.links && Buffer.byteLength(html, 'utf8') >= HTML_MAX_BYTES) html = htmlOf(subject, { ...ctx, links: () => null }, images, xlsxName);
   return {
     subject,
-    html: htmlOf(subject, ctx, images, xlsxName),
+    html,
     text: textOf(ctx, images, xlsxName),
     attachments: [
       ...images.files.map((f) => ({
@@ -123,6 +138,8 @@ interface Ctx {
   weeks: string[];
   /** The trend pictures' CJK font file (RenderDigestOptions cjkFont). */
   cjkFont: string | null;
+  /** A listed alert's console links (RenderDigestOptions links), or null without them. */
+  links: (alertId: string) => DigestAlertLinks | null;
 }
 
 function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording): Ctx {
@@ -152,6 +169,7 @@ function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording):
     defOf,
     weeks: trendWeeks(digest.week),
     cjkFont: opts.cjkFont ?? null,
+    links: opts.links ?? (() => null),
   };
 }
 
@@ -506,7 +524,11 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
     para(
       `<b>${esc(w.flaps)}</b><br>${clock.flaps
         .slice(0, LIST_MAX)
-        .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
+        .map(
+          (f) =>
+            esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)) +
+            linkHtml(ctx.links(f.alertId)?.view, w.viewAlert, '　'),
+        )
         .join('<br>')}`,
     );
   }
@@ -518,7 +540,7 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
       `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
       ...clock.oldestUnacked.map(
         (a) =>
-          `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+          `<tr><td>${alertIdHtml(a.alertId, ctx)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
       ),
       '</table></td></tr>',
     );
@@ -528,6 +550,18 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
   out.push(`<tr><td style="padding:12px 16px 16px;font-size:12px;line-height:18px;color:${GRAY};border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
   const page = { lang, title: subject, id: 'edumon-digest', width: 640, margin: '16px 0', banner: titleOf(ctx) } as const;
   return emailHtml({ ...page, bannerStyle: 'padding:16px;font-size:20px;line-height:28px' }, out);
+}
+
+/** A link with its words as text (the URL escaped like every value), after `before`; nothing without a URL. */
+function linkHtml(url: string | undefined, text: string, before = ''): string {
+  return url === undefined ? '' : `${before}<a href="${esc(url)}" style="color:#1d4ed8">${esc(text)}</a>`;
+}
+
+/** An oldest-unacknowledged alert's id, linking to its console page, with its acknowledge link below when it has one. */
+function alertIdHtml(alertId: string, ctx: Ctx): string {
+  const links = ctx.links(alertId);
+  if (!links) return esc(alertId);
+  return `<a href="${esc(links.view)}" style="color:#1d4ed8">${esc(alertId)}</a>${linkHtml(links.ack, ctx.w.ackAlert, '<br>')}`;
 }
 
 /** One figure-and-region row, kept lean: 180 of them must stay well under the 102 KB clip. */
@@ -620,8 +654,10 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   }
   if (clock.flaps.length) {
     out.push('', w.listHeading(w.flaps));
-    for (const f of clock.flaps)
+    for (const f of clock.flaps) {
       out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+      out.push(...linkLines({ view: ctx.links(f.alertId)?.view }, w));
+    }
   }
   if (clock.oldestUnacked.length) {
     out.push('', w.listHeading(w.oldest));
@@ -634,12 +670,20 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
         timeText(a.openedAt, w),
         w.days(a.ageDays),
       ];
-      out.push(`  - ${parts.join('  ')}`);
+      out.push(`  - ${parts.join('  ')}`, ...linkLines(ctx.links(a.alertId) ?? {}, w));
     }
   }
   out.push('', w.attachment(xlsxName), '', '--', w.footer);
   if (images.cityOnly) out.push(w.trendCityOnly);
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** An alert's links in the plain text, each URL whole at the end of its own line (a wrapped URL is not a link). */
+function linkLines(links: { view?: string | undefined; ack?: string | undefined }, w: DigestWording): string[] {
+  const lines: string[] = [];
+  if (links.view !== undefined) lines.push(`    ${w.labelled(w.viewAlert, visibleText(links.view))}`);
+  if (links.ack !== undefined) lines.push(`    ${w.labelled(w.ackAlert, visibleText(links.ack))}`);
+  return lines;
 }
 
 /** The 8 weekly values as a terminal sparkline (`▁▂▄▆█`, a space for a missing week). */

@@ -13,7 +13,7 @@ import { EdumonError } from '../../core/errors.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
-import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
+import { emailHtml, escapeHtml as esc, HTML_MAX_BYTES } from '../emailHtml.ts';
 import { policyWords, resultWords, subjectWords } from '../resultWords.ts';
 import type { Severity } from '../rules.ts';
 import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
@@ -46,18 +46,11 @@ const COLOR: Record<Severity, string> = { critical: '#b91c1c', warning: '#b45309
 const RESOLVED_COLOR = '#15803d';
 
 /**
- * Most bytes of HTML an email's body may make: Gmail clips a message whose HTML passes about
- * 102 KB (the rest behind "View entire message", the alerts at the end unseen), so a body that
- * would reach this lists fewer alerts and the CSV has them all. 100,000 leaves room whether a KB
- * is counted as 1,000 bytes or 1,024.
- */
-export const HTML_MAX_BYTES = 100_000;
-
-/**
  * The email for `model`, in `model.recipient.language` (Chinese unless 'en'): the body lists the
  * first `model.maxItemsInBody` alerts, or fewer (one at least) when that many would make
- * HTML_MAX_BYTES of HTML or more, and then says so and attaches the CSV of all of them. Throws
- * EdumonError for a model without items: an email that tells nothing must not reach the outbox.
+ * HTML_MAX_BYTES of HTML or more (alerts/emailHtml.ts: Gmail's clip), and then says so and
+ * attaches the CSV of all of them. Throws EdumonError for a model without items: an email that
+ * tells nothing must not reach the outbox.
  */
 export function renderEmail(model: EmailModel): RenderedEmail {
   if (model.items.length === 0) throw new EdumonError(`email ${model.id} has no alerts to tell: the policy should not have composed it`);

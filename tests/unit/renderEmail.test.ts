@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HTML_MAX_BYTES } from '../../alerts/emailHtml.ts';
 import { alertLinks } from '../../alerts/notify/alertLinks.ts';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
-import { HTML_MAX_BYTES, renderEmail } from '../../alerts/notify/render.ts';
+import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
 import { loadRules, ruleById } from '../../alerts/rules.ts';
 
