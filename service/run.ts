@@ -85,6 +85,9 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   if (console_) config = { ...config, console: { ...config.console, publicUrl: console_.publicUrl } };
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
+  // Alert emails carry links signed with the link key: a key file that cannot be read refuses the
+  // start, rather than failing every sweep that has an email to compose (alerts/notify/consoleLinks.ts).
+  if (config.console.enabled && config.console.publicUrl) resolveLinkKey(config);
   const kafka = createKafka(config, log);
   // Analyst queries share the instance's memory limit (DuckDB has no per-connection one): when an
   // ingest write fails (out of memory, say), the queries in progress are interrupted before it is
