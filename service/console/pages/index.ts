@@ -1,7 +1,9 @@
 /** Every page of the console, in the order their routes are added. */
 import type { Register } from '../server.ts';
+import { registerAdminAudit } from './adminAudit.ts';
+import { registerAdminUsers } from './adminUsers.ts';
 import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
 import { registerLogin } from './login.ts';
 
-export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert];
+export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerAdminUsers, registerAdminAudit];
