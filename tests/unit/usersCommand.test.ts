@@ -1,11 +1,14 @@
 /**
  * `edumon users` without a process, a service or a warehouse: its arguments as the request they
- * ask for (bin/commands/usersRequestOf.ts). What requests do to a warehouse, and the audit trail they
+ * ask for (bin/commands/usersRequestOf.ts), and the demo's users made once and found again
+ * (service/console/demoUsers.ts). What requests do to a warehouse, and the audit trail they
  * leave, is tests/integration/consoleUsers.test.ts's.
  */
 import { describe, expect, it } from 'vitest';
 import { type UsersValues, usersRequestOf } from '../../bin/commands/usersRequestOf.ts';
 import { UsageError } from '../../core/errors.ts';
+import { demoUsers } from '../../service/console/demoUsers.ts';
+import type { UsersAnswer, UsersRequest } from '../../service/console/userStore.ts';
 
 const noStdin = () => Promise.reject(new Error('stdin read without --password-stdin'));
 const stdin = (text: string) => () => Promise.resolve(text);
@@ -46,5 +49,31 @@ describe('usersRequestOf', () => {
     const p = usersRequestOf(positionals, values, noStdin);
     await expect(p).rejects.toThrow(message);
     await expect(p).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('demoUsers', () => {
+  /** A users function over a set of logins, as the service's answers it (list, then add with a generated password). */
+  const fakeUsers =
+    (logins: Set<string>) =>
+    async (req: UsersRequest): Promise<UsersAnswer> => {
+      if (req.action === 'list') return { columns: ['id', 'name'], rows: [...logins].map((id) => [id, id]) };
+      if (req.action !== 'add') throw new Error(`unexpected ${req.action}`);
+      logins.add(req.id);
+      return { columns: ['id', 'role', 'regions', 'password'], rows: [[req.id, req.role, (req.regions ?? []).join(','), `pw-${req.id}`]] };
+    };
+
+  it('makes the five demo users, one per role, once; a second run finds them and knows no password', async () => {
+    const logins = new Set(['wen']);
+    const first = await demoUsers(fakeUsers(logins));
+    expect(first.map((u) => [u.id, u.role, u.regions.join(','), u.password])).toEqual([
+      ['wen', 'county', '410825', null],
+      ['city', 'city', '', 'pw-city'],
+      ['data', 'data', '', 'pw-data'],
+      ['analyst', 'analyst', '', 'pw-analyst'],
+      ['admin', 'admin', '', 'pw-admin'],
+    ]);
+    const again = await demoUsers(fakeUsers(logins));
+    expect(again.map((u) => u.password)).toEqual([null, null, null, null, null]);
   });
 });
