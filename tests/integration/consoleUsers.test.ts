@@ -212,7 +212,15 @@ describe('console users', () => {
 
     const bad = await admin.post('/admin/users', { _csrf: csrf, login: 'x', name: 'X', role: 'city' });
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toMatch(/登录名只能用小写字母/);
+    const badText = await bad.text();
+    expect(badText).toMatch(/登录名只能用小写字母/);
+    expect(badText).not.toMatch(/is not a login/);
+    // In English, the same refusal in English alone.
+    await admin.get('/lang?to=en&next=/admin/users');
+    const badEn = await (await admin.post('/admin/users', { _csrf: csrf, login: 'x', name: 'X', role: 'city' })).text();
+    expect(badEn).toMatch(/is not a login: 2-64 lower-case letters/);
+    expect(badEn).not.toMatch(/登录名只能/);
+    await admin.get('/lang?to=zh-CN&next=/admin/users');
 
     const self = await admin.post('/admin/users/admin/disable', { _csrf: csrf });
     expect(self.status).toBe(400);

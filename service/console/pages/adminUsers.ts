@@ -124,9 +124,21 @@ async function change(c: Context<ConsoleEnv>, deps: ConsoleDeps, req: UsersReque
     return await deps.db.write((conn) => auditedUsersRequest(conn, req, by));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    // The store's messages are `users add: 中文 / English`: the command's name means nothing here.
-    return { error: { kind: 'error', text: messageOf(err).replace(/^users \w+: /, '') } };
+    return { error: { kind: 'error', text: readerText(messageOf(err), c.var.t) } };
   }
+}
+
+/**
+ * A store message in the reader's language: they read `users add: 中文 / English` (or English
+ * first), written for the command line, whose command name means nothing here.
+ */
+function readerText(message: string, t: T): string {
+  const text = message.replace(/^users \w+: /, '');
+  const parts = text.split(' / ');
+  if (parts.length !== 2) return text;
+  const han = /\p{Script=Han}/u;
+  const [zh, en] = han.test(parts[0]!) ? [parts[0]!, parts[1]!] : [parts[1]!, parts[0]!];
+  return t(zh, en);
 }
 
 /** After a disable, enable or scope change: back to the user's page, saying what was done (or why not). */
