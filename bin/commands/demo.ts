@@ -186,7 +186,7 @@ function consoleLines(url: string | undefined, users: readonly DemoUser[]): stri
     url
       ? `console 控制台: ${url} (up while the demo runs; sign in as one of these)`
       : 'console 控制台: off (console.enabled false); its users are made for when it runs',
-    `  ${'login'.padEnd(8)} ${'role'.padEnd(8)} ${'password'.padEnd(16)}`,
+    `  ${'login'.padEnd(8)} ${'role'.padEnd(8)} password`,
   ];
   for (const u of users) {
     const who = `${roleNames[u.role as keyof typeof roleNames]?.zh ?? u.role}${u.regions.length ? ` ${u.regions.map((r) => regionName(r)).join('、')}` : ''}`;
