@@ -67,11 +67,6 @@ export interface DigestAlertLinks {
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
 export const TREND_BUDGET_BYTES = 600_000;
-/**
- * Most bytes of HTML body, a margin under Gmail's 102 KB clip. The city's rules judged often wrong
- * are left out of the HTML (kept in the text and the workbook) when they would pass it: only in a
- * week already at the limit (every figure worse, hundreds of alerts, long rule errors).
- */
 /** The trend picture's size in CSS px (drawn at twice that for high-density screens). */
 const TREND = { width: 100, height: 24 };
 /** The progress bar's width in px. */
