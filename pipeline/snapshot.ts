@@ -7,7 +7,9 @@
  * transaction). It is written under a hidden `.partial-…` name and renamed when complete: a crash
  * mid-export leaves no half snapshot where a reader looks, and the next export removes the rest.
  * Pseudonyms only, as in the warehouse; the notification tables (contacts' addresses, email
- * bodies) and edumon's own bookkeeping are left out.
+ * bodies), the console's own tables (users with their password hashes, sessions, audit trail) and
+ * edumon's own bookkeeping are left out. The console's acknowledgements (alert_acks) are the
+ * analysts' data and stay.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +18,13 @@ import { inTransaction, sqlFiles, sqlText } from '../core/db.ts';
 import { EdumonError, messageOf } from '../core/errors.ts';
 import { sqlString } from '../core/lockDown.ts';
 import { formatShanghai } from '../core/shanghai.ts';
+import { CONSOLE_TABLES } from '../domain/consoleTables.ts';
 
-/** Tables that are not the analysts': the outbox and what each contact was told (addresses, email bodies), migrations, the digest's cache. */
-const LEFT_OUT = new Set(['outbox', 'outbox_attempts', 'outbox_notices', 'notify_log', 'schema_migrations', 'digest_figures']);
+/**
+ * Tables that are not the analysts': the outbox and what each contact was told (addresses, email
+ * bodies), migrations, the digest's cache, and the console's users, sessions and audit trail.
+ */
+const LEFT_OUT = new Set(['outbox', 'outbox_attempts', 'outbox_notices', 'notify_log', 'schema_migrations', 'digest_figures', ...CONSOLE_TABLES]);
 
 /** A snapshot folder's name: `snapshot-` and its moment in Asia/Shanghai, so names sort in time. */
 const NAME = /^snapshot-\d{8}-\d{6}(-\d+)?$/;

@@ -3,13 +3,15 @@
  * so a query can never change the warehouse, whether it runs in the service or on a snapshot.
  * This is the second wall: the first is DuckDB's sandbox on the instance (core/lockDown.ts), which
  * stops any file but the warehouse from being named. Here the statement type is checked, table
- * functions that change the instance (checkpoint, logging, profiling) are refused by name, and
- * every query is bounded in time, rows and result bytes.
+ * functions that change the instance (checkpoint, logging, profiling) are refused by name, the
+ * console's own tables (domain/consoleTables.ts) are refused both as named in the statement and as
+ * read by its bound plan, and every query is bounded in time, rows and result bytes.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import { duckdb } from '../core/lazyRequire.ts';
 import { shanghaiTime } from '../core/shanghai.ts';
+import { CONSOLE_TABLES } from '../domain/consoleTables.ts';
 
 export interface QueryResult {
   columns: string[];
@@ -31,8 +33,9 @@ export interface QueryLimits {
 /**
  * Functions a SELECT can call that change the instance or the files under it (checkpoint() rewrites
  * the warehouse; enable_logging() points every later statement, the writer's included, at a log
- * folder), run SQL given as text, which this check cannot see into, or read files: the sandbox
- * lets them read the warehouse's own file (read_blob of it returns its every byte).
+ * folder), run or plan SQL given as text, which this check cannot see into, read files (the
+ * sandbox lets them read the warehouse's own file: read_blob of it returns its every byte), or
+ * reveal stored values of a table named as text, which neither wall sees as a table read.
  */
 const REFUSED_FUNCTIONS = new Set([
   'read_text',
@@ -72,11 +75,36 @@ const REFUSED_FUNCTIONS = new Set([
   'query',
   'query_table',
   'json_execute_serialized_sql',
+  // Binds SQL given as text (a file reader's bind reads the file) and is not checked here.
+  'json_serialize_plan',
+  // Every column's min and max per row group of a table named as text (a password hash's prefix).
+  'pragma_storage_info',
+  'storage_info',
+  // Rows sampled from a table named as text.
+  'duckdb_table_sample',
+  // The instance's log, when logging is on: every connection's statements, the console's included.
+  'duckdb_logs',
+  'duckdb_logs_parsed',
+  'duckdb_log_contexts',
   'setseed',
   'nextval',
 ]);
 
 const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
+
+const CONSOLE = new Set(CONSOLE_TABLES);
+
+/** The refusal of a statement that reads `table`, one of the console's tables. */
+const consoleTableRefused = (table: string) =>
+  new UsageError(
+    `query: ${table} 是控制台自己的表（用户、口令散列、会话、审计），不可查询 / ${table} is the console's own table (its users, password hashes, sessions and audit trail); analysts' SQL cannot read it`,
+  );
+
+/** The refusal of a statement that calls REFUSED_FUNCTIONS `names`. */
+const functionsRefused = (names: string[]) =>
+  new UsageError(
+    `query: ${names.join('(), ')}() may not be called here: it reads files, reveals a table's stored values or changes the warehouse or the database instance`,
+  );
 
 /** Runs one read-only statement within `limits`; anything else is refused with a reason. */
 export async function readQuery(conn: DuckDBConnection, sql: string, limits: QueryLimits): Promise<QueryResult> {
@@ -138,8 +166,9 @@ export const tooLarge = (maxBytes: number) =>
 
 /**
  * Checks `sql` as the read path must before anything runs: DuckDB's parser sees one SELECT (or an
- * EXPLAIN of one), no file named as a table, no refused function, and the bound statement is a
- * SELECT or EXPLAIN. Raises a UsageError saying why otherwise. `explain` tells which it is.
+ * EXPLAIN of one), no file or console table named as a table, no refused function, the bound
+ * statement is a SELECT or EXPLAIN, and the SELECT's bound plan reads no console table and calls
+ * no refused table function. Raises a UsageError saying why otherwise. `explain` tells which it is.
  */
 export async function checkQuery(conn: DuckDBConnection, sql: string): Promise<{ prepared: DuckDBPreparedStatement; explain: boolean }> {
   // First wall of this file: DuckDB's parser alone (nothing bound, so no file named yet) must see one SELECT.
@@ -149,9 +178,9 @@ export async function checkQuery(conn: DuckDBConnection, sql: string): Promise<{
   const file = fileNamedAsTable(tree);
   if (file !== null) throw new UsageError(`query: '${file}' names a file; files cannot be read here, only the warehouse's tables and views`);
   const refused = refusedFunctions(tree);
-  if (refused.length) {
-    throw new UsageError(`query: ${refused.join('(), ')}() may not be called here: it reads files or changes the warehouse or the database instance`);
-  }
+  if (refused.length) throw functionsRefused(refused);
+  const consoleTable = consoleTableNamed(tree);
+  if (consoleTable !== null) throw consoleTableRefused(consoleTable);
   // Second wall: the bound statement's type.
   let prepared: DuckDBPreparedStatement;
   try {
@@ -169,6 +198,8 @@ export async function checkQuery(conn: DuckDBConnection, sql: string): Promise<{
   if (explain && !(await explainsSelect(conn, select))) {
     throw new UsageError('query: EXPLAIN is allowed only for a SELECT statement; the warehouse is read-only here');
   }
+  // Third wall: what the bound SELECT reads, views and macros expanded.
+  await checkPlan(conn, select);
   return { prepared, explain };
 }
 
@@ -290,6 +321,64 @@ function refusedFunctions(tree: unknown): string[] {
   };
   walk(tree);
   return [...found];
+}
+
+/**
+ * The first console table a parse tree names as a table, lower-cased, or null: whatever catalog or
+ * schema qualifies it and however it is quoted or cased (DuckDB's names are case-insensitive), in
+ * FROM, a subquery, a CTE, a join, PIVOT, `TABLE t`, DESCRIBE or SUMMARIZE. A CTE of that name is
+ * refused too: nothing an analyst needs.
+ */
+function consoleTableNamed(tree: unknown): string | null {
+  let found: string | null = null;
+  const walk = (node: unknown): void => {
+    if (found !== null || typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    const { type, table_name: name } = node as { type?: unknown; table_name?: unknown };
+    if (type === 'BASE_TABLE' && typeof name === 'string' && CONSOLE.has(name.toLowerCase())) found = name.toLowerCase();
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(tree);
+  return found;
+}
+
+/**
+ * Refuses `select` if its bound plan reads a console table or calls a refused table function:
+ * what the parse tree cannot show (a view or a table macro over one, a table named as text).
+ * The plan is json_serialize_plan's, bound and not optimised: an optimised plan drops a scan its
+ * statistics prove empty (`where failed_logins > 100` becomes EMPTY_RESULT), which would make
+ * refused-or-empty an oracle on the console's stored min and max. Fails closed: a plan that cannot
+ * be serialised is refused.
+ */
+async function checkPlan(conn: DuckDBConnection, select: string): Promise<void> {
+  let plan: { error?: boolean; error_message?: string; plans?: unknown[] };
+  try {
+    const reader = await conn.runAndReadAll('select json_serialize_plan($1::varchar, skip_null := true, skip_empty := true, skip_default := true)', [select]);
+    plan = JSON.parse(String(reader.getRowsJson()[0]?.[0])) as typeof plan;
+  } catch (err) {
+    throw new UsageError(`query: cannot check the statement's plan: ${messageOf(err)}`);
+  }
+  if (plan.error || !Array.isArray(plan.plans)) throw new UsageError(`query: cannot check the statement's plan: ${plan.error_message ?? 'no plan'}`);
+  let table: string | null = null;
+  const functions = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    // A table scan's bind data names its table ({catalog, schema, table}); a table function's get names the function.
+    const { type, name, table: scanned } = node as { type?: unknown; name?: unknown; table?: unknown };
+    if (typeof scanned === 'string' && CONSOLE.has(scanned.toLowerCase())) table ??= scanned.toLowerCase();
+    if (type === 'LOGICAL_GET' && typeof name === 'string' && REFUSED_FUNCTIONS.has(name.toLowerCase())) functions.add(name.toLowerCase());
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(plan.plans);
+  if (table !== null) throw consoleTableRefused(table);
+  if (functions.size) throw functionsRefused([...functions]);
 }
 
 /** The `EXPLAIN [(options)] [ANALYZE]` prefix of a statement (comments included), or null. */

@@ -13,6 +13,7 @@ import { catalogueOf, titleIn } from '../notify/notifyRound.ts';
 import { messageIdOf, type OutboxRow } from '../notify/outbox.ts';
 import { figureDefs } from './figureDefs.ts';
 import { digestFigures } from './figures.ts';
+import { judgedOftenWrong } from './judgedOftenWrong.ts';
 import type { Digest, IsoWeek } from './model.ts';
 import { type RenderDigestOptions, renderDigest } from './render.ts';
 import { judgeWeek, weekAlerts, weekDetected, weekQuality } from './weekReport.ts';
@@ -73,7 +74,8 @@ export function recipientOutboxId(week: IsoWeek, recipient: DigestRecipient): st
 /**
  * The digests of `week` for `recipients`: the figures computed once, every rule judged once as of
  * the week's start and end (weekReport.ts judgeWeek: the alert list and data quality by event
- * time), each scope's digest built once. Reads only (`conn` must not be in a transaction); throws
+ * time), each scope's digest built once; the city's also names the rules officials judged often
+ * wrong (judgedOftenWrong.ts). Reads only (`conn` must not be in a transaction); throws
  * what the warehouse throws.
  */
 export async function buildDigests(
@@ -88,8 +90,11 @@ export async function buildDigests(
   const defs = figureDefs(config.rules);
   const judged = await judgeWeek(conn, config, week);
   const quality = await weekQuality(conn, week, judged);
+  const scopes = new Set(recipients.map((r) => r.scope));
+  // The rules officials judged often wrong: the city's digest alone (issue 23).
+  const oftenWrong = scopes.has(CITY_CODE) ? await judgedOftenWrong(conn, week, config.digest, catalogueOf(config)) : undefined;
   const byScope = new Map<string, Digest>();
-  for (const scope of new Set(recipients.map((r) => r.scope))) {
+  for (const scope of scopes) {
     const shown = scopeRegions(scope);
     const figures = all.filter((f) => shown.includes(f.region));
     byScope.set(scope, {
@@ -100,6 +105,7 @@ export async function buildDigests(
       quality,
       alerts: weekAlerts(judged, scope === CITY_CODE ? null : shown),
       detected: await weekDetected(conn, week, scope === CITY_CODE ? null : shown),
+      ...(scope === CITY_CODE && oftenWrong ? { judged: oftenWrong } : {}),
       composedAt: now.toISOString(),
     });
   }

@@ -9,6 +9,9 @@ import { feedLabels } from '../../domain/topics.ts';
 /** The feeds' names in one language, by key (domain/topics.ts: one list for the digest and the alerts). */
 const feedNames = (language: 'zh' | 'en') => Object.fromEntries(Object.entries(feedLabels).map(([k, v]) => [k, v[language]]));
 
+/** `58.3%`: one decimal, rounded down (the epsilon absorbs floating-point error just under a whole tenth of a percent). */
+const percentDown = (share: number) => `${(Math.floor(share * 1000 + 1e-9) / 10).toFixed(1)}%`;
+
 /** The words of one language; functions put counts and values where each language wants them. */
 export interface DigestWording {
   /** `焦作市教育监测周报 2025-W27（6月30日—7月6日）`. */
@@ -21,7 +24,7 @@ export interface DigestWording {
   composedAt: string;
   labelled: (label: string, value: string) => string;
   time: (wall: string) => string;
-  sections: { quality: string; worse: string; figures: string; alerts: string };
+  sections: { quality: string; worse: string; figures: string; alerts: string; judged: string };
   heading: (name: string, count: number | null) => string;
   qualityOk: string;
   qualityWarn: string;
@@ -85,6 +88,13 @@ export interface DigestWording {
   oldest: string;
   oldestCols: { alertId: string; rule: string; region: string; school: string; openedAt: string; age: string };
   days: (n: number) => string;
+  /** The rules officials judged often wrong (the city's digest alone): what is counted over how many days, against which floor (`70%`) and minimum. */
+  judgedNote: (days: number, floor: string, minimum: number) => string;
+  judgedCols: { rule: string; judged: string; precision: string; dataWrong: string; falseAlarm: string };
+  /** No rule fell below the floor: the section's one line. */
+  noneJudged: (days: number, floor: string, minimum: number) => string;
+  /** A share (0 to 1) as a percent with one decimal, rounded down: a precision below the floor never reads as the floor. */
+  percent: (share: number) => string;
   attachment: (filename: string) => string;
   footer: string;
   listSeparator: string;
@@ -117,6 +127,9 @@ export interface DigestWording {
     unacked: string;
     /** An alert the system opened during the week (by the clock, not event time). */
     detected: string;
+    /** A rule officials judged often wrong (the city's digest), and its row's detail: precision and each outcome's count. */
+    judged: string;
+    judgedDetail: (precision: string, confirmed: number, fixed: number, dataWrong: number, falseAlarm: number) => string;
     yes: string;
     no: string;
   };
@@ -130,7 +143,7 @@ const zh: DigestWording = {
   composedAt: '生成时间',
   labelled: (label, value) => `${label}：${value}`,
   time: (wall) => `${wall}（北京时间）`,
-  sections: { quality: '数据质量', worse: '本周变差', figures: '指标一览', alerts: '本周告警' },
+  sections: { quality: '数据质量', worse: '本周变差', figures: '指标一览', alerts: '本周告警', judged: '研判准确率偏低的规则' },
   heading: (name, count) => (count === null ? name : `${name}（${count}）`),
   qualityOk: '✓ 本周数据完整：各数据源按时更新，规则全部运行成功，没有拒收的消息，没有未登记的学校。',
   qualityWarn: '⚠ 本周数据有以下问题，相关指标可能不完整，请结合核实：',
@@ -182,6 +195,11 @@ const zh: DigestWording = {
   oldest: '最久未确认的告警',
   oldestCols: { alertId: '告警编号', rule: '规则', region: '地区', school: '学校代码', openedAt: '首次发现', age: '已持续' },
   days: (n) => `${n} 天`,
+  judgedNote: (days, floor, min) =>
+    `近 ${days} 天（截至周末）系统打开的告警，按各地确认时的研判结论计：准确率 =（确认违规 + 已整改）÷ 已研判条数。列出已研判不少于 ${min} 条、准确率低于 ${floor} 的规则，请数据组复核。`,
+  judgedCols: { rule: '规则', judged: '已研判', precision: '准确率', dataWrong: '数据有误', falseAlarm: '误报' },
+  noneJudged: (days, floor, min) => `近 ${days} 天没有准确率低于 ${floor} 的规则（已研判不少于 ${min} 条的规则中）。`,
+  percent: percentDown,
   attachment: (f) => `全部指标（各地区、近8周数值）和本周告警见附件 ${f}，可用 Excel 或 WPS 打开。`,
   footer: '本邮件由 edumon 每周自动生成。数值截至上述时间；如发现与实际不符，请联系数据组核实。',
   listSeparator: '；',
@@ -211,6 +229,8 @@ const zh: DigestWording = {
     flap: '反复出现',
     unacked: '未确认',
     detected: '系统本周打开（按处理时间）',
+    judged: '研判准确率偏低',
+    judgedDetail: (p, c, f, d, a) => `准确率 ${p}：确认违规 ${c}，已整改 ${f}，数据有误 ${d}，误报 ${a}`,
     yes: '是',
     no: '否',
   },
@@ -228,7 +248,13 @@ const en: DigestWording = {
   composedAt: 'Composed',
   labelled: (label, value) => `${label}: ${value}`,
   time: (wall) => `${wall} (Beijing time)`,
-  sections: { quality: 'Data quality', worse: 'Worse this week', figures: 'Indicators', alerts: 'Alerts this week' },
+  sections: {
+    quality: 'Data quality',
+    worse: 'Worse this week',
+    figures: 'Indicators',
+    alerts: 'Alerts this week',
+    judged: 'Rules officials judged often wrong',
+  },
   heading: (name, count) => (count === null ? name : `${name} (${count})`),
   qualityOk: '✓ This week’s data is complete: every feed was on time, every rule ran, no message was rejected, no unknown school.',
   qualityWarn: '⚠ This week’s data has these problems; the figures they feed may be incomplete:',
@@ -293,6 +319,11 @@ const en: DigestWording = {
   oldest: 'Oldest unacknowledged alerts',
   oldestCols: { alertId: 'Alert ID', rule: 'Rule', region: 'Region', school: 'School', openedAt: 'First seen', age: 'Open for' },
   days: (n) => plural(n, 'day', 'days'),
+  judgedNote: (days, floor, min) =>
+    `Alerts the system opened in the last ${days} days (to the week’s end), as the officials who acknowledged them judged them: precision = (confirmed + fixed) ÷ judged. Listed: rules with at least ${min} judged and precision below ${floor}, for the data team to review.`,
+  judgedCols: { rule: 'Rule', judged: 'Judged', precision: 'Precision', dataWrong: 'Data wrong', falseAlarm: 'False alarm' },
+  noneJudged: (days, floor, min) => `No rule with at least ${min} judged alerts in the last ${days} days had precision below ${floor}.`,
+  percent: percentDown,
   attachment: (f) => `Every figure (all regions, 8 weekly values) and this week’s alerts are in the attachment ${f} (Excel or WPS).`,
   footer: 'Composed weekly by edumon. If a figure does not match what you know, please ask the data team.',
   listSeparator: '; ',
@@ -322,6 +353,8 @@ const en: DigestWording = {
     flap: 'flapping',
     unacked: 'unacknowledged',
     detected: 'opened by the system this week (processing time)',
+    judged: 'judged often wrong',
+    judgedDetail: (p, c, f, d, a) => `precision ${p}: ${c} confirmed, ${f} fixed, ${d} data wrong, ${a} false alarm${a === 1 ? '' : 's'}`,
     yes: 'yes',
     no: 'no',
   },

@@ -145,6 +145,38 @@ export interface DetectedAlerts {
   oldestUnacked: WeekAlerts['oldestUnacked'];
 }
 
+/** A rule officials judged often wrong (issue 23): its alerts judged city-wide over the trailing window (alerts/ruleQuality.ts). */
+export interface JudgedRule {
+  rule: string;
+  /** confirmed + fixed + dataWrong + falseAlarm. */
+  judged: number;
+  /** (confirmed + fixed) / judged, 0 to 1: below the floor. */
+  precision: number;
+  confirmed: number;
+  fixed: number;
+  dataWrong: number;
+  falseAlarm: number;
+}
+
+/**
+ * The rules officials judged often wrong, for the city's digest: the alerts opened in [since,
+ * until) and acknowledged before until (the week's end), judged with an outcome; each rule with at
+ * least `minimum` judged and precision below `floor` (config digest.judgedPrecisionFloor and
+ * digest.judgedMinimum), lowest precision first.
+ */
+export interface JudgedOftenWrong {
+  /** ISO UTC: `days` before until. */
+  since: string;
+  /** ISO UTC: the week's end (exclusive). */
+  until: string;
+  days: number;
+  /** 0 to 1. */
+  floor: number;
+  minimum: number;
+  /** Empty when no rule fell below the floor: the section says so in one line. */
+  rules: JudgedRule[];
+}
+
 /** One digest: one week, for the regions one reader is responsible for. */
 export interface Digest {
   week: IsoWeek;
@@ -156,6 +188,8 @@ export interface Digest {
   alerts: WeekAlerts;
   /** What the alert lifecycle did during the week by the clock (absent in digests made before issue 22). */
   detected?: DetectedAlerts;
+  /** The rules officials judged often wrong: the city's digest alone (absent for a county's, and in digests made before issue 23). */
+  judged?: JudgedOftenWrong;
   /** When it was composed, ISO UTC. */
   composedAt: string;
 }

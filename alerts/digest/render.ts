@@ -7,7 +7,8 @@
  * The body reads top down as an official asks: can I trust these numbers (数据质量), what got
  * worse (本周变差), where does each figure stand per region (指标一览: value, target met or missed
  * with a mark and a word, not colour alone, change with an arrow, a progress bar made of table
- * cells, the 8-week trend), and the alerts of the week (本周告警). Email-safe: a 640 px table
+ * cells, the 8-week trend), and the alerts of the week (本周告警); the city's reader last sees the
+ * rules officials judged often wrong (研判准确率偏低的规则, issue 23). Email-safe: a 640 px table
  * layout, inline styles, no script, no remote resource, under Gmail's 102 KB clip for the city's
  * digest of 12 regions × 15 figures (tests/unit/renderDigest.test.ts).
  *
@@ -55,6 +56,12 @@ export interface RenderDigestOptions {
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
 export const TREND_BUDGET_BYTES = 600_000;
+/**
+ * Most bytes of HTML body, a margin under Gmail's 102 KB clip. The city's rules judged often wrong
+ * are left out of the HTML (kept in the text and the workbook) when they would pass it: only in a
+ * week already at the limit (every figure worse, hundreds of alerts, long rule errors).
+ */
+export const HTML_BUDGET_BYTES = 100_000;
 /** The trend picture's size in CSS px (drawn at twice that for high-density screens). */
 const TREND = { width: 100, height: 24 };
 /** The progress bar's width in px. */
@@ -63,7 +70,7 @@ const BAR = 64;
 const TEXT_MAX = 160;
 /** Most rows of 本周变差 and of the alerts table in the HTML body (all are in the text and the workbook): keeps the body under the clip. */
 const ROWS_MAX = 30;
-/** Most failed rules, flaps and rejection reasons named in the HTML body. */
+/** Most failed rules, flaps, rejection reasons and rules judged often wrong named in the HTML body. */
 const LIST_MAX = 10;
 /** A producer's text in a list (a rejection reason, a rule's error) is cut to this many code points. */
 const REASON_MAX = 100;
@@ -86,9 +93,11 @@ export async function renderDigest(digest: Digest, opts: RenderDigestOptions): P
   const xlsxName = safeFilename(w.xlsx.filename(ctx.region(ctx.scope), digest.week.label));
   const subject = subjectOf(ctx);
   const xlsx = await digestWorkbook(digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
+  let html = htmlOf(subject, ctx, images, xlsxName, true);
+  if (digest.judged && Buffer.byteLength(html) > HTML_BUDGET_BYTES) html = htmlOf(subject, ctx, images, xlsxName, false);
   return {
     subject,
-    html: htmlOf(subject, ctx, images, xlsxName),
+    html,
     text: textOf(ctx, images, xlsxName),
     attachments: [
       ...images.files.map((f) => ({
@@ -358,6 +367,8 @@ function clockPart(ctx: Ctx): { labelled: boolean; opened: readonly AlertCount[]
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** A precision floor as a percent: 0.7 is `70%`, 0.655 `65.5%`. */
+const floorText = (floor: number) => `${Number((floor * 100).toFixed(1))}%`;
 const sum = (list: readonly AlertCount[]) => list.reduce((n, a) => n + a.count, 0);
 
 // ---------------------------------------------------------------- trend pictures
@@ -414,7 +425,8 @@ const safeFilename = (s: string) => visibleText(s).replace(/[\\/:*?"<>|]/g, '_')
 
 // ---------------------------------------------------------------- HTML
 
-function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): string {
+/** The HTML body; `judged`: with the rules officials judged often wrong (the city's digest), unless it passes HTML_BUDGET_BYTES. */
+function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string, judged: boolean): string {
   const { w, digest } = ctx;
   const lang = ctx.lang;
   const out: string[] = [];
@@ -522,6 +534,30 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string): st
       ),
       '</table></td></tr>',
     );
+  }
+
+  // 研判准确率偏低的规则: the city's digest alone, at most LIST_MAX rules (all are in the text and the workbook)
+  const oftenWrong = judged ? digest.judged : undefined;
+  if (oftenWrong) {
+    section(w.heading(w.sections.judged, oftenWrong.rules.length));
+    const floor = floorText(oftenWrong.floor);
+    if (oftenWrong.rules.length === 0) para(esc(w.noneJudged(oftenWrong.days, floor, oftenWrong.minimum)));
+    else {
+      para(esc(w.judgedNote(oftenWrong.days, floor, oftenWrong.minimum)), `;font-size:12px;line-height:18px;color:${GRAY}`);
+      const c = w.judgedCols;
+      out.push(
+        `<tr><td style="padding:6px 16px"><table role="presentation" width="100%" cellpadding="3" cellspacing="0" border="0" style="font-size:13px;line-height:18px">`,
+        `<tr style="color:${GRAY}"><td>${esc(c.rule)}</td><td align="right">${esc(c.judged)}</td><td align="right">${esc(c.precision)}</td><td align="right">${esc(c.dataWrong)}</td><td align="right">${esc(c.falseAlarm)}</td></tr>`,
+        ...oftenWrong.rules
+          .slice(0, LIST_MAX)
+          .map(
+            (r) =>
+              `<tr><td>${esc(ctx.ruleName(r.rule))}</td><td align="right">${r.judged}</td><td align="right" style="color:${RED};font-weight:bold">${esc(w.percent(r.precision))}</td><td align="right">${r.dataWrong}</td><td align="right">${r.falseAlarm}</td></tr>`,
+          ),
+        '</table></td></tr>',
+      );
+      if (oftenWrong.rules.length > LIST_MAX) para(esc(w.moreRows(oftenWrong.rules.length - LIST_MAX, xlsxName)), `;font-size:12px;color:${GRAY}`);
+    }
   }
 
   para(esc(w.attachment(xlsxName)), ';padding-top:14px');
@@ -635,6 +671,20 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
         w.days(a.ageDays),
       ];
       out.push(`  - ${parts.join('  ')}`);
+    }
+  }
+  const judged = digest.judged;
+  if (judged) {
+    section(w.heading(w.sections.judged, judged.rules.length));
+    const floor = floorText(judged.floor);
+    if (judged.rules.length === 0) out.push(w.noneJudged(judged.days, floor, judged.minimum));
+    else {
+      const c = w.judgedCols;
+      const ruleWidth = Math.max(columns(c.rule), ...judged.rules.map((r) => columns(ctx.ruleName(r.rule)))) + 2;
+      const cols = [c.judged, c.precision, c.dataWrong, c.falseAlarm].map((h) => Math.max(8, columns(h) + 2));
+      const row = (rule: string, values: string[]) => `  ${pad(rule, ruleWidth)}${values.map((v, i) => pad(v, cols[i]!, true)).join('')}`;
+      out.push(w.judgedNote(judged.days, floor, judged.minimum), '', row(c.rule, [c.judged, c.precision, c.dataWrong, c.falseAlarm]));
+      for (const r of judged.rules) out.push(row(ctx.ruleName(r.rule), [String(r.judged), w.percent(r.precision), String(r.dataWrong), String(r.falseAlarm)]));
     }
   }
   out.push('', w.attachment(xlsxName), '', '--', w.footer);

@@ -3,8 +3,9 @@
  * the start of the admission season), in one place for the tests of the renderer and the workbook
  * and for the screenshot in docs/img/weekly-digest.png (tools/screenshotDigest.ts): all 12 regions,
  * the 15 figures with targets from the plans (sql/rules/*.sql), 8-week trends with a missing week,
- * some targets missed, some figures worse, a stale payroll feed, rejected messages and the alerts
- * of the week. Numbers are made up but deterministic (no clock, no random source).
+ * some targets missed, some figures worse, a stale payroll feed, rejected messages, the alerts
+ * of the week and two rules officials judged often wrong. Numbers are made up but deterministic
+ * (no clock, no random source).
  */
 import { CITY_CODE, regions } from '../../core/regions.ts';
 import type { Digest, FigureDef, FigureId, FigureValue, IsoWeek, Worse } from './model.ts';
@@ -247,6 +248,17 @@ export function sampleDigest(): Digest {
         },
         { alertId: 'a-20250628-0041', rule: 'KG-GER', region: '410804', schoolId: null, openedAt: '2025-06-28T16:00:00Z', ageDays: 8 },
         { alertId: 'a-20250702-0090', rule: 'ADM-CLASS-SIZE', region: '410882', schoolId: '410882003', openedAt: '2025-07-02T07:12:00Z', ageDays: 4 },
+      ],
+    },
+    judged: {
+      since: '2025-06-08T16:00:00.000Z',
+      until: SAMPLE_WEEK.end,
+      days: 28,
+      floor: 0.7,
+      minimum: 5,
+      rules: [
+        { rule: 'ADM-CROSS-REGION', judged: 12, precision: 7 / 12, confirmed: 5, fixed: 2, dataWrong: 3, falseAlarm: 2 },
+        { rule: 'ADM-CLASS-SIZE', judged: 8, precision: 5 / 8, confirmed: 4, fixed: 1, dataWrong: 3, falseAlarm: 0 },
       ],
     },
     composedAt: '2025-07-07T00:30:00Z',

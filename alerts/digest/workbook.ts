@@ -1,7 +1,8 @@
 /**
  * The digest's workbook (`.xlsx`, for Excel and WPS): a sheet of every figure for every region of
  * the digest (the same numbers the email shows, with the 8 weekly values under their ISO week
- * labels, and for a figure judged per year the period it covers) and a sheet of the alerts of the week. Chinese headers unless the reader reads English,
+ * labels, and for a figure judged per year the period it covers) and a sheet of the alerts of the week
+ * (the city's also listing the rules officials judged often wrong). Chinese headers unless the reader reads English,
  * number formats per unit (0.0 for rates and ratios, #,##0 for counts and yuan), the header row
  * frozen and filterable. Producer text is written visibly (core/text.ts) and as
  * plain strings, never as formulas.
@@ -108,6 +109,16 @@ export async function digestWorkbook(digest: Digest, defs: readonly FigureDef[],
     const detail = [a.alertId, a.schoolId ?? '', formatShanghai(a.openedAt), `${a.ageDays}d`].filter(Boolean).join('  ');
     alerts.addRow([w.unacked, visibleText(rule(a.rule)), ...where(a.region), 1, visibleText(detail)]);
   }
+  // The rules officials judged often wrong (the city's digest alone, issue 23): city-wide, so no region; the count is those judged.
+  for (const r of digest.judged?.rules ?? [])
+    alerts.addRow([
+      w.judged,
+      visibleText(rule(r.rule)),
+      '',
+      '',
+      r.judged,
+      w.judgedDetail(wording.percent(r.precision), r.confirmed, r.fixed, r.dataWrong, r.falseAlarm),
+    ]);
   styleHeader(alerts);
 
   return Buffer.from(await wb.xlsx.writeBuffer());

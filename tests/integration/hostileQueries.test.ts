@@ -2,7 +2,9 @@
  * A hostile analyst's SQL on every query path: `edumon query` on a stopped warehouse, and, with
  * `edumon run` bound to a non-loopback address with a token of its own, `edumon query` through it
  * and POST /query straight to it with the token (as one JSON answer, and streamed as NDJSON, CSV
- * and Parquet).
+ * and Parquet). The console's own tables (users with password hashes, sessions, audit) hold rows
+ * with secrets of their own: no path reads them, and a snapshot exported through the service holds
+ * none of them.
  * Every statement is refused or stopped with a clear message; no file under the test's folder
  * (the warehouse's folder, a HOME override and the working directory) is created or changed; and
  * the service keeps answering, ingesting and sweeping rules afterwards. Then the HTTP layer: a
@@ -13,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTables } from '../../domain/eventTables.ts';
 import { type ServiceInfo, serviceFileOf, serviceUrl } from '../../service/client.ts';
@@ -44,6 +47,22 @@ const keyFile = `${warehouse}.pseudonym-key`;
 const serviceFile = serviceFileOf(warehouse);
 const TABLES = eventTables;
 const ALL_EVENTS = `select count(*) as n from (${TABLES.map((tb) => `select event_id from ${tb}`).join(' union all ')})`;
+/** A console user's password hash and a session's id hash, written into the warehouse before the service starts: no answer, message or snapshot may hold them. */
+const CONSOLE_SECRETS = ['scrypt$16384$8$1$aG9zdGlsZQ$HOSTILE-HASH-0123456789', 'HOSTILE-SESSION-0123456789abcdef'];
+
+/** Writes a console user, a session and an audit entry into the stopped warehouse (no console writes them yet). */
+async function seedConsoleTables(): Promise<void> {
+  const instance = await DuckDBInstance.create(warehouse);
+  const conn = await instance.connect();
+  try {
+    await conn.run(`insert into console_users values ('wang', '王', 'admin', [], $1, false, 0, null, now(), now())`, [CONSOLE_SECRETS[0]!]);
+    await conn.run(`insert into console_sessions values ($1, 'wang', 'csrf', now(), now(), null)`, [CONSOLE_SECRETS[1]!]);
+    await conn.run(`insert into console_audit values (now(), 'wang', 'login', 'wang', 'ok', null, null)`);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
 
 /** Runs the real CLI in `cwd` (relative paths in hostile SQL land there) with HOME overridden. */
 function edumon(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -80,6 +99,7 @@ function snapshot(dir: string): Record<string, string> {
 const NOT_SELECT = /only SELECT and EXPLAIN statements are allowed/;
 const REFUSED_FN = /may not be called here/;
 const FILE_AS_TABLE = /names a file; files cannot be read here/;
+const CONSOLE_TABLE = /console_(users|sessions) 是控制台自己的表.* is the console's own table/;
 
 /** The hostile statements, each with what its refusal (or stop) must say. */
 function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' | 'only' }> {
@@ -103,6 +123,9 @@ function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' | 'on
     { sql: `select * from read_duckdb('${warehouse}')`, why: REFUSED_FN },
     { sql: `select * from read_csv('http://127.0.0.1:9/x.csv')`, why: REFUSED_FN },
     { sql: `select (select content from read_text('x/../../home/.duckdb'))`, why: REFUSED_FN },
+    // The console's own tables: password hashes, session ids, the audit trail.
+    { sql: `select * from console_users`, why: CONSOLE_TABLE },
+    { sql: `select id_hash from (from "MAIN"."CONSOLE_SESSIONS") union all select id from alerts`, why: CONSOLE_TABLE },
     // Table functions that write or change the instance.
     { sql: `select * from enable_logging(storage='file', storage_path='x/logs')`, why: REFUSED_FN },
     { sql: `select * from checkpoint()`, why: REFUSED_FN },
@@ -179,7 +202,7 @@ function hostile(): Array<{ sql: string; why: RegExp; parquet?: 'answered' | 'on
 async function expectAllRefused(run: (sql: string) => Promise<{ refused: boolean; message: string }>, opts: { parquet?: boolean } = {}): Promise<void> {
   const before = snapshot(t.dir);
   const wrong: string[] = [];
-  const secrets = [readFileSync(keyFile, 'utf8').trim(), ...(tokenOrNull() ? [tokenOrNull()!] : [])];
+  const secrets = [readFileSync(keyFile, 'utf8').trim(), ...(tokenOrNull() ? [tokenOrNull()!] : []), ...CONSOLE_SECRETS];
   for (const { sql, why } of hostile().filter((h) => (opts.parquet ? h.parquet !== 'answered' : h.parquet !== 'only'))) {
     const { refused, message } = await run(sql);
     if (!refused || !why.test(message)) wrong.push(`${sql}\n  -> ${refused ? 'refused' : 'ANSWERED'}: ${message.slice(0, 300)}`);
@@ -264,6 +287,7 @@ beforeAll(async () => {
   await ingest('first', 24, 3);
   const r = await edumon(['run', '--until-idle']);
   expect(r.code, r.stderr).toBe(0);
+  await seedConsoleTables();
 });
 
 afterAll(async () => {
@@ -315,6 +339,19 @@ describe('hostile SQL while `edumon run` holds the warehouse, bound beyond loopb
       return { refused: r.status === 400, message: r.json.error ?? JSON.stringify(r.json) };
     });
     expect(service.child.exitCode).toBeNull();
+  });
+
+  it('exports a snapshot through the service with none of the console tables in it, alert_acks kept', async () => {
+    const r = await edumon(['export'], boundEnv);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = /快照 snapshot: (.+)/.exec(r.stdout)?.[1];
+    expect(dir, r.stdout).toBeDefined();
+    const files = readdirSync(dir!);
+    expect(files).toContain('alert_acks.parquet');
+    expect(files.filter((f) => f.startsWith('console'))).toEqual([]);
+    for (const f of ['load.sql', 'manifest.json']) expect(readFileSync(join(dir!, f), 'utf8'), f).not.toContain('console_');
+    const holding = files.filter((f) => CONSOLE_SECRETS.some((secret) => readFileSync(join(dir!, f), 'latin1').includes(secret)));
+    expect(holding).toEqual([]);
   });
 
   it('answers only with the token (401 without), and never prints it', async () => {

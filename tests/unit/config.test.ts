@@ -91,7 +91,7 @@ describe('loadConfig', () => {
         retryMaxMs: 600_000,
         giveUpAfterHours: 48,
       },
-      digest: { worseThresholdPoints: 1 },
+      digest: { worseThresholdPoints: 1, judgedPrecisionFloor: 0.7, judgedMinimum: 5 },
       rules: {
         seasonStart: '06-15',
         seasonEnd: '08-31',
@@ -135,6 +135,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} }).rules.seasonTickSeconds).toBe(10);
     expect(loadConfig({ env: { EDUMON_RULES_TICK_SECONDS: '2' } }).rules.seasonTickSeconds).toBe(2);
     expect(() => loadConfig({ env: { EDUMON_RULES_TICK_SECONDS: '7' } })).toThrow(/EDUMON_RULES_TICK_SECONDS: must divide 60/);
+  });
+
+  it('refuses a judged-precision floor outside 0 to 1 and a judged minimum below 1, naming the variable', () => {
+    expect(() => loadConfig({ env: { EDUMON_DIGEST_JUDGED_PRECISION_FLOOR: '70' } })).toThrow(/EDUMON_DIGEST_JUDGED_PRECISION_FLOOR: /);
+    expect(() => loadConfig({ env: { EDUMON_DIGEST_JUDGED_MINIMUM: '0' } })).toThrow(/EDUMON_DIGEST_JUDGED_MINIMUM: /);
   });
 
   it('does not read process.env when given an env object', () => {
@@ -201,6 +206,8 @@ describe('loadConfig', () => {
         EDUMON_SMTP_TIMEOUT_MS: '4000',
         EDUMON_MESSAGE_ID_DOMAIN: 'mail.jiaozuo.example',
         EDUMON_DIGEST_WORSE_THRESHOLD_POINTS: '2.5',
+        EDUMON_DIGEST_JUDGED_PRECISION_FLOOR: '0.6',
+        EDUMON_DIGEST_JUDGED_MINIMUM: '10',
         EDUMON_CJK_FONT: '/opt/fonts/NotoSansCJK-Regular.ttc',
         EDUMON_CHROMIUM: '/opt/chromium/chrome',
       },
@@ -253,7 +260,7 @@ describe('loadConfig', () => {
         messageIdDomain: 'mail.jiaozuo.example',
         from: 'edumon <edumon@jiaozuo.example>',
       },
-      digest: { worseThresholdPoints: 2.5 },
+      digest: { worseThresholdPoints: 2.5, judgedPrecisionFloor: 0.6, judgedMinimum: 10 },
       failpoints: { sinkWrite: 'after=3,times=1' },
     });
     expect(topicsOf(c)).toEqual({ registry: 'jz.registry', admission: 'jz.admission', enrollment: 'jz.enrollment', funding: 'jz.funding', dlq: 'jz.dlq' });

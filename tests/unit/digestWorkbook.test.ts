@@ -80,11 +80,21 @@ describe('digestWorkbook', () => {
     const sheet = wb.getWorksheet('本周告警')!;
     const { opened, resolved, stillOpen } = digest.alerts;
     const { opened: detected, flaps, oldestUnacked } = digest.detected!;
-    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + detected.length + flaps.length + oldestUnacked.length);
+    const judged = digest.judged!.rules;
+    expect(sheet.rowCount).toBe(1 + opened.length + resolved.length + stillOpen.length + detected.length + flaps.length + oldestUnacked.length + judged.length);
     expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['新增', 'ADM-OVER-QUOTA 超计划招生', '410823', '武陟县', 2, '']);
-    const last = sheet.getRow(sheet.rowCount);
-    expect(last.getCell(1).value).toBe('未确认');
-    expect(String(last.getCell(6).value)).toContain('2025-07-02T15:12:00+08:00');
+    const unacked = sheet.getRow(sheet.rowCount - judged.length);
+    expect(unacked.getCell(1).value).toBe('未确认');
+    expect(String(unacked.getCell(6).value)).toContain('2025-07-02T15:12:00+08:00');
+    // Last, the city's rules officials judged often wrong: city-wide (no region), the count those judged.
+    expect((sheet.getRow(sheet.rowCount - 1).values as unknown[]).slice(1)).toEqual([
+      '研判准确率偏低',
+      'ADM-CROSS-REGION 违规跨区域招生',
+      '',
+      '',
+      12,
+      '准确率 58.3%：确认违规 5，已整改 2，数据有误 3，误报 2',
+    ]);
   });
 
   it('writes hostile producer text as visible strings, never formulas, and English headers for an English reader', async () => {

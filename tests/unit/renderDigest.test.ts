@@ -91,6 +91,68 @@ describe('renderDigest', () => {
     }
   });
 
+  it('ends the city’s digest with the rules officials judged often wrong, a county’s with none, and says so when none fell below the floor', async () => {
+    const r = await renderDigest(sampleDigest(), zh);
+    for (const body of [r.html, r.text]) {
+      const at = ['本周告警', '研判准确率偏低的规则（2）', '近 28 天（截至周末）', '全部指标（各地区、近8周数值）'].map((s) => body.indexOf(s));
+      expect(at.every((i) => i >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+      expect(body).toContain('准确率低于 70% 的规则');
+      expect(body.indexOf('ADM-CROSS-REGION 违规跨区域招生', body.indexOf('研判准确率偏低'))).toBeLessThan(
+        body.indexOf('ADM-CLASS-SIZE 大班额', body.indexOf('研判准确率偏低')),
+      );
+    }
+    expect(r.html).toContain(
+      '<tr><td>ADM-CROSS-REGION 违规跨区域招生</td><td align="right">12</td><td align="right" style="color:#b91c1c;font-weight:bold">58.3%</td><td align="right">3</td><td align="right">2</td></tr>',
+    );
+    expect(r.text).toMatch(/ADM-CROSS-REGION 违规跨区域招生 +12 +58\.3% +3 +2\n/);
+    const en = await renderDigest(sampleDigest(), { ...zh, language: 'en' });
+    expect(en.text).toContain('== Rules officials judged often wrong (2) ==');
+    expect(en.text).toMatch(/ADM-CLASS-SIZE 大班额 +8 +62\.5% +3 +0\n/);
+
+    // A county's digest (no `judged`) has no such section; the city's with no rule below the floor has one line.
+    const { judged: _, ...countyDigest } = smallDigest();
+    const county = await renderDigest({ ...countyDigest, regions: ['410823'] }, zh);
+    for (const body of [county.html, county.text]) expect(body).not.toContain('研判准确率');
+    const none = sampleDigest();
+    none.judged = { ...none.judged!, rules: [] };
+    const quiet = await renderDigest(none, zh);
+    for (const body of [quiet.html, quiet.text]) {
+      expect(body).toContain('研判准确率偏低的规则（0）');
+      expect(body).toContain('近 28 天没有准确率低于 70% 的规则（已研判不少于 5 条的规则中）。');
+      expect(body).not.toContain('准确率 =');
+    }
+  });
+
+  it('names at most 10 rules judged often wrong in the HTML, the rest in the text and the workbook', async () => {
+    const d = sampleDigest();
+    d.judged!.rules = Array.from({ length: 12 }, (_, i) => ({
+      rule: `RULE-${i}`,
+      judged: 10,
+      precision: 0.5,
+      confirmed: 5,
+      fixed: 0,
+      dataWrong: 3,
+      falseAlarm: 2,
+    }));
+    const r = await renderDigest(d, zh);
+    expect(r.html).toContain('<td>RULE-9</td>');
+    expect(r.html).not.toContain('<td>RULE-10</td>');
+    expect(r.html).toContain('另有 2 行未列出，见附件 焦作市教育监测周报-2025-W27.xlsx。');
+    expect(r.text).toContain('RULE-11');
+  });
+
+  it('rounds a precision down, so one just below the floor never reads as the floor', async () => {
+    const d = sampleDigest();
+    // 6,999 of 10,000: 69.99%, which one decimal rounded to nearest would print as 70.0%.
+    d.judged = {
+      ...d.judged!,
+      rules: [{ rule: 'KG-GER', judged: 10_000, precision: 6999 / 10_000, confirmed: 6999, fixed: 0, dataWrong: 3001, falseAlarm: 0 }],
+    };
+    const r = await renderDigest(d, zh);
+    expect(r.text).toMatch(/KG-GER 学前三年毛入园率 +10000 +69\.9% /);
+  });
+
   it('refers to a PNG attachment for every trend image, and attaches the workbook', async () => {
     const r = await renderDigest(sampleDigest(), zh);
     const byCid = new Map(r.attachments.filter((a) => a.cid).map((a) => [a.cid!, a]));
@@ -137,8 +199,22 @@ describe('renderDigest', () => {
     d.alerts.opened = Array.from({ length: 348 }, (_, i) => ({ rule: `RULE-${i % 29}`, region: regions[i % 12]!.code, count: i }));
     d.alerts.stillOpen = d.alerts.opened;
     d.alerts.flaps = Array.from({ length: 10 }, (_, i) => ({ alertId: `a-${i}-${long.slice(0, 40)}`, rule: 'ADM-CROSS-REGION', region: '410811', reopens: 5 }));
+    // Every rule of the catalogue judged often wrong.
+    d.judged!.rules = Array.from({ length: 33 }, (_, i) => ({
+      rule: `RULE-${i}`,
+      judged: 1000 + i,
+      precision: 0.123,
+      confirmed: 123,
+      fixed: 0,
+      dataWrong: 500,
+      falseAlarm: 377 + i,
+    }));
     const r = await renderDigest(d, zh);
     expect(Buffer.byteLength(r.html)).toBeLessThan(100_000);
+    // Those give way in the HTML alone: the text lists all 33.
+    expect(r.html).not.toContain('研判准确率偏低');
+    expect(r.text).toContain('研判准确率偏低的规则（33）');
+    expect(r.text).toContain('RULE-32');
     expect(r.html).toContain('另有 150 行未列出，见附件 焦作市教育监测周报-2025-W27.xlsx。');
     expect(r.html).toContain('另有 320 行未列出');
     expect(r.html).toContain('其他 40 种原因');

@@ -3,5 +3,6 @@ import type { Register } from '../server.ts';
 import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
 import { registerLogin } from './login.ts';
+import { registerQuality } from './quality.ts';
 
-export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert];
+export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerQuality];
