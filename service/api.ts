@@ -17,7 +17,7 @@ import { listTold } from '../alerts/notify/toldList.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
-import { readQuery } from './query.ts';
+import { readQuery, streamQuery } from './query.ts';
 import { type AnswerFormat, answerFormats, answerMedia, type ByteSink, errorLine, writeAnswer } from './queryAnswer.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
 import type { ExportAnswer } from './snapshotJob.ts';
@@ -99,6 +99,23 @@ function parseBody<S extends z.ZodType>(route: string, schema: S, body: unknown)
 }
 
 /**
+ * POST /query's read path for another front end (the console's SQL page, service/console/pages/sql.ts):
+ * the same connection, sandbox, checks (service/query.ts checkQuery), limits and refusals, in turn
+ * with the API's own queries, and stopped with them (`interrupt`). Refusals reject with the
+ * UsageError POST /query answers with.
+ */
+export interface QueryPath {
+  /**
+   * The first `keep` rows of the answer of `sql` (JSON values, TIMESTAMPTZ as Asia/Shanghai text),
+   * its columns and their DuckDB types, and how many rows it has in all (`total`, at most
+   * config.query.maxRows: past it the query is refused as POST /query refuses it).
+   */
+  table(sql: string, keep: number, signal?: AbortSignal): Promise<{ columns: string[]; columnTypes: string[]; rows: unknown[][]; total: number }>;
+  /** Writes the answer of `sql` to `out` as CSV or Parquet, as POST /query with that format does (service/queryAnswer.ts writeAnswer). */
+  file(sql: string, format: 'csv' | 'parquet', out: ByteSink, signal?: AbortSignal): Promise<{ rows: number; bytes: number }>;
+}
+
+/**
  * Routes: POST /query {sql, format?} -> {columns, columnTypes, rows}, or with format ndjson, csv or parquet the answer
  * streamed as that file (see sendStreamed for how a stream cut short shows); POST /rules/run {rule?, at, dryRun?} -> {asOf, violations, runs}
  * (alert state changes only with dryRun: false); POST /alerts {action, ...} -> {columns, rows};
@@ -131,6 +148,8 @@ export function createApi(opts: {
   routes: readonly Route[];
   /** Interrupts every request running on the read connection; each fails with `reason`. */
   interrupt(reason: string): void;
+  /** POST /query's read path, for the console. */
+  query: QueryPath;
 } {
   const running = new Set<AbortController>();
   // One reader connection: queries are serialised (and time-limited) so one cannot starve the others for long.
@@ -143,14 +162,44 @@ export function createApi(opts: {
     queue = run.catch(() => undefined);
     return run;
   };
+  /** Writes the answer of `sql` as a file in `format`. */
+  const answerFile = (sql: string, format: AnswerFormat, out: ByteSink, signal: AbortSignal) => {
+    // The query holds the read connection in turn with the others; a finished Parquet file is sent after.
+    const whileQuerying = <T>(fn: () => Promise<T>) => serialised(signal, fn);
+    return writeAnswer(opts.readConn, sql, format, { ...opts.config.query, signal }, out, { parquetDir: snapshotsDirOf(opts.config), whileQuerying });
+  };
+  /** Runs `work` as a request of its own: `interrupt` stops it, as it stops the API's requests. */
+  const asRequest = async <T>(signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    running.add(controller);
+    try {
+      return await work(controller.signal);
+    } finally {
+      running.delete(controller);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const query: QueryPath = {
+    table: (sql, keep, signal) =>
+      asRequest(signal, (s) =>
+        serialised(s, async () => {
+          const rows: unknown[][] = [];
+          const done = await streamQuery(opts.readConn, sql, { ...opts.config.query, signal: s }, (_columns, chunk) => {
+            for (const row of chunk) if (rows.length < keep) rows.push(row);
+          });
+          return { columns: done.columns, columnTypes: done.columnTypes, rows, total: done.rowCount };
+        }),
+      ),
+    file: (sql, format, out, signal) => asRequest(signal, (s) => answerFile(sql, format, out, s)),
+  };
   const { alerts, applyRules } = opts;
   const routes: Route[] = [
     route('POST', '/query', queryBody, async ({ sql, format }, signal) => {
-      const limits = { ...opts.config.query, signal };
-      if (format === undefined || format === 'json') return serialised(signal, () => readQuery(opts.readConn, sql, limits));
-      // The query holds the read connection in turn with the others; a finished Parquet file is sent after.
-      const whileQuerying = <T>(fn: () => Promise<T>) => serialised(signal, fn);
-      return new Streamed(format, (out) => writeAnswer(opts.readConn, sql, format, limits, out, { parquetDir: snapshotsDirOf(opts.config), whileQuerying }));
+      if (format === undefined || format === 'json') return serialised(signal, () => readQuery(opts.readConn, sql, { ...opts.config.query, signal }));
+      return new Streamed(format, (out) => answerFile(sql, format, out, signal));
     }),
     route('POST', '/rules/run', rulesRunBody, async ({ at, rule, dryRun }, signal) => {
       const req: RulesRequest = { at, ...(rule ? { rule } : {}) };
@@ -207,6 +256,7 @@ export function createApi(opts: {
     interrupt(reason) {
       for (const c of running) c.abort(reason);
     },
+    query,
   };
 }
 

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlertsAnswer, AlertsRequest } from '../alerts/alertOps.ts';
 import { type DigestAnswer, type DigestRequest, digestRequest } from '../alerts/digest/digestRequest.ts';
+import type { IngestState } from '../alerts/feedWatermarks.ts';
 import { sendingCheck } from '../alerts/notify/sendingCheck.ts';
 import { clockOf } from '../core/clock.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
@@ -26,7 +27,7 @@ import { type PipelineStats, startConsumer } from '../pipeline/consumer.ts';
 import { sinkWriteFailpoint } from '../pipeline/failpoint.ts';
 import { migrate } from '../pipeline/migrate.ts';
 import { Sink } from '../pipeline/sink.ts';
-import { createApi } from './api.ts';
+import { createApi, type QueryPath } from './api.ts';
 import { startCalendarJob } from './calendarJob.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
 import { startConsole } from './console/startConsole.ts';
@@ -63,8 +64,23 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   // The console first: its address is the base of the links every email composed from now on carries.
   // Its alert actions go through the rule runner, which starts below.
   let consoleAlerts = (_req: AlertsRequest): Promise<AlertsAnswer> => Promise.reject(new EdumonError('the service is still starting'));
+  // Its SQL page runs on the API's read path, and its data-health page asks the consumer: both set below.
+  let consoleQuery: QueryPath | undefined;
+  const starting = () => Promise.reject(new EdumonError('the service is still starting'));
+  let consoleIngest = (): Promise<IngestState | undefined> => Promise.resolve(undefined);
+  let consoleBehind = (): number | undefined => undefined;
   const console_ = config.console.enabled
-    ? await startConsole({ instance, config, log, alerts: (req) => consoleAlerts(req), clock: () => new Date(clock()), linkKey: resolveLinkKey(config) })
+    ? await startConsole({
+        instance,
+        config,
+        log,
+        alerts: (req) => consoleAlerts(req),
+        clock: () => new Date(clock()),
+        linkKey: resolveLinkKey(config),
+        query: { table: (...a) => consoleQuery?.table(...a) ?? starting(), file: (...a) => consoleQuery?.file(...a) ?? starting() },
+        ingestState: () => consoleIngest(),
+        ingestBehind: () => consoleBehind(),
+      })
     : undefined;
   if (console_) config = { ...config, console: { ...config.console, publicUrl: console_.publicUrl } };
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
@@ -120,6 +136,8 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   });
   stored = (family) => rules.stored(family);
   consoleAlerts = (req) => rules.alerts(req);
+  consoleIngest = () => rules.ingestState();
+  consoleBehind = () => consumer.lag();
   // DQ-CALENDAR-STALE at start and daily, written in turn with the sweeps; the notify round mails it.
   const calendar = startCalendarJob({ exclusive: rules.exclusive, config, log, clock, scheduler });
   // The weekly digest on a connection of its own: composing one never holds a sweep.
@@ -167,6 +185,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   });
   const { server } = api;
   interruptQueries = api.interrupt;
+  consoleQuery = api.query;
   const { host } = config.service;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -75,8 +75,9 @@ export function recipientOutboxId(week: IsoWeek, recipient: DigestRecipient): st
  * The digests of `week` for `recipients`: the figures computed once, every rule judged once as of
  * the week's start and end (weekReport.ts judgeWeek: the alert list and data quality by event
  * time), each scope's digest built once; the city's also names the rules officials judged often
- * wrong (judgedOftenWrong.ts). Reads only (`conn` must not be in a transaction); throws
- * what the warehouse throws.
+ * wrong (judgedOftenWrong.ts). Reads (`conn` must not be in a transaction), apart from keeping the
+ * week-ends' figures it computed (figureCache.ts) unless `keep: false`; throws what the warehouse
+ * throws.
  */
 export async function buildDigests(
   conn: DuckDBConnection,
@@ -84,9 +85,10 @@ export async function buildDigests(
   week: IsoWeek,
   recipients: readonly DigestRecipient[],
   now: Date,
+  opts: { keep?: boolean } = {},
 ): Promise<Array<{ recipient: DigestRecipient; digest: Digest }>> {
   if (!recipients.length) return [];
-  const all = await digestFigures(conn, week, config);
+  const all = await digestFigures(conn, week, config, opts);
   const defs = figureDefs(config.rules);
   const judged = await judgeWeek(conn, config, week);
   const quality = await weekQuality(conn, week, judged);

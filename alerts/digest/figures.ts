@@ -65,10 +65,12 @@ interface Point {
  * Figures are as of what the warehouse holds now: a week recomputed after late events that
  * occurred in it arrived includes them; events that occurred after its end never change it.
  * Each week-end is computed once (figures.sql) and kept (figureCache.ts) until a late event that
- * occurred by it is stored; the caller's connection must not be inside a transaction.
+ * occurred by it is stored; the caller's connection must not be inside a transaction. With
+ * `keep: false` nothing is written: kept week-ends are used, new ones computed and not kept (the
+ * console's readers: a page view never writes the warehouse, nor races the digest job's writes).
  */
-export async function digestFigures(conn: DuckDBConnection, week: IsoWeek, config: Config): Promise<FigureValue[]> {
-  const moments = await figureMoments(conn, lastWeeks(week, TREND_WEEKS), config);
+export async function digestFigures(conn: DuckDBConnection, week: IsoWeek, config: Config, opts: { keep?: boolean } = {}): Promise<FigureValue[]> {
+  const moments = await figureMoments(conn, lastWeeks(week, TREND_WEEKS), config, opts.keep ?? true);
   const defs = new Map(figureDefs(config.rules).map((d) => [d.id, d]));
   const out: FigureValue[] = [];
   for (const figure of figureIds) {
@@ -123,9 +125,9 @@ function pointOf(row: FigureRow | undefined, cols: (typeof COLUMNS)[FigureId], d
  * figures.sql's rows for each of `weeks`' ends, by region code: the kept ones where they still
  * hold, the others computed. All are read inside one read-only transaction, so the 8 moments and
  * the event counts that vouch for kept ones see one snapshot; what was computed is kept afterwards
- * when the warehouse is writable.
+ * when asked to (`keep`) and the warehouse is writable.
  */
-async function figureMoments(conn: DuckDBConnection, weeks: readonly IsoWeek[], config: Config): Promise<Moment[]> {
+async function figureMoments(conn: DuckDBConnection, weeks: readonly IsoWeek[], config: Config, keep: boolean): Promise<Moment[]> {
   const used = [...sqlParams(SQL.figures)] as RuleParam[];
   const asOfs = weeks.map((w) => w.asOf);
   const out: Moment[] = [];
@@ -151,6 +153,6 @@ async function figureMoments(conn: DuckDBConnection, weeks: readonly IsoWeek[], 
     },
     { readOnly: true },
   );
-  if (computed.length && (await writable(conn))) await keepMoments(conn, computed);
+  if (keep && computed.length && (await writable(conn))) await keepMoments(conn, computed);
   return out;
 }

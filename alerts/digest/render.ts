@@ -90,9 +90,8 @@ export async function renderDigest(digest: Digest, opts: RenderDigestOptions): P
   const w = digestWordingFor(opts.language);
   const ctx = contextOf(digest, opts, w);
   const images = trendImages(ctx, opts.trendBudgetBytes ?? TREND_BUDGET_BYTES, opts.drawn ?? new Map());
-  const xlsxName = safeFilename(w.xlsx.filename(ctx.region(ctx.scope), digest.week.label));
   const subject = subjectOf(ctx);
-  const xlsx = await digestWorkbook(digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
+  const { filename: xlsxName, xlsx } = await workbookOf(ctx, opts);
   let html = htmlOf(subject, ctx, images, xlsxName, true);
   if (digest.judged && Buffer.byteLength(html) > HTML_BUDGET_BYTES) html = htmlOf(subject, ctx, images, xlsxName, false);
   return {
@@ -114,6 +113,82 @@ export async function renderDigest(digest: Digest, opts: RenderDigestOptions): P
         encoding: 'base64' as const,
       },
     ],
+  };
+}
+
+/**
+ * The workbook renderDigest attaches, and its filename (`温县教育监测周报-2025-W27.xlsx`): for
+ * another way to the same file (the console's download).
+ */
+export async function digestWorkbookFile(digest: Digest, opts: RenderDigestOptions): Promise<{ filename: string; xlsx: Buffer }> {
+  return workbookOf(contextOf(digest, opts, digestWordingFor(opts.language)), opts);
+}
+
+async function workbookOf(ctx: Ctx, opts: RenderDigestOptions): Promise<{ filename: string; xlsx: Buffer }> {
+  const filename = safeFilename(ctx.w.xlsx.filename(ctx.region(ctx.scope), ctx.digest.week.label));
+  const xlsx = await digestWorkbook(ctx.digest, [...opts.defs], opts.language, { regionOf: ctx.region, ruleTitle: ctx.ruleName });
+  return { filename, xlsx };
+}
+
+/** One row of the digest's figures table as the email words it (DigestTable). */
+export interface DigestTableRow {
+  region: string;
+  regionName: string;
+  /** `96.2%`, `1:14.2`, `26,624 元`, `无数据`. */
+  value: string;
+  /** `✓ 达标`, `✗ 未达标`, `—`. */
+  met: string;
+  /** `↑ +1.2 个百分点`, `→ 持平`, `—`. */
+  change: string;
+  /** Whether the change is for the better (1), the worse (-1) or none printed (0). */
+  direction: -1 | 0 | 1;
+  /** `新近未达标` or `变差` when the row is among the week's worse (Digest.worse), else null. */
+  worse: string | null;
+  /** The figure's value as a number, as in the model. */
+  figure: FigureValue;
+}
+
+/** The digest's figures table in the email's words: each figure (the defs' order) with its target and its rows in the digest's region order. */
+export interface DigestTable {
+  /** The 8 trend weeks' labels, oldest first (`2025-W20` … `2025-W27`). */
+  weeks: string[];
+  /** The scope region's name (`温县`). */
+  scopeName: string;
+  groups: Array<{ def: FigureDef; name: string; target: string; rows: DigestTableRow[] }>;
+  /** The data-quality lines (none when the week's data is complete), then the two sentences around them. */
+  quality: { lines: string[]; ok: string; warn: string };
+  /** The footnote on what each figure counts, or ''. */
+  covers: string;
+}
+
+/**
+ * The figures table of `digest` for a reader (opts), worded as renderDigest words the email's: the
+ * same values, targets, marks and changes, for another surface (the console's indicators page).
+ */
+export function digestTable(digest: Digest, opts: RenderDigestOptions): DigestTable {
+  const w = digestWordingFor(opts.language);
+  const ctx = contextOf(digest, opts, w);
+  const worse = new Map(digest.worse.map((x) => [`${x.figure} ${x.region}`, x.reason === 'new-shortfall' ? w.newShortfall : w.gotWorse]));
+  return {
+    weeks: ctx.weeks,
+    scopeName: ctx.region(ctx.scope),
+    groups: ctx.groups.map(({ def, rows }) => ({
+      def,
+      name: figureName(def, ctx),
+      target: targetLine(def, rows, w),
+      rows: rows.map((row) => ({
+        region: row.region,
+        regionName: ctx.region(row.region),
+        value: valueText(def, row.value, w),
+        met: metText(row.met, w),
+        change: changeText(def, row.change, w),
+        direction: row.change === null ? 0 : direction(def, row.change),
+        worse: worse.get(rowKey(row)) ?? null,
+        figure: row,
+      })),
+    })),
+    quality: { lines: qualityLines(ctx), ok: w.qualityOk, warn: w.qualityWarn },
+    covers: coversText(ctx),
   };
 }
 
@@ -234,8 +309,8 @@ function num(v: number, digits: number): string {
   return `${v < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 
-/** A figure's value as a reader reads it: `96.2%`, `1:14.2`, `8,878`, `26,624 元`. */
-function valueText(def: FigureDef, v: number | null, w: DigestWording): string {
+/** A figure's value as a reader reads it: `96.2%`, `1:14.2`, `8,878`, `26,624 元`, or the wording's `无数据`. */
+export function valueText(def: FigureDef, v: number | null, w: DigestWording): string {
   if (v === null || !Number.isFinite(v)) return w.noData;
   switch (def.unit) {
     case '%':

@@ -16,9 +16,11 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AlertsAnswer, AlertsRequest } from '../../alerts/alertOps.ts';
+import type { IngestState } from '../../alerts/feedWatermarks.ts';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import { PROJECT_ROOT } from '../../core/projectRoot.ts';
+import type { QueryPath } from '../api.ts';
 import type { Auth } from './auth.ts';
 import type { ConsoleDb } from './consoleDb.ts';
 import { langOf, type T, translator } from './i18n.ts';
@@ -39,6 +41,12 @@ export interface ConsoleDeps {
   linkKey: string;
   /** Whether session cookies are marked Secure (the console is reached over https). */
   secureCookies: boolean;
+  /** POST /query's read path (service/api.ts QueryPath): the SQL page's only way to the warehouse; absent, it runs nothing. */
+  query?: QueryPath;
+  /** What is known of ingestion now (the rules' view: lagging partitions, ends just read, the clock); the data-health page's feeds. */
+  ingestState?: () => Promise<IngestState | undefined>;
+  /** Messages published and not yet stored, as of the consumer's last check (about every second); undefined before it runs. */
+  ingestBehind?: () => number | undefined;
 }
 
 export const SESSION_COOKIE = 'edumon_session';

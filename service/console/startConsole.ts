@@ -13,7 +13,7 @@ import type { Logger } from '../../core/log.ts';
 import { createAuth } from './auth.ts';
 import { openConsoleDb } from './consoleDb.ts';
 import { consolePages } from './pages/index.ts';
-import { createConsoleApp } from './server.ts';
+import { type ConsoleDeps, createConsoleApp } from './server.ts';
 
 export interface RunningConsole {
   /** The console's address as this host reaches it: http://127.0.0.1:<port>. */
@@ -31,13 +31,17 @@ export async function startConsole(opts: {
   alerts: (req: AlertsRequest) => Promise<AlertsAnswer>;
   clock: () => Date;
   linkKey: string;
+  /** The SQL page's query path and the data-health page's view of ingestion (ConsoleDeps). */
+  query?: ConsoleDeps['query'];
+  ingestState?: ConsoleDeps['ingestState'];
+  ingestBehind?: ConsoleDeps['ingestBehind'];
 }): Promise<RunningConsole> {
   const { config, log } = opts;
   const db = await openConsoleDb(opts.instance);
   const auth = createAuth(db, config.console);
   const secureCookies = config.console.publicUrl?.startsWith('https:') ?? false;
   const deps = { db, auth, config, log, alerts: opts.alerts, clock: opts.clock, linkKey: opts.linkKey, secureCookies };
-  const app = createConsoleApp(deps, consolePages);
+  const app = createConsoleApp({ ...deps, query: opts.query, ingestState: opts.ingestState, ingestBehind: opts.ingestBehind }, consolePages);
   const server = createAdaptorServer({ fetch: app.fetch });
   const { host, port } = config.console;
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,18 @@
 import type { Register } from '../server.ts';
 import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
+import { registerHealth } from './health.ts';
+import { registerIndicators } from './indicators.ts';
 import { registerLogin } from './login.ts';
 import { registerQuality } from './quality.ts';
+import { registerSql } from './sql.ts';
 
-export const consolePages: readonly Register[] = [registerLogin, registerBoard, registerAlert, registerQuality];
+export const consolePages: readonly Register[] = [
+  registerLogin,
+  registerBoard,
+  registerAlert,
+  registerIndicators,
+  registerQuality,
+  registerHealth,
+  registerSql,
+];
