@@ -9,7 +9,8 @@ import { regions } from '../../../core/regions.ts';
 import { parseShanghaiTime } from '../../../core/shanghai.ts';
 import { alertWords, severityWords, stateWords, word } from '../alertWords.ts';
 import { type BoardFilter, boardCounts, boardPage, boardStates } from '../boardQuery.ts';
-import { type ConsoleEnv, durationText, page, shanghaiText } from '../layout.ts';
+import { type ConsoleEnv, durationText, homeOf, page, shanghaiText } from '../layout.ts';
+import { canReach } from '../roles.ts';
 import { schoolNamesOf } from '../schoolNames.ts';
 import { type ConsoleDeps, type Register, requirePage } from '../server.ts';
 import { ackForm } from './ackForm.ts';
@@ -17,7 +18,16 @@ import { ackForm } from './ackForm.ts';
 const PAGE_SIZE = 50;
 
 export const registerBoard: Register = (app, deps) => {
-  app.get('/', requirePage(deps, 'alerts'), async (c) => c.html(await board(c, deps)));
+  app.get(
+    '/',
+    // `/` is where sign-in and the brand link lead: a role without the board goes to its first page, not to a refusal.
+    async (c, next) => {
+      const user = c.var.session?.user;
+      return user && !canReach(user, 'alerts') ? c.redirect(homeOf(user)) : next();
+    },
+    requirePage(deps, 'alerts'),
+    async (c) => c.html(await board(c, deps)),
+  );
 };
 
 /** The filter a board URL asks for; values outside the choices are ignored. */
