@@ -25,6 +25,13 @@ export interface EmailPage {
   bannerStyle: string;
 }
 
+/**
+ * Most bytes of HTML an email may make: Gmail clips a message whose HTML passes about 102 KB (the
+ * rest behind "View entire message", unseen). 100,000 leaves room whether a KB is counted as 1,000
+ * bytes or 1,024. The alert email lists fewer alerts rather than reach it; the digest drops its links.
+ */
+export const HTML_MAX_BYTES = 100_000;
+
 /** Text made safe as HTML content or a double- or single-quoted attribute. */
 export function escapeHtml(text: string): string {
   return visibleText(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -69,4 +69,9 @@ export const commands: CommandEntry[] = [
     summary: 'List, replay or purge the rejected messages kept in the DLQ topic',
     load: async () => (await import('./commands/dlq.ts')).dlqCmd,
   },
+  {
+    name: 'users',
+    summary: 'Add, list or change the officials who sign in to the web console',
+    load: async () => (await import('./commands/users.ts')).usersCmd,
+  },
 ];

@@ -107,7 +107,7 @@ const notifySchema = z
     escalateAfterDays: z.number().positive().default(3),
     /** An alert reopening more often than this in 24 hours is mailed once a day with its count. */
     flapMaxReopensPerDay: z.number().int().min(1).default(3),
-    /** Alerts listed in one email's body; the rest are in its CSV attachment. */
+    /** Alerts listed in one email's body at most (fewer when more would pass Gmail's 102 KB clip); the rest are in its CSV attachment. */
     maxAlertsInBody: z.number().int().min(1).max(500).default(50),
     /** Quiet hours, Asia/Shanghai, e.g. [{ "from": "22:00", "to": "07:00" }]: notices wait until their end. */
     muteWindows: z.array(z.object({ from: clockTime, to: clockTime })).default([]),
@@ -197,8 +197,9 @@ export const configSchema = z.object({
       enabled: z.boolean().default(true),
       /**
        * The console's address as officials' browsers reach it (`https://edumon.jyj.jiaozuo.gov.cn`): the
-       * base of every link in an email. Unset: `http://<host>:<port>` as the console listens. An
-       * https address also marks session cookies Secure.
+       * base of every link in an email. Unset: emails carry no links (the address the console listens
+       * on, loopback by default, would lead a reader nowhere). An https address also marks session
+       * cookies Secure.
        */
       publicUrl: z.url({ protocol: /^https?$/, error: 'expected http(s)://host[:port][/path]' }).optional(),
       /**
@@ -624,6 +625,10 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   });
   if (raw.env === 'production' && !raw.pseudonymKey) {
     problems.push('  - EDUMON_PSEUDONYM_KEY: required when EDUMON_ENV=production (the secret that keys student and staff pseudonyms)');
+  }
+  const linkKey = (raw.console as { linkKey?: unknown } | undefined)?.linkKey;
+  if (linkKey !== undefined && linkKey === raw.pseudonymKey) {
+    problems.push(`  - ${sourceOf.get('console.linkKey') ?? 'console.linkKey'}: must differ from the pseudonym key (a secret of its own)`);
   }
   const failpoints = raw.failpoints as Record<string, unknown> | undefined;
   if (failpoints && Object.keys(failpoints).length > 0 && raw.env !== 'test') {

@@ -27,9 +27,9 @@ export function makePrivate(path: string, opts: { recursive?: boolean } = {}): v
 
 /**
  * Makes a warehouse's files owner-only: the file, its `.wal`, DuckDB's spill folder (`.tmp`, its
- * default temp_directory), the pseudonym key and the service file.
+ * default temp_directory), the pseudonym key, the link key and the service file.
  */
 export function makeWarehousePrivate(warehouse: string): void {
   if (warehouse === ':memory:') return;
-  for (const suffix of ['', '.wal', '.tmp', '.pseudonym-key', '.service.json']) makePrivate(warehouse + suffix, { recursive: true });
+  for (const suffix of ['', '.wal', '.tmp', '.pseudonym-key', '.link-key', '.service.json']) makePrivate(warehouse + suffix, { recursive: true });
 }

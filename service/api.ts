@@ -17,6 +17,7 @@ import { listTold } from '../alerts/notify/toldList.ts';
 import type { RulesResult } from '../alerts/runRules.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
+import type { UsersAnswer, UsersRequest } from './console/userStore.ts';
 import { readQuery, streamQuery } from './query.ts';
 import { type AnswerFormat, answerFormats, answerMedia, type ByteSink, errorLine, writeAnswer } from './queryAnswer.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
@@ -58,6 +59,21 @@ const digestBody = z.strictObject({
 });
 const exportBody = z.strictObject({});
 const notifyPreviewBody = z.strictObject({ alert: z.string().min(1), contact: z.string().min(1).optional(), at: z.string().min(1) });
+const login = z.string().min(1).max(64);
+const usersBody = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('add'),
+    id: login,
+    name: z.string().min(1).max(100),
+    role: z.string().min(1),
+    regions: z.array(z.string()).optional(),
+    password: z.string().max(1000).optional(),
+  }),
+  z.strictObject({ action: z.literal('list') }),
+  z.strictObject({ action: z.literal('passwd'), id: login, password: z.string().max(1000).optional() }),
+  z.strictObject({ action: z.literal('disable'), id: login, enable: z.boolean().optional() }),
+  z.strictObject({ action: z.literal('scope'), id: login, role: z.string().min(1), regions: z.array(z.string()).optional() }),
+]);
 
 /** The body each route accepts, for its callers (service/serviceOrWarehouse.ts) to be checked against. */
 export interface RequestBodies {
@@ -69,6 +85,7 @@ export interface RequestBodies {
   '/notify/retry': z.input<typeof notifyRetryBody>;
   '/digest': z.input<typeof digestBody>;
   '/export': z.input<typeof exportBody>;
+  '/users': z.input<typeof usersBody>;
 }
 
 /** One route of the API: a request to `method path` carries a JSON body that `body` checks. */
@@ -123,7 +140,8 @@ export interface QueryPath {
  * POST /notify/retry {state?, contact?, id?} -> {queued: ids} (failed or held emails queued again); POST /notify/preview {alert, contact?, at} -> the
  * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
  * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts); POST /export {} -> the snapshot
- * written (service/snapshotJob.ts).
+ * written (service/snapshotJob.ts); POST /users {action, ...} -> {columns, rows} (service/console/userStore.ts; a
+ * password is in the body only when the CLI read it from its stdin, and in the answer only when generated).
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -143,6 +161,8 @@ export function createApi(opts: {
   retryMail?: (filter: RetryFilter) => Promise<string[]>;
   /** Carries out `edumon alerts` requests (list, ack, silence); without it, there is no /alerts route. */
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
+  /** Carries out `edumon users` requests (add, list, passwd, disable, scope), audited as `cli`; without it, there is no /users route. */
+  users?: (req: UsersRequest) => Promise<UsersAnswer>;
 }): {
   server: Server;
   routes: readonly Route[];
@@ -212,6 +232,7 @@ export function createApi(opts: {
     ...(alerts ? [route('POST', '/alerts', alertsBody, alerts)] : []),
     ...(opts.digest ? [route('POST', '/digest', digestBody, opts.digest)] : []),
     ...(opts.exportSnapshot ? [route('POST', '/export', exportBody, opts.exportSnapshot)] : []),
+    ...(opts.users ? [route('POST', '/users', usersBody, opts.users)] : []),
     route('POST', '/notify/list', notifyListBody, ({ state, alerts: byAlert }, signal) =>
       serialised(signal, () => (byAlert ? listTold(opts.readConn, opts.config.notify, new Date()) : listOutbox(opts.readConn, state))),
     ),

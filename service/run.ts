@@ -3,7 +3,8 @@
  * it, consumes the event topics into it, runs the timed jobs (rule sweeps: service/ruleSweeps.ts;
  * the digest and snapshot jobs) from the one scheduler (service/scheduler.ts), and serves read
  * queries, rule runs and alert actions on its API (service/api.ts; loopback unless service.host says otherwise, which needs
- * service.token) while it holds the file.
+ * service.token) while it holds the file; and the officials' console (service/console/) beside it, whose users
+ * `edumon users` changes through the API.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -30,7 +31,9 @@ import { Sink } from '../pipeline/sink.ts';
 import { createApi, type QueryPath } from './api.ts';
 import { startCalendarJob } from './calendarJob.ts';
 import { removeServiceFile, writeServiceFile } from './client.ts';
+import { auditedUsersRequest, CLI_USER } from './console/auditedUsersRequest.ts';
 import { startConsole } from './console/startConsole.ts';
+import type { UsersAnswer, UsersRequest } from './console/userStore.ts';
 import { startDigestJob } from './digestJob.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
@@ -50,6 +53,10 @@ export interface Service {
   digest(req: DigestRequest): Promise<DigestAnswer>;
   /** Resolves once the mail sender has attempted every email due now. */
   mailIdle(): Promise<void>;
+  /** Carries out an `edumon users` request, a change audited as user `cli` (the API's POST /users; `edumon demo`'s users). */
+  users(req: UsersRequest): Promise<UsersAnswer>;
+  /** The console's address as this host reaches it (http://127.0.0.1:<port>), or undefined when it is off. */
+  consoleUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,8 +90,17 @@ export async function startService(given: Config, log: Logger): Promise<Service>
       })
     : undefined;
   if (console_) config = { ...config, console: { ...config.console, publicUrl: console_.publicUrl } };
+  if (console_ && !given.console.publicUrl) {
+    log.warn(
+      "控制台未设置对外地址，邮件中的链接指向本机地址 / console.publicUrl is not set: email links point to the console as this host reaches it; set EDUMON_CONSOLE_PUBLIC_URL to the address officials' browsers use",
+      { links: console_.publicUrl },
+    );
+  }
   const sink = await Sink.open(writeConn, { failpoint: sinkWriteFailpoint(config.failpoints.sinkWrite), clock });
   const pseudonymize = createPseudonymizer(resolvePseudonymKey(config));
+  // Alert emails carry links signed with the link key: a key file that cannot be read refuses the
+  // start, rather than failing every sweep that has an email to compose (alerts/notify/consoleLinks.ts).
+  if (config.console.enabled && config.console.publicUrl) resolveLinkKey(config);
   const kafka = createKafka(config, log);
   // Analyst queries share the instance's memory limit (DuckDB has no per-connection one): when an
   // ingest write fails (out of memory, say), the queries in progress are interrupted before it is
@@ -163,6 +179,17 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   // Analysts' snapshots on a connection of their own: an export never holds a sweep or a query.
   const snapshotConn = await connect(instance);
   const snapshots = startSnapshotJob({ conn: snapshotConn, config, log, scheduler });
+  // `edumon users` on the console's writer, in turn with its sessions and audit rows. With the
+  // console off, nothing else writes those tables: on a connection of its own (opened now, before
+  // the lockdown below, after which none can be set up), one request at a time.
+  const usersConn = console_ ? undefined : await connect(instance);
+  let usersQueue: Promise<unknown> = Promise.resolve();
+  const users = (req: UsersRequest): Promise<UsersAnswer> => {
+    if (console_) return console_.users(req);
+    const run = usersQueue.then(() => auditedUsersRequest(usersConn!, req, { user: CLI_USER, address: null }));
+    usersQueue = run.catch(() => undefined);
+    return run;
+  };
   // Every connection is open and set up: lock the instance down before the first analyst query.
   // The sandbox is global, so it covers the writer and the rules too; neither reads a file but the warehouse.
   // Snapshots (`edumon export`) are the one place SQL may write.
@@ -182,6 +209,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
     // On the digest connection, in turn: a preview or a send never runs beside another on it.
     exportSnapshot: () => snapshots.exportNow(),
     digest,
+    users,
   });
   const { server } = api;
   interruptQueries = api.interrupt;
@@ -222,6 +250,8 @@ export async function startService(given: Config, log: Logger): Promise<Service>
     runRules: (req) => rules.run(req),
     digest,
     mailIdle: () => mail.idle(),
+    users,
+    consoleUrl: console_?.localUrl,
     stop() {
       stopping ??= (async () => {
         clearInterval(progress);
@@ -248,6 +278,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
         mailConn.closeSync();
         digestConn.closeSync();
         snapshotConn.closeSync();
+        usersConn?.closeSync();
         writeConn.closeSync();
         instance.closeSync();
         log.info('pipeline stopped', { ...consumer.stats, seconds: Math.round((Date.now() - started) / 1000) });

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config, Contact } from '../../core/config.ts';
 import { CITY_CODE, regions } from '../../core/regions.ts';
+import { alertViewLink } from '../notify/alertLinks.ts';
+import { consoleLinks } from '../notify/consoleLinks.ts';
 import { catalogueOf, titleIn } from '../notify/notifyRound.ts';
 import { messageIdOf, type OutboxRow } from '../notify/outbox.ts';
 import { figureDefs } from './figureDefs.ts';
@@ -117,9 +119,13 @@ export async function buildDigests(
 /**
  * How a round's digests are rendered: the figures' definitions and the rules' titles (from the
  * catalogue) read once, and each trend picture drawn once for all of them. Returns the options for
- * one reader's language and scope.
+ * one reader's language and scope; with the console's public address, the alerts the digest lists
+ * link to their console pages, and, for a known `reader` (a contact, and the digest's composedAt),
+ * to acknowledge links signed for that contact as alert emails' are (alerts/notify/consoleLinks.ts).
  */
-export function digestRendering(config: Config): (language: 'zh-CN' | 'en', scope: string) => RenderDigestOptions {
+export function digestRendering(
+  config: Config,
+): (language: 'zh-CN' | 'en', scope: string, reader?: { contactId: string; composedAt: string }) => RenderDigestOptions {
   const defs = figureDefs(config.rules);
   const catalogue = catalogueOf(config);
   const drawn = new Map<string, Buffer>();
@@ -127,7 +133,13 @@ export function digestRendering(config: Config): (language: 'zh-CN' | 'en', scop
     const title = catalogue.get(rule)?.title;
     return title === undefined ? undefined : titleIn(title, lang);
   };
-  return (language, scope) => ({ language, defs, scope, ruleTitle, drawn, cjkFont: config.render.cjkFont });
+  const { enabled, publicUrl } = config.console;
+  const linksFor = (reader?: { contactId: string; composedAt: string }): RenderDigestOptions['links'] => {
+    if (!enabled || publicUrl === undefined) return undefined;
+    const signed = reader ? consoleLinks(config, reader.contactId, reader.composedAt) : null;
+    return signed ?? ((alertId) => ({ view: alertViewLink(publicUrl, alertId) }));
+  };
+  return (language, scope, reader) => ({ language, defs, scope, ruleTitle, drawn, cjkFont: config.render.cjkFont, links: linksFor(reader) });
 }
 
 /** The outbox rows of the week's digests for `recipients` (rendered in each reader's language). */
@@ -142,7 +154,8 @@ export async function digestOutboxRows(
   const out: OutboxRow[] = [];
   for (const { recipient, digest } of await buildDigests(conn, config, week, recipients, now)) {
     const id = recipientOutboxId(week, recipient);
-    const rendered = await renderDigest(digest, optionsFor(recipient.contact.language, recipient.scope));
+    const reader = { contactId: recipient.contact.id, composedAt: digest.composedAt };
+    const rendered = await renderDigest(digest, optionsFor(recipient.contact.language, recipient.scope, reader));
     out.push({
       id,
       messageId: messageIdOf(id, config.notify.messageIdDomain),

@@ -87,6 +87,9 @@ export interface DigestWording {
   flap: (alertId: string, rule: string, region: string, reopens: number) => string;
   oldest: string;
   oldestCols: { alertId: string; rule: string; region: string; school: string; openedAt: string; age: string };
+  /** A listed alert's links (alerts/notify/alertLinks.ts): its console page, and the signed acknowledge link. */
+  viewAlert: string;
+  ackAlert: string;
   days: (n: number) => string;
   /** The rules officials judged often wrong (the city's digest alone): what is counted over how many days, against which floor (`70%`) and minimum. */
   judgedNote: (days: number, floor: string, minimum: number) => string;
@@ -194,6 +197,8 @@ const zh: DigestWording = {
   flap: (id, rule, region, n) => `${id} ${rule} ${region}：本周重新打开 ${n} 次`,
   oldest: '最久未确认的告警',
   oldestCols: { alertId: '告警编号', rule: '规则', region: '地区', school: '学校代码', openedAt: '首次发现', age: '已持续' },
+  viewAlert: '查看告警',
+  ackAlert: '确认告警',
   days: (n) => `${n} 天`,
   judgedNote: (days, floor, min) =>
     `近 ${days} 天（截至周末）系统打开的告警，按各地确认时的研判结论计：准确率 =（确认违规 + 已整改）÷ 已研判条数。列出已研判不少于 ${min} 条、准确率低于 ${floor} 的规则，请数据组复核。`,
@@ -318,6 +323,8 @@ const en: DigestWording = {
   flap: (id, rule, region, n) => `${id} ${rule} ${region}: reopened ${plural(n, 'time', 'times')} this week`,
   oldest: 'Oldest unacknowledged alerts',
   oldestCols: { alertId: 'Alert ID', rule: 'Rule', region: 'Region', school: 'School', openedAt: 'First seen', age: 'Open for' },
+  viewAlert: 'View alert',
+  ackAlert: 'Acknowledge',
   days: (n) => plural(n, 'day', 'days'),
   judgedNote: (days, floor, min) =>
     `Alerts the system opened in the last ${days} days (to the week’s end), as the officials who acknowledged them judged them: precision = (confirmed + fixed) ÷ judged. Listed: rules with at least ${min} judged and precision below ${floor}, for the data team to review.`,

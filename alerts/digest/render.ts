@@ -22,7 +22,7 @@
 import { CITY_CODE, regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
-import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
+import { emailHtml, escapeHtml as esc, HTML_MAX_BYTES } from '../emailHtml.ts';
 import { type DigestWording, digestWordingFor } from './digestWording.ts';
 import type { AlertCount, Digest, FigureDef, FigureValue, RenderedDigest, WeekAlerts } from './model.ts';
 import { trendPng } from './trendChart.ts';
@@ -52,16 +52,21 @@ export interface RenderDigestOptions {
   drawn?: Map<string, Buffer>;
   /** The CJK font file for the trend pictures (config render.cjkFont); default: trendChart.ts cjkFontPath's search. */
   cjkFont?: string | null;
+  /**
+   * Each listed alert's console links for this reader (alerts/digest/digestEmails.ts digestRendering):
+   * its page, and an acknowledge link when the digest knows its recipient. Absent: no links.
+   */
+  links?: (alertId: string) => DigestAlertLinks;
+}
+
+/** A listed alert's links: its console page, and the signed acknowledge link for the digest's recipient, if one is known. */
+export interface DigestAlertLinks {
+  view: string;
+  ack?: string;
 }
 
 /** Most PNG bytes of trend pictures per email before only the city's rows get one. */
 export const TREND_BUDGET_BYTES = 600_000;
-/**
- * Most bytes of HTML body, a margin under Gmail's 102 KB clip. The city's rules judged often wrong
- * are left out of the HTML (kept in the text and the workbook) when they would pass it: only in a
- * week already at the limit (every figure worse, hundreds of alerts, long rule errors).
- */
-export const HTML_BUDGET_BYTES = 100_000;
 /** The trend picture's size in CSS px (drawn at twice that for high-density screens). */
 const TREND = { width: 100, height: 24 };
 /** The progress bar's width in px. */
@@ -93,7 +98,12 @@ export async function renderDigest(digest: Digest, opts: RenderDigestOptions): P
   const subject = subjectOf(ctx);
   const { filename: xlsxName, xlsx } = await workbookOf(ctx, opts);
   let html = htmlOf(subject, ctx, images, xlsxName, true);
-  if (digest.judged && Buffer.byteLength(html) > HTML_BUDGET_BYTES) html = htmlOf(subject, ctx, images, xlsxName, false);
+  // Links never push a digest past Gmail's clip: one that would pass it is sent without them in its
+  // HTML (the plain text keeps them, and the console lists every alert).
+  const unlinked = { ...ctx, links: () => null };
+  if (opts.links && Buffer.byteLength(html, 'utf8') >= HTML_MAX_BYTES) html = htmlOf(subject, unlinked, images, xlsxName, true);
+  // Then the rules judged often wrong give way to the plain text and the workbook.
+  if (digest.judged && Buffer.byteLength(html) > HTML_MAX_BYTES) html = htmlOf(subject, unlinked, images, xlsxName, false);
   return {
     subject,
     html,
@@ -207,6 +217,8 @@ interface Ctx {
   weeks: string[];
   /** The trend pictures' CJK font file (RenderDigestOptions cjkFont). */
   cjkFont: string | null;
+  /** A listed alert's console links (RenderDigestOptions links), or null without them. */
+  links: (alertId: string) => DigestAlertLinks | null;
 }
 
 function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording): Ctx {
@@ -236,6 +248,7 @@ function contextOf(digest: Digest, opts: RenderDigestOptions, w: DigestWording):
     defOf,
     weeks: trendWeeks(digest.week),
     cjkFont: opts.cjkFont ?? null,
+    links: opts.links ?? (() => null),
   };
 }
 
@@ -500,7 +513,7 @@ const safeFilename = (s: string) => visibleText(s).replace(/[\\/:*?"<>|]/g, '_')
 
 // ---------------------------------------------------------------- HTML
 
-/** The HTML body; `judged`: with the rules officials judged often wrong (the city's digest), unless it passes HTML_BUDGET_BYTES. */
+/** The HTML body; `judged`: with the rules officials judged often wrong (the city's digest), unless it passes HTML_MAX_BYTES. */
 function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string, judged: boolean): string {
   const { w, digest } = ctx;
   const lang = ctx.lang;
@@ -593,7 +606,11 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string, jud
     para(
       `<b>${esc(w.flaps)}</b><br>${clock.flaps
         .slice(0, LIST_MAX)
-        .map((f) => esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)))
+        .map(
+          (f) =>
+            esc(w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)) +
+            linkHtml(ctx.links(f.alertId)?.view, w.viewAlert, '　'),
+        )
         .join('<br>')}`,
     );
   }
@@ -605,7 +622,7 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string, jud
       `<tr style="color:${GRAY}"><td>${esc(c.alertId)}</td><td>${esc(c.rule)}</td><td>${esc(c.region)}</td><td>${esc(c.school)}</td><td>${esc(c.openedAt)}</td><td align="right">${esc(c.age)}</td></tr>`,
       ...clock.oldestUnacked.map(
         (a) =>
-          `<tr><td>${esc(a.alertId)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
+          `<tr><td>${alertIdHtml(a.alertId, ctx)}</td><td>${esc(ctx.ruleName(a.rule))}</td><td>${esc(a.region === null ? w.noRegion : ctx.region(a.region))}</td><td>${esc(a.schoolId ?? '—')}</td><td>${esc(timeText(a.openedAt, w))}</td><td align="right" style="color:${RED}">${esc(w.days(a.ageDays))}</td></tr>`,
       ),
       '</table></td></tr>',
     );
@@ -639,6 +656,18 @@ function htmlOf(subject: string, ctx: Ctx, images: Images, xlsxName: string, jud
   out.push(`<tr><td style="padding:12px 16px 16px;font-size:12px;line-height:18px;color:${GRAY};border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
   const page = { lang, title: subject, id: 'edumon-digest', width: 640, margin: '16px 0', banner: titleOf(ctx) } as const;
   return emailHtml({ ...page, bannerStyle: 'padding:16px;font-size:20px;line-height:28px' }, out);
+}
+
+/** A link with its words as text (the URL escaped like every value), after `before`; nothing without a URL. */
+function linkHtml(url: string | undefined, text: string, before = ''): string {
+  return url === undefined ? '' : `${before}<a href="${esc(url)}" style="color:#1d4ed8">${esc(text)}</a>`;
+}
+
+/** An oldest-unacknowledged alert's id, linking to its console page, with its acknowledge link below when it has one. */
+function alertIdHtml(alertId: string, ctx: Ctx): string {
+  const links = ctx.links(alertId);
+  if (!links) return esc(alertId);
+  return `<a href="${esc(links.view)}" style="color:#1d4ed8">${esc(alertId)}</a>${linkHtml(links.ack, ctx.w.ackAlert, '<br>')}`;
 }
 
 /** One figure-and-region row, kept lean: 180 of them must stay well under the 102 KB clip. */
@@ -731,8 +760,10 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   }
   if (clock.flaps.length) {
     out.push('', w.listHeading(w.flaps));
-    for (const f of clock.flaps)
+    for (const f of clock.flaps) {
       out.push(`  - ${w.flap(visibleText(f.alertId), ctx.ruleName(f.rule), f.region === null ? w.noRegion : ctx.region(f.region), f.reopens)}`);
+      out.push(...linkLines({ view: ctx.links(f.alertId)?.view }, w));
+    }
   }
   if (clock.oldestUnacked.length) {
     out.push('', w.listHeading(w.oldest));
@@ -745,7 +776,7 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
         timeText(a.openedAt, w),
         w.days(a.ageDays),
       ];
-      out.push(`  - ${parts.join('  ')}`);
+      out.push(`  - ${parts.join('  ')}`, ...linkLines(ctx.links(a.alertId) ?? {}, w));
     }
   }
   const judged = digest.judged;
@@ -765,6 +796,14 @@ function textOf(ctx: Ctx, images: Images, xlsxName: string): string {
   out.push('', w.attachment(xlsxName), '', '--', w.footer);
   if (images.cityOnly) out.push(w.trendCityOnly);
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+/** An alert's links in the plain text, each URL whole at the end of its own line (a wrapped URL is not a link). */
+function linkLines(links: { view?: string | undefined; ack?: string | undefined }, w: DigestWording): string[] {
+  const lines: string[] = [];
+  if (links.view !== undefined) lines.push(`    ${w.labelled(w.viewAlert, visibleText(links.view))}`);
+  if (links.ack !== undefined) lines.push(`    ${w.labelled(w.ackAlert, visibleText(links.ack))}`);
+  return lines;
 }
 
 /** The 8 weekly values as a terminal sparkline (`▁▂▄▆█`, a space for a missing week). */

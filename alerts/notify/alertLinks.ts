@@ -87,11 +87,15 @@ export function verifyAckLink(token: unknown, key: string, now: Date): AckVerdic
  * valid until `expiresAt`. Throws as signAckLink.
  */
 export function alertLinks(base: string, alertId: string, contactId: string, expiresAt: Date, key: string): AlertLinks {
-  const root = base.replace(/\/+$/, '');
   return {
-    view: `${root}/alerts/${encodeURIComponent(alertId)}`,
-    ack: `${root}/l/${signAckLink({ alertId, contactId, expiresAt }, key)}`,
+    view: alertViewLink(base, alertId),
+    ack: `${base.replace(/\/+$/, '')}/l/${signAckLink({ alertId, contactId, expiresAt }, key)}`,
   };
+}
+
+/** The console page of alert `alertId` under `base` (as alertLinks' view): for a list whose reader is not known, who gets no acknowledge link. */
+export function alertViewLink(base: string, alertId: string): string {
+  return `${base.replace(/\/+$/, '')}/alerts/${encodeURIComponent(alertId)}`;
 }
 
 /** base64url(HMAC-SHA256(key, payload)): 43 characters. */

@@ -7,6 +7,7 @@
 import type { Contact } from '../../core/config.ts';
 import type { ResultWords } from '../resultWords.ts';
 import type { Severity } from '../rules.ts';
+import type { AlertLinks } from './alertLinks.ts';
 
 /**
  * Why an alert is in an email: it opened, reopened or resolved; it is still open and nobody
@@ -50,6 +51,13 @@ export interface EmailItem {
   /** Reopenings in the last 24 hours, when it flaps (more than notify.flapMaxReopensPerDay): mailed once with this count. */
   flapCount: number | null;
   acknowledged: boolean;
+  /**
+   * The alert's console page and its signed acknowledge link for this email's recipient
+   * (alerts/notify/alertLinks.ts), or null when the email carries no links (console.publicUrl unset,
+   * or the console off): the email then reads as it did before the console. An alert already
+   * acknowledged is shown with its view link only.
+   */
+  links: AlertLinks | null;
 }
 
 /** One email to one contact: the alerts of one sweep or one reminder round, grouped. */
@@ -63,7 +71,7 @@ export interface EmailModel {
   items: EmailItem[];
   /** When the email was composed (the sweep's moment). */
   composedAt: string;
-  /** Items beyond this are left out of the body and listed, with the others, in the CSV attachment. */
+  /** Items beyond this (or beyond what keeps the HTML under Gmail's clip) are left out of the body and listed, with the others, in the CSV attachment. */
   maxItemsInBody: number;
 }
 

@@ -14,7 +14,9 @@ import { loadSilences } from '../alertStore.ts';
 import type { ResultWords } from '../resultWords.ts';
 import { loadRules, type Severity } from '../rules.ts';
 import { runnerRules } from '../runnerRules.ts';
+import type { AlertLinks } from './alertLinks.ts';
 import { muteUntil } from './calendar.ts';
+import { consoleLinks } from './consoleLinks.ts';
 import type { EmailItem, EmailModel } from './model.ts';
 import {
   loadNotifyCandidates,
@@ -105,13 +107,15 @@ export function catalogueOf(config: Config): Catalogue {
 /**
  * One alert as an email item in `language`: its rule's title, severity, clause and result words
  * from `catalogue` (an alert of a rule no longer there keeps its id and shows its values as stored),
- * its school's name from `schoolNames`. What every alert email, and the README's sample, is made of.
+ * its school's name from `schoolNames`, its console links from `linksOf` (null: none,
+ * alerts/notify/consoleLinks.ts). What every alert email, and the README's sample, is made of.
  */
 export function emailItemOf(
   { kind, alert, flapCount }: Pick<Notice, 'kind' | 'alert' | 'flapCount'>,
   catalogue: Catalogue,
   schoolNames: ReadonlyMap<string, string>,
   language: 'zh-CN' | 'en',
+  linksOf: ((alertId: string) => AlertLinks) | null,
 ): EmailItem {
   const rule = catalogue.get(alert.rule);
   const eventId = alert.details.event_id;
@@ -137,13 +141,19 @@ export function emailItemOf(
     occurrence: alert.occurrence,
     flapCount,
     acknowledged: alert.acked_at !== null,
+    links: linksOf ? linksOf(alert.id) : null,
   };
 }
 
-/** One contact's notices as an email model (with what the warehouse knows of the schools), rendered into an outbox row. */
+/**
+ * One contact's notices as an email model composed at `iso` (with what the warehouse knows of the
+ * schools, and each alert's console links when the console has a public address), rendered into an
+ * outbox row.
+ */
 export function outboxRowOf(e: ContactNotices, schoolNames: ReadonlyMap<string, string>, config: Config, iso: string): OutboxRow {
   const catalogue = catalogueOf(config);
-  const items = e.notices.map((n) => emailItemOf(n, catalogue, schoolNames, e.contact.language));
+  const linksOf = consoleLinks(config, e.contact.id, iso);
+  const items = e.notices.map((n) => emailItemOf(n, catalogue, schoolNames, e.contact.language, linksOf));
   // Deterministic: the same notices to the same contact at the same moment are the same email.
   const id = createHash('sha256')
     .update([e.contact.id, iso, ...items.map((i) => `${i.alertId}:${i.occurrence}:${i.kind}`)].join('\n'))

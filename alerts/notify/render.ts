@@ -13,7 +13,7 @@ import { EdumonError } from '../../core/errors.ts';
 import { regionName } from '../../core/regions.ts';
 import { formatShanghai } from '../../core/shanghai.ts';
 import { columns, shorten, visibleText } from '../../core/text.ts';
-import { emailHtml, escapeHtml as esc } from '../emailHtml.ts';
+import { emailHtml, escapeHtml as esc, HTML_MAX_BYTES } from '../emailHtml.ts';
 import { policyWords, resultWords, subjectWords } from '../resultWords.ts';
 import type { Severity } from '../rules.ts';
 import type { EmailItem, EmailModel, NoticeKind, RenderedEmail } from './model.ts';
@@ -46,25 +46,46 @@ const COLOR: Record<Severity, string> = { critical: '#b91c1c', warning: '#b45309
 const RESOLVED_COLOR = '#15803d';
 
 /**
- * The email for `model`, in `model.recipient.language` (Chinese unless 'en'). Throws EdumonError
- * for a model without items: an email that tells nothing must not reach the outbox.
+ * The email for `model`, in `model.recipient.language` (Chinese unless 'en'): the body lists the
+ * first `model.maxItemsInBody` alerts, or fewer (one at least) when that many would make
+ * HTML_MAX_BYTES of HTML or more (alerts/emailHtml.ts: Gmail's clip), and then says so and
+ * attaches the CSV of all of them. Throws EdumonError for a model without items: an email that
+ * tells nothing must not reach the outbox.
  */
 export function renderEmail(model: EmailModel): RenderedEmail {
   if (model.items.length === 0) throw new EdumonError(`email ${model.id} has no alerts to tell: the policy should not have composed it`);
   const w = wordingFor(model.recipient.language);
   const sections = sectionsOf(model.items);
   const ordered = sections.flatMap((s) => s.items);
-  const limit = Math.max(0, Math.floor(model.maxItemsInBody));
-  const shown = new Set(ordered.slice(0, limit));
-  const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
   const subject = subjectOf(model, sections, w);
-  const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
-  const ctx: Ctx = { w, model, more };
+  const bodyOf = (limit: number) => {
+    const shown = new Set(ordered.slice(0, limit));
+    const bodySections = sections.map((s) => ({ ...s, items: s.items.filter((i) => shown.has(i)) })).filter((s) => s.items.length > 0);
+    const more = ordered.length > shown.size ? w.moreInAttachment(shown.size, ordered.length, CSV_FILENAME) : null;
+    // The footer says to acknowledge through the link only when an alert shown has one.
+    const footer = [...shown].some((i) => linksOf(i, w).length > 1) ? w.footerWithLinks : w.footer;
+    const ctx: Ctx = { w, model, more, footer };
+    const html = htmlOf(subject, bodySections, sections, ctx);
+    return { bodySections, ctx, html, fits: Buffer.byteLength(html, 'utf8') < HTML_MAX_BYTES };
+  };
+  const max = Math.min(ordered.length, Math.max(0, Math.floor(model.maxItemsInBody)));
+  let body = bodyOf(max);
+  if (!body.fits && max > 1) {
+    // The most alerts that fit, found by halving: a few renderings, even for 500 alerts.
+    let [lo, hi] = [1, max - 1];
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (bodyOf(mid).fits) lo = mid;
+      else hi = mid - 1;
+    }
+    body = bodyOf(lo);
+  }
+  const { bodySections, ctx, html } = body;
   return {
     subject,
-    html: htmlOf(subject, bodySections, sections, ctx),
+    html,
     text: textOf(subject, bodySections, sections, ctx),
-    attachments: more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w, model.recipient.language) }] : [],
+    attachments: ctx.more ? [{ filename: CSV_FILENAME, contentType: 'text/csv; charset=utf-8', content: csvOf(ordered, w, model.recipient.language) }] : [],
   };
 }
 
@@ -77,6 +98,7 @@ interface Ctx {
   w: Wording;
   model: EmailModel;
   more: string | null;
+  footer: string;
 }
 
 /** The items by section, each most severe first, then by rule, then by school (stable: ties keep the model's order). */
@@ -153,8 +175,13 @@ interface Field {
   value: string;
 }
 
-/** An item's title parts and its lines, shared by the HTML and the text body so both say the same. */
-function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; note: string; fields: Field[][] } {
+/**
+ * An item's title parts and its lines, shared by the HTML and the text body so both say the same.
+ * `prev` is the item shown just before it in its section: when both cite the same clause, this one
+ * says 同上 instead of repeating it (items of a rule are listed together, and fifty alerts of one
+ * rule would otherwise repeat its clause fifty times, past Gmail's 102 KB clip).
+ */
+function describe(item: EmailItem, prev: EmailItem | undefined, ctx: Ctx): { badge: string; title: string; note: string; fields: Field[][] } {
   const { w, model } = ctx;
   const lines: Field[][] = [];
   if (item.schoolCode !== null || item.schoolName !== null) {
@@ -176,7 +203,8 @@ function describe(item: EmailItem, ctx: Ctx): { badge: string; title: string; no
     const d = durationText(item.firstSeen, model.composedAt, w);
     if (d) lines.push([{ label: null, value: w.openFor(d) }]);
   }
-  lines.push([{ label: w.policy, value: policyWords(item.policy, language) }]);
+  const sameClause = prev !== undefined && item.policy !== '' && prev.policy === item.policy;
+  lines.push([{ label: w.policy, value: sameClause ? w.sameAsAbove : policyWords(item.policy, language) }]);
   if (item.eventId !== null) lines.push([{ label: w.eventId, value: item.eventId }]);
   const tail: Field[] = [{ label: null, value: w.occurrence(item.occurrence) }];
   if (item.flapCount !== null) tail.push({ label: null, value: w.flap(item.flapCount) });
@@ -208,6 +236,7 @@ function sectionTitle(key: SectionKey, shownCount: number, all: readonly Section
 // ---------------------------------------------------------------- HTML
 
 const LABEL = 'color:#666';
+const LINK = 'color:#1d4ed8';
 
 function htmlOf(subject: string, body: readonly Section[], all: readonly Section[], ctx: Ctx): string {
   const { w, model } = ctx;
@@ -221,16 +250,16 @@ function htmlOf(subject: string, body: readonly Section[], all: readonly Section
     out.push(
       `<tr><td style="padding:16px 24px 4px;font-size:16px;line-height:24px;font-weight:bold;border-bottom:2px solid #e5e7eb">${esc(sectionTitle(section.key, section.items.length, all, w))}</td></tr>`,
     );
-    for (const item of section.items) out.push(itemHtml(item, ctx));
+    for (const [i, item] of section.items.entries()) out.push(itemHtml(item, section.items[i - 1], ctx));
   }
-  out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(w.footer)}</td></tr>`);
+  out.push(`<tr><td style="padding:16px 24px;font-size:12px;line-height:18px;color:#6b7280;border-top:1px solid #e5e7eb">${esc(ctx.footer)}</td></tr>`);
   const page = { lang, title: subject, id: 'edumon-email', width: 600, margin: '16px 8px', banner: subject } as const;
   return emailHtml({ ...page, bannerStyle: 'padding:16px 24px;font-size:18px;line-height:26px;overflow-wrap:anywhere;word-wrap:break-word' }, out);
 }
 
-function itemHtml(item: EmailItem, ctx: Ctx): string {
+function itemHtml(item: EmailItem, prev: EmailItem | undefined, ctx: Ctx): string {
   const { w } = ctx;
-  const d = describe(item, ctx);
+  const d = describe(item, prev, ctx);
   const color = item.kind === 'resolve' ? RESOLVED_COLOR : (COLOR[item.severity] ?? COLOR.critical);
   const lines = d.fields.map((line) => line.map((f) => (f.label === null ? esc(f.value) : labelHtml(w, f.label, f.value))).join('　'));
   // Kept lean: 50 of these must stay under Gmail's 102 KB clip with the longest values (tests/unit/renderEmail.test.ts).
@@ -239,8 +268,21 @@ function itemHtml(item: EmailItem, ctx: Ctx): string {
     `<td style="border-left:4px solid ${color};padding:6px 12px;font-size:13px;line-height:20px;color:#374151;overflow-wrap:anywhere;word-wrap:break-word">` +
     `<span style="padding:0 6px;background:${color};color:#ffffff;font-size:12px">${esc(d.badge)}</span> ` +
     `<b style="font-size:15px;color:#111827">${esc(d.title)}</b> <span style="${LABEL};font-size:12px">${esc(d.note)}</span><br>` +
-    `${lines.join('<br>')}</td></tr></table></td></tr>`
+    `${lines.join('<br>')}${linksHtml(item, w)}</td></tr></table></td></tr>`
   );
+}
+
+/** The alert's links on a line of their own, or nothing: plain links with their words as text, the URLs escaped like every value. */
+function linksHtml(item: EmailItem, w: Wording): string {
+  const links = linksOf(item, w);
+  return links.length ? `<br>${links.map((l) => `<a href="${esc(l.url)}" style="${LINK}">${esc(l.label)}</a>`).join('　')}` : '';
+}
+
+/** An item's links, view first: none without console links, and no acknowledge link for an alert already acknowledged. */
+function linksOf(item: EmailItem, w: Wording): Array<{ label: string; url: string }> {
+  if (item.links === null) return [];
+  const view = { label: w.viewAlert, url: item.links.view };
+  return item.acknowledged ? [view] : [view, { label: w.ackAlert, url: item.links.ack }];
 }
 
 /** A gray label, then its value: the label split from `w.labelled` so each language keeps its own colon. */
@@ -264,15 +306,17 @@ function textOf(subject: string, body: readonly Section[], all: readonly Section
   for (const section of body) {
     const title = sectionTitle(section.key, section.items.length, all, w);
     out.push('', `== ${title} ==`);
-    for (const item of section.items) {
-      const d = describe(item, ctx);
+    for (const [i, item] of section.items.entries()) {
+      const d = describe(item, section.items[i - 1], ctx);
       out.push('', ...wrap(`[${d.badge}] ${d.title}  ${d.note}`, '', '    '));
       for (const line of d.fields) {
         out.push(...wrap(line.map((f) => (f.label === null ? f.value : w.labelled(f.label, f.value))).join('    '), '  ', '    '));
       }
+      // Each URL whole on its own line, never wrapped: a mail client links it only if it is unbroken.
+      for (const l of linksOf(item, w)) out.push(`  ${visibleText(w.labelled(l.label, l.url))}`);
     }
   }
-  out.push('', '--', ...wrap(w.footer, '', ''));
+  out.push('', '--', ...wrap(ctx.footer, '', ''));
   return `${out.join('\n')}\n`;
 }
 
@@ -315,11 +359,13 @@ const CLOSING = new Set(Array.from('，。、；：！？）」』】》〉”�
  * Every item as CSV in edumon's one dialect (core/csv.ts: RFC 4180 with CRLF, UTF-8 with a BOM, no
  * cell a spreadsheet would run as a formula). The subject and the result are said in words, as in
  * the body; the observed value, threshold, occurrence and flap count stay numbers beside them (a
- * rule's word in observed is text), so a negative one stays a number.
+ * rule's word in observed is text), so a negative one stays a number. When the alerts carry console
+ * links, two columns end each row with them: the alerts left out of the body keep their links.
  */
 function csvOf(items: readonly EmailItem[], w: Wording, language: string): string {
   const text = (v: string | null) => csvField(v);
   const number = (v: string | number | null) => csvField(v === null ? null : String(v), true);
+  const withLinks = items.some((i) => i.links !== null);
   const rows = items.map((i) => [
     text(i.alertId),
     text(w.kind[i.kind] ?? i.kind),
@@ -342,8 +388,10 @@ function csvOf(items: readonly EmailItem[], w: Wording, language: string): strin
     number(i.flapCount),
     text(i.acknowledged ? w.yes : w.no),
     text(policyWords(i.policy, language)),
+    ...(withLinks ? [text(i.links?.view ?? null), text(i.links?.ack ?? null)] : []),
   ]);
-  return CSV_BOM + [w.csvHeader.map(text), ...rows].map(csvLine).join('');
+  const header = withLinks ? [...w.csvHeader, ...w.csvLinkHeader] : w.csvHeader;
+  return CSV_BOM + [header.map(text), ...rows].map(csvLine).join('');
 }
 
 // ---------------------------------------------------------------- shared text safety

@@ -6,10 +6,12 @@
  * made into email items by the code every alert email goes through (notifyRound.ts emailItemOf),
  * with the titles, clauses and result words of the rule files: the picture says what an official
  * receives. Schools, codes, event ids and pseudonyms are made up. One school name holds 𠮷 (CJK
- * Extension B, two UTF-16 units), which must survive every stage.
+ * Extension B, two UTF-16 units), which must survive every stage. Each alert carries the links a
+ * console at a public address gives it, signed with a sample key (no secret: the links lead nowhere).
  */
 
 import { loadRules } from '../rules.ts';
+import { alertLinks } from './alertLinks.ts';
 import type { EmailModel, NoticeKind } from './model.ts';
 import { type Catalogue, emailItemOf } from './notifyRound.ts';
 import type { NotifyAlert } from './policy.ts';
@@ -104,15 +106,22 @@ const notices: Array<{ kind: NoticeKind; alert: NotifyAlert; flapCount: number |
   },
 ];
 
+/** The sample's console links: a console at the bureau's address, acknowledge links good for the default 7 days. */
+const SAMPLE_CONSOLE = 'https://edumon.jyj.jiaozuo.gov.cn';
+const SAMPLE_LINK_KEY = 'sample-link-key-not-a-secret-0123456789';
+
 /** The sample email: to 武陟县教育局, composed 2025-07-12 10:55:10 Beijing time, 3 new alerts, 1 reminder, 1 resolved. */
 export function sampleEmailModel(): EmailModel {
   const catalogue: Catalogue = new Map(loadRules().map((r) => [r.id, { title: r.title, severity: r.severity, policy: r.policy, says: r.says }]));
+  const composedAt = '2025-07-12T02:55:10Z';
+  const expiresAt = new Date(Date.parse(composedAt) + 7 * 86_400_000);
+  const linksOf = (alertId: string) => alertLinks(SAMPLE_CONSOLE, alertId, 'wuzhi', expiresAt, SAMPLE_LINK_KEY);
   return {
     id: 'sample-20250712-wuzhi',
     recipient: { id: 'wuzhi', name: '武陟县教育局', email: 'wuzhi@example.cn', minSeverity: 'info', language: 'zh-CN' },
     scopeRegion: '410823',
-    items: notices.map((n) => emailItemOf(n, catalogue, SCHOOLS, 'zh-CN')),
-    composedAt: '2025-07-12T02:55:10Z',
+    items: notices.map((n) => emailItemOf(n, catalogue, SCHOOLS, 'zh-CN', linksOf)),
+    composedAt,
     maxItemsInBody: 50,
   };
 }

@@ -57,6 +57,8 @@ export interface Wording {
   openFor: (duration: string) => string;
   duration: (days: number, hours: number, minutes: number) => string;
   policy: string;
+  /** Said for the clause of an item citing the same one as the item above it. */
+  sameAsAbove: string;
   eventId: string;
   occurrence: (n: number) => string;
   flap: (n: number) => string;
@@ -66,9 +68,16 @@ export interface Wording {
   time: (wall: string) => string;
   /** Said when the body lists only the first `shown` of `total` alerts. */
   moreInAttachment: (shown: number, total: number, filename: string) => string;
+  /** The footer, and the footer of an email whose alerts carry console links (acknowledge through the link). */
   footer: string;
+  footerWithLinks: string;
+  /** The two links of an alert: its console page, and the signed acknowledge link (alerts/notify/alertLinks.ts). */
+  viewAlert: string;
+  ackAlert: string;
   /** The CSV attachment's header row, in the column order of alerts/notify/render.ts. */
   csvHeader: readonly string[];
+  /** The two columns the CSV ends with when the alerts carry console links: view, then acknowledge. */
+  csvLinkHeader: readonly [string, string];
   yes: string;
   no: string;
 }
@@ -109,6 +118,7 @@ const zh: Wording = {
   openFor: (duration) => `已持续 ${duration}，尚未确认`,
   duration: (d, h, m) => (d > 0 ? `${d} 天 ${h} 小时` : h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`),
   policy: '政策依据',
+  sameAsAbove: '同上',
   eventId: '来源记录编号',
   occurrence: (n) => `第 ${n} 次`,
   flap: (n) => `今日反复 ${n} 次`,
@@ -117,6 +127,9 @@ const zh: Wording = {
   time: (wall) => `${wall}（北京时间）`,
   moreInAttachment: (shown, total, filename) => `正文列出前 ${shown} 条，另有 ${total - shown} 条见附件 ${filename}（共 ${total} 条）。`,
   footer: '本邮件由 edumon 自动发送。核实处理后，请凭告警编号确认告警；未确认的告警会按设置再次提醒，并在超期后升级。',
+  footerWithLinks: '本邮件由 edumon 自动发送。核实处理后，请点击“确认告警”链接登录控制台确认，并注明核实结论；未确认的告警会按设置再次提醒，并在超期后升级。',
+  viewAlert: '查看告警',
+  ackAlert: '确认告警',
   csvHeader: [
     '告警编号',
     '类别',
@@ -140,6 +153,7 @@ const zh: Wording = {
     '已确认',
     '政策依据',
   ],
+  csvLinkHeader: ['查看告警链接', '确认告警链接'],
   yes: '是',
   no: '否',
 };
@@ -182,6 +196,7 @@ const en: Wording = {
   openFor: (duration) => `Open for ${duration}, not acknowledged`,
   duration: (d, h, m) => (d > 0 ? `${plural(d, 'day', 'days')} ${plural(h, 'hour', 'hours')}` : h > 0 ? `${plural(h, 'hour', 'hours')} ${m} min` : `${m} min`),
   policy: 'Policy',
+  sameAsAbove: 'As above',
   eventId: 'Source record event_id',
   occurrence: (n) => `Occurrence ${n}`,
   flap: (n) => `reopened ${plural(n, 'time', 'times')} today`,
@@ -192,6 +207,10 @@ const en: Wording = {
     `This email lists the first ${shown}; ${total - shown} more are in the attachment ${filename} (${total} in all).`,
   footer:
     'Sent automatically by edumon. Once you have checked and acted, acknowledge the alert by its ID; unacknowledged alerts are mailed again as configured, and escalated when overdue.',
+  footerWithLinks:
+    "Sent automatically by edumon. Once you have checked and acted, follow the alert's Acknowledge link, sign in to the console and acknowledge it with what you found; unacknowledged alerts are mailed again as configured, and escalated when overdue.",
+  viewAlert: 'View alert',
+  ackAlert: 'Acknowledge',
   csvHeader: [
     'alert_id',
     'kind',
@@ -215,6 +234,7 @@ const en: Wording = {
     'acknowledged',
     'policy',
   ],
+  csvLinkHeader: ['view_link', 'ack_link'],
   yes: 'yes',
   no: 'no',
 };

@@ -12,6 +12,8 @@ import { tableOf } from '../../domain/eventTables.ts';
 import { topicsOf } from '../../domain/topics.ts';
 import { ensureBroker } from '../../infra/kafka/ensureBroker.ts';
 import { createPseudonymizer, resolvePseudonymKey } from '../../ingest/pseudonymize.ts';
+import { type DemoUser, demoUsers } from '../../service/console/demoUsers.ts';
+import { roleNames } from '../../service/console/roles.ts';
 import { lastMailNumber, startMailCatcher } from '../../service/mailCatcher.ts';
 import { startService } from '../../service/run.ts';
 import { hasContacts } from '../../service/sweepNotify.ts';
@@ -29,6 +31,9 @@ export const demoCmd: Command = {
     "and the weekly digest of the year's last week to a local SMTP catcher (one contact per region and the\n" +
     'city, unless notify.contacts names some), and prints what the warehouse holds, the open alerts by rule\n' +
     'and region, and where to read the emails.\n' +
+    "The officials' web console runs while it does: its address is printed, with one user per role (wen for\n" +
+    '温县, city, data, analyst, admin) and their generated passwords, shown once; a later run finds them and\n' +
+    'prints no password (`edumon users passwd LOGIN` sets a new one). After the demo, `edumon run` serves it.\n' +
     'Run again, it publishes the same year again: the warehouse stores nothing twice and mails no alert\n' +
     'twice, and it says so, and where the emails of the earlier run are (kept beside the new ones). For a\n' +
     'fresh start, remove the warehouse and the --out folder, and give the topics a new prefix\n' +
@@ -61,6 +66,16 @@ export const demoCmd: Command = {
     const notify = { ...config.notify, ...(hasContacts(config.notify) ? {} : demoContacts()), smtpUrl: catcher.url, muteHolidays: false, muteWindows: [] };
     ctx.out(`mail: a local SMTP catcher at ${catcher.url} keeps every email in ${mailDir}`);
     const service = await startService({ ...config, notify }, log);
+    // The console's users, made through the service (the warehouse is its file now), before ingestion catches up.
+    let users: DemoUser[] = [];
+    try {
+      users = await demoUsers(service.users);
+    } catch (err) {
+      await service.stop();
+      await catcher.stop();
+      throw err;
+    }
+    for (const line of consoleLines(service.consoleUrl, users)) ctx.out(line);
     const idle = service.waitUntilIdle();
     idle.catch(() => undefined); // rejects only once the service stopped, which `failure` reports
     let ruleRuns = 0;
@@ -121,6 +136,10 @@ export const demoCmd: Command = {
     ctx.out('query it:');
     ctx.out(`  npx edumon query "select region_code, count(*) from current_schools group by all order by 1"`);
     ctx.out(`  npx edumon query "select period, sum(amount_yuan) from wage_payments group by all order by 1" --format csv`);
+    ctx.out('');
+    ctx.out(
+      `the console (控制台): \`npx edumon run\` serves it${config.console.enabled && config.console.port ? ` at http://${config.console.host}:${config.console.port}` : ''}; sign in as ${users.map((u) => u.id).join(', ')} (passwords as a demo run printed them, or \`npx edumon users passwd LOGIN\`)`,
+    );
   },
 };
 
@@ -156,6 +175,27 @@ function demoContacts(): Pick<Config['notify'], 'contacts' | 'dataTeam'> {
     contacts: Object.fromEntries(regions.map((r) => [r.code, [contact(r.code)]])),
     dataTeam: [{ id: 'data-team', name: '数据组', email: `data@jyj.demo.invalid`, minSeverity: 'info', language: 'zh-CN' }],
   };
+}
+
+/**
+ * What the demo says of the console once it runs: its address (or that it is off) and each demo
+ * user with its role, and its password when made now; a user found from an earlier run has none to show.
+ */
+function consoleLines(url: string | undefined, users: readonly DemoUser[]): string[] {
+  const lines = [
+    url
+      ? `console 控制台: ${url} (up while the demo runs; sign in as one of these)`
+      : 'console 控制台: off (console.enabled false); its users are made for when it runs',
+    `  ${'login'.padEnd(8)} ${'role'.padEnd(8)} password`,
+  ];
+  for (const u of users) {
+    const who = `${roleNames[u.role as keyof typeof roleNames]?.zh ?? u.role}${u.regions.length ? ` ${u.regions.map((r) => regionName(r)).join('、')}` : ''}`;
+    lines.push(`  ${u.id.padEnd(8)} ${u.role.padEnd(8)} ${(u.password ?? '(not shown)').padEnd(16)}  ${visibleText(who)}`);
+  }
+  if (users.some((u) => u.password)) lines.push('  each password is shown this once / 口令只显示这一次');
+  if (users.some((u) => !u.password))
+    lines.push('  (not shown): made by an earlier run, which printed its password; `npx edumon users passwd LOGIN` sets a new one');
+  return lines;
 }
 
 /** A region code's Chinese name, or the code itself ('-' for alerts without a region). */

@@ -10,16 +10,24 @@ import type { AlertsAnswer, AlertsRequest } from '../../alerts/alertOps.ts';
 import type { Config } from '../../core/config.ts';
 import { EdumonError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { auditedUsersRequest, CLI_USER } from './auditedUsersRequest.ts';
 import { createAuth } from './auth.ts';
 import { openConsoleDb } from './consoleDb.ts';
 import { consolePages } from './pages/index.ts';
 import { type ConsoleDeps, createConsoleApp } from './server.ts';
+import type { UsersAnswer, UsersRequest } from './userStore.ts';
 
 export interface RunningConsole {
   /** The console's address as this host reaches it: http://127.0.0.1:<port>. */
   localUrl: string;
   /** The base of email links: console.publicUrl, else localUrl. */
   publicUrl: string;
+  /**
+   * Carries out an `edumon users` request (the API's POST /users, `edumon demo`'s users) on the
+   * console's writer connection, in turn with its sessions and audit rows; a change is audited as
+   * user `cli` (auditedUsersRequest.ts).
+   */
+  users(req: UsersRequest): Promise<UsersAnswer>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +77,7 @@ export async function startConsole(opts: {
   return {
     localUrl,
     publicUrl,
+    users: (req) => db.write((conn) => auditedUsersRequest(conn, req, { user: CLI_USER, address: null })),
     async stop() {
       clearInterval(sweep);
       await new Promise<void>((resolve) => {

@@ -26,7 +26,7 @@ export function emailOfViolation(v: Violation, catalogue: Catalogue, schoolNames
     acked_at: null,
     reopensLastDay: 0,
   };
-  const item = emailItemOf({ kind: 'open', alert, flapCount: null }, catalogue, schoolNames, 'zh-CN');
+  const item = emailItemOf({ kind: 'open', alert, flapCount: null }, catalogue, schoolNames, 'zh-CN', null);
   return renderEmail({
     id: `e-${alert.id}`,
     recipient: { id: 'bureau', name: '县教育局', email: 'bureau@example.cn', minSeverity: 'info', language: 'zh-CN' },

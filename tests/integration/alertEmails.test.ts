@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ackAlert } from '../../alerts/alertStore.ts';
 import { applyRules } from '../../alerts/applyRules.ts';
 import { noWatermarks } from '../../alerts/feedWatermarks.ts';
+import { verifyAckLink } from '../../alerts/notify/alertLinks.ts';
 import { notifyRound } from '../../alerts/notify/notifyRound.ts';
 import { previewEmail } from '../../alerts/notify/preview.ts';
 import { ruleById } from '../../alerts/rules.ts';
@@ -35,6 +36,9 @@ const WEN_STUDENTS = ['410823200801011234', '410823200802021235', '4108232008030
 const WUZHI_STUDENT = '410825200804041236';
 const LATE_STUDENT = '410823200805051237';
 const FESTIVAL_STUDENT = '410823200906061238';
+/** The console these emails link to, and the key their acknowledge links are signed with. */
+const CONSOLE = 'https://edumon.jyj.example.cn/console';
+const LINK_KEY = 'alert-emails-link-key-0123456789abcdef';
 
 let dir: string;
 let instance: DuckDBInstance;
@@ -107,6 +111,8 @@ beforeAll(async () => {
         '410800': [{ id: 'city', name: '焦作市教育局', email: 'city@jyj.example.cn' }],
       },
       'notify.escalation': [{ id: 'esc', name: '焦作市教育局督导室', email: 'esc@jyj.example.cn' }],
+      'console.publicUrl': CONSOLE,
+      'console.linkKey': LINK_KEY,
     },
   });
   instance = await openWarehouse(join(dir, 'edumon.duckdb'));
@@ -162,6 +168,23 @@ describe('alert emails', () => {
     expect([p.contactId, p.routed, p.subject]).toEqual(['wuzhi', true, '【严重】武陟县第一高级中学 1 条新告警：违规跨区域招生 1']);
     expect(p.text).toContain('mail-test-6');
     expect(p.html).toContain('县中 5');
+    // Previewed at the sweep's moment, it carries the links the sent email carries: the alert's page,
+    // and an acknowledge link naming the alert and 武陟县, good for 7 days from the sweep.
+    const sent = catcher.accepted.find((m) => m.to.includes('wuzhi@jyj.example.cn'))!;
+    const view = `${CONSOLE}/alerts/${id}`;
+    const ack = new RegExp(`确认告警：${CONSOLE}/l/([\\w-]+\\.[\\w-]+)$`, 'm').exec(p.text)?.[1];
+    expect(verifyAckLink(ack, LINK_KEY, new Date('2025-07-12T03:00:00Z'))).toEqual({
+      ok: true,
+      alertId: id,
+      contactId: 'wuzhi',
+      expiresAt: new Date('2025-07-19T03:00:00Z'),
+    });
+    for (const body of [sent.text, p.text]) expect(body).toContain(`查看告警：${view}\n  确认告警：${CONSOLE}/l/${ack}\n`);
+    for (const body of [sent.html, p.html]) {
+      expect(body).toContain(`<a href="${view}" style="color:#1d4ed8">查看告警</a>`);
+      expect(body).toContain(`<a href="${CONSOLE}/l/${ack}" style="color:#1d4ed8">确认告警</a>`);
+    }
+    expect(sent.text).toContain('请点击“确认告警”链接登录控制台确认');
     expect((await previewEmail(conn, config, id, new Date(), 'city')).contactId).toBe('city');
     await expect(previewEmail(conn, config, 'no-such-alert', new Date())).rejects.toThrow(/no alert 'no-such-alert'/);
     expect(await outbox()).toBe(before);

@@ -94,5 +94,9 @@ describe('edumon demo', () => {
       expect(row!.n, table).toBe(n);
     }
     expect(printed.enrollments).toBeGreaterThan(10_000);
+    // The console ran beside it, with one user per role, each password printed once.
+    expect(r.stdout).toMatch(/^console 控制台: http:\/\/127\.0\.0\.1:\d+ /m);
+    const users = [...r.stdout.matchAll(/^ {2}(\w+) +(\w+) +([A-Za-z2-9]{16}) {2}\S/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(users).toEqual(['wen county', 'city city', 'data data', 'analyst analyst', 'admin admin']);
   }, 300_000);
 });

@@ -404,6 +404,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { EDUMON_ENV: 'production', EDUMON_PSEUDONYM_KEY: KEY } })).toMatchObject({ env: 'production', pseudonymKey: KEY });
   });
 
+  it('refuses a console link key that is the pseudonym key, without echoing it', () => {
+    const shared = 'one-secret-for-everything-0123456789';
+    const e = problem({ EDUMON_PSEUDONYM_KEY: shared, EDUMON_CONSOLE_LINK_KEY: shared });
+    expect(e.message).toContain('EDUMON_CONSOLE_LINK_KEY: must differ from the pseudonym key');
+    expect(e.message).not.toContain(shared);
+  });
+
   it('reads a config file (also via EDUMON_CONFIG), with variables winning, and names the file key in problems', () => {
     const f = join(dir, 'edumon.json');
     writeFileSync(f, JSON.stringify({ warehouse: '/from/file.duckdb', kafka: { topicPrefix: 'file.' }, log: { level: 'warn' } }));

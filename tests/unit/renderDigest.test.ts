@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Digest, FigureValue } from '../../alerts/digest/model.ts';
 import { type RenderDigestOptions, renderDigest } from '../../alerts/digest/render.ts';
 import { SAMPLE_RULE_TITLES, sampleDigest, sampleFigureDefs } from '../../alerts/digest/sampleDigest.ts';
+import { HTML_MAX_BYTES } from '../../alerts/emailHtml.ts';
+import { alertLinks } from '../../alerts/notify/alertLinks.ts';
 import { regions } from '../../core/regions.ts';
 
 const defs = sampleFigureDefs();
@@ -218,6 +220,54 @@ describe('renderDigest', () => {
     expect(r.html).toContain('另有 150 行未列出，见附件 焦作市教育监测周报-2025-W27.xlsx。');
     expect(r.html).toContain('另有 320 行未列出');
     expect(r.html).toContain('其他 40 种原因');
+  });
+
+  it('stays under 100 KB at the worst with links: the HTML drops them rather than pass the clip, the text keeps them', async () => {
+    const d = sampleDigest();
+    const long = `<script>alert(1)</script>\u202e${'很长的拒收原因'.repeat(80)}`;
+    d.worse = d.figures.map((f) => ({ figure: f.figure, region: f.region, reason: 'worse' as const, change: f.change }));
+    d.quality.rejections = Array.from({ length: 50 }, (_, i) => ({ reason: `${long}${i}`, count: i + 1 }));
+    d.quality.failedRules = Array.from({ length: 29 }, (_, i) => ({ rule: `RULE-${i}`, error: long }));
+    d.alerts.opened = Array.from({ length: 348 }, (_, i) => ({ rule: `RULE-${i % 29}`, region: regions[i % 12]!.code, count: i }));
+    d.alerts.stillOpen = d.alerts.opened;
+    const id = (i: number) => `${String(i).padStart(4, '0')}${'f'.repeat(12)}`;
+    // As a digest since issue 22 has them, the clock's: 12 flaps (10 named in the HTML) and the sample's 3 oldest unacknowledged.
+    d.detected!.flaps = Array.from({ length: 12 }, (_, i) => ({ alertId: id(i), rule: 'ADM-CROSS-REGION', region: '410811', reopens: 5 }));
+    d.detected!.oldestUnacked = d.detected!.oldestUnacked.map((a, i) => ({ ...a, alertId: id(20 + i) }));
+    const expires = new Date('2025-07-14T00:30:00Z');
+    const links = (alertId: string) => alertLinks('https://edumon.jyj.jiaozuo.gov.cn/console', alertId, 'city', expires, 'k'.repeat(64));
+    const r = await renderDigest(d, { ...zh, links });
+    expect(Buffer.byteLength(r.html)).toBeLessThan(HTML_MAX_BYTES);
+    expect(r.html).not.toContain('<a ');
+    expect(r.html).toBe((await renderDigest(d, zh)).html);
+    expect(r.text.match(/\n {4}查看告警：https:/g)).toHaveLength(15);
+    expect(r.text.match(/\n {4}确认告警：https:/g)).toHaveLength(3);
+    // The city's sample digest has room: its HTML keeps them.
+    const sample = await renderDigest(sampleDigest(), { ...zh, links });
+    expect(sample.html.match(/>确认告警<\/a>/g)).toHaveLength(3);
+    expect(Buffer.byteLength(sample.html)).toBeLessThan(HTML_MAX_BYTES);
+  });
+
+  it('links the alerts it lists: each to its console page, the oldest unacknowledged also to acknowledge, escaped like every value', async () => {
+    const links = (alertId: string) => ({ view: `https://edumon.example.cn/c/alerts/${alertId}`, ack: `https://edumon.example.cn/c/l/t-${alertId}&"x"` });
+    const r = await renderDigest(sampleDigest(), { ...zh, links });
+    expect(r.html).toContain(
+      '<a href="https://edumon.example.cn/c/alerts/a-20250612-0007" style="color:#1d4ed8">a-20250612-0007</a><br><a href="https://edumon.example.cn/c/l/t-a-20250612-0007&#38;&#34;x&#34;" style="color:#1d4ed8">确认告警</a>',
+    );
+    expect(r.html).toMatch(/a-20250703-0112[^<]*　<a href="https:\/\/edumon\.example\.cn\/c\/alerts\/a-20250703-0112" style="color:#1d4ed8">查看告警<\/a>/);
+    expect(r.html).not.toContain('"x"');
+    expect(r.text).toContain(
+      'a-20250612-0007  INSURANCE-MISSING 社保未缴  孟州市  410883102  2025-06-12 09:30（北京时间）  24 天\n    查看告警：https://edumon.example.cn/c/alerts/a-20250612-0007\n    确认告警：https://edumon.example.cn/c/l/t-a-20250612-0007&"x"\n',
+    );
+    expect(r.text).toMatch(/a-20250703-0112.*\n {4}查看告警：https:\/\/edumon\.example\.cn\/c\/alerts\/a-20250703-0112\n(?! {4}确认)/);
+    // A reader not known (a preview by region): the pages only.
+    const viewOnly = await renderDigest(sampleDigest(), { ...zh, links: (alertId) => ({ view: links(alertId).view }) });
+    expect(viewOnly.html).toContain('>a-20250612-0007</a></td>');
+    for (const body of [viewOnly.html, viewOnly.text]) expect(body).not.toContain('确认告警');
+    // No links: as before.
+    const plain = await renderDigest(sampleDigest(), zh);
+    expect(plain.html).not.toContain('<a ');
+    expect(plain.text).not.toContain('查看告警');
   });
 
   it('escapes hostile producer text: HTML and bidi controls never act, in HTML, text or subject', async () => {

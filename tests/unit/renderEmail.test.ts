@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HTML_MAX_BYTES } from '../../alerts/emailHtml.ts';
+import { alertLinks } from '../../alerts/notify/alertLinks.ts';
 import type { EmailItem, EmailModel } from '../../alerts/notify/model.ts';
 import { renderEmail } from '../../alerts/notify/render.ts';
 import { sampleEmailModel } from '../../alerts/notify/sampleEmail.ts';
-import { ruleById } from '../../alerts/rules.ts';
+import { loadRules, ruleById } from '../../alerts/rules.ts';
 
 const OVER_QUOTA_POLICY = '县中 6：「严禁以任何形式提前组织招生、超计划招生、违规跨区域招生、“掐尖”招生。」';
 const FACILITY_POLICY =
@@ -34,6 +36,7 @@ function item(over: Partial<EmailItem> = {}): EmailItem {
     occurrence: 1,
     flapCount: null,
     acknowledged: false,
+    links: null,
     ...over,
   };
 }
@@ -301,13 +304,67 @@ describe('renderEmail bodies', () => {
     }
   });
 
-  it('writes plain text a terminal shows: no HTML, lines of at most 100 columns', () => {
+  it('writes plain text a terminal shows: no HTML, lines of at most 100 columns but for a link, kept whole', () => {
     const email = renderEmail(sampleEmailModel());
     expect(email.text).not.toMatch(/<[a-z/!]/i);
     const long = renderEmail(english(model([item({ policy: `${FACILITY_POLICY} ${'word '.repeat(60)}`, schoolName: '武'.repeat(200) })])));
     for (const text of [email.text, long.text]) {
-      for (const line of text.split('\n')) expect(columns(line), line).toBeLessThanOrEqual(100);
+      for (const line of text.split('\n')) expect(columns(line.replace(/https:\/\/\S+$/, '')), line).toBeLessThanOrEqual(100);
     }
+    // The sample's links: each URL unbroken at the end of its own line; none to acknowledge an alert already acknowledged.
+    for (const i of sampleEmailModel().items) {
+      expect(email.text).toContain(`\n  查看告警：${i.links!.view}\n${i.acknowledged ? '' : `  确认告警：${i.links!.ack}\n`}`);
+      expect(email.text.includes(i.links!.ack)).toBe(!i.acknowledged);
+    }
+  });
+
+  it('gives each alert its console page and acknowledge link, Chinese first, escaped like every value, and says to acknowledge through the link', () => {
+    const links = { view: 'https://edumon.example.cn/c/alerts/a-1?x=1&y=<2>', ack: 'https://edumon.example.cn/c/l/abc.def"onmouseover=alert(1)' };
+    const email = renderEmail(
+      model([item({ links }), item({ links: { view: 'https://edumon.example.cn/c/alerts/a-2', ack: 'https://edumon.example.cn/c/l/t2' } })]),
+    );
+    expect(email.html).toContain(
+      '<br><a href="https://edumon.example.cn/c/alerts/a-1?x=1&#38;y=&#60;2&#62;" style="color:#1d4ed8">查看告警</a>　<a href="https://edumon.example.cn/c/l/abc.def&#34;onmouseover=alert(1)" style="color:#1d4ed8">确认告警</a>',
+    );
+    expect(email.html).not.toContain('"onmouseover');
+    expect(email.html.match(/<a href=/g)).toHaveLength(4);
+    expect(email.text).toContain(`\n  查看告警：${links.view}\n  确认告警：${links.ack}\n`);
+    for (const body of [email.html, email.text]) {
+      expect(body).toContain('核实处理后，请点击“确认告警”链接登录控制台确认，并注明核实结论');
+      expect(body).not.toContain('请凭告警编号确认告警');
+    }
+    // An alert already acknowledged: its page, nothing to acknowledge, and the footer of an email without acknowledge links.
+    const acked = renderEmail(model([item({ kind: 'resolve', acknowledged: true, links })]));
+    expect(acked.html).toContain('>查看告警</a>');
+    expect(acked.html).not.toContain('>确认告警</a>');
+    expect(acked.text).not.toContain(links.ack);
+    expect(acked.text).toContain('请凭告警编号确认告警');
+    const en = renderEmail(english(model([item({ links })])));
+    expect(en.html).toContain('>View alert</a>　<a href=');
+    expect(en.html).toContain('>Acknowledge</a>');
+    expect(en.text).toContain(`\n  View alert: ${links.view}\n  Acknowledge: ${links.ack}\n`);
+    expect(en.html).toContain('follow the alert&#39;s Acknowledge link, sign in to the console and acknowledge it with what you found');
+  });
+
+  it('reads as before the console when the alerts carry no links', () => {
+    const email = renderEmail(model([item(), item({ kind: 'resolve' })], { maxItemsInBody: 1 }));
+    for (const body of [email.html, email.text]) {
+      expect(body).not.toMatch(/<a |查看告警：?|确认告警：|https?:/);
+      expect(body).toContain('核实处理后，请凭告警编号确认告警');
+    }
+    expect(email.attachments[0]!.content.split('\r\n')[0]).not.toContain('链接');
+  });
+
+  it('ends each CSV row with the two links when the alerts carry them, so those left out of the body keep theirs', () => {
+    const links = (n: number) => ({ view: `https://edumon.example.cn/alerts/a-${n}`, ack: `https://edumon.example.cn/l/t${n}` });
+    const email = renderEmail(model([item({ links: links(1) }), item({ links: links(2) })], { maxItemsInBody: 1 }));
+    expect(email.text).not.toContain(links(2).ack);
+    const rows = parseCsv(email.attachments[0]!.content.slice(1));
+    expect(rows[0]!.slice(-2)).toEqual(['查看告警链接', '确认告警链接']);
+    expect(rows.slice(1).map((r) => r.slice(-2))).toEqual([
+      [links(1).view, links(1).ack],
+      [links(2).view, links(2).ack],
+    ]);
   });
 
   it('renders English wording for an English reader', () => {
@@ -317,6 +374,22 @@ describe('renderEmail bodies', () => {
     expect(email.text).toContain('Resolved: 2025-07-12 11:00 (Beijing time)');
     expect(email.text).toContain('== New alerts (1) ==');
     expect(email.text).not.toMatch(/北京时间|首次发现|新告警/);
+  });
+
+  it('cites a clause in full once for the alerts of a rule listed together, then says 同上, and keeps it whole in the CSV', () => {
+    const items = [item(), item(), item(), classSize(), item({ kind: 'renotify' })];
+    const email = renderEmail(model(items));
+    const count = (body: string, text: string) => body.split(text).length - 1;
+    for (const body of [email.html, email.text]) {
+      // New: three of ADM-OVER-QUOTA together (its clause, then 同上 twice), then ADM-CLASS-SIZE's; the reminders cite theirs again.
+      expect(count(body, '县中 6：「严禁以任何形式提前组织招生')).toBe(2);
+      expect(count(body, '县中 17：「……新入学年级班额不得超过55人。」')).toBe(1);
+    }
+    expect(count(email.text, '政策依据：同上')).toBe(2);
+    expect(count(email.html, '政策依据：</span>同上')).toBe(2);
+    const csv = renderEmail(model(items, { maxItemsInBody: 1 })).attachments[0]!.content;
+    expect(count(csv, '县中 6：「严禁以任何形式提前组织招生')).toBe(4);
+    expect(renderEmail(english(model([item(), item()]))).text).toContain('Policy: As above');
   });
 
   it('refuses an email without alerts', () => {
@@ -344,8 +417,31 @@ describe('renderEmail HTML is email-safe', () => {
       }),
     );
 
+  /** The catalogue's rules, the longest clause and title (in UTF-8 bytes) first: what makes the longest items. */
+  const bytesOf = (r: { policy: string; title: string }) => Buffer.byteLength(r.policy + r.title, 'utf8');
+  const byLength = [...loadRules()].sort((a, b) => bytesOf(b) - bytesOf(a));
+  /** `worst`'s values for an alert of `rule` as the catalogue has it (its own title, clause and result words). */
+  const worstOf = (rule: (typeof byLength)[number], kind: EmailItem['kind']) =>
+    item({ ...worst(1)[0]!, alertId: `a-${String(++seq).padStart(4, '0')}`, kind, rule: rule.id, ruleTitle: rule.title, policy: rule.policy, says: rule.says });
+  /** `html` is under Gmail's 102 KB clip, with room: under HTML_MAX_BYTES (100,000). */
+  const underClip = (html: string, what: string) => {
+    const bytes = Buffer.byteLength(html, 'utf8');
+    expect(bytes, `${what}: ${bytes} bytes of HTML`).toBeLessThan(HTML_MAX_BYTES);
+  };
+
   afterEach(() => {
     seq = 0;
+  });
+
+  it('stays under 100 KB with 50 long alerts of the rule with the longest clause, and with every rule of the catalogue in two sections', () => {
+    const one = renderEmail(model(Array.from({ length: 50 }, () => worstOf(byLength[0]!, 'open'))));
+    expect(idsIn(one.html)).toHaveLength(50);
+    underClip(one.html, `50 of ${byLength[0]!.id}`);
+    // Each rule once among the new alerts and again among the escalated: no clause is said 同上, the longest body real rules make.
+    const every = Array.from({ length: 50 }, (_, k) => worstOf(byLength[k % byLength.length]!, k < byLength.length ? 'open' : 'escalate'));
+    const mixed = renderEmail(model(every));
+    expect(idsIn(mixed.html)).toHaveLength(50);
+    underClip(mixed.html, 'every rule, twice');
   });
 
   it('has a charset, a language, no script, no stylesheet, no remote resource, and stays under 100 KB with 50 long alerts', () => {
@@ -388,6 +484,53 @@ describe('renderEmail HTML is email-safe', () => {
     // The CSV keeps the whole 200-character name the body shortens.
     expect(rows[1]![school]).toBe('&<"学𠮷'.repeat(40));
     expect(rows[1]![rows[0]!.indexOf('首次发现（北京时间）')]).toBe('2025-07-12T10:55:10+08:00');
+  });
+
+  it('stays under 100 KB with 50 long alerts that carry console links, every link an <a href>', () => {
+    const expires = new Date('2025-07-19T02:55:10Z');
+    const items = worst(50).map((i, k) => ({
+      ...i,
+      // Alert ids as the warehouse makes them (16 hex digits), under a console with a path.
+      alertId: `a-${String(k).padStart(4, '0')}-${'f'.repeat(9)}`,
+      links: alertLinks('https://edumon.jyj.jiaozuo.gov.cn/console', `a-${String(k).padStart(4, '0')}-${'f'.repeat(9)}`, 'wuzhi', expires, 'k'.repeat(64)),
+    }));
+    const email = renderEmail(model(items));
+    const html = email.html;
+    expect(html.match(/告警编号：<\/span>a-\d{4}-f{9}/g)).toHaveLength(50);
+    expect(
+      html.match(/<a href="https:\/\/edumon\.jyj\.jiaozuo\.gov\.cn\/console\/(?:alerts\/a-\d{4}-f{9}|l\/[\w-]+\.[\w-]{43})" style="color:#1d4ed8">/g),
+    ).toHaveLength(100);
+    expect(html).not.toMatch(/<script|<link|<style|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/\b(?:src|background)\s*=/i);
+    underClip(html, '50 worst-case alerts with links');
+  });
+
+  it('lists fewer alerts rather than pass 100 KB, says so, and attaches the CSV of all of them, links included', () => {
+    const expires = new Date('2025-07-19T02:55:10Z');
+    const withLinks = (i: EmailItem) => ({ ...i, links: alertLinks('https://edumon.jyj.jiaozuo.gov.cn/console', i.alertId, 'wuzhi', expires, 'k'.repeat(64)) });
+    // Every rule twice, no clause said 同上, every alert with its links: more than 100 KB for 50.
+    const every = Array.from({ length: 50 }, (_, k) => withLinks(worstOf(byLength[k % byLength.length]!, k < byLength.length ? 'open' : 'escalate')));
+    const email = renderEmail(model(every));
+    underClip(email.html, 'every rule, twice, with links');
+    const listed = email.text.match(/告警编号：a-\d{4}/g)!.length;
+    expect(listed).toBeGreaterThan(40);
+    expect(listed).toBeLessThan(50);
+    expect(new Set(idsIn(email.html))).toEqual(new Set(idsIn(email.text)));
+    // The most that fit: allowed one more, the body still lists as many.
+    expect(renderEmail(model(every, { maxItemsInBody: listed + 1 })).text.match(/告警编号：a-\d{4}/g)).toHaveLength(listed);
+    expect(email.text).toContain(`正文列出前 ${listed} 条，另有 ${50 - listed} 条见附件 alerts.csv（共 50 条）。`);
+    const rows = parseCsv(email.attachments[0]!.content.slice(1));
+    expect(rows).toHaveLength(51);
+    expect(rows.slice(1).map((r) => r.at(-1))).toEqual(expect.arrayContaining(every.map((i) => i.links.ack)));
+    // However many alerts are allowed in the body.
+    const many = renderEmail(
+      model(
+        Array.from({ length: 500 }, () => worstOf(byLength[0]!, 'open')),
+        { maxItemsInBody: 500 },
+      ),
+    );
+    underClip(many.html, '500 allowed');
+    expect(many.html.match(/告警编号：<\/span>a-\d{4}/g)!.length).toBeGreaterThan(50);
   });
 
   it('attaches nothing when every alert fits in the body', () => {

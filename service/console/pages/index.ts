@@ -1,5 +1,7 @@
 /** Every page of the console, in the order their routes are added. */
 import type { Register } from '../server.ts';
+import { registerAdminAudit } from './adminAudit.ts';
+import { registerAdminUsers } from './adminUsers.ts';
 import { registerAlert } from './alert.ts';
 import { registerBoard } from './board.ts';
 import { registerHealth } from './health.ts';
@@ -16,4 +18,6 @@ export const consolePages: readonly Register[] = [
   registerQuality,
   registerHealth,
   registerSql,
+  registerAdminUsers,
+  registerAdminAudit,
 ];
