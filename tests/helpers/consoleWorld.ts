@@ -12,7 +12,8 @@
  *   rules.stormMaxOpens 5, the storm valve holds them and opens DQ-ALERT-STORM (`storm`).
  *
  * The rules run once each through the service, as of the clock, with their emails; the schedule
- * stays off, so nothing else opens or resolves an alert. Users, one per role (wen and wuzhi county
+ * stays off, so nothing else opens or resolves an alert. 温县 also has a kindergarten with its
+ * children and a population report, so its weekly indicators have values. Users, one per role (wen and wuzhi county
  * officials of their counties; `spare`, a county official to lock out), are created in the
  * warehouse before the service starts. For tests/e2e/ and tools/consoleScreenshots.ts.
  */
@@ -35,6 +36,7 @@ export const LINK_KEY = 'console-e2e-link-key-0123456789abcdef-not-a-secret';
 export const WEN = '410825';
 export const WUZHI = '410823';
 export const SCHOOLS = {
+  wenKg: { id: '1141250001', name: '温县实验幼儿园', region: WEN },
   wen1: { id: '3441250001', name: '温县第一高级中学', region: WEN },
   wen2: { id: '3441250002', name: '温县第二高级中学', region: WEN },
   hostile: { id: '3441250003', name: '<img src=x onerror=alert(1)>', region: WEN },
@@ -87,9 +89,8 @@ export interface ConsoleWorld {
   ids: Record<AlertLabel, string>;
   /** Rows of a read-only query through the service, as objects. */
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Moves the service's clock forward to `to` and waits until a notification round has run at it. */
+  /** Moves the service's clock forward to `to` and waits until a notification round has written an email dated at it or later. */
   jumpClock(to: string): Promise<void>;
-  /** The service's clock as a notification round last saw it (outbox and notify_log are dated with it). */
   stop(): Promise<void>;
 }
 
@@ -100,7 +101,7 @@ const school = (s: (typeof SCHOOLS)[keyof typeof SCHOOLS]) => ({
   source: 'console-e2e',
   school_id: s.id,
   name: s.name,
-  level: 'high_school',
+  level: s.id === SCHOOLS.wenKg.id ? 'kindergarten' : 'high_school',
   ownership: 'public',
   region_code: s.region,
   status: 'active',
@@ -119,10 +120,42 @@ const admit = (event_id: string, school_id: string, student_id: string, home: st
   admission_type: 'unified',
 });
 
-/** Every event of the world, in publishing order. */
+/** `count` children or students enrolled at `school` on 1 March 2025. */
+const enrolled = (school: string, level: string, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    type: 'enrollment.enrolled',
+    event_id: `e2e-enrolled-${school}-${i}`,
+    occurred_at: '2025-03-01T09:00:00+08:00',
+    source: 'console-e2e',
+    school_id: school,
+    student_id: `S${school}-${i}`,
+    year: 2025,
+    level,
+    grade: 1,
+    class_id: 'c1',
+    home_region_code: WEN,
+  }));
+
+/**
+ * Every event of the world, in publishing order. 温县's indicators have values: 100 children aged
+ * 3-5 and 100 aged 15-17 reported, 97 children at its kindergarten, 60 students at its first high
+ * school (学前三年毛入园率 97.0%, 高中阶段毛入学率 60.0%).
+ */
 export function worldEvents(): object[] {
   return [
     ...Object.values(SCHOOLS).map(school),
+    {
+      type: 'population.reported',
+      event_id: 'e2e-population-wen',
+      occurred_at: '2025-01-02T09:00:00+08:00',
+      source: 'console-e2e',
+      region_code: WEN,
+      year: 2025,
+      age_3_5: 100,
+      age_15_17: 100,
+    },
+    ...enrolled(SCHOOLS.wenKg.id, 'kindergarten', 97),
+    ...enrolled(SCHOOLS.wen1.id, 'high_school', 60),
     {
       type: 'admission_plan.published',
       event_id: 'e2e-plan-wuzhi2',
@@ -217,8 +250,15 @@ export async function startConsoleWorld(name = 'console-e2e'): Promise<ConsoleWo
   writeFileSync(eventsFile, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   const ingest = await runEdumon(['ingest', eventsFile], env);
   if (ingest.code !== 0) throw new Error(`edumon ingest exited ${ingest.code}:\n${ingest.output}`);
-  const admissions = events.filter((e) => (e as { type: string }).type === 'admission.admitted').length;
-  await waitFor(async () => Number((await query('select count(*) as n from admissions'))[0]!.n) === admissions, 90_000, 'the admissions to be stored');
+  const count = (type: string) => events.filter((e) => (e as { type: string }).type === type).length;
+  await waitFor(
+    async () => {
+      const [r] = await query('select (select count(*) from admissions)::int as a, (select count(*) from enrollments)::int as e');
+      return r?.a === count('admission.admitted') && r?.e === count('enrollment.enrolled');
+    },
+    90_000,
+    'the admissions and enrollments to be stored',
+  );
   for (const rule of ['ADM-CROSS-REGION', 'ADM-OUT-OF-WINDOW']) await callService(live, '/rules/run', { at: CLOCK_START, rule, dryRun: false });
 
   const rows = await query(`select id, rule, details->>'event_id' as event_id from alerts`);
@@ -245,9 +285,8 @@ export async function startConsoleWorld(name = 'console-e2e'): Promise<ConsoleWo
     async jumpClock(to: string) {
       const target = Date.parse(to);
       writeFileSync(jumps, `${to}\n`);
-      // A round runs every tick and dates what it writes with the clock: a notice of the alert that is
-      // never acknowledged proves the round ran past the jump. Here, simply wait until the outbox
-      // holds a row composed at or after the moment jumped to.
+      // A round runs every tick and dates what it writes with the clock: a reminder of an alert never
+      // acknowledged, composed at or after the moment jumped to, shows a round ran past it.
       await waitFor(
         async () => {
           const [r] = await query(`select max(created_at) as at from outbox`);
