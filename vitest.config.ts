@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The longest integration files (half a minute or more each: tests/integration/), longest first.
+ * The longest integration files (half a minute or more each: tests/integration/, and the console's
+ * browser test, tests/e2e/console), longest first.
  * Started first, the workers finish together: vitest orders files by their last durations,
  * which a fresh clone has none of, and then by size, which would leave a long small file (a
  * two-minute live replay) to run alone at the end.
@@ -11,6 +12,7 @@ const LONGEST_FIRST = [
   'hostileQueries',
   'liveReplay',
   'exactlyOnce',
+  'e2e/console',
   'brokerRestart',
   'quietFeeds',
   'rulesTruth',
@@ -24,7 +26,7 @@ const LONGEST_FIRST = [
   'digestCli',
   'dlq',
   'staleFeed',
-].map((name) => `/tests/integration/${name}.test.ts`);
+].map((name) => `/tests/${name.includes('/') ? name : `integration/${name}`}.test.ts`);
 
 /** vitest's order, with LONGEST_FIRST's files moved to the front in that order. */
 class LongestFirst extends BaseSequencer {
@@ -55,6 +57,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], isolate: false } },
       // Real Kafka (started by globalSetup if it is not up), SMTP and DuckDB.
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], globalSetup: ['tests/globalSetup.ts'] } },
+      // The officials' console in headless Chromium (Debian's /usr/bin/chromium), on one real `edumon run`.
+      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/globalSetup.ts'] } },
     ],
   },
 });

@@ -15,9 +15,10 @@ import { isSilenced } from './silences.ts';
 export type AlertsRequest =
   | { action: 'list'; state?: string; region?: string; rule?: string }
   | { action: 'ack'; id: string; note?: string; outcome?: AckOutcome; by?: string; at?: string }
-  | { action: 'silence'; rule: string; school?: string; region?: string; until: string; reason: string }
-  | { action: 'release'; rule: string };
-// ack: `by` is who (a console login; `cli` when unset), `at` when (now when unset: the console passes the service's clock).
+  | { action: 'silence'; rule: string; school?: string; region?: string; until: string; reason: string; at?: string }
+  | { action: 'release'; rule: string; at?: string };
+// ack: `by` is who (a console login; `cli` when unset). `at`: when it is done (ack, release) or in
+// force from (silence); now when unset. The console passes the service's clock, a test's controlled one included.
 
 export interface AlertsAnswer {
   columns: string[];
@@ -59,7 +60,7 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
     return { columns: ['id', 'acked'], rows: [[req.id, true]] };
   }
   if (req.action === 'release') {
-    const made = await releaseHeld(conn, ruleById(req.rule), new Date().toISOString());
+    const made = await releaseHeld(conn, ruleById(req.rule), req.at ?? new Date().toISOString());
     return {
       columns: ['kind', 'id', 'rule', 'school_id', 'region_code', 'period', 'subject'],
       rows: made.map((t) => [t.kind, t.alert.id, t.alert.rule, t.alert.school_id, t.alert.region_code, t.alert.period, t.alert.subject]),
@@ -77,6 +78,7 @@ export async function alertsRequest(conn: DuckDBConnection, req: AlertsRequest):
     region_code: req.region ?? null,
     until: until.toISOString(),
     reason: req.reason,
+    ...(req.at ? { created_at: req.at } : {}),
   });
   return {
     columns: ['id', 'rule', 'school_id', 'region_code', 'until'],

@@ -193,7 +193,7 @@ export async function loadSilences(conn: DuckDBConnection): Promise<Silence[]> {
   return (await conn.runAndReadAll(SQL.load_silences)).getRowObjectsJson() as unknown as Silence[];
 }
 
-/** Stores a silence, in force from now until `until`. */
-export async function insertSilence(conn: DuckDBConnection, s: Omit<Silence, 'created_at'>): Promise<void> {
-  await conn.run(SQL.insert_silence, { ...s });
+/** Stores a silence, in force from `created_at` (now when unset) until `until`. */
+export async function insertSilence(conn: DuckDBConnection, s: Omit<Silence, 'created_at'> & { created_at?: string }): Promise<void> {
+  await conn.run(SQL.insert_silence, { ...s, created_at: s.created_at ?? null });
 }

@@ -421,10 +421,11 @@ export const configSchema = z.object({
         .regex(/^ms=\d+$/, 'expected ms=N')
         .optional(),
       /**
-       * `at=<time>[,rate=N]`: the service's clock starts at that moment and runs N times as fast
-       * (core/clock.ts): sweeps, feed arrivals and quiet feeds follow it, as a day would pass.
+       * `at=<time>[,rate=N][,jumps=<file>]`: the service's clock starts at that moment and runs N
+       * times as fast (core/clock.ts): sweeps, feed arrivals and quiet feeds follow it, as a day
+       * would pass; a moment written into the jumps file moves it forward to that moment.
        */
-      clock: z.string().regex(CLOCK_SPEC, 'expected at=<time>[,rate=N]').optional(),
+      clock: z.string().regex(CLOCK_SPEC, 'expected at=<time>[,rate=N][,jumps=<file>]').optional(),
     })
     .prefault({}),
 });

@@ -137,7 +137,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
       },
       (err: unknown) => log.error('邮件发送端检查失败 / cannot check the sending side of alert email', { error: String(err) }),
     );
-  const notify = sweepNotify(config, () => mail.wake());
+  const notify = sweepNotify(config, () => mail.wake(), clock);
   if (!notify) log.warn('no contacts configured (notify.contacts, notify.dataTeam): alerts are not mailed');
   const rules = await startRuleSweeps({
     conn: rulesConn,

@@ -11,7 +11,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { formatShanghai } from '../../core/shanghai.ts';
 import type { Session } from './auth.ts';
 import type { Lang, T } from './i18n.ts';
-import { canReach, type Page, roleNames } from './roles.ts';
+import { type ConsoleUser, canReach, type Page, roleNames } from './roles.ts';
 
 /** What a handler renders: escaped markup. */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -34,6 +34,11 @@ const NAV: ReadonlyArray<{ page: Page; href: string; zh: string; en: string }> =
   { page: 'users', href: '/admin/users', zh: '用户', en: 'Users' },
   { page: 'audit', href: '/admin/audit', zh: '审计', en: 'Audit' },
 ];
+
+/** The first page `user`'s role reaches, in the navigation's order: where `/` takes a role that has no alerts board (an analyst: the indicators). */
+export function homeOf(user: ConsoleUser): string {
+  return NAV.find((n) => canReach(user, n.page))?.href ?? '/';
+}
 
 /** A whole page: `title` in the tab and as the heading, `body` below; `current` marks the navigation entry. */
 export function page(c: Context<ConsoleEnv>, opts: { title: string; body: Markup; current?: Page; scripts?: readonly string[] }): Markup {

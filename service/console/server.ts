@@ -13,6 +13,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono, type Next } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AlertsAnswer, AlertsRequest } from '../../alerts/alertOps.ts';
 import type { IngestState } from '../../alerts/feedWatermarks.ts';
@@ -22,7 +23,7 @@ import { PROJECT_ROOT } from '../../core/projectRoot.ts';
 import type { QueryPath } from '../api.ts';
 import type { Auth } from './auth.ts';
 import type { ConsoleDb } from './consoleDb.ts';
-import { langOf, translator } from './i18n.ts';
+import { langOf, type T, translator } from './i18n.ts';
 import { type ConsoleEnv, refusal } from './layout.ts';
 import { canReach, type Page } from './roles.ts';
 
@@ -115,12 +116,7 @@ export function createConsoleApp(deps: ConsoleDeps, pages: readonly Register[]):
         address: c.var.address,
         detail: 'missing or wrong CSRF token',
       });
-      return refusal(
-        c,
-        403,
-        c.var.t('请求被拒绝', 'Request refused'),
-        c.var.t('表单已过期或来源不明，请刷新页面后重试。', 'The form expired or came from elsewhere: reload the page and try again.'),
-      );
+      return refusal(c, 403, c.var.t('请求被拒绝', 'Request refused'), FORM_REFUSED(c.var.t));
     }
     return next();
   });
@@ -138,13 +134,28 @@ export function createConsoleApp(deps: ConsoleDeps, pages: readonly Register[]):
   });
   for (const register of pages) register(app, deps);
   app.notFound((c) => refusal(c, 404, c.var.t('页面不存在', 'Not found'), c.var.t('没有这个页面。', 'There is no such page.')));
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
+    // hono's csrf refuses a form posted from another origin by throwing: a refusal like the token's, not a failure.
+    if (err instanceof HTTPException && err.status === 403 && c.var.t) {
+      await deps.auth.audit({
+        user: c.var.session?.user.id ?? null,
+        action: `${c.req.method.toLowerCase()} ${new URL(c.req.url).pathname}`,
+        outcome: 'refused',
+        address: c.var.address,
+        detail: `posted from another origin (${(c.req.header('origin') ?? 'no Origin').slice(0, 100)})`,
+      });
+      return refusal(c, 403, c.var.t('请求被拒绝', 'Request refused'), FORM_REFUSED(c.var.t));
+    }
+    if (err instanceof HTTPException) return err.getResponse();
     deps.log.error('console request failed', { path: new URL(c.req.url).pathname, error: String(err) });
     c.status(500);
     return c.text(c.var.t ? c.var.t('出错了，请稍后再试。', 'Something went wrong; try again later.') : 'error');
   });
   return app;
 }
+
+/** Why a form was refused: its token is missing or wrong, or it came from another site. */
+const FORM_REFUSED = (t: T) => t('表单已过期或来源不明，请刷新页面后重试。', 'The form expired or came from elsewhere: reload the page and try again.');
 
 /** The cookie the login form's token is kept in before there is a session (double submit). */
 export const LOGIN_CSRF_COOKIE = 'edumon_login_csrf';

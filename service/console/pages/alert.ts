@@ -58,7 +58,8 @@ export const registerAlert: Register = (app, deps) => {
 
   app.get('/l/:token', async (c) => {
     const { t } = c.var;
-    const link = verifyAckLink(c.req.param('token') ?? '', deps.linkKey, new Date());
+    // Against the service's clock, as the email's composing dated the link's expiry (a test's controlled clock included).
+    const link = verifyAckLink(c.req.param('token') ?? '', deps.linkKey, deps.clock());
     if (!link.ok) {
       await deps.auth.audit({
         user: c.var.session?.user.id ?? null,
@@ -71,7 +72,7 @@ export const registerAlert: Register = (app, deps) => {
       const why =
         link.reason === 'expired'
           ? t(
-              '此确认链接已过期（链接有效期 7 天），请登录控制台在告警列表中确认。',
+              `此确认链接已过期（链接有效期 ${deps.config.console.linkTtlDays} 天），请登录控制台在告警列表中确认。`,
               'This acknowledge link has expired: sign in and acknowledge from the alerts board.',
             )
           : t('此确认链接无效（可能被改动或不完整）。', 'This acknowledge link is not valid (altered or cut short).');
@@ -146,6 +147,7 @@ export const registerAlert: Register = (app, deps) => {
       rule: alert.rule,
       until: until.toISOString(),
       reason: `${reason}（${user.id}）`,
+      at: deps.clock().toISOString(),
       ...(over === 'school' ? { school: alert.school_id! } : { region: alert.region_code! }),
     });
     await deps.auth.audit({
@@ -172,7 +174,7 @@ export const registerAlert: Register = (app, deps) => {
         c.var.t('无法放行', 'Cannot release'),
         c.var.t('只有告警风暴（DQ-ALERT-STORM）可以放行。', 'Only an alert storm (DQ-ALERT-STORM) can be released.'),
       );
-    const answer = await deps.alerts({ action: 'release', rule: alert.subject });
+    const answer = await deps.alerts({ action: 'release', rule: alert.subject, at: deps.clock().toISOString() });
     await deps.auth.audit({
       user: user.id,
       action: 'release',

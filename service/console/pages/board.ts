@@ -9,7 +9,8 @@ import { regions } from '../../../core/regions.ts';
 import { parseShanghaiTime } from '../../../core/shanghai.ts';
 import { alertWords, severityWords, stateWords, word } from '../alertWords.ts';
 import { type BoardFilter, boardCounts, boardPage, boardStates } from '../boardQuery.ts';
-import { type ConsoleEnv, durationText, page, shanghaiText } from '../layout.ts';
+import { type ConsoleEnv, durationText, homeOf, page, shanghaiText } from '../layout.ts';
+import { canReach } from '../roles.ts';
 import { schoolNamesOf } from '../schoolNames.ts';
 import { type ConsoleDeps, type Register, requirePage } from '../server.ts';
 import { ackForm } from './ackForm.ts';
@@ -17,7 +18,16 @@ import { ackForm } from './ackForm.ts';
 const PAGE_SIZE = 50;
 
 export const registerBoard: Register = (app, deps) => {
-  app.get('/', requirePage(deps, 'alerts'), async (c) => c.html(await board(c, deps)));
+  app.get(
+    '/',
+    // `/` is where sign-in and the brand link lead: a role without the board goes to its first page, not to a refusal.
+    async (c, next) => {
+      const user = c.var.session?.user;
+      return user && !canReach(user, 'alerts') ? c.redirect(homeOf(user)) : next();
+    },
+    requirePage(deps, 'alerts'),
+    async (c) => c.html(await board(c, deps)),
+  );
 };
 
 /** The filter a board URL asks for; values outside the choices are ignored. */
@@ -98,10 +108,14 @@ async function board(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   <button type="submit">${t('筛选', 'Filter')}</button> <a href="/">${t('清除', 'Clear')}</a>
 </form>`;
 
-  const countTable = (title: string, entries: Array<[string, number]>, label: (k: string) => string, param: string) => html`
-<table class="counts"><caption>${title}</caption>
-<thead><tr><th scope="col">${param === 'rule' ? t('规则', 'Rule') : t('区域', 'Region')}</th><th scope="col">${t('未恢复', 'Not resolved')}</th></tr></thead>
-<tbody>${entries.sort((a, b) => b[1] - a[1]).map(([k, n]) => html`<tr><td>${k ? html`<a href="${keep({ [param]: k, page: '1' })}">${label(k)}</a>` : label(k)}</td><td class="num">${n}</td></tr>`)}</tbody></table>`;
+  // Counts as one wrapping line of links each, not tables: twenty rules in a column pushed the
+  // alerts below the first screen of a 1366x768 display.
+  const countList = (id: string, title: string, entries: Array<[string, number]>, label: (k: string) => string, param: string) => html`
+<section class="counts" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>
+<ul>${entries
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => html`<li>${k ? html`<a href="${keep({ [param]: k, page: '1' })}">${label(k)}</a>` : label(k)} <span class="n">${n}</span></li>`)}</ul>
+</section>`;
 
   const list = rows.length
     ? html`
@@ -120,11 +134,11 @@ ${rows.map((r) => {
   <td><span class="sev sev-${r.severity}">${word(severityWords, r.severity, t)}</span></td>
   <td><span class="state state-${r.state}">${word(stateWords, r.state, t)}</span></td>
   <td><a href="/alerts/${encodeURIComponent(r.id)}">${w.title(r.rule)}</a><br><small>${r.rule} · ${r.period}</small></td>
-  <td>${school}</td>
-  <td>${w.region(r.region_code)}</td>
-  <td>${w.result(r)}</td>
-  <td><time datetime="${r.opened_at}">${shanghaiText(r.opened_at)}</time></td>
-  <td>${waiting ? durationText(Date.parse(r.opened_at), now.getTime(), t) : ''}</td>
+  <td data-label="${t('学校', 'School')}">${school}</td>
+  <td data-label="${t('区域', 'Region')}">${w.region(r.region_code)}</td>
+  <td data-label="${t('结果', 'Result')}">${w.result(r)}</td>
+  <td data-label="${t('首次发现', 'First seen')}"><time datetime="${r.opened_at}">${shanghaiText(r.opened_at)}</time></td>
+  <td data-label="${t('未确认时长', 'Unacknowledged for')}">${waiting ? durationText(Date.parse(r.opened_at), now.getTime(), t) : ''}</td>
   <td>${r.status === 'open' && r.state !== 'acked' ? ackForm(c, r.id, `/alerts/${encodeURIComponent(r.id)}/ack`, true, boardHere) : ''}</td>
 </tr>`;
 })}
@@ -138,8 +152,8 @@ ${rows.map((r) => {
 
   const body = html`${filters}
 <div class="summary">
-${countTable(t('按规则', 'By rule'), [...byRule], (k) => w.title(k), 'rule')}
-${countTable(t('按区域', 'By region'), [...byRegion], (k) => (k ? w.region(k) : t('数据质量', 'Data quality')), 'region')}
+${countList('by-rule', t('未恢复的告警 · 按规则', 'Not resolved, by rule'), [...byRule], (k) => w.title(k), 'rule')}
+${countList('by-region', t('未恢复的告警 · 按区域', 'Not resolved, by region'), [...byRegion], (k) => (k ? w.region(k) : t('数据质量', 'Data quality')), 'region')}
 </div>
 ${list}`;
   return page(c, { title: t('告警', 'Alerts'), body, current: 'alerts' });
