@@ -32,14 +32,15 @@ import { BENCH_KEY, simulatedWarehouse } from './simulatedWarehouse.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const TARGET_P95_MS = 200;
-const USAGE = `usage: npm run bench:console -- --dir DIR [--scale 28] [--alerts 10000] [--sessions 50] [--seconds 30] [--keep]
+const USAGE = `usage: npm run bench:console -- --dir DIR [--scale 28] [--alerts 10000] [--sessions 50] [--seconds 30] [--keep] [--profile DIR]
 
 Copies the simulated year's warehouse in DIR (made there first if missing: scale 28 takes a while),
 adds --alerts open alerts (and a quarter as many resolved) with their history and emails and
 --sessions console users, starts \`edumon run\` on the copy and has --sessions signed-in officials
 load the alerts board and an alert's page back to back for --seconds. Prints requests, p50 / p95 /
 p99 / max, errors and requests/s per page, the service's RSS, and pass or fail against ${TARGET_P95_MS} ms
-p95; writes bench/results/console-*.json. --keep keeps the copy (DIR/console-run). Needs the local
+p95; writes bench/results/console-*.json. --keep keeps the copy (DIR/console-run); --profile writes
+the service's CPU profile (node --cpu-prof) into a folder, for bench/cpuprofile-top.ts. Needs the local
 broker (npm run kafka:up): the service consumes topics of its own, deleted afterwards.`;
 
 /** The value below which a share p of the sorted values lies (nearest rank). */
@@ -51,8 +52,24 @@ interface Answer {
   body: string;
 }
 
-/** One HTTP request on the keep-alive agent; resolves once the whole body has arrived. */
-function http(agent: Agent, url: URL, opts: { method?: string; cookie?: string; body?: string; origin?: string } = {}): Promise<Answer> {
+type RequestOptions = { method?: string; cookie?: string; body?: string; origin?: string };
+
+/**
+ * One HTTP request on the keep-alive agent; resolves once the whole body has arrived. A GET whose
+ * reused connection the server had just closed (idle past its keep-alive timeout) is sent again
+ * once, as browsers do and Node's documentation advises: that is the client's race, not an error
+ * of the service.
+ */
+async function http(agent: Agent, url: URL, opts: RequestOptions = {}): Promise<Answer> {
+  try {
+    return await send(agent, url, opts);
+  } catch (err) {
+    if ((opts.method ?? 'GET') !== 'GET' || !(err as { reused?: boolean }).reused || (err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    return send(agent, url, opts);
+  }
+}
+
+function send(agent: Agent, url: URL, opts: RequestOptions): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (opts.cookie) headers.cookie = opts.cookie;
@@ -67,7 +84,7 @@ function http(agent: Agent, url: URL, opts: { method?: string; cookie?: string; 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket })));
     req.end(opts.body);
   });
 }
@@ -150,8 +167,10 @@ function cpuMsOf(pid: number): { all: number; main: number } {
 }
 
 /** Starts `edumon run` on `warehouse` and resolves once its service file names the console. */
-async function startService(env: NodeJS.ProcessEnv, warehouse: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'edumon.mjs'), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startService(env: NodeJS.ProcessEnv, warehouse: string, profileDir?: string) {
+  // --profile DIR: the service's main thread profiled (node --cpu-prof), for bench/cpuprofile-top.ts.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'bin', 'edumon.mjs'), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-20_000)));
   const closed = new Promise((done) => child.once('close', done));
@@ -217,6 +236,7 @@ async function main(): Promise<number> {
       sessions: { type: 'string' },
       seconds: { type: 'string' },
       keep: { type: 'boolean' },
+      profile: { type: 'string' },
     },
     USAGE,
   );
@@ -273,7 +293,7 @@ async function main(): Promise<number> {
   };
   progress('starting edumon run on the copy');
   const t0 = performance.now();
-  const service = await startService(env, warehouse);
+  const service = await startService(env, warehouse, args.profile);
   const startMs = performance.now() - t0;
   const base = service.console;
   progress(`service up in ${fmt(startMs)} ms (pid ${service.pid}); console at ${base}; RSS ${fmt(rssMbOf(service.pid!))} MB`);
