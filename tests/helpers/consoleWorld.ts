@@ -13,9 +13,9 @@
  *
  * The rules run once each through the service, as of the clock, with their emails; the schedule
  * stays off, so nothing else opens or resolves an alert. 温县 also has a kindergarten with its
- * children and a population report, so its weekly indicators have values. Users, one per role (wen and wuzhi county
- * officials of their counties; `spare`, a county official to lock out), are created in the
- * warehouse before the service starts. For tests/e2e/ and tools/consoleScreenshots.ts.
+ * children and a population report, so its weekly indicators have values. Users, one per role
+ * (wen and wuzhi county officials of their counties; `spare`, a county official to lock out), are
+ * created in the warehouse before the service starts. For tests/e2e/console.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
