@@ -114,7 +114,7 @@ describe('a warehouse from before the data dictionary (migrated up to 0007)', ()
   it('gets a comment on every table, view and column from `edumon migrate`, keeps its events, and read-only queries show them', async () => {
     await beforeComments(t.config.warehouse);
     const refused = await runEdumon(['query', 'select 1'], t.env);
-    expect(refused.stderr).toContain('needs migration(s) 0008_comments, 0009_feed_quiet, 0010_told_means_accepted: run `edumon migrate`');
+    expect(refused.stderr).toContain('needs migration(s) 0008_comments, 0009_feed_quiet, 0010_told_means_accepted, 0011_console: run `edumon migrate`');
 
     const migrated = await runEdumon(['migrate'], t.env);
     expect(migrated.code, migrated.output).toBe(0);
