@@ -286,11 +286,8 @@ async function parsedSelect(conn: DuckDBConnection, select: string, underExplain
   return tree;
 }
 
-/**
- * A table name with a dot, slash, backslash or colon in a parse tree: DuckDB reads such a name as
- * a file (a replacement scan, `from 'data.csv'`); the warehouse's tables and views have none.
- */
-function fileNamedAsTable(tree: unknown): string | null {
+/** The first BASE_TABLE name in a parse tree (subqueries, CTEs, FROM, under EXPLAIN) that `matches`, or null. */
+function baseTableNamed(tree: unknown, matches: (name: string) => boolean): string | null {
   let found: string | null = null;
   const walk = (node: unknown): void => {
     if (found !== null || typeof node !== 'object' || node === null) return;
@@ -299,12 +296,18 @@ function fileNamedAsTable(tree: unknown): string | null {
       return;
     }
     const { type, table_name: name } = node as { type?: unknown; table_name?: unknown };
-    if (type === 'BASE_TABLE' && typeof name === 'string' && /[./\\:]/.test(name)) found = name;
+    if (type === 'BASE_TABLE' && typeof name === 'string' && matches(name)) found = name;
     for (const v of Object.values(node)) walk(v);
   };
   walk(tree);
   return found;
 }
+
+/**
+ * A table name with a dot, slash, backslash or colon in a parse tree: DuckDB reads such a name as
+ * a file (a replacement scan, `from 'data.csv'`); the warehouse's tables and views have none.
+ */
+const fileNamedAsTable = (tree: unknown) => baseTableNamed(tree, (name) => /[./\\:]/.test(name));
 
 /** Names of REFUSED_FUNCTIONS called anywhere in a parse tree (subqueries, CTEs, FROM, under EXPLAIN). */
 function refusedFunctions(tree: unknown): string[] {
@@ -330,19 +333,7 @@ function refusedFunctions(tree: unknown): string[] {
  * refused too: nothing an analyst needs.
  */
 function consoleTableNamed(tree: unknown): string | null {
-  let found: string | null = null;
-  const walk = (node: unknown): void => {
-    if (found !== null || typeof node !== 'object' || node === null) return;
-    if (Array.isArray(node)) {
-      node.forEach(walk);
-      return;
-    }
-    const { type, table_name: name } = node as { type?: unknown; table_name?: unknown };
-    if (type === 'BASE_TABLE' && typeof name === 'string' && CONSOLE.has(name.toLowerCase())) found = name.toLowerCase();
-    for (const v of Object.values(node)) walk(v);
-  };
-  walk(tree);
-  return found;
+  return baseTableNamed(tree, (name) => CONSOLE.has(name.toLowerCase()))?.toLowerCase() ?? null;
 }
 
 /**
