@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { alertIdOf } from '../alerts/evaluate.ts';
 import { CITY_CODE, regionName, regions } from '../core/regions.ts';
+import { rng } from '../core/rng.ts';
 import { usersRequest } from '../service/console/userStore.ts';
 
 /** The 11 counties and districts (the city's code is not a place alerts are opened in). */
@@ -21,23 +22,18 @@ export const COUNTIES = regions.filter((r) => r.code !== CITY_CODE).map((r) => r
 const DAY = 86_400_000;
 const OUTCOMES = ['confirmed', 'fixed', 'data_wrong', 'false_alarm'] as const;
 
-/** A small fast PRNG (mulberry32): the same seed, the same warehouse. */
+/** core/rng.ts's seeded PRNG with the draws the seed uses: the same seed, the same warehouse. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = rng(seed);
   return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    hex: (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join(''),
+    next: r.next,
+    /** An integer in [0, n). */
+    int: (n: number) => r.int(0, n - 1),
+    pick: r.pick,
+    hex: (n: number) => Array.from({ length: n }, () => r.int(0, 15).toString(16)).join(''),
   };
 }
+
 type Rng = ReturnType<typeof prng>;
 
 interface School {
