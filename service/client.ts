@@ -101,16 +101,25 @@ export function serviceUrl(info: ServiceInfo, path: string): string {
 export async function downloadFromService(info: ServiceInfo, path: string, body: unknown, file: string): Promise<{ rows: number }> {
   const res = await post(info, path, body);
   if (res.statusCode !== 200) throw serviceError(await textOf(res), res.statusCode);
-  // The last bytes received: where the reason of an answer cut short is.
-  let tail = '';
-  res.on('data', (d: Buffer) => (tail = (tail + d.toString('utf8')).slice(-4096)));
+  // The last bytes received, read off the socket: where the reason of an answer cut short is. Not
+  // off `res`: a transfer cut short destroys it with the rows it still buffers (the file being
+  // slower to write than the network), and the reason, the last of them, would be lost.
+  let tail = Buffer.alloc(0);
+  const keepTail = (d: Buffer) => {
+    tail = Buffer.concat([tail, d]);
+    if (tail.length > 8192) tail = tail.subarray(-8192);
+  };
+  const socket = res.socket;
+  socket.on('data', keepTail);
   try {
     await pipeline(res, createWriteStream(file, { mode: 0o600 }));
   } catch {
-    throw cutShort(tail);
+    throw cutShort(tail.toString('utf8'));
+  } finally {
+    socket.off('data', keepTail);
   }
   const rows = res.trailers['x-edumon-rows'];
-  if (rows === undefined) throw cutShort(tail);
+  if (rows === undefined) throw cutShort(tail.toString('utf8'));
   return { rows: Number(rows) };
 }
 

@@ -6,7 +6,8 @@
  * fail, and `edumon query --format parquet --out FILE` through the service and on a stopped
  * warehouse. Real processes, a real broker, real DuckDB files.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, openWarehouse } from '../../core/db.ts';
 import { sqlString } from '../../core/lockDown.ts';
 import { migrate } from '../../pipeline/migrate.ts';
-import { type ServiceInfo, serviceFileOf } from '../../service/client.ts';
+import { downloadFromService, type ServiceInfo, serviceFileOf } from '../../service/client.ts';
 import { csvLines, type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
@@ -248,6 +249,22 @@ describe('POST /query streamed, read back by real readers', () => {
       const last = r.body.toString('utf8').trimEnd().split(/\r?\n/).pop();
       expect(last).toMatch(/edumon_error.*more than 100000 rows/);
     }
+  });
+
+  it('`edumon query --out` names the reason of an answer cut short even when its file is slower than the network', async () => {
+    // The file is a FIFO read a chunk every 25 ms: the client's buffers still hold rows, and the
+    // error line after them, when the service closes the transfer. Those must not be dropped.
+    const fifo = join(t.dir, 'slow-disk.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = createReadStream(fifo);
+    reader.on('data', () => {
+      reader.pause();
+      setTimeout(() => reader.resume(), 25);
+    });
+    const info = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+    const sql = `select i, repeat('x', 100) as pad from range(1000000) t(i)`;
+    await expect(downloadFromService(info, '/query', { sql, format: 'csv' }, fifo)).rejects.toThrow(/^query: (more than 100000 rows|stopped).*答案不完整/);
+    reader.destroy();
   });
 
   it('a stream stopped by the time limit while its client reads slowly fails the transfer; the service answers on', async () => {

@@ -118,7 +118,7 @@ describe('a warehouse from before the data dictionary (migrated up to 0007)', ()
 
     const migrated = await runEdumon(['migrate'], t.env);
     expect(migrated.code, migrated.output).toBe(0);
-    expect(migrated.stdout).toContain('applied 0008_comments, 0009_feed_quiet, 0010_told_means_accepted;');
+    expect(migrated.stdout).toContain('applied 0008_comments, 0009_feed_quiet, 0010_told_means_accepted, 0011_console;');
 
     // `edumon query` opens it read-only: the stored tables' comments, and those of this edumon's temp views.
     const [all] = await query(
