@@ -9,7 +9,7 @@
  * console on a free port read from the service file). Each session logs in as a browser does
  * (the login form's token, then its session cookie), then loops for --seconds: the board (its
  * default view mostly; sometimes filtered, page 2, or a school's name), then the page of an
- * alert in its scope, back to back, no pause. Latency is request sent to the last byte of the
+ * alert in its scope, back to back (or with --think, a pause after each page). Latency is request sent to the last byte of the
  * body; any answer but 200 is an error. The copy is removed afterwards (--keep keeps it).
  */
 import { spawn } from 'node:child_process';
@@ -32,12 +32,13 @@ import { BENCH_KEY, simulatedWarehouse } from './simulatedWarehouse.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const TARGET_P95_MS = 200;
-const USAGE = `usage: npm run bench:console -- --dir DIR [--scale 28] [--alerts 10000] [--sessions 50] [--seconds 30] [--keep] [--profile DIR]
+const USAGE = `usage: npm run bench:console -- --dir DIR [--scale 28] [--alerts 10000] [--sessions 50] [--seconds 30] [--think 0] [--keep] [--profile DIR]
 
 Copies the simulated year's warehouse in DIR (made there first if missing: scale 28 takes a while),
 adds --alerts open alerts (and a quarter as many resolved) with their history and emails and
 --sessions console users, starts \`edumon run\` on the copy and has --sessions signed-in officials
-load the alerts board and an alert's page back to back for --seconds. Prints requests, p50 / p95 /
+load the alerts board and an alert's page for --seconds, back to back or, with --think MS, each
+pausing about MS milliseconds (0.5x to 1.5x, at random) after each page as a person reading it does. Prints requests, p50 / p95 /
 p99 / max, errors and requests/s per page, the service's RSS, and pass or fail against ${TARGET_P95_MS} ms
 p95; writes bench/results/console-*.json. --keep keeps the copy (DIR/console-run); --profile writes
 the service's CPU profile (node --cpu-prof) into a folder, for bench/cpuprofile-top.ts. Needs the local
@@ -235,6 +236,7 @@ async function main(): Promise<number> {
       alerts: { type: 'string' },
       sessions: { type: 'string' },
       seconds: { type: 'string' },
+      think: { type: 'string' },
       keep: { type: 'boolean' },
       profile: { type: 'string' },
     },
@@ -249,11 +251,12 @@ async function main(): Promise<number> {
   const openAlerts = Number(args.alerts ?? 10_000);
   const sessions = Number(args.sessions ?? 50);
   const seconds = Number(args.seconds ?? 30);
-  if (![openAlerts, sessions, seconds].every((n) => Number.isInteger(n) && n > 0)) {
-    process.stderr.write(`bench: --alerts, --sessions and --seconds are positive whole numbers\n\n${USAGE}\n`);
+  const thinkMs = Number(args.think ?? 0);
+  if (![openAlerts, sessions, seconds].every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(thinkMs) || thinkMs < 0) {
+    process.stderr.write(`bench: --alerts, --sessions and --seconds are positive whole numbers, --think a whole number of milliseconds\n\n${USAGE}\n`);
     return 2;
   }
-  const command = `npm run bench:console -- --dir ${args.dir} --scale ${scale} --alerts ${openAlerts} --sessions ${sessions} --seconds ${seconds}`;
+  const command = `npm run bench:console -- --dir ${args.dir} --scale ${scale} --alerts ${openAlerts} --sessions ${sessions} --seconds ${seconds}${thinkMs ? ` --think ${thinkMs}` : ''}`;
   progress(`${command}; ${cpus().length} CPUs, node ${process.version}`);
 
   const cached = await simulatedWarehouse(args.dir, scale);
@@ -348,7 +351,7 @@ async function main(): Promise<number> {
       }),
     );
 
-    progress(`loading for ${seconds} s: ${sessions} sessions, board then an alert's page, back to back`);
+    progress(`loading for ${seconds} s: ${sessions} sessions, board then an alert's page, ${thinkMs ? `about ${thinkMs} ms apart` : 'back to back'}`);
     loadBefore = loadavg();
     const cpu0 = cpuMsOf(service.pid!);
     const sampler = setInterval(() => rss.push(rssMbOf(service.pid!)), 250);
@@ -358,9 +361,12 @@ async function main(): Promise<number> {
       plans.map(async (plan, i) => {
         const r = prng(2000 + i);
         while (performance.now() < end) {
+          const think = () => (thinkMs ? new Promise((done) => setTimeout(done, thinkMs * (0.5 + r.next()))) : undefined);
           const b = boardPath(r, plan, seeded.rules);
           await timed(plan, 'board', b.variant, b.path, true);
+          await think();
           await timed(plan, 'alert', 'alert', `/alerts/${encodeURIComponent(r.pick(plan.alertIds))}`, true);
+          await think();
         }
       }),
     );
@@ -407,6 +413,7 @@ async function main(): Promise<number> {
     command,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), memGb: r3(totalmem() / 2 ** 30), node: process.version },
     loadAverage: { before: loadBefore.map(r3), after: loadAfter.map(r3) },
+    thinkMs,
     setup: { scale, warehouseMb: r3(statSync(cached).size / 1048576), sessions, ...seeded.counts, serviceStartMs: r3(startMs) },
     seconds: r3(measuredSeconds),
     pages,

@@ -39,6 +39,12 @@ export interface RuleSweeps {
   stored(family: Family): void;
   /** What is known of ingestion now (lagging partitions with their ends read now, the service's clock), for a person's dry run. */
   ingestState(): Promise<IngestState | undefined>;
+  /**
+   * A number that changes each time work on either lane has finished: every write to alerts,
+   * silences, acknowledgements and the storm valve is such work, so a reader that saw the same
+   * number before and after reading has read nothing stale (the console's board cache).
+   */
+  version(): number;
   /** Stops ticking, interrupts the sweeps in progress and waits for them to unwind. */
   stop(): Promise<void>;
 }
@@ -64,12 +70,13 @@ interface Lane {
   idle(): Promise<unknown>;
 }
 
-function lane(conn: DuckDBConnection): Lane {
+/** A lane on `conn`; `finished` is called after each piece of its work has settled. */
+function lane(conn: DuckDBConnection, finished: () => void): Lane {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     conn,
     serialised<T>(fn: () => Promise<T>): Promise<T> {
-      const run = queue.then(fn);
+      const run = queue.then(fn).finally(finished);
       queue = run.catch(() => undefined);
       return run;
     },
@@ -143,8 +150,12 @@ export async function startRuleSweeps(opts: {
   // Aborted on stop: the sweeps in progress are interrupted, not waited for.
   const stopping = new AbortController();
   const { signal } = stopping;
-  const season = lane(conn);
-  const daily = opts.dailyConn ? lane(opts.dailyConn) : season;
+  let version = 0;
+  const finished = () => {
+    version++;
+  };
+  const season = lane(conn, finished);
+  const daily = opts.dailyConn ? lane(opts.dailyConn, finished) : season;
   const laneOf = (cadence: Cadence) => (cadence === 'daily' ? daily : season);
   /** Both lanes held, season then daily (always in that order, so two such never wait on each other). */
   const both = <T>(fn: () => Promise<T>): Promise<T> => season.serialised(() => (daily === season ? fn() : daily.serialised(fn)));
@@ -303,6 +314,7 @@ export async function startRuleSweeps(opts: {
       if (family === 'admission') nudge();
     },
     ingestState,
+    version: () => version,
     async stop() {
       await Promise.all(jobs.map((j) => j?.stop()));
       stopping.abort();

@@ -76,6 +76,11 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   const starting = () => Promise.reject(new EdumonError('the service is still starting'));
   let consoleIngest = (): Promise<IngestState | undefined> => Promise.resolve(undefined);
   let consoleBehind = (): number | undefined => undefined;
+  // Until the rule runner starts, a version that never repeats: nothing is cached.
+  let consoleAlertsVersion = (() => {
+    let starting = 0;
+    return () => --starting;
+  })();
   const console_ = config.console.enabled
     ? await startConsole({
         instance,
@@ -87,6 +92,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
         query: { table: (...a) => consoleQuery?.table(...a) ?? starting(), file: (...a) => consoleQuery?.file(...a) ?? starting() },
         ingestState: () => consoleIngest(),
         ingestBehind: () => consoleBehind(),
+        alertsVersion: () => consoleAlertsVersion(),
       })
     : undefined;
   if (console_) config = { ...config, console: { ...config.console, publicUrl: console_.publicUrl } };
@@ -153,6 +159,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   stored = (family) => rules.stored(family);
   consoleAlerts = (req) => rules.alerts(req);
   consoleIngest = () => rules.ingestState();
+  consoleAlertsVersion = () => rules.version();
   consoleBehind = () => consumer.lag();
   // DQ-CALENDAR-STALE at start and daily, written in turn with the sweeps; the notify round mails it.
   const calendar = startCalendarJob({ exclusive: rules.exclusive, config, log, clock, scheduler });

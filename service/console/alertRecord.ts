@@ -1,5 +1,6 @@
 /** One alert as its console page reads it: the row, its lifecycle, the emails about it. */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { runPrepared } from '../../core/preparedStatements.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 
 const SQL = sqlStatements('console', ['alert_get', 'alert_history', 'alert_emails', 'held_count']);
@@ -29,7 +30,7 @@ export interface AlertRecord {
 
 /** The alert with id `id`, or null. */
 export async function alertRecord(conn: DuckDBConnection, id: string): Promise<AlertRecord | null> {
-  const row = (await conn.runAndReadAll(SQL.alert_get, { id })).getRowObjectsJson()[0];
+  const row = (await runPrepared(conn, SQL.alert_get, { id })).getRowObjectsJson()[0];
   if (!row) return null;
   let details: Record<string, unknown> = {};
   try {
@@ -51,7 +52,7 @@ export interface HistoryEntry {
 
 /** Transitions and acknowledgements, oldest first. */
 export async function alertHistory(conn: DuckDBConnection, id: string): Promise<HistoryEntry[]> {
-  const rows = (await conn.runAndReadAll(SQL.alert_history, { id })).getRowObjectsJson();
+  const rows = (await runPrepared(conn, SQL.alert_history, { id })).getRowObjectsJson();
   return rows.map((r) => ({ ...(r as unknown as HistoryEntry), occurrence: Number(r.occurrence) }));
 }
 
@@ -71,10 +72,10 @@ export interface EmailEntry {
 
 /** The alert emails that told of it, newest first. */
 export async function alertEmails(conn: DuckDBConnection, id: string): Promise<EmailEntry[]> {
-  return (await conn.runAndReadAll(SQL.alert_emails, { id })).getRowObjectsJson() as unknown as EmailEntry[];
+  return (await runPrepared(conn, SQL.alert_emails, { id })).getRowObjectsJson() as unknown as EmailEntry[];
 }
 
 /** How many alerts the storm valve holds for `rule`. */
 export async function heldCount(conn: DuckDBConnection, rule: string): Promise<number> {
-  return Number((await conn.runAndReadAll(SQL.held_count, { rule })).getRows()[0]?.[0] ?? 0);
+  return Number((await runPrepared(conn, SQL.held_count, { rule })).getRows()[0]?.[0] ?? 0);
 }

@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../../core/config.ts';
+import { runPrepared } from '../../core/preparedStatements.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import type { ConsoleDb } from './consoleDb.ts';
 import { verifyPassword } from './passwords.ts';
@@ -143,7 +144,7 @@ export function createAuth(db: ConsoleDb, settings: AuthSettings, now: () => Dat
     async session(cookie: string | undefined): Promise<Session | null> {
       if (!cookie || cookie.length > 100) return null;
       const idHash = sha256(cookie);
-      const row = (await db.read((c) => c.runAndReadAll(SQL.session_get, { id_hash: idHash }))).getRowObjectsJson()[0];
+      const row = (await db.read((c) => runPrepared(c, SQL.session_get, { id_hash: idHash }))).getRowObjectsJson()[0];
       if (!row) return null;
       const t = now().getTime();
       const created = Date.parse(String(row.created_at));
@@ -152,10 +153,10 @@ export function createAuth(db: ConsoleDb, settings: AuthSettings, now: () => Dat
         await db.write((c) => c.run(SQL.session_delete, { id_hash: idHash }));
         return null;
       }
-      const user = await db.read((c) => getUser(c, String(row.user_id)));
-      if (!user || user.disabled) return null;
+      if (row.disabled === true) return null;
       if (t - seen >= TOUCH_EVERY_MS) await db.write((c) => c.run(SQL.session_touch, { id_hash: idHash, at: new Date(t).toISOString() }));
-      return { idHash, user: { id: user.id, name: user.name, role: user.role as Role, regions: user.regions }, csrf: String(row.csrf) };
+      const user: ConsoleUser = { id: String(row.user_id), name: String(row.name), role: row.role as Role, regions: (row.regions as string[] | null) ?? [] };
+      return { idHash, user, csrf: String(row.csrf) };
     },
 
     /** Ends a session (log out). */

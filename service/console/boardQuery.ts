@@ -5,11 +5,13 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlText } from '../../core/db.ts';
+import { runPrepared } from '../../core/preparedStatements.ts';
 import { type AlertScope, alertScopeOf, type ConsoleUser } from './roles.ts';
 
 const SCOPED = sqlText('console/board_scoped');
 const PAGE_SQL = `${SCOPED}\n${sqlText('console/board_page')}`;
 const COUNTS_SQL = `${SCOPED}\n${sqlText('console/board_counts')}`;
+const VALID_UNTIL_SQL = sqlText('console/board_valid_until');
 
 export const boardStates = ['open', 'acked', 'silenced', 'resolved'] as const;
 export type BoardState = (typeof boardStates)[number];
@@ -78,13 +80,19 @@ export async function boardPage(
   limit: number,
   offset: number,
 ): Promise<{ rows: BoardRow[]; total: number }> {
-  const rows = (await conn.runAndReadAll(PAGE_SQL, { ...params(alertScopeOf(user), filter, now), limit, offset })).getRowObjectsJson();
+  const rows = (await runPrepared(conn, PAGE_SQL, { ...params(alertScopeOf(user), filter, now), limit, offset })).getRowObjectsJson();
   const total = rows.length ? Number(rows[0]!.total) : 0;
   return { rows: rows.map((r) => ({ ...r, occurrence: Number(r.occurrence) }) as unknown as BoardRow), total };
 }
 
 /** Counts by rule, region and state of what `user` may see under `filter`. */
 export async function boardCounts(conn: DuckDBConnection, user: ConsoleUser, filter: BoardFilter, now: Date): Promise<BoardCount[]> {
-  const rows = (await conn.runAndReadAll(COUNTS_SQL, params(alertScopeOf(user), filter, now))).getRowObjectsJson();
+  const rows = (await runPrepared(conn, COUNTS_SQL, params(alertScopeOf(user), filter, now))).getRowObjectsJson();
   return rows.map((r) => ({ rule: String(r.rule), region_code: (r.region_code as string | null) ?? null, state: r.state as BoardState, n: Number(r.n) }));
+}
+
+/** The next moment (epoch ms) after `now` a silence starts or ends, when the board changes with nothing written; Infinity if none. */
+export async function boardValidUntil(conn: DuckDBConnection, now: Date): Promise<number> {
+  const until = (await runPrepared(conn, VALID_UNTIL_SQL, { now: now.toISOString() })).getRows()[0]?.[0];
+  return until === null || until === undefined ? Number.POSITIVE_INFINITY : Number(until);
 }

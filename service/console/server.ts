@@ -47,6 +47,8 @@ export interface ConsoleDeps {
   ingestState?: () => Promise<IngestState | undefined>;
   /** Messages published and not yet stored, as of the consumer's last check (about every second); undefined before it runs. */
   ingestBehind?: () => number | undefined;
+  /** Changes after every write to alerts, silences and acknowledgements (service/ruleSweeps.ts version); absent, nothing is cached. */
+  alertsVersion?: () => number;
 }
 
 export const SESSION_COOKIE = 'edumon_session';

@@ -43,13 +43,17 @@ export async function startConsole(opts: {
   query?: ConsoleDeps['query'];
   ingestState?: ConsoleDeps['ingestState'];
   ingestBehind?: ConsoleDeps['ingestBehind'];
+  alertsVersion?: ConsoleDeps['alertsVersion'];
 }): Promise<RunningConsole> {
   const { config, log } = opts;
   const db = await openConsoleDb(opts.instance);
   const auth = createAuth(db, config.console);
   const secureCookies = config.console.publicUrl?.startsWith('https:') ?? false;
   const deps = { db, auth, config, log, alerts: opts.alerts, clock: opts.clock, linkKey: opts.linkKey, secureCookies };
-  const app = createConsoleApp({ ...deps, query: opts.query, ingestState: opts.ingestState, ingestBehind: opts.ingestBehind }, consolePages);
+  const app = createConsoleApp(
+    { ...deps, query: opts.query, ingestState: opts.ingestState, ingestBehind: opts.ingestBehind, alertsVersion: opts.alertsVersion },
+    consolePages,
+  );
   const server = createAdaptorServer({ fetch: app.fetch });
   const { host, port } = config.console;
   await new Promise<void>((resolve, reject) => {

@@ -8,9 +8,10 @@ import { html } from 'hono/html';
 import { regions } from '../../../core/regions.ts';
 import { parseShanghaiTime } from '../../../core/shanghai.ts';
 import { alertWords, severityWords, stateWords, word } from '../alertWords.ts';
-import { type BoardFilter, boardCounts, boardPage, boardStates } from '../boardQuery.ts';
+import { versionedCache } from '../boardCache.ts';
+import { type BoardCount, type BoardFilter, type BoardRow, boardCounts, boardPage, boardStates, boardValidUntil } from '../boardQuery.ts';
 import { type ConsoleEnv, durationText, homeOf, page, shanghaiText } from '../layout.ts';
-import { canReach } from '../roles.ts';
+import { alertScopeOf, type ConsoleUser, canReach } from '../roles.ts';
 import { schoolNamesOf } from '../schoolNames.ts';
 import { type ConsoleDeps, type Register, requirePage } from '../server.ts';
 import { ackForm } from './ackForm.ts';
@@ -18,6 +19,15 @@ import { ackForm } from './ackForm.ts';
 const PAGE_SIZE = 50;
 
 export const registerBoard: Register = (app, deps) => {
+  const cache = deps.alertsVersion ? versionedCache<BoardData>(deps.alertsVersion) : null;
+  const data: DataOf = async (user, filter, pageNo, now) => {
+    if (!cache) return boardData(deps, user, filter, pageNo, now);
+    const key = JSON.stringify([alertScopeOf(user), filter, pageNo]);
+    return cache.get(key, now.getTime(), async () => {
+      const [value, until] = await Promise.all([boardData(deps, user, filter, pageNo, now), deps.db.read((conn) => boardValidUntil(conn, now))]);
+      return { value, until };
+    });
+  };
   app.get(
     '/',
     // `/` is where sign-in and the brand link lead: a role without the board goes to its first page, not to a refusal.
@@ -26,7 +36,7 @@ export const registerBoard: Register = (app, deps) => {
       return user && !canReach(user, 'alerts') ? c.redirect(homeOf(user)) : next();
     },
     requirePage(deps, 'alerts'),
-    async (c) => c.html(await board(c, deps)),
+    async (c) => c.html(await board(c, deps, data)),
   );
 };
 
@@ -50,13 +60,17 @@ export function filterOf(q: (name: string) => string | undefined): BoardFilter {
   return f;
 }
 
-async function board(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
-  const { t, lang } = c.var;
-  const user = c.var.session!.user;
-  const q = (name: string) => c.req.query(name);
-  const filter = filterOf(q);
-  const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(q('page') ?? '1', 10) || 1));
-  const now = deps.clock();
+/** What one board page shows: its rows with their schools' names, how many in all, the counts. */
+interface BoardData {
+  rows: BoardRow[];
+  total: number;
+  counts: BoardCount[];
+  names: Map<string, string>;
+}
+
+type DataOf = (user: ConsoleUser, filter: BoardFilter, pageNo: number, now: Date) => Promise<BoardData>;
+
+async function boardData(deps: ConsoleDeps, user: ConsoleUser, filter: BoardFilter, pageNo: number, now: Date): Promise<BoardData> {
   const [{ rows, total }, counts] = await Promise.all([
     deps.db.read((conn) => boardPage(conn, user, filter, now, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE)),
     deps.db.read((conn) => boardCounts(conn, user, { ...filter, state: undefined }, now)),
@@ -67,6 +81,17 @@ async function board(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
       rows.map((r) => r.school_id),
     ),
   );
+  return { rows, total, counts, names };
+}
+
+async function board(c: Context<ConsoleEnv>, deps: ConsoleDeps, data: DataOf) {
+  const { t, lang } = c.var;
+  const user = c.var.session!.user;
+  const q = (name: string) => c.req.query(name);
+  const filter = filterOf(q);
+  const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(q('page') ?? '1', 10) || 1));
+  const now = deps.clock();
+  const { rows, total, counts, names } = await data(user, filter, pageNo, now);
   const w = alertWords(deps.config, lang);
 
   const byState = new Map<string, number>();
