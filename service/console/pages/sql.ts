@@ -12,6 +12,7 @@ import { EdumonError, messageOf } from '../../../core/errors.ts';
 import { shanghaiWall } from '../../../core/shanghai.ts';
 import { answerMedia, errorLine } from '../../queryAnswer.ts';
 import { type ConsoleEnv, csrfField, page } from '../layout.ts';
+import { maskedSql } from '../maskedSql.ts';
 import { type ConsoleDeps, type Register, requirePage } from '../server.ts';
 import { streamedFile } from '../streamedFile.ts';
 import { type WorkedExample, workedExamples } from '../workedExamples.ts';
@@ -20,7 +21,7 @@ import { type WorkedExample, workedExamples } from '../workedExamples.ts';
 export const SHOWN_ROWS = 500;
 /** Longest SQL text accepted (characters). */
 const MAX_SQL_CHARS = 100_000;
-/** Characters of the SQL kept in the audit trail. */
+/** Characters of the SQL kept in the audit trail (its literals masked: maskedSql.ts). */
 const AUDITED_CHARS = 200;
 
 const formats = ['table', 'csv', 'parquet'] as const;
@@ -59,7 +60,8 @@ export const registerSql: Register = (app, deps) => {
         target: null,
         outcome,
         address: c.var.address,
-        detail: why ? `${sql.slice(0, AUDITED_CHARS)}\n-- ${why.slice(0, 300)}` : sql.slice(0, AUDITED_CHARS),
+        // Without the values typed in: an identifier an analyst typed must not land in the audit trail.
+        detail: why ? `${maskedSql(sql, AUDITED_CHARS)}\n-- ${maskedSql(why, 300)}` : maskedSql(sql, AUDITED_CHARS),
       });
     /** A refusal (a UsageError, as POST /query answers 400) shown as such; anything else logged and said in general words. */
     const failed = async (err: unknown) => {
@@ -67,7 +69,7 @@ export const registerSql: Register = (app, deps) => {
         await audit('refused', messageOf(err));
         return refuse(messageOf(err));
       }
-      deps.log.error('console: a query failed', { error: messageOf(err) });
+      deps.log.error('console: a query failed', { error: maskedSql(messageOf(err), 500) });
       await audit('failed', messageOf(err));
       return refuse(t('查询出错，请稍后再试。', 'The query failed; try again later.'));
     };
