@@ -184,6 +184,17 @@ export const configSchema = z.object({
       token: z.string().min(MIN_TOKEN_CHARS, `服务令牌至少 ${MIN_TOKEN_CHARS} 个字符 / expected at least ${MIN_TOKEN_CHARS} characters`).optional(),
     })
     .prefault({}),
+  /** What the API's GET /readyz calls not ready (service/health.ts); GET /healthz only says the process answers. */
+  health: z
+    .object({
+      /** The broker counts as unreachable once it has not answered the once-a-second check of the partitions' ends for this long. */
+      brokerSilentSeconds: z.number().int().min(2).default(15),
+      /** Not ready while ingestion is more than this many events behind the topics (catching up a backlog). */
+      maxIngestLag: z.number().int().min(0).default(50_000),
+      /** The mail sender counts as stuck once an email due has waited this long unsent (a server down or refusing), or the sender has not looked at the outbox for this long. */
+      mailStuckMinutes: z.number().positive().default(30),
+    })
+    .prefault({}),
   /**
    * The officials' web console (service/console/), served by `edumon run` beside the API: users,
    * sessions and the audit trail live in the warehouse, out of analysts' reach.
@@ -555,6 +566,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['EDUMON_SERVICE_PORT', ['service', 'port'], Number],
   ['EDUMON_SERVICE_HOST', ['service', 'host'], String],
   ['EDUMON_SERVICE_TOKEN', ['service', 'token'], String],
+  ['EDUMON_HEALTH_BROKER_SILENT_SECONDS', ['health', 'brokerSilentSeconds'], Number],
+  ['EDUMON_HEALTH_MAX_INGEST_LAG', ['health', 'maxIngestLag'], Number],
+  ['EDUMON_HEALTH_MAIL_STUCK_MINUTES', ['health', 'mailStuckMinutes'], Number],
   ['EDUMON_CONSOLE_PORT', ['console', 'port'], Number],
   ['EDUMON_CONSOLE_HOST', ['console', 'host'], String],
   ['EDUMON_CONSOLE_ENABLED', ['console', 'enabled'], booleanOf],

@@ -54,8 +54,20 @@ export interface ConsumerHandle {
    * does not answer): a feed's watermark waits for the ones that carry it.
    */
   laggingPartitions(): Promise<{ lagging: Set<string>; endsRead: boolean }>;
+  /** What readiness asks of ingestion (service/health.ts). */
+  health(): ConsumerHealth;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
+}
+
+/** Ingestion's side of readiness: when the broker last answered, and whether writes fail. */
+export interface ConsumerHealth {
+  /** When (epoch ms) the broker last answered the once-a-second check of the partitions' ends; null before the first answer. */
+  brokerAnsweredAt: number | null;
+  /** The last warehouse write's error while it is being retried; null once a write succeeds. */
+  writeFailing: string | null;
+  /** Why the consumer stopped for good, or null while it runs. */
+  stopped: string | null;
 }
 
 export async function startConsumer(opts: {
@@ -84,9 +96,13 @@ export async function startConsumer(opts: {
   // Partitions assigned to this member; undefined until the first assignment (then: all).
   let assigned: Set<string> | undefined;
   const stats: PipelineStats = { stored: 0, duplicates: 0, rejected: 0, batches: 0, transactions: 0, longestWriteMs: 0 };
+  let brokerAnsweredAt: number | null = null;
+  let writeFailing: string | null = null;
+  let stoppedBecause: string | null = null;
   const committer = new GroupCommitter(
     sink,
     (r, batches, ms) => {
+      writeFailing = null;
       stats.stored += r.stored;
       stats.duplicates += r.duplicates;
       stats.rejected += r.rejected;
@@ -99,7 +115,8 @@ export async function startConsumer(opts: {
       retries: config.kafka.writeRetries,
       retryBackoffMs: config.kafka.writeRetryBackoffMs,
       onRetry: (err, attempt, delayMs) => {
-        log.warn('warehouse write failed; retrying', { error: writeErrorLine(err), attempt, of: config.kafka.writeRetries, in_ms: delayMs });
+        writeFailing = writeErrorLine(err);
+        log.warn('warehouse write failed; retrying', { error: writeFailing, attempt, of: config.kafka.writeRetries, in_ms: delayMs });
         opts.onWriteRetry?.();
       },
     },
@@ -156,6 +173,7 @@ export async function startConsumer(opts: {
   failure.catch(() => undefined);
   const failed = (err: Error) => {
     dead = true;
+    stoppedBecause ??= messageOf(err);
     fail(err);
   };
   // kafkajs never restarts the consumer after KafkaJSGroupCoordinatorNotFound, which only means
@@ -213,6 +231,7 @@ export async function startConsumer(opts: {
   const expectedOf = (key: string): bigint => position.get(key) ?? lows.get(key) ?? 0n;
   const refreshOffsets = async () => {
     for (const topic of eventTopics) await refreshTopic(topic);
+    brokerAnsweredAt = Date.now();
   };
   /** Offsets of these partitions not yet stored in the warehouse. */
   const backlog = (keys: Iterable<string>): bigint => {
@@ -371,6 +390,7 @@ export async function startConsumer(opts: {
     lag() {
       return Number(backlog(assigned ?? ends.keys()));
     },
+    health: () => ({ brokerAnsweredAt, writeFailing, stopped: stoppedBecause }),
     async laggingPartitions() {
       // Ends fetched now, not at the last one-second refresh: a partition reported caught up holds
       // every message published before this call (the rule sweeps rely on it, service/ruleSweeps.ts).

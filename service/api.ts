@@ -18,6 +18,7 @@ import type { RulesResult } from '../alerts/runRules.ts';
 import { type Config, snapshotsDirOf } from '../core/config.ts';
 import { EdumonError, messageOf, UsageError } from '../core/errors.ts';
 import type { UsersAnswer, UsersRequest } from './console/userStore.ts';
+import type { Readiness } from './health.ts';
 import { readQuery, streamQuery } from './query.ts';
 import { type AnswerFormat, answerFormats, answerMedia, type ByteSink, errorLine, writeAnswer } from './queryAnswer.ts';
 import { type RulesRequest, runRulesRequest } from './rulesRequest.ts';
@@ -141,7 +142,9 @@ export interface QueryPath {
  * email one alert makes (alerts/notify/preview.ts), nothing written; POST /digest {week, region?, language?, send?}
  * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts); POST /export {} -> the snapshot
  * written (service/snapshotJob.ts); POST /users {action, ...} -> {columns, rows} (service/console/userStore.ts; a
- * password is in the body only when the CLI read it from its stdin, and in the answer only when generated).
+ * password is in the body only when the CLI read it from its stdin, and in the answer only when generated);
+ * GET /healthz -> {status, pid, uptimeSeconds} (the process answers) and GET /readyz -> 200 or 503 with
+ * {ready, checks} (service/health.ts), both without the token from this host's loopback.
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -163,6 +166,8 @@ export function createApi(opts: {
   alerts?: (req: AlertsRequest) => Promise<AlertsAnswer>;
   /** Carries out `edumon users` requests (add, list, passwd, disable, scope), audited as `cli`; without it, there is no /users route. */
   users?: (req: UsersRequest) => Promise<UsersAnswer>;
+  /** Judges GET /readyz (service/health.ts); without it, /readyz answers 503 "starting". */
+  readiness?: () => Readiness;
 }): {
   server: Server;
   routes: readonly Route[];
@@ -248,9 +253,18 @@ export function createApi(opts: {
   // A malformed request line or header: drop the socket, never the process.
   server.on('clientError', (_err, socket) => socket.destroy());
 
+  const started = Date.now();
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = Buffer.from(req.headers.authorization ?? '');
-    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return answer(res, 401, { error: 'bad token' });
+    const tokenOk = auth.length === expected.length && timingSafeEqual(auth, expected);
+    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz')) {
+      // Probes on this host (a container's HEALTHCHECK, a local monitor) need no token; from elsewhere they do.
+      if (!tokenOk && !isLoopback(req.socket.remoteAddress)) return answer(res, 401, { error: 'bad token' });
+      if (req.url === '/healthz') return answer(res, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+      const ready = opts.readiness?.() ?? { ready: false, checks: { service: { ok: false, detail: 'starting' } } };
+      return answer(res, ready.ready ? 200 : 503, ready);
+    }
+    if (!tokenOk) return answer(res, 401, { error: 'bad token' });
     const handler = routes.find((r) => r.method === req.method && r.path === req.url);
     if (!handler) return answer(res, 404, { error: `no route ${req.method} ${req.url}` });
     const controller = new AbortController();
@@ -279,6 +293,13 @@ export function createApi(opts: {
     },
     query,
   };
+}
+
+/** Whether a peer address is this host's loopback (127.0.0.0/8, ::1, or either mapped into IPv6). */
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d+\.\d+\.\d+$/.test(v4);
 }
 
 /** An answer sent as a file in `format` as `write` produces it, rather than as one JSON body. */

@@ -35,6 +35,18 @@ export interface MailSender {
   idle(): Promise<void>;
   /** `edumon notify retry`: queues the failed or held emails `filter` picks again (on the sender's connection, in turn); returns their ids. */
   retry(filter: RetryFilter): Promise<string[]>;
+  /** What readiness asks of it (service/health.ts). */
+  health(): MailHealth;
+}
+
+/** The sender's side of readiness. */
+export interface MailHealth {
+  /** Whether an SMTP server is configured (notify.smtpUrl); without one nothing is sent, by choice. */
+  sending: boolean;
+  /** When (epoch ms) the sender last finished a look at the outbox (at least every 5 s while it runs); null before the first. */
+  lookedAt: number | null;
+  /** Since when (epoch ms) the oldest email due has been waiting, as of that look; null when none is overdue. */
+  dueSince: number | null;
 }
 
 /** Emails taken per read of the outbox. */
@@ -67,8 +79,11 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       stop: async () => undefined,
       idle: async () => undefined,
       retry: (filter) => onConn(() => retryOutbox(conn, filter, new Date())),
+      health: () => ({ sending: false, lookedAt: null, dueSince: null }),
     };
   }
+  let lookedAt: number | null = null;
+  let dueSince: number | null = null;
   let stopped = false;
   let wanted = false;
   let running: Promise<void> | undefined;
@@ -104,6 +119,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       idleWaiters = [];
       try {
         schedule(await pass());
+        lookedAt = Date.now();
       } catch (err) {
         // The warehouse refused a read or a write (memory, a closing instance): try again at the next poll.
         log.error('mail sender: outbox unavailable', { error: messageOf(err) });
@@ -137,6 +153,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     if (inFlight.size >= notify.smtpMaxConnections) return POLL_MS; // an attempt ending wakes the sender
     const next = await onConn(() => nextDueAt(conn));
     const untilDue = next ? next.getTime() - Date.now() : POLL_MS;
+    dueSince = next && untilDue <= 0 ? next.getTime() : null;
     // Due but not started (in flight, or its domain waiting): look again when a domain's wait ends.
     return untilDue > 0 ? untilDue : backoff.nextDomainWaitMs(POLL_MS);
   }
@@ -215,5 +232,6 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       wake();
       return ids;
     },
+    health: () => ({ sending: true, lookedAt, dueSince }),
   };
 }

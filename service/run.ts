@@ -35,6 +35,7 @@ import { auditedUsersRequest, CLI_USER } from './console/auditedUsersRequest.ts'
 import { startConsole } from './console/startConsole.ts';
 import type { UsersAnswer, UsersRequest } from './console/userStore.ts';
 import { startDigestJob } from './digestJob.ts';
+import { readiness } from './health.ts';
 import { startMailSender } from './mailSender.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import type { RulesAnswer, RulesRequest } from './rulesRequest.ts';
@@ -217,6 +218,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
     exportSnapshot: () => snapshots.exportNow(),
     digest,
     users,
+    readiness: () => readiness({ consumer: consumer.health(), lag: consumer.lag(), mail: mail.health(), now: Date.now() }, config.health),
   });
   const { server } = api;
   interruptQueries = api.interrupt;

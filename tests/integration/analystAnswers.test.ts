@@ -197,6 +197,23 @@ describe('edumon run beyond loopback', () => {
     const cli = await runEdumon(['query', 'select 42 as answer', '-f', 'csv'], bound);
     expect(csvLines(cli.stdout)).toEqual(['answer', '42']);
   });
+
+  it(`GET /healthz and /readyz: from ${HOST} only with the token (from loopback without, see brokerRestart)`, async () => {
+    const { port } = JSON.parse(readFileSync(serviceFile, 'utf8')) as ServiceInfo;
+    // A machine with no address but loopback reaches the service over 127.0.0.1, where no token is asked.
+    for (const path of ['/healthz', '/readyz'].filter(() => ADDRESS)) {
+      const refused = await fetch(`http://${REACH}:${port}${path}`);
+      expect(refused.status, path).toBe(401);
+      expect(await refused.text()).not.toMatch(/ready|broker|uptime/);
+    }
+    const health = await fetch(`http://${REACH}:${port}/healthz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', pid: service!.child.pid });
+    const ready = await fetch(`http://${REACH}:${port}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+    expect(Object.keys(body.checks)).toEqual(['broker', 'warehouse', 'ingestion', 'mail']);
+    expect(ready.status).toBe(body.ready ? 200 : 503);
+  });
 });
 
 describe('POST /query streamed, read back by real readers', () => {

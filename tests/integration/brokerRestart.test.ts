@@ -1,16 +1,19 @@
 /**
  * REQUIREMENT: stopping and restarting the broker mid-load still ends with exactly the same
  * table contents. The service rides out each outage (it neither exits nor loses its place), then
- * stores everything once, rejects every malformed message and forwards it to edu.dlq.
+ * stores everything once, rejects every malformed message and forwards it to edu.dlq. Its GET
+ * /readyz says not ready, naming the broker, while the broker is down, and ready once it is back
+ * and everything is stored (issue 24).
  *
  * Runs against a second, private broker (127.0.0.1:19092) so that stopping it disturbs no other test.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTables } from '../../domain/eventTables.ts';
+import { readServiceFile } from '../../service/client.ts';
+import type { Readiness } from '../../service/health.ts';
 import { buildLoad } from '../fixtures/load.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from '../helpers/cli.ts';
 import { publishRaw, testKafka } from '../helpers/kafka.ts';
@@ -49,6 +52,32 @@ describe('the broker stops and restarts twice in the middle of a 50k-message loa
     const row = JSON.parse(r.stdout.trim()) as { events: number | string; rejections: number | string };
     return { events: Number(row.events), rejections: Number(row.rejections) };
   };
+  /** GET /readyz on the running service, from this host (no token needed on loopback). */
+  const readyz = async (): Promise<{ status: number; body: Readiness }> => {
+    const info = readServiceFile(t.config.warehouse);
+    if (!info) throw new Error('no service file yet');
+    const res = await fetch(`http://127.0.0.1:${info.port}/readyz`);
+    return { status: res.status, body: (await res.json()) as Readiness };
+  };
+  /** Readiness as seen at each step: when the service joined, during each outage, at the end. */
+  const readiness: Array<{ when: string; status: number; body: Readiness }> = [];
+  const awaitReadiness = async (when: string, want: (r: { status: number; body: Readiness }) => boolean) => {
+    let last: { status: number; body: Readiness } | undefined;
+    await waitFor(
+      async () => {
+        stillRunning();
+        // Before the API listens there is no service file (the consumer joins first).
+        if (!readServiceFile(t.config.warehouse)) return false;
+        last = await readyz();
+        return want(last);
+      },
+      90_000,
+      `/readyz ${when}`,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last answer ${JSON.stringify(last)}`);
+    });
+    readiness.push({ when, ...last! });
+  };
   const stillRunning = () => {
     if (exitedEarly !== undefined) throw new Error(`the service exited (code ${exitedEarly}):\n${proc!.output()}`);
   };
@@ -72,6 +101,8 @@ describe('the broker stops and restarts twice in the middle of a 50k-message loa
       throw new Error(`${err.message}; the service printed:\n${proc!.output()}`);
     });
 
+    await awaitReadiness('after joining', (r) => r.status === 200);
+
     // The load comes in three parts; after each of the first two, once the service is storing
     // (again), the broker is stopped under it for a while, then started again.
     const parts = 3;
@@ -90,7 +121,8 @@ describe('the broker stops and restarts twice in the middle of a 50k-message loa
       );
       await broker('down');
       storedAtOutage.push((await storedRows()).events);
-      await sleep(8000);
+      // Down until the service has noticed: its readiness names the broker (after brokerSilentSeconds).
+      await awaitReadiness(`during outage ${p + 1}`, (r) => r.status === 503 && !r.body.checks.broker.ok);
       stillRunning();
       await broker('up');
     }
@@ -111,6 +143,7 @@ describe('the broker stops and restarts twice in the middle of a 50k-message loa
         `${(err as Error).message}; last seen ${JSON.stringify(last)} of ${load.valid.length} events and ${load.malformedCount} rejections\n${proc.output()}`,
       );
     }
+    await awaitReadiness('once everything is stored', (r) => r.status === 200);
     stillRunning();
     proc.child.kill('SIGTERM');
     exitCode = await proc.exited;
@@ -133,6 +166,22 @@ describe('the broker stops and restarts twice in the middle of a 50k-message loa
     expect(storedAtOutage[1]).toBeLessThan(load.valid.length);
     expect(exitCode, logs).toBe(0);
     expect(logs).toMatch(/^stored \d+ events, \d+ duplicates skipped, \d+ rejected$/m);
+  });
+
+  it('says not ready, naming the broker, during each outage, and ready before and after', () => {
+    expect(readiness.map((r) => [r.when, r.status])).toEqual([
+      ['after joining', 200],
+      ['during outage 1', 503],
+      ['during outage 2', 503],
+      ['once everything is stored', 200],
+    ]);
+    for (const r of readiness.filter((x) => x.status === 503)) {
+      expect(r.body.ready).toBe(false);
+      expect(r.body.checks.broker.detail).toMatch(/^the broker has not answered for \d+ s \(limit 15 s\)$/);
+      // The warehouse is not to blame: it takes writes whenever there is something to write.
+      expect(r.body.checks.warehouse.ok).toBe(true);
+    }
+    expect(Object.values(readiness.at(-1)!.body.checks).every((c) => c.ok)).toBe(true);
   });
 
   itEndsExactlyOnce(t, reference, load, kafka, () => logs);

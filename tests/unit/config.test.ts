@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       },
       log: { level: 'info', format: 'text' },
       service: { port: 0, host: '127.0.0.1' },
+      health: { brokerSilentSeconds: 15, maxIngestLag: 50_000, mailStuckMinutes: 30 },
       console: {
         port: 8780,
         host: '127.0.0.1',
@@ -167,6 +168,9 @@ describe('loadConfig', () => {
         EDUMON_LOG_LEVEL: 'debug',
         EDUMON_LOG_FORMAT: 'json',
         EDUMON_SERVICE_PORT: '8123',
+        EDUMON_HEALTH_BROKER_SILENT_SECONDS: '30',
+        EDUMON_HEALTH_MAX_INGEST_LAG: '1000',
+        EDUMON_HEALTH_MAIL_STUCK_MINUTES: '5',
         EDUMON_SERVICE_HOST: '0.0.0.0',
         EDUMON_SERVICE_TOKEN: TOKEN,
         EDUMON_CONSOLE_PORT: '8443',
@@ -234,6 +238,7 @@ describe('loadConfig', () => {
       },
       log: { level: 'debug', format: 'json' },
       service: { port: 8123, host: '0.0.0.0', token: TOKEN },
+      health: { brokerSilentSeconds: 30, maxIngestLag: 1000, mailStuckMinutes: 5 },
       console: {
         ...loadConfig({ env: {} }).console,
         port: 8443,
