@@ -35,24 +35,26 @@ const emailAddress = z.string().transform((text, ctx) => {
 
 /** One person or mailbox that receives alert emails. `id` names it in the outbox and in DQ-NOTIFY-FAILED, never the address. */
 const contactSchema = z.object({
+  /** A short id (lower-case letters, digits, . _ -): one id is one mailbox wherever the contact is listed. */
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a short id: lower-case letters, digits, . _ -'),
+  /** The name emails are addressed to. */
   name: z.string().min(1),
+  /** The address (RFC 5321/6531; an internationalized domain is sent as punycode). */
   email: emailAddress,
   /** The least severe alert this contact receives: info < warning < critical. */
   minSeverity: severity.default('info'),
+  /** The language of the emails this contact receives. */
   language: z.enum(['zh-CN', 'en']).default('zh-CN'),
 });
 export type Contact = z.infer<typeof contactSchema>;
 
 /** An escalation contact: receives alerts of `region` (the city, by default: every region) left unacknowledged too long. */
-const escalationSchema = contactSchema.extend({ region: z.string().default(CITY_CODE) });
+const escalationSchema = contactSchema.extend({
+  /** The region code whose alerts this contact receives when left unacknowledged; the city's (410800): every region's, and the data-health alerts. */
+  region: z.string().default(CITY_CODE),
+});
 
-/**
- * Who is told of alerts, and how (issue 12; README: notifications). Contacts per region code
- * (a county's or district's, or the city's 410800): a violation goes to its region's contacts and
- * the city's, never another region's. Escalation contacts receive what stays unacknowledged
- * escalateAfterDays; the data team receives the data-health alerts (DQ-*, no region).
- */
+/** The `notify` section of the configuration (configSchema.notify says what it is for). */
 const notifySchema = z
   .object({
     /**
@@ -98,8 +100,15 @@ const notifySchema = z
       .string()
       .regex(/^[a-z0-9.-]+$/i, 'expected a domain name')
       .default('edumon.localhost'),
+    /**
+     * The contacts of each region, by region code (410800 for the city): an alert goes to its own
+     * region's contacts and the city's, and each contact listed under a region receives that
+     * region's weekly digest (the city's shows every region).
+     */
     contacts: z.record(z.string(), z.array(contactSchema)).default({}),
+    /** Who receives an alert left unacknowledged escalateAfterDays, each for one region (`region`, the city by default: every region). */
     escalation: z.array(escalationSchema).default([]),
+    /** Who receives the data-health alerts (DQ-*, which have no region). */
     dataTeam: z.array(contactSchema).default([]),
     /** An open alert nobody acknowledged is mailed again after this many hours. */
     renotifyHours: z.number().positive().default(24),
@@ -117,29 +126,49 @@ const notifySchema = z
     calendarOverrides: z.array(z.object({ date: isoDate, kind: z.enum(['holiday', 'workday']), name: z.string().optional() })).default([]),
     /** Backoff of a retried send (4xx, transport error, unknown outcome): doubling from retryInitialMs up to retryMaxMs. */
     retryInitialMs: z.number().int().min(10).default(5_000),
+    /** The longest wait between two attempts at a send (the backoff stops doubling there); at least retryInitialMs. */
     retryMaxMs: z.number().int().min(10).default(600_000),
     /** A notification still not accepted after this many hours is marked failed (DQ-NOTIFY-FAILED). */
     giveUpAfterHours: z.number().positive().default(48),
   })
   .strict();
 
+/** What the calendar expects of one feed (feeds.payroll, funds, registry, enrollment); `maxQuietDays`: its default. */
+const feedExpectations = (maxQuietDays: number | null) =>
+  z
+    .object({
+      /** Days the feed may go without an event; beyond, it is stale (DQ-STALE-FEED) and holds its rules. null: never stale. */
+      maxQuietDays: z.number().positive().nullable().default(maxQuietDays),
+      /** The feed's own allowed lateness in minutes (null: feeds.allowedLatenessMinutes). */
+      allowedLatenessMinutes: z.number().min(0).nullable().default(null),
+    })
+    .prefault({});
+
 export const configSchema = z.object({
+  /** The kind of installation: production requires pseudonymKey; only test accepts failpoints. */
   env: z.enum(['dev', 'test', 'production']).default('dev'),
+  /** The DuckDB warehouse file (its folder is created); the key files and the service file are kept beside it. */
   warehouse: z.string().min(1).default('data/edumon.duckdb'),
   /** DuckDB's memory limit (its buffer pool and indexes), e.g. '256MB' or '2GB'. */
   warehouseMemoryLimit: memorySize.default('256MB'),
   /** How often `edumon run` logs its progress. */
   progressIntervalMs: z.number().int().min(100).default(10_000),
-  /** HMAC key for student/staff pseudonyms. Required in production; dev/test keep one beside the warehouse. */
+  /** HMAC key for student/staff pseudonyms, a secret (never logged). Required in production; dev/test keep one beside the warehouse. */
   pseudonymKey: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** The Kafka cluster the events come from, and how the warehouse's consumer reads it. */
   kafka: z
     .object({
+      /** The brokers to connect to, `host:port` each (the variable: comma-separated). */
       brokers: brokerList.default(['127.0.0.1:9092']),
+      /** The client id edumon's Kafka connections give the brokers (a command adds its own suffix, e.g. `-ingest`). */
       clientId: z.string().min(1).default('edumon'),
+      /** The consumer group `edumon run` reads the event topics in. */
       groupId: z.string().min(1).default('edumon-warehouse'),
+      /** Prefix of the topic names: `<prefix>registry`, `admission`, `enrollment`, `funding` and `dlq`. */
       topicPrefix: z.string().default('edu.'),
       /** Partitions of the topics edumon creates when they are missing. */
       partitions: z.number().int().min(1).max(256).default(4),
+      /** Most bytes one fetch takes from one partition (and four times this from all of them). */
       maxBytesPerPartition: z
         .number()
         .int()
@@ -157,6 +186,7 @@ export const configSchema = z.object({
        * nothing written past the failed batch.
        */
       writeRetries: z.number().int().min(0).max(20).default(5),
+      /** The wait before the first further attempt at a failed warehouse write, in ms; it doubles at each next one. */
       writeRetryBackoffMs: z.number().int().min(1).default(1000),
       /**
        * How long the DLQ topic keeps rejected messages, which are the originals with raw student and
@@ -165,12 +195,16 @@ export const configSchema = z.object({
       dlqRetentionDays: z.number().positive().max(3650).default(14),
     })
     .prefault({}),
+  /** Logging: one line per record on stderr, never an event's content. */
   log: z
     .object({
+      /** The least severe record written. */
       level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      /** `text` for people, `json` for collectors. */
       format: z.enum(['text', 'json']).default('text'),
     })
     .prefault({}),
+  /** The running service's API (`edumon run`), which the CLI's commands use while it runs. */
   service: z
     .object({
       /** Port of the running service's API; 0 picks a free one. */
@@ -205,6 +239,7 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8780),
       /** Address the console listens on: loopback by default; officials on the intranet need 0.0.0.0 or a LAN address. */
       host: z.string().min(1).default('127.0.0.1'),
+      /** Whether `edumon run` serves the console (`edumon users` works either way). */
       enabled: z.boolean().default(true),
       /**
        * The console's address as officials' browsers reach it (`https://edumon.jyj.jiaozuo.gov.cn`): the
@@ -214,8 +249,8 @@ export const configSchema = z.object({
        */
       publicUrl: z.url({ protocol: /^https?$/, error: 'expected http(s)://host[:port][/path]' }).optional(),
       /**
-       * The key signing email links (HMAC-SHA256), a secret of its own (not the pseudonym key, not the
-       * service token). Unset: one kept beside the warehouse (`<warehouse>.link-key`, mode 0600).
+       * The key signing email links (HMAC-SHA256), a secret of its own (never logged; not the pseudonym
+       * key, not the service token). Unset: one kept beside the warehouse (`<warehouse>.link-key`, mode 0600).
        */
       linkKey: z.string().min(32, 'expected at least 32 characters').optional(),
       /** How long an email's acknowledge link works, in days. */
@@ -226,19 +261,21 @@ export const configSchema = z.object({
       sessionMaxHours: z.number().int().min(1).default(12),
       /** Wrong passwords in a row that lock an account, and for how long (minutes). */
       lockAfterFailures: z.number().int().min(1).default(5),
+      /** How long a locked account (and a refused address) stays locked, in minutes. */
       lockMinutes: z.number().int().min(1).default(15),
       /** Wrong passwords from one address within lockMinutes that refuse its further logins for lockMinutes. */
       addressMaxFailures: z.number().int().min(1).default(20),
     })
     .prefault({}),
-  /**
-   * Pictures: the Noto Sans CJK font the digest's trend charts draw Chinese with (null: the first
-   * of the paths Linux distributions install it at, alerts/digest/trendChart.ts), and the Chromium
-   * the screenshot tools show emails in (tools/renderInBrowser.ts).
-   */
+  /** Pictures: the font of the digest's charts, and the browser the screenshot tools use. */
   render: z
     .object({
+      /**
+       * The Noto Sans CJK font file the digest's trend charts draw Chinese with (null: the first of
+       * the paths Linux distributions install it at, alerts/digest/trendChart.ts).
+       */
       cjkFont: z.string().min(1).nullable().default(null),
+      /** The Chromium the screenshot tools show emails and the console in (tools/renderInBrowser.ts). */
       chromium: z.string().min(1).default('/usr/bin/chromium'),
     })
     .prefault({}),
@@ -297,23 +334,20 @@ export const configSchema = z.object({
        * the admission rules judge an admission seconds after it is stored, not minutes (issue 12).
        * A platform that batches or resends late should set its lateness here.
        */
-      admission: z.object({ allowedLatenessMinutes: z.number().min(0).nullable().default(0) }).prefault({}),
+      admission: z
+        .object({
+          /** The admission platform's allowed lateness in minutes (null: feeds.allowedLatenessMinutes). */
+          allowedLatenessMinutes: z.number().min(0).nullable().default(0),
+        })
+        .prefault({}),
       /** Wages and insurance are paid monthly: over 35 days without one is a stopped feed. */
-      payroll: z
-        .object({ maxQuietDays: z.number().positive().nullable().default(35), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
-        .prefault({}),
+      payroll: feedExpectations(35),
       /** Funds are disbursed quarterly: over 100 days without one is a stopped feed. */
-      funds: z
-        .object({ maxQuietDays: z.number().positive().nullable().default(100), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
-        .prefault({}),
+      funds: feedExpectations(100),
       /** School, staff and township versions come when something changes; population yearly: no expectation. */
-      registry: z
-        .object({ maxQuietDays: z.number().positive().nullable().default(null), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
-        .prefault({}),
+      registry: feedExpectations(null),
       /** Enrollments cluster at term starts and may pause for months: no expectation. */
-      enrollment: z
-        .object({ maxQuietDays: z.number().positive().nullable().default(null), allowedLatenessMinutes: z.number().min(0).nullable().default(null) })
-        .prefault({}),
+      enrollment: feedExpectations(null),
     })
     .prefault({}),
   /** Rule thresholds and the admission season; defaults are the plans' numbers (docs/rules.md). */
@@ -321,6 +355,7 @@ export const configSchema = z.object({
     .object({
       /** Admission season, MM-DD in Asia/Shanghai, inclusive. */
       seasonStart: monthDay.default('06-15'),
+      /** Its last day, MM-DD, inclusive (before seasonStart: the season runs over the new year). */
       seasonEnd: monthDay.default('08-31'),
       /** Admission types ADM-CROSS-REGION skips. */
       exemptAdmissionTypes: z
@@ -331,30 +366,53 @@ export const configSchema = z.object({
             .regex(/^[^,]+$/, 'no commas'),
         )
         .default([]),
+      /** ADM-OFF-PLATFORM: days a grade-1 enrollment at a high or vocational school may stand without a platform admission. */
       offPlatformGraceDays: z.number().int().min(0).default(3),
+      /** ADM-CLASS-SIZE: most students in a grade-1 high-school class (县中 17: 55). */
       maxClassSize: z.number().int().min(1).default(55),
+      /** ADM-SCHOOL-SIZE: most students in a new high school (县中 17: 3000). */
       maxSchoolSize: z.number().int().min(1).default(3000),
+      /** ADM-SCHOOL-SIZE: a high school opened in this year or later counts as new. */
       schoolSizeOpenedFrom: z.number().int().min(1900).default(2022),
       /** Day of the next month by which a month's wage and insurance are due. */
       wageDueDay: z.number().int().min(1).max(28).default(10),
+      /** WAGE-SHORT: yuan a month's wage may fall short of the agreed wage unreported. */
       wageToleranceYuan: z.number().min(0).default(1),
+      /** STAFF-POACHED: days after leaving a county high school within which joining an urban one counts. */
       poachWindowDays: z.number().int().min(1).default(180),
+      /** KG-GER: the target gross enrollment rate of the three preschool years, percent (学前 一: 97). */
       kgGerMinPercent: z.number().min(0).max(200).default(97),
+      /** KG-PUHUI: the target share of kindergarten children in public or puhui kindergartens, percent (学前 一: 90). */
       kgPuhuiMinPercent: z.number().min(0).max(100).default(90),
+      /** KG-PUBLIC-SHARE: the target share of kindergarten children in public kindergartens, percent (学前 一: 50). */
       kgPublicShareMinPercent: z.number().min(0).max(100).default(50),
+      /** HS-GER: the target gross enrollment rate of the high-school stage, percent (县中 二: 95). */
       hsGerMinPercent: z.number().min(0).max(200).default(95),
+      /** KG-TEACHER-RATIO: most children per full-time teacher in a public kindergarten (学前 6: 15). */
       kgChildrenPerTeacher: z.number().positive().default(15),
+      /** KG-TOWNSHIP-CENTRAL: the population from which a township needs two public central kindergartens, not one (学前 1: 30,000). */
       townshipLargePopulation: z.number().int().min(1).default(30_000),
+      /** KG-FACILITY: the least outdoor play area per child, m² (学前 3: 4). */
       kgOutdoorM2PerChild: z.number().min(0).default(4),
+      /** KG-FACILITY: the least activity-room floor area per child, m² (学前 3: 8.17). */
       kgActivityM2PerChild: z.number().min(0).default(8.17),
+      /** KG-FACILITY: the least building floor area per child, m² (学前 3: 10.44). */
       kgBuildingM2PerChild: z.number().min(0).default(10.44),
+      /** KG-NEW-PUBLIC-PLACES: new public kindergarten places due from newPublicPlacesFrom to newPublicPlacesBy (学前 2: 10,000), expected on a straight line. */
       newPublicPlacesTarget: z.number().int().min(0).default(10_000),
+      /** KG-NEW-PUBLIC-PLACES: the start date; the places of kindergartens built in its year or later count. */
       newPublicPlacesFrom: isoDate.default('2022-01-01'),
+      /** KG-NEW-PUBLIC-PLACES: the date by which the target is due. */
       newPublicPlacesBy: isoDate.default('2025-12-31'),
+      /** HS-FUNDS: the least public funds per high-school student per year, yuan, due pro rata by quarter (县中 18: 1000). */
       hsFundsPerStudentYuan: z.number().min(0).default(1000),
+      /** HS-TUITION: the most a high school's yearly tuition may be of its yearly cost per student, percent (县中 18: 25). */
       hsTuitionMaxPercent: z.number().min(0).max(100).default(25),
+      /** HS-TEACHERS: students per full-time teacher of the national staffing standard (12.5). */
       hsStudentsPerTeacher: z.number().positive().default(12.5),
+      /** HS-TEACHERS: the factor on that standard for course selection (县中 13: at least 10 % more, 1.1). */
       hsTeacherUplift: z.number().positive().default(1.1),
+      /** DQ-STALE-FEED: minutes the admission feed may go without an event inside the admission season. */
       staleFeedMinutes: z.number().int().min(1).default(30),
       /** `edumon run` schedules the rules (season / daily cadence); 'off' for tests that drive them by hand. */
       schedule: z.enum(['on', 'off']).default('on'),
@@ -386,9 +444,16 @@ export const configSchema = z.object({
        * of an incomplete payroll feed are held.
        */
       stormMaxOpens: z.number().int().min(0).default(1000),
+      /** The storm valve's share (0 to 1) of the violations a run found that its new alerts must exceed as well. */
       stormMaxShare: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
+  /**
+   * Who is told of alerts, and how (issue 12; README: notifications). Contacts per region code
+   * (a county's or district's, or the city's 410800): a violation goes to its region's contacts and
+   * the city's, never another region's. Escalation contacts receive what stays unacknowledged
+   * escalateAfterDays; the data team receives the data-health alerts (DQ-*, no region).
+   */
   notify: notifySchema.prefault({}),
   /** The weekly indicator digest (issue 13; alerts/digest/). */
   digest: z
@@ -411,12 +476,10 @@ export const configSchema = z.object({
     })
     .strict()
     .prefault({}),
-  /**
-   * Fault injection, for tests only (refused unless env is test). sinkWrite `after=N,times=M`:
-   * the warehouse writes after the first N fail, M of them (default: all), as a full disk would.
-   */
+  /** Fault injection, for tests only (refused unless env is test). */
   failpoints: z
     .object({
+      /** `after=N[,times=M]`: the warehouse writes after the first N fail, M of them (default: all), as a full disk would. */
       sinkWrite: z
         .string()
         .regex(/^after=\d+(,times=\d+)?$/, 'expected after=N or after=N,times=M')
@@ -528,8 +591,8 @@ function booleanOf(v: string): unknown {
   return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
 }
 
-/** Environment variables and where each lands in the config. */
-const envMap: Array<[string, string[], (v: string) => unknown]> = [
+/** Environment variables and where each lands in the config (exported for docs/configuration.md). */
+export const envMap: ReadonlyArray<readonly [name: string, path: readonly string[], parse: (v: string) => unknown]> = [
   ['EDUMON_ENV', ['env'], String],
   ['EDUMON_WAREHOUSE', ['warehouse'], String],
   ['EDUMON_PSEUDONYM_KEY', ['pseudonymKey'], String],
@@ -660,7 +723,7 @@ export function loadConfig(opts: { env?: Env; file?: string; overrides?: Record<
   return parsed.data;
 }
 
-function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const key of path.slice(0, -1)) {
     const next = cur[key];

@@ -1,7 +1,8 @@
 /**
  * The documents generated from the code, by path: the contract's JSON Schema and field tables
- * (from the zod schemas), the rule catalogue (from the rule headers) and the warehouse's data
- * dictionary (from the comments of a freshly migrated warehouse). `npm run docs` writes them;
+ * (from the zod schemas), the rule catalogue (from the rule headers), the warehouse's data
+ * dictionary (from the comments of a freshly migrated warehouse) and the configuration reference
+ * (from the configuration schema and its comments). `npm run docs` writes them;
  * tests/unit/docs.test.ts fails when a committed copy differs.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { topicsOf } from '../domain/topics.ts';
 import { contractFieldsMarkdown, contractTopicsMarkdown, type TopicNames } from '../ingest/contractFieldsMarkdown.ts';
 import { contractJsonSchemaText } from '../ingest/contractJsonSchema.ts';
 import { warehouseDictionary } from '../pipeline/warehouseDictionary.ts';
+import { configurationMarkdown } from './configReference.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 /** `text` with the block between the markers named `name` replaced by `block`. */
@@ -44,5 +46,6 @@ export async function generatedDocs(): Promise<Array<{ path: string; text: strin
     { path: 'docs/contract.md', text: contractMarkdown(topicsOf(config)) },
     { path: 'docs/rules.md', text: rulesMarkdown(loadRules(), defaults, config, runnerRules(config.rules, config.notify)) },
     { path: 'docs/warehouse.md', text: await warehouseDictionary() },
+    { path: 'docs/configuration.md', text: configurationMarkdown(readFileSync(join(ROOT, 'core/config.ts'), 'utf8'), config) },
   ];
 }
