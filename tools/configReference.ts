@@ -10,7 +10,7 @@ import { type Config, configSchema, envMap } from '../core/config.ts';
 import { type ConfigKey, configKeys } from './configKeys.ts';
 
 /** The groups in the order a reader needs them; the failpoints, for tests, last. */
-const SECTIONS = ['kafka', 'log', 'service', 'console', 'notify', 'rules', 'feeds', 'digest', 'snapshots', 'query', 'render', 'failpoints'];
+export const SECTIONS = ['kafka', 'log', 'service', 'health', 'console', 'notify', 'rules', 'feeds', 'digest', 'snapshots', 'query', 'render', 'failpoints'];
 
 /** The keys holding secrets: no default, never logged (each one's comment says so: tests/unit/configReference.test.ts). */
 export const SECRET_KEYS = ['pseudonymKey', 'service.token', 'notify.smtpPass', 'console.linkKey'];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envMap, loadConfig } from '../../core/config.ts';
 import { configKeys } from '../../tools/configKeys.ts';
-import { configurationMarkdown, SECRET_KEYS } from '../../tools/configReference.ts';
+import { configurationMarkdown, SECRET_KEYS, SECTIONS } from '../../tools/configReference.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const source = readFileSync(join(ROOT, 'core/config.ts'), 'utf8');
@@ -65,6 +65,7 @@ describe('docs/configuration.md', () => {
     const sections = doc.split('\n').filter((line) => line.startsWith('## '));
     expect(sections[0]).toBe('## Top-level keys');
     expect(sections.at(-1)).toBe('## `failpoints` (tests only)');
-    expect(sections).toHaveLength(13);
+    // Every group in the reader's order (the generator refuses a group of the schema it does not place).
+    expect(sections.slice(1).map((h) => /`([a-z]+)`/.exec(h)?.[1])).toEqual(SECTIONS);
   });
 });
