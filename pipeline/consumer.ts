@@ -19,7 +19,7 @@ import { decodeBatch, rejectionOf } from './decodeBatch.ts';
 import { forwardToDlq } from './forwardToDlq.ts';
 import { GroupCommitter } from './groupCommit.ts';
 import { type PackedMessage, packMessages } from './packedMessages.ts';
-import { fromTpKey, type Rejection, type Sink, tpKey } from './sink.ts';
+import { fromTpKey, type Rejection, type Sink, tpKey, type WriteResult } from './sink.ts';
 import { writeErrorLine } from './writeErrors.ts';
 
 export interface PipelineStats {
@@ -56,6 +56,8 @@ export interface ConsumerHandle {
   laggingPartitions(): Promise<{ lagging: Set<string>; endsRead: boolean }>;
   /** What readiness asks of ingestion (service/health.ts). */
   health(): ConsumerHealth;
+  /** lag() by partition: offsets each holds beyond what the warehouse has stored, as of the last check. */
+  lagByPartition(): Array<{ topic: string; partition: number; lag: number }>;
   /** Finishes the batch in flight, then disconnects. */
   stop(): Promise<void>;
 }
@@ -80,6 +82,8 @@ export async function startConsumer(opts: {
   onWriteRetry?: () => void;
   /** Called once a batch with events of a topic family is committed (the admission rules run on it in season). */
   onStored?: (family: Family) => void;
+  /** Called after each warehouse transaction with what it added and how long it took, in ms (the service's metrics). */
+  onCommitted?: (r: WriteResult, ms: number) => void;
 }): Promise<ConsumerHandle> {
   const { config, kafka, sink, pseudonymize, log } = opts;
   const topics = topicsOf(config);
@@ -103,6 +107,7 @@ export async function startConsumer(opts: {
     sink,
     (r, batches, ms) => {
       writeFailing = null;
+      opts.onCommitted?.(r, ms);
       stats.stored += r.stored;
       stats.duplicates += r.duplicates;
       stats.rejected += r.rejected;
@@ -391,6 +396,7 @@ export async function startConsumer(opts: {
       return Number(backlog(assigned ?? ends.keys()));
     },
     health: () => ({ brokerAnsweredAt, writeFailing, stopped: stoppedBecause }),
+    lagByPartition: () => [...(assigned ?? ends.keys())].map((key) => ({ ...fromTpKey(key), lag: Number(backlog([key])) })),
     async laggingPartitions() {
       // Ends fetched now, not at the last one-second refresh: a partition reported caught up holds
       // every message published before this call (the rule sweeps rely on it, service/ruleSweeps.ts).

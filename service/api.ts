@@ -143,8 +143,9 @@ export interface QueryPath {
  * -> a digest preview or what sending wrote (alerts/digest/digestRequest.ts); POST /export {} -> the snapshot
  * written (service/snapshotJob.ts); POST /users {action, ...} -> {columns, rows} (service/console/userStore.ts; a
  * password is in the body only when the CLI read it from its stdin, and in the answer only when generated);
- * GET /healthz -> {status, pid, uptimeSeconds} (the process answers) and GET /readyz -> 200 or 503 with
- * {ready, checks} (service/health.ts), both without the token from this host's loopback.
+ * GET /healthz -> {status, pid, uptimeSeconds} (the process answers), GET /readyz -> 200 or 503 with
+ * {ready, checks} (service/health.ts) and GET /metrics -> the Prometheus text format (service/metrics.ts),
+ * all three without the token from this host's loopback.
  * Every body is checked by its zod schema (400 with the problems); each request gets exactly one
  * answer, and no handler error can end the process. `interrupt` stops the queries in progress.
  */
@@ -168,6 +169,8 @@ export function createApi(opts: {
   users?: (req: UsersRequest) => Promise<UsersAnswer>;
   /** Judges GET /readyz (service/health.ts); without it, /readyz answers 503 "starting". */
   readiness?: () => Readiness;
+  /** GET /metrics's text and media type (service/metrics.ts); without it, /metrics answers 404. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
 }): {
   server: Server;
   routes: readonly Route[];
@@ -257,10 +260,17 @@ export function createApi(opts: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = Buffer.from(req.headers.authorization ?? '');
     const tokenOk = auth.length === expected.length && timingSafeEqual(auth, expected);
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz')) {
-      // Probes on this host (a container's HEALTHCHECK, a local monitor) need no token; from elsewhere they do.
+    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics')) {
+      // Probes on this host (a container's HEALTHCHECK, a local Prometheus) need no token; from elsewhere they do.
       if (!tokenOk && !isLoopback(req.socket.remoteAddress)) return answer(res, 401, { error: 'bad token' });
       if (req.url === '/healthz') return answer(res, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+      if (req.url === '/metrics') {
+        if (!opts.metrics) return answer(res, 404, { error: 'no route GET /metrics' });
+        const { contentType, text } = await opts.metrics();
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(text);
+        return;
+      }
       const ready = opts.readiness?.() ?? { ready: false, checks: { service: { ok: false, detail: 'starting' } } };
       return answer(res, ready.ready ? 200 : 503, ready);
     }

@@ -37,6 +37,7 @@ import type { UsersAnswer, UsersRequest } from './console/userStore.ts';
 import { startDigestJob } from './digestJob.ts';
 import { readiness } from './health.ts';
 import { startMailSender } from './mailSender.ts';
+import { createMetrics } from './metrics.ts';
 import { startRuleSweeps } from './ruleSweeps.ts';
 import type { RulesAnswer, RulesRequest } from './rulesRequest.ts';
 import { createScheduler } from './scheduler.ts';
@@ -115,6 +116,9 @@ export async function startService(given: Config, log: Logger): Promise<Service>
   let interruptQueries = (_reason: string) => {};
   // Admission events committed in season start a sweep of their rules (set once the runner is up).
   let stored = (_family: Family) => {};
+  // Scraped only once the API listens, after the consumer and the mail sender below exist.
+  const ready = () => readiness({ consumer: consumer.health(), lag: consumer.lag(), mail: mail.health(), now: Date.now() }, config.health);
+  const metrics = createMetrics({ lagByPartition: () => consumer.lagByPartition(), readiness: ready });
   const consumer = await startConsumer({
     config,
     kafka,
@@ -123,6 +127,7 @@ export async function startService(given: Config, log: Logger): Promise<Service>
     log,
     onWriteRetry: () => interruptQueries('an ingest write failed and is retried: the warehouse needs its memory back'),
     onStored: (family) => stored(family),
+    onCommitted: (r, ms) => metrics.committed(r, ms),
   });
 
   const readConn = await connect(instance);
@@ -218,7 +223,8 @@ export async function startService(given: Config, log: Logger): Promise<Service>
     exportSnapshot: () => snapshots.exportNow(),
     digest,
     users,
-    readiness: () => readiness({ consumer: consumer.health(), lag: consumer.lag(), mail: mail.health(), now: Date.now() }, config.health),
+    readiness: ready,
+    metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
   });
   const { server } = api;
   interruptQueries = api.interrupt;
