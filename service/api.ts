@@ -260,11 +260,13 @@ export function createApi(opts: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = Buffer.from(req.headers.authorization ?? '');
     const tokenOk = auth.length === expected.length && timingSafeEqual(auth, expected);
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics')) {
+    // Probes may send HEAD, or a query string (a cache buster): the path alone decides.
+    const path = (req.url ?? '').split('?')[0];
+    if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/healthz' || path === '/readyz' || path === '/metrics')) {
       // Probes on this host (a container's HEALTHCHECK, a local Prometheus) need no token; from elsewhere they do.
       if (!tokenOk && !isLoopback(req.socket.remoteAddress)) return answer(res, 401, { error: 'bad token' });
-      if (req.url === '/healthz') return answer(res, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
-      if (req.url === '/metrics') {
+      if (path === '/healthz') return answer(res, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+      if (path === '/metrics') {
         if (!opts.metrics) return answer(res, 404, { error: 'no route GET /metrics' });
         const { contentType, text } = await opts.metrics();
         res.writeHead(200, { 'content-type': contentType });

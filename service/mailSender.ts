@@ -37,6 +37,8 @@ export interface MailSender {
   retry(filter: RetryFilter): Promise<string[]>;
   /** What readiness asks of it (service/health.ts). */
   health(): MailHealth;
+  /** Attempts recorded so far: each may open or resolve a DQ-NOTIFY-FAILED alert (the console's board cache listens). */
+  recorded(): number;
 }
 
 /** The sender's side of readiness. */
@@ -80,10 +82,12 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       idle: async () => undefined,
       retry: (filter) => onConn(() => retryOutbox(conn, filter, new Date())),
       health: () => ({ sending: false, lookedAt: null, dueSince: null }),
+      recorded: () => 0,
     };
   }
   let lookedAt: number | null = null;
   let dueSince: number | null = null;
+  let recorded = 0;
   let stopped = false;
   let wanted = false;
   let running: Promise<void> | undefined;
@@ -194,6 +198,7 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
     for (let i = 1; ; i++) {
       try {
         await onConn(() => recordAttempt(conn, record));
+        recorded++;
         break;
       } catch (err) {
         // The row stays due as it was: it is attempted again at the next poll (same Message-ID), not
@@ -233,5 +238,6 @@ export function startMailSender(opts: { conn: DuckDBConnection; config: Pick<Con
       return ids;
     },
     health: () => ({ sending: true, lookedAt, dueSince }),
+    recorded: () => recorded,
   };
 }

@@ -11,8 +11,8 @@ export interface Dated<T> {
 }
 
 /**
- * A cache of loads keyed by text, emptied whenever `version()` changes (service/ruleSweeps.ts
- * version: every write to alerts, silences and acknowledgements changes it after it commits); an
+ * A cache of loads keyed by text, emptied whenever `version()` changes (ConsoleDeps.alertsVersion:
+ * every write to alerts, silences and acknowledgements changes it after it commits); an
  * entry is dropped once `now` reaches its `until` (a silence starting or ending changes the board
  * with no write). At most `max` entries, the oldest dropped first. A load that fails is not kept.
  */

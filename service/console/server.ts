@@ -47,7 +47,10 @@ export interface ConsoleDeps {
   ingestState?: () => Promise<IngestState | undefined>;
   /** Messages published and not yet stored, as of the consumer's last check (about every second); undefined before it runs. */
   ingestBehind?: () => number | undefined;
-  /** Changes after every write to alerts, silences and acknowledgements (service/ruleSweeps.ts version); absent, nothing is cached. */
+  /**
+   * Changes after every write to alerts, silences and acknowledgements (service/ruleSweeps.ts
+   * version, plus the mail sender's recorded attempts for DQ-NOTIFY-FAILED); absent, nothing is cached.
+   */
   alertsVersion?: () => number;
 }
 

@@ -213,6 +213,12 @@ describe('edumon run beyond loopback', () => {
     const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
     expect(Object.keys(body.checks)).toEqual(['broker', 'warehouse', 'ingestion', 'mail']);
     expect(ready.status).toBe(body.ready ? 200 : 503);
+    // As probes send them: HEAD, and a query string.
+    const head = await fetch(`http://${REACH}:${port}/healthz`, { method: 'HEAD', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const busted = await fetch(`http://${REACH}:${port}/readyz?t=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([200, 503]).toContain(busted.status);
   });
 });
 

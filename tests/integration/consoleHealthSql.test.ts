@@ -163,6 +163,16 @@ describe('data health', () => {
   });
 });
 
+describe('the alerts board', () => {
+  it('sends a page past the end (its last row just acknowledged, an old link) to the first page, filters kept', async () => {
+    const data = await browserOf('data1');
+    const res = await data.get('/?state=open&page=999');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/?state=open');
+    expect((await data.get('/?state=open')).status).toBe(200);
+  });
+});
+
 describe('SQL for analysts', () => {
   let analyst: Awaited<ReturnType<typeof signIn>>;
   beforeAll(async () => {

@@ -92,6 +92,14 @@ describe('GET /metrics on a running service', () => {
     expect(new Set(lag.map((m) => m.labels!.topic))).toEqual(new Set(eventTopicsOf(t.config)));
     expect(lag.every((m) => Number(m.value) === 0)).toBe(true);
 
+    // From the warehouse at the scrape: each feed's watermark age and staleness (the feeds the load carries).
+    const ages = after.byName.get('edumon_feed_watermark_age_seconds')!.metrics;
+    expect(ages.length).toBeGreaterThan(0);
+    expect(ages.every((m) => Number(m.value) >= 0)).toBe(true);
+    const stale = after.byName.get('edumon_feed_stale')!.metrics;
+    expect(stale.map((m) => m.labels!.feed).sort()).toEqual(expect.arrayContaining(ages.map((m) => m.labels!.feed).sort()));
+    expect(after.byName.get('edumon_open_alerts')?.type).toBe('GAUGE');
+
     const checks = after.byName.get('edumon_readiness_check')!.metrics;
     expect(checks.map((m) => m.labels!.check).sort()).toEqual(['broker', 'ingestion', 'mail', 'warehouse']);
     expect(value(after, 'edumon_ready')).toBe(1);

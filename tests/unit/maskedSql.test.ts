@@ -15,6 +15,11 @@ describe('an analyst statement in the audit trail', () => {
     expect(maskedSql(`select * from t where name = '张三 410821200901011234`, 200)).toBe('select * from t where name = ?');
   });
 
+  it('masks names typed in double quotes and comments, and keeps quoted column names', () => {
+    expect(maskedSql(`select * from enrollments where school_id = "张三丰" -- 张三丰的孩子`, 200)).toBe('select * from enrollments where school_id = ? /*?*/');
+    expect(maskedSql(`select "at", "partition" /* 410821200901011234 */ from t`, 200)).toBe('select "at", "partition" /*?*/ from t');
+  });
+
   it("masks the values DuckDB's errors quote back", () => {
     expect(maskedSql(`Conversion Error: Could not convert string 'G410821200901011234' to INT32`, 300)).toBe(
       'Conversion Error: Could not convert string ? to INT32',

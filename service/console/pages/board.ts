@@ -36,7 +36,10 @@ export const registerBoard: Register = (app, deps) => {
       return user && !canReach(user, 'alerts') ? c.redirect(homeOf(user)) : next();
     },
     requirePage(deps, 'alerts'),
-    async (c) => c.html(await board(c, deps, data)),
+    async (c) => {
+      const out = await board(c, deps, data);
+      return out instanceof Response ? out : c.html(out);
+    },
   );
 };
 
@@ -92,6 +95,12 @@ async function board(c: Context<ConsoleEnv>, deps: ConsoleDeps, data: DataOf) {
   const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(q('page') ?? '1', 10) || 1));
   const now = deps.clock();
   const { rows, total, counts, names } = await data(user, filter, pageNo, now);
+  // A page past the end (the last row of the last page acknowledged, a stale link): its first page.
+  if (!rows.length && pageNo > 1) {
+    const first = new URL(c.req.url);
+    first.searchParams.delete('page');
+    return c.redirect(`${first.pathname}${first.search}`);
+  }
   const w = alertWords(deps.config, lang);
 
   const byState = new Map<string, number>();
