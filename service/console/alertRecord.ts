@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { runPrepared } from '../../core/preparedStatements.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 
-const SQL = sqlStatements('console', ['alert_get', 'alert_history', 'alert_emails', 'held_count']);
+const SQL = sqlStatements('console', ['alert_get', 'alert_history', 'alert_emails', 'held_count', 'alert_silence']);
 
 export interface AlertRecord {
   id: string;
@@ -78,4 +78,16 @@ export async function alertEmails(conn: DuckDBConnection, id: string): Promise<E
 /** How many alerts the storm valve holds for `rule`. */
 export async function heldCount(conn: DuckDBConnection, rule: string): Promise<number> {
   return Number((await runPrepared(conn, SQL.held_count, { rule })).getRows()[0]?.[0] ?? 0);
+}
+
+/** The silence in effect on `alert` at `now` (the longest lasting), or null: until when (ISO 8601) and why. */
+export async function silenceOf(
+  conn: DuckDBConnection,
+  alert: Pick<AlertRecord, 'rule' | 'school_id' | 'region_code'>,
+  now: Date,
+): Promise<{ until: string; reason: string } | null> {
+  const row = (
+    await runPrepared(conn, SQL.alert_silence, { rule: alert.rule, school_id: alert.school_id, region_code: alert.region_code, now: now.toISOString() })
+  ).getRowObjectsJson()[0];
+  return row ? { until: String(row.until), reason: String(row.reason) } : null;
 }

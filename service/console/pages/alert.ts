@@ -13,7 +13,7 @@ import { ALERT_STORM } from '../../../alerts/alertStorm.ts';
 import { verifyAckLink } from '../../../alerts/notify/alertLinks.ts';
 import { policyWords } from '../../../alerts/resultWords.ts';
 import { parseShanghaiTime } from '../../../core/shanghai.ts';
-import { type AlertRecord, alertEmails, alertHistory, alertRecord, heldCount } from '../alertRecord.ts';
+import { type AlertRecord, alertEmails, alertHistory, alertRecord, heldCount, silenceOf } from '../alertRecord.ts';
 import { alertWords, outcomeWords, severityWords, stateWords, word } from '../alertWords.ts';
 import { type ConsoleEnv, csrfField, page, refusal, shanghaiText } from '../layout.ts';
 import { canReach, canSeeAlert } from '../roles.ts';
@@ -191,19 +191,29 @@ async function alertPage(c: Context<ConsoleEnv>, deps: ConsoleDeps, alert: Alert
   const { t, lang } = c.var;
   const session = c.var.session!;
   const w = alertWords(deps.config, lang);
-  const [history, emails, names, held] = await Promise.all([
+  const [history, emails, names, held, silence] = await Promise.all([
     deps.db.read((conn) => alertHistory(conn, alert.id)),
     deps.db.read((conn) => alertEmails(conn, alert.id)),
     deps.db.read((conn) => schoolNamesOf(conn, [alert.school_id])),
     alert.rule === ALERT_STORM && alert.subject ? deps.db.read((conn) => heldCount(conn, alert.subject!)) : Promise.resolve(0),
+    deps.db.read((conn) => silenceOf(conn, alert, deps.clock())),
   ]);
-  const state = alert.status === 'resolved' ? 'resolved' : alert.acked_at ? 'acked' : 'open';
+  // As the board says it: resolved, then acknowledged, then silenced, else open.
+  const state = alert.status === 'resolved' ? 'resolved' : alert.acked_at ? 'acked' : silence ? 'silenced' : 'open';
   const school = alert.school_id ? `${names.get(alert.school_id) ?? t('（未登记）', '(unregistered)')} ${alert.school_id}` : null;
   const evidence = Object.entries(alert.details).filter(([, v]) => v !== null && v !== undefined);
   const subject = w.subject(alert);
   const facts: Array<[string, unknown]> = [
     [t('级别', 'Severity'), word(severityWords, alert.severity, t)],
-    [t('状态', 'State'), word(stateWords, state, t)],
+    [
+      t('状态', 'State'),
+      silence && state === 'silenced'
+        ? t(
+            `${word(stateWords, state, t)}（至 ${shanghaiText(silence.until)}：${silence.reason}）`,
+            `${word(stateWords, state, t)} (until ${shanghaiText(silence.until)}: ${silence.reason})`,
+          )
+        : word(stateWords, state, t),
+    ],
     [t('规则', 'Rule'), `${w.title(alert.rule)}（${alert.rule}）`],
     [t('政策依据', 'Policy clause'), policyWords(w.policy(alert.rule), lang)],
     ...(school ? [[t('学校', 'School'), school] as [string, unknown]] : []),
