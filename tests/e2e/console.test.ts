@@ -270,8 +270,8 @@ describe('end to end: officials act on their alerts in the console', () => {
     expect(new URL(page.url()).pathname).toBe(`/alerts/${w.ids.silence}`);
     // The page it returns to says so, with the end in Shanghai time and the reason.
     await expect
-      .poll(() => page.locator('main').innerText())
-      .toMatch(/状态\s+已静默（至 2025-07-31 23:59：学校已提交跨区录取审批材料，核实期间暂停提醒（wen））/);
+      .poll(() => page.locator('main').textContent())
+      .toMatch(/状态\s*已静默（至 2025-07-31 23:59：学校已提交跨区录取审批材料，核实期间暂停提醒（wen））/);
     const silences = await w.query(`select rule, school_id, region_code, until, reason from silences`);
     expect(silences).toEqual([
       expect.objectContaining({ rule: 'ADM-CROSS-REGION', school_id: SCHOOLS.wen2.id, region_code: null, until: '2025-07-31 23:59:59+08:00' }),
