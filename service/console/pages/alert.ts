@@ -12,7 +12,7 @@ import { ackOutcomes } from '../../../alerts/alertStore.ts';
 import { ALERT_STORM } from '../../../alerts/alertStorm.ts';
 import { verifyAckLink } from '../../../alerts/notify/alertLinks.ts';
 import { policyWords } from '../../../alerts/resultWords.ts';
-import { parseShanghaiTime } from '../../../core/shanghai.ts';
+import { formatShanghai, parseShanghaiTime } from '../../../core/shanghai.ts';
 import { type AlertRecord, alertEmails, alertHistory, alertRecord, heldCount, silenceOf } from '../alertRecord.ts';
 import { alertWords, outcomeWords, severityWords, stateWords, word } from '../alertWords.ts';
 import { type ConsoleEnv, csrfField, page, refusal, shanghaiText } from '../layout.ts';
@@ -156,7 +156,7 @@ export const registerAlert: Register = (app, deps) => {
       target: `${alert.rule} ${over === 'school' ? alert.school_id : alert.region_code}`,
       outcome: 'ok',
       address: c.var.address,
-      detail: `until ${until.toISOString()}; silence ${String(answer.rows[0]?.[0])}`,
+      detail: `until ${formatShanghai(until)}; silence ${String(answer.rows[0]?.[0])}`,
     });
     return c.redirect(`/alerts/${encodeURIComponent(id)}`, 303);
   });

@@ -170,7 +170,7 @@ ${rows.map((r) => {
   <td><a href="/alerts/${encodeURIComponent(r.id)}">${w.title(r.rule)}</a><br><small>${r.rule} · ${r.period}</small></td>
   <td data-label="${t('学校', 'School')}">${school}</td>
   <td data-label="${t('区域', 'Region')}">${w.region(r.region_code)}</td>
-  <td data-label="${t('结果', 'Result')}">${w.result(r)}</td>
+  <td data-label="${t('结果', 'Result')}">${w.result(r) || w.subject(r) || ''}</td>
   <td data-label="${t('首次发现', 'First seen')}"><time datetime="${r.opened_at}">${shanghaiText(r.opened_at)}</time></td>
   <td data-label="${t('未确认时长', 'Unacknowledged for')}">${waiting ? durationText(Date.parse(r.opened_at), now.getTime(), t) : ''}</td>
   <td>${r.status === 'open' && r.state !== 'acked' ? ackForm(c, r.id, `/alerts/${encodeURIComponent(r.id)}/ack`, true, boardHere) : ''}</td>
