@@ -21,7 +21,6 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { ackAlert, insertSilence } from '../alerts/alertStore.ts';
 import { applyRules } from '../alerts/applyRules.ts';
@@ -29,9 +28,10 @@ import { noWatermarks } from '../alerts/feedWatermarks.ts';
 import { loadRules } from '../alerts/rules.ts';
 import { loadConfig } from '../core/config.ts';
 import { connect, openWarehouse } from '../core/db.ts';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError } from '../core/errors.ts';
 import { readServiceFile } from '../service/client.ts';
 import { usersRequest } from '../service/console/userStore.ts';
+import { runIfMain } from './runIfMain.ts';
 import { storeSimulated } from './storeSimulated.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -202,14 +202,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`consoleScreenshots: ${messageOf(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'consoleScreenshots', main);

@@ -8,14 +8,14 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import type { RenderedDigest } from '../alerts/digest/model.ts';
 import { loadConfig } from '../core/config.ts';
-import { EdumonError, messageOf } from '../core/errors.ts';
+import { EdumonError } from '../core/errors.ts';
 import { inlineCidImages } from './inlineCidImages.ts';
 import { pngOutArg } from './pngOutArg.ts';
 import { type BrowserView, renderInBrowser } from './renderInBrowser.ts';
+import { runIfMain } from './runIfMain.ts';
 import { yearDigest } from './yearDigest.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -65,14 +65,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`screenshotDigest: ${messageOf(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'screenshotDigest', main);

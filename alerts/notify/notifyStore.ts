@@ -7,6 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { appendStaged, appendValues } from '../../core/appendStaged.ts';
+import { runPrepared } from '../../core/preparedStatements.ts';
 import { sqlStatements } from '../../core/sqlStatements.ts';
 import type { NoticeKind } from './model.ts';
 import type { LogEntry, NotifyAlert } from './policy.ts';
@@ -84,9 +85,14 @@ export async function writeOutboxNotices(conn: DuckDBConnection, notices: readon
   await conn.run(SQL.outbox_notices_insert);
 }
 
-/** The registered name of each of these schools that the registry knows. */
-export async function loadSchoolNames(conn: DuckDBConnection, ids: readonly string[]): Promise<Map<string, string>> {
+/**
+ * The registered name (the latest version) of each of these schools that the registry knows, by
+ * code; duplicates and nulls in `codes` are ignored. Prepared once per connection: the console's
+ * pages ask on every request.
+ */
+export async function loadSchoolNames(conn: DuckDBConnection, codes: ReadonlyArray<string | null>): Promise<Map<string, string>> {
+  const ids = [...new Set(codes.filter((c): c is string => c !== null))];
   if (!ids.length) return new Map();
-  const rows = (await conn.runAndReadAll(SQL.school_names, { ids: ids.join(',') })).getRows();
+  const rows = (await runPrepared(conn, SQL.school_names, { ids: ids.join(',') })).getRows();
   return new Map(rows.map(([id, name]) => [String(id), String(name)]));
 }

@@ -25,7 +25,7 @@ import { migrate } from '../../pipeline/migrate.ts';
 import { callService, readServiceFile, type ServiceInfo } from '../../service/client.ts';
 import { usersRequest } from '../../service/console/userStore.ts';
 import { type Running, runEdumon, spawnEdumon, waitFor } from './cli.ts';
-import { type SmtpCatcher, startSmtpCatcher } from './smtpCatcher.ts';
+import { catcherNotify, type SmtpCatcher, startSmtpCatcher } from './smtpCatcher.ts';
 import { type TestEnv, testEnv } from './testEnv.ts';
 
 /** The service's clock when it starts: a Monday of admission season, 10:00 in Jiaozuo. */
@@ -191,11 +191,7 @@ export async function startConsoleWorld(name = 'console-e2e'): Promise<ConsoleWo
     configFile,
     JSON.stringify({
       notify: {
-        smtpUrl: catcher.url,
-        smtpTimeoutMs: 3000,
-        retryInitialMs: 50,
-        // The controlled clock is a year and more behind the wall clock the sender judges age by.
-        giveUpAfterHours: 1e6,
+        ...catcherNotify(catcher),
         contacts: {
           [WEN]: [{ id: 'wen', name: '温县教育局', email: EMAILS.wen }],
           [WUZHI]: [{ id: 'wuzhi', name: '武陟县教育局', email: EMAILS.wuzhi }],

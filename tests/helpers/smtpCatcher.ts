@@ -151,6 +151,16 @@ export async function startSmtpCatcher(
   return catcher;
 }
 
+/**
+ * The config file's `notify` settings for a service that mails `catcher` under a controlled clock
+ * (EDUMON_FAILPOINT_CLOCK): quick timeouts and retries, and no email given up for its age, which
+ * the sender judges by the wall clock, hours or a year ahead of the controlled one. Spread
+ * `contacts` and the rest beside them.
+ */
+export function catcherNotify(catcher: Pick<SmtpCatcher, 'url'>) {
+  return { smtpUrl: catcher.url, smtpTimeoutMs: 3000, retryInitialMs: 50, giveUpAfterHours: 1e6 };
+}
+
 /** A loopback port nothing listens on (a mail server that is down). */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAlerts, type Running, spawnEdumon, waitFor } from '../helpers/cli.ts';
-import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtpCatcher.ts';
+import { catcherNotify, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtpCatcher.ts';
 import { testEnv } from '../helpers/testEnv.ts';
 
 const DATA = 'data@jyj.example.cn';
@@ -28,11 +28,7 @@ describe('a holiday calendar that runs out (DQ-CALENDAR-STALE)', () => {
       configFile,
       JSON.stringify({
         notify: {
-          smtpUrl: catcher.url,
-          smtpTimeoutMs: 3000,
-          retryInitialMs: 50,
-          // The controlled clock may be hours behind the wall clock the sender judges age by.
-          giveUpAfterHours: 1e6,
+          ...catcherNotify(catcher),
           contacts: {
             '410823': [{ id: 'wuzhi', name: '武陟县教育局', email: 'wuzhi@jyj.example.cn' }],
             '410800': [{ id: 'city', name: '焦作市教育局', email: 'city@jyj.example.cn' }],

@@ -11,13 +11,13 @@ import { html } from 'hono/html';
 import { ackOutcomes } from '../../../alerts/alertStore.ts';
 import { ALERT_STORM } from '../../../alerts/alertStorm.ts';
 import { verifyAckLink } from '../../../alerts/notify/alertLinks.ts';
+import { loadSchoolNames } from '../../../alerts/notify/notifyStore.ts';
 import { policyWords } from '../../../alerts/resultWords.ts';
 import { formatShanghai, parseShanghaiTime } from '../../../core/shanghai.ts';
 import { type AlertRecord, alertEmails, alertHistory, alertRecord, heldCount, silenceOf } from '../alertRecord.ts';
 import { alertWords, outcomeWords, severityWords, stateWords, word } from '../alertWords.ts';
 import { type ConsoleEnv, csrfField, page, refusal, shanghaiText } from '../layout.ts';
 import { canReach, canSeeAlert } from '../roles.ts';
-import { schoolNamesOf } from '../schoolNames.ts';
 import { type ConsoleDeps, type Register, requirePage, safeNext } from '../server.ts';
 import { ackForm } from './ackForm.ts';
 
@@ -194,7 +194,7 @@ async function alertPage(c: Context<ConsoleEnv>, deps: ConsoleDeps, alert: Alert
   const [history, emails, names, held, silence] = await Promise.all([
     deps.db.read((conn) => alertHistory(conn, alert.id)),
     deps.db.read((conn) => alertEmails(conn, alert.id)),
-    deps.db.read((conn) => schoolNamesOf(conn, [alert.school_id])),
+    deps.db.read((conn) => loadSchoolNames(conn, [alert.school_id])),
     alert.rule === ALERT_STORM && alert.subject ? deps.db.read((conn) => heldCount(conn, alert.subject!)) : Promise.resolve(0),
     deps.db.read((conn) => silenceOf(conn, alert, deps.clock())),
   ]);

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import { html } from 'hono/html';
+import { loadSchoolNames } from '../../../alerts/notify/notifyStore.ts';
 import { regions } from '../../../core/regions.ts';
 import { parseShanghaiTime } from '../../../core/shanghai.ts';
 import { alertWords, severityWords, stateWords, word } from '../alertWords.ts';
@@ -12,7 +13,6 @@ import { versionedCache } from '../boardCache.ts';
 import { type BoardCount, type BoardFilter, type BoardRow, boardCounts, boardPage, boardStates, boardValidUntil } from '../boardQuery.ts';
 import { type ConsoleEnv, durationText, homeOf, page, shanghaiText } from '../layout.ts';
 import { alertScopeOf, type ConsoleUser, canReach } from '../roles.ts';
-import { schoolNamesOf } from '../schoolNames.ts';
 import { type ConsoleDeps, type Register, requirePage } from '../server.ts';
 import { ackForm } from './ackForm.ts';
 
@@ -79,7 +79,7 @@ async function boardData(deps: ConsoleDeps, user: ConsoleUser, filter: BoardFilt
     deps.db.read((conn) => boardCounts(conn, user, { ...filter, state: undefined }, now)),
   ]);
   const names = await deps.db.read((conn) =>
-    schoolNamesOf(
+    loadSchoolNames(
       conn,
       rows.map((r) => r.school_id),
     ),
